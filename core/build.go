@@ -1,0 +1,57 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Build is one run of a repository's pipelines for one event. Number is
+// unique and gapless per repository.
+type Build struct {
+	ID       int64             `json:"id"`
+	RepoID   int64             `json:"repo_id"`
+	Number   int64             `json:"number"`
+	Parent   int64             `json:"parent,omitempty"` // number of the build this one restarts
+	Status   Status            `json:"status"`
+	Error    string            `json:"error,omitempty"`
+	Event    string            `json:"event"` // push, tag, pull_request, custom, cron, promote, mirror
+	Action   string            `json:"action,omitempty"`
+	Link     string            `json:"link,omitempty"`
+	Message  string            `json:"message"`
+	Before   string            `json:"before,omitempty"`
+	After    string            `json:"after"` // commit sha
+	Ref      string            `json:"ref"`
+	Source   string            `json:"source_branch,omitempty"` // pull request head branch
+	Target   string            `json:"target_branch"`           // branch the commit lands on
+	Fork     string            `json:"fork,omitempty"`          // slug of the fork a pull request comes from
+	Author   string            `json:"author_login"`
+	Email    string            `json:"author_email,omitempty"`
+	Sender   string            `json:"sender"`
+	Deploy   string            `json:"deploy_to,omitempty"`
+	Cron     string            `json:"cron,omitempty"`
+	Params   map[string]string `json:"params,omitempty"`
+	Delivery string            `json:"-"` // webhook delivery id; unique per repo
+	Started  time.Time         `json:"started,omitempty"`
+	Finished time.Time         `json:"finished,omitempty"`
+	Created  time.Time         `json:"created"`
+	Updated  time.Time         `json:"updated"`
+	Version  int64             `json:"version"` // optimistic concurrency
+}
+
+// BuildStore persists builds. Safe for concurrent use.
+type BuildStore interface {
+	// Find returns the build with the id, or ErrNotFound.
+	Find(ctx context.Context, id int64) (*Build, error)
+	// FindNumber returns the repository's build with the number, or ErrNotFound.
+	FindNumber(ctx context.Context, repoID, number int64) (*Build, error)
+	// List returns the repository's builds, newest first, at most limit from offset.
+	List(ctx context.Context, repoID int64, limit, offset int) ([]*Build, error)
+	// Create numbers b with the repository's next build number and inserts
+	// it with its stages (and their steps) in one transaction. Concurrent
+	// calls for one repository get distinct, gapless numbers. A duplicate
+	// delivery id for the repository is ErrConflict and creates nothing.
+	Create(ctx context.Context, b *Build, stages []*Stage) error
+	// Update saves b if its Version still matches the stored one, and then
+	// increments b.Version. A stale b is ErrConflict and changes nothing.
+	Update(ctx context.Context, b *Build) error
+}

@@ -1,0 +1,53 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Repo is a repository known to Drover, identified by (Remote, RemoteID) so
+// that a rename on the remote keeps its builds.
+type Repo struct {
+	ID         int64  `json:"id"`
+	Remote     string `json:"remote"`
+	RemoteID   string `json:"remote_id"`
+	Owner      string `json:"owner"`
+	Name       string `json:"name"`
+	Slug       string `json:"slug"` // owner/name
+	CloneURL   string `json:"clone_url"`
+	HTMLURL    string `json:"html_url,omitempty"`
+	Branch     string `json:"default_branch"`
+	Private    bool   `json:"private"`
+	Visibility string `json:"visibility,omitempty"`
+	Active     bool   `json:"active"`  // webhook installed, builds run
+	Gone       bool   `json:"gone"`    // deleted on the remote; builds kept
+	Trusted    bool   `json:"trusted"` // may use privileged options and the local engine
+	// Approval is the approval policy: "" (forks only), "all" (every event).
+	Approval    string    `json:"approval,omitempty"`
+	ForkSecrets bool      `json:"fork_secrets"` // resolve secrets for pull requests from forks
+	ConfigPath  string    `json:"config_path"`  // pipeline file; empty means .drover.yml then .drone.yml
+	Timeout     int       `json:"timeout"`      // minutes per stage; 0 means the default
+	HookSecret  string    `json:"-"`            // webhook signing secret
+	UserID      int64     `json:"user_id"`      // who activated it; whose credentials drive it
+	Counter     int64     `json:"counter"`      // last build number
+	Version     int64     `json:"version"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
+}
+
+// RepoStore persists repositories. Safe for concurrent use.
+type RepoStore interface {
+	// Find returns the repository with the id, or ErrNotFound.
+	Find(ctx context.Context, id int64) (*Repo, error)
+	// FindSlug returns the repository of the remote named owner/name, or ErrNotFound.
+	FindSlug(ctx context.Context, remote, slug string) (*Repo, error)
+	// FindRemoteID returns the repository with the remote's id, or ErrNotFound.
+	FindRemoteID(ctx context.Context, remote, remoteID string) (*Repo, error)
+	// Create inserts r and sets its ID; a duplicate (remote, remote id) is ErrConflict.
+	Create(ctx context.Context, r *Repo) error
+	// Update saves r; a missing repository is ErrNotFound.
+	Update(ctx context.Context, r *Repo) error
+	// ListUser returns the repositories the user holds a permission on,
+	// ordered by slug; activeOnly keeps the active ones.
+	ListUser(ctx context.Context, userID int64, activeOnly bool) ([]*Repo, error)
+}
