@@ -1,0 +1,55 @@
+// Package testenv holds the helpers tests share: reporting benchmark figures,
+// requiring outside programs (fail in CI, skip locally), and a throwaway
+// Postgres cluster.
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// InCI reports whether the tests run in CI (CI=true), where every outside
+// program a test needs must be present.
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Need stops the test when ok is false: in CI it fails, since CI installs
+// everything; locally it skips with a message saying how to enable the test.
+func Need(tb testing.TB, ok bool, what, howToEnable string) {
+	tb.Helper()
+	if ok {
+		return
+	}
+	if InCI() {
+		tb.Fatalf("%s is required in CI but is not available (%s)", what, howToEnable)
+	}
+	tb.Skipf("skipping: %s is not available; to enable this test: %s", what, howToEnable)
+}
+
+// NeedProgram returns the path of the named program, or stops the test as
+// Need does when it is not on PATH.
+func NeedProgram(tb testing.TB, name, howToEnable string) string {
+	tb.Helper()
+	path, err := exec.LookPath(name)
+	Need(tb, err == nil, name, howToEnable)
+	return path
+}
+
+// Bench prints one benchmark figure in the form `make bench` collects:
+// "BENCH <name> <value> <unit>". Names are snake_case and say what and where.
+func Bench(tb testing.TB, name string, value float64, unit string) {
+	tb.Helper()
+	fmt.Printf("BENCH %s %s %s\n", name, formatValue(value), unit)
+}
+
+func formatValue(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 1:
+		return fmt.Sprintf("%.2f", v)
+	default:
+		return fmt.Sprintf("%.4f", v)
+	}
+}
