@@ -5,19 +5,31 @@ import "time"
 // Spec is one compiled pipeline (a stage), neutral to any engine. The
 // pipeline compiler produces it; the runtime runs it on the engine whose
 // instance name is Type.
+//
+// A step's environment is Spec.Environment overlaid with the step's own
+// Environment and then with its Secrets; the runtime hands the engine a
+// copy of each step whose Environment already holds all three.
 type Spec struct {
-	StageID     string            `json:"stage_id"` // labels every resource an engine creates for the stage
-	Name        string            `json:"name"`
-	Type        string            `json:"type"`
-	Platform    Platform          `json:"platform"`
-	Labels      map[string]string `json:"labels,omitempty"` // runner labels the stage needs (node)
-	DependsOn   []string          `json:"depends_on,omitempty"`
+	StageID   string            `json:"stage_id"` // labels every resource an engine creates for the stage
+	Name      string            `json:"name"`
+	Type      string            `json:"type"`
+	Platform  Platform          `json:"platform"`
+	Labels    map[string]string `json:"labels,omitempty"` // runner labels the stage needs (node)
+	DependsOn []string          `json:"depends_on,omitempty"`
+	// RunPolicy says when the stage runs once the stages it depends on are
+	// done (trigger.status): "" and on-success need them all to succeed,
+	// on-failure needs one to have failed, always runs in both cases.
+	RunPolicy   RunPolicy         `json:"run_policy,omitempty"`
 	Concurrency int               `json:"concurrency,omitempty"`
 	Workspace   Workspace         `json:"workspace"`
 	Clone       Clone             `json:"clone"`
 	Environment map[string]string `json:"environment,omitempty"`
 	PullSecrets []string          `json:"image_pull_secrets,omitempty"` // secret names
-	Steps       []*SpecStep       `json:"steps"`
+	// PullSecretData holds the values of PullSecrets (docker config JSON).
+	// The compiler never sets it; the runtime fills it in the copy of the
+	// spec it passes to Engine.Setup.
+	PullSecretData []string    `json:"image_pull_secret_data,omitempty"`
+	Steps          []*SpecStep `json:"steps"`
 	// Options are the engine-specific blocks (ssh's server, ...), passed
 	// through as parsed; the engine validates them. Secret references inside
 	// appear as {"from_secret": name} and are resolved by the runner.
@@ -42,8 +54,10 @@ type Workspace struct {
 
 // Clone holds the clone settings; cloning is done by the runner on its host.
 type Clone struct {
-	Disable bool `json:"disable,omitempty"`
-	Depth   int  `json:"depth,omitempty"`
+	Disable    bool `json:"disable,omitempty"`
+	Depth      int  `json:"depth,omitempty"`
+	Retries    int  `json:"retries,omitempty"`
+	SkipVerify bool `json:"skip_verify,omitempty"` // TLS verification off
 }
 
 // RunPolicy says when a step runs relative to the stage's outcome so far.
@@ -78,6 +92,9 @@ type SpecStep struct {
 	User          string            `json:"user,omitempty"`
 	WorkingDir    string            `json:"working_dir,omitempty"`
 	Network       string            `json:"network_mode,omitempty"`
+	// Options are engine-specific step keys (extra_hosts, resources, or
+	// any key of a third-party engine's pipeline type), as parsed.
+	Options map[string]any `json:"options,omitempty"`
 }
 
 // SecretRef asks for the secret Name to be set as the variable Env.

@@ -1,0 +1,312 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/drone/envsubst"
+
+	"github.com/drover-ci/drover/core"
+)
+
+// DefaultWorkspace is where docker steps see the clone unless the pipeline
+// sets workspace.path.
+const DefaultWorkspace = "/drone/src"
+
+// Compile turns a parsed manifest into one core.Spec per pipeline (stage)
+// of the build md describes.
+//
+// It substitutes ${VARIABLES} from Environ(md) into every scalar value
+// (Drone's string operations: ${VAR##prefix}, ${VAR:0:7}, ${VAR=default};
+// $$ escapes a dollar; an unknown variable is empty), checks the result as
+// Lint does (without trust, which the caller checks with Lint), and then:
+//
+//   - Pipelines whose trigger does not match the build (branch, event,
+//     ref, repo, instance, target, cron, action, paths) are LEFT OUT of the
+//     result. When every pipeline is left out, the result is empty and
+//     the build should be skipped.
+//   - A depends_on naming a pipeline that was left out is dropped, so the
+//     remaining specs only name specs in the result. A spec without
+//     DependsOn can be queued at once (pending); the others wait until the
+//     stages they name finish (waiting), and then run according to the
+//     spec's RunPolicy (from trigger.status): "" or on-success runs when
+//     every dependency succeeded, on-failure when one failed, always in
+//     both cases; otherwise the stage is skipped.
+//   - A step whose when does not match keeps its place with RunPolicy
+//     never (shown as skipped); when.status picks on-success (default),
+//     on-failure or always.
+//
+// Specs come in file order; StageID is left for the caller to set.
+func Compile(m *Manifest, md Metadata) ([]*core.Spec, error) {
+	if m == nil {
+		return nil, core.Errorf(core.CodeInvalid, "compile: no manifest")
+	}
+	env := Environ(&md)
+	d := &decoder{subst: func(s string) (string, error) {
+		return envsubst.Eval(s, func(k string) string { return env[k] })
+	}}
+	sm := &Manifest{docs: m.docs}
+	d.decodeManifest(sm)
+	if err := d.list.err(); err != nil {
+		return nil, err
+	}
+	var ps problems
+	lintManifest(&ps, sm)
+	if err := ps.list.err(); err != nil {
+		return nil, err
+	}
+	var kept []*Pipeline
+	keep := map[string]bool{}
+	for _, p := range sm.Pipelines {
+		if p.Trigger.Match(&md) {
+			kept = append(kept, p)
+			keep[p.Name] = true
+		}
+	}
+	timeout := md.Timeout
+	if timeout <= 0 && md.Repo.Timeout > 0 {
+		timeout = time.Duration(md.Repo.Timeout) * time.Minute
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	specs := make([]*core.Spec, 0, len(kept))
+	for i, p := range kept {
+		s := compilePipeline(p, i+1, &md, env, keep)
+		s.Timeout = timeout
+		specs = append(specs, s)
+	}
+	return specs, nil
+}
+
+func compilePipeline(p *Pipeline, number int, md *Metadata, buildEnv map[string]string, keep map[string]bool) *core.Spec {
+	platform := core.Platform{
+		OS:      firstNonEmpty(p.Platform.OS, "linux"),
+		Arch:    firstNonEmpty(p.Platform.Arch, "amd64"),
+		Variant: p.Platform.Variant,
+		Version: p.Platform.Version,
+	}
+	ws := workspacePath(p, platform.OS)
+	spec := &core.Spec{
+		Name:        p.Name,
+		Type:        p.Type,
+		Platform:    platform,
+		Labels:      p.Node,
+		Concurrency: p.Concurrency,
+		Workspace:   core.Workspace{Path: ws},
+		Clone:       core.Clone{Disable: p.Clone.Disable, Depth: p.Clone.Depth, Retries: p.Clone.Retries, SkipVerify: p.Clone.SkipVerify},
+		PullSecrets: p.ImagePullSecrets,
+		Options:     p.Options,
+	}
+	if !p.Trigger.Status.Empty() {
+		spec.RunPolicy = statusPolicy(p.Trigger.Status)
+	}
+	for _, d := range p.DependsOn {
+		if keep[d.Name] {
+			spec.DependsOn = append(spec.DependsOn, d.Name)
+		}
+	}
+	env := make(map[string]string, len(buildEnv)+len(p.Environment)+16)
+	for k, v := range buildEnv {
+		env[k] = v
+	}
+	stageEnviron(env, p, number, ws, platform)
+	var stageSecrets []*core.SecretRef
+	for k, v := range p.Environment {
+		if v.Secret != "" {
+			stageSecrets = append(stageSecrets, &core.SecretRef{Name: v.Secret, Env: k})
+		} else {
+			env[k] = v.Value
+		}
+	}
+	spec.Environment = env
+	volumes := make(map[string]*Volume, len(p.Volumes))
+	for _, v := range p.Volumes {
+		volumes[v.Name] = v
+	}
+	stepNo := 1
+	if !p.Clone.Disable {
+		stepNo++
+	}
+	spec.Steps = make([]*core.SpecStep, 0, len(p.Services)+len(p.Steps))
+	for _, s := range p.Services {
+		st := compileStep(s, md, stepNo, platform.OS, ws, stageSecrets, volumes)
+		st.Detach = true
+		spec.Steps = append(spec.Steps, st)
+		stepNo++
+	}
+	for _, s := range p.Steps {
+		spec.Steps = append(spec.Steps, compileStep(s, md, stepNo, platform.OS, ws, stageSecrets, volumes))
+		stepNo++
+	}
+	return spec
+}
+
+func workspacePath(p *Pipeline, os string) string {
+	w := p.Workspace
+	switch {
+	case w.Path != "" && (path.IsAbs(w.Path) || strings.Contains(w.Path, ":")):
+		return w.Path
+	case w.Path != "" || w.Base != "":
+		return path.Join(firstNonEmpty(w.Base, DefaultWorkspace), w.Path)
+	case p.Type != "docker":
+		return "" // the engine picks a directory on its host
+	case os == "windows":
+		return `C:\drone\src`
+	}
+	return DefaultWorkspace
+}
+
+// statusPolicy turns a status condition into a run policy.
+func statusPolicy(c Condition) core.RunPolicy {
+	if c.Empty() {
+		return core.RunOnSuccess
+	}
+	onSuccess, onFailure := c.Match("success"), c.Match("failure")
+	switch {
+	case onSuccess && onFailure:
+		return core.RunAlways
+	case onFailure:
+		return core.RunOnFailure
+	case onSuccess:
+		return core.RunOnSuccess
+	}
+	return core.RunNever
+}
+
+func compileStep(s *Step, md *Metadata, number int, os, ws string, stageSecrets []*core.SecretRef, volumes map[string]*Volume) *core.SpecStep {
+	st := &core.SpecStep{
+		Name:          s.Name,
+		Image:         s.Image,
+		Pull:          s.Pull,
+		Entrypoint:    s.Entrypoint,
+		Command:       s.Command,
+		Commands:      s.Commands,
+		IgnoreFailure: s.Failure == "ignore",
+		Detach:        s.Detach,
+		Privileged:    s.Privileged,
+		User:          s.User,
+		WorkingDir:    firstNonEmpty(s.WorkingDir, ws),
+		Network:       s.Network,
+		Options:       s.Options,
+		RunPolicy:     statusPolicy(s.When.Status),
+	}
+	if st.Pull == "default" {
+		st.Pull = ""
+	}
+	if !s.When.Match(md) {
+		st.RunPolicy = core.RunNever
+	}
+	if len(s.Commands) > 0 {
+		if os == "windows" {
+			st.Shell = firstNonEmpty(s.Shell, "powershell")
+			st.Script = powershellScript(s.Commands)
+		} else {
+			st.Shell = firstNonEmpty(s.Shell, "/bin/sh")
+			st.Script = posixScript(s.Commands)
+		}
+	}
+	for _, d := range s.DependsOn {
+		st.DependsOn = append(st.DependsOn, d.Name)
+	}
+	env := make(map[string]string, len(s.Environment)+len(s.Settings)+4)
+	secrets := make(map[string]string, len(stageSecrets))
+	for _, r := range stageSecrets {
+		secrets[r.Env] = r.Name
+	}
+	for k, v := range s.Environment {
+		if v.Secret != "" {
+			secrets[k] = v.Secret
+		} else {
+			env[k] = v.Value
+			delete(secrets, k)
+		}
+	}
+	for k, v := range s.Settings {
+		name := settingEnv(k)
+		if ref, ok := secretOf(v); ok {
+			secrets[name] = ref
+			delete(env, name)
+			continue
+		}
+		env[name] = encodeSetting(v)
+		delete(secrets, name)
+	}
+	n := strconv.Itoa(number)
+	env["DRONE_STEP_NAME"], env["DROVER_STEP_NAME"], env["CI_STEP_NAME"] = s.Name, s.Name, s.Name
+	env["DRONE_STEP_NUMBER"], env["DROVER_STEP_NUMBER"], env["CI_STEP_NUMBER"] = n, n, n
+	st.Environment = env
+	if len(secrets) > 0 {
+		st.Secrets = make([]*core.SecretRef, 0, len(secrets))
+		for e, name := range secrets {
+			st.Secrets = append(st.Secrets, &core.SecretRef{Name: name, Env: e})
+		}
+		sort.Slice(st.Secrets, func(i, j int) bool { return st.Secrets[i].Env < st.Secrets[j].Env })
+	}
+	for _, v := range s.Volumes {
+		mnt := &core.VolumeMount{Name: v.Name, Path: v.Path}
+		if pv := volumes[v.Name]; pv != nil && pv.HostPath != "" {
+			mnt.HostPath = pv.HostPath
+		}
+		st.Volumes = append(st.Volumes, mnt)
+	}
+	return st
+}
+
+// settingEnv is the variable a plugin setting becomes: PLUGIN_<KEY>.
+func settingEnv(k string) string {
+	b := []byte("PLUGIN_" + strings.ToUpper(k))
+	for i, c := range b {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// secretOf reports whether a setting is {from_secret: name}.
+func secretOf(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return "", false
+	}
+	s, ok := m["from_secret"].(string)
+	return s, ok && s != ""
+}
+
+// encodeSetting encodes a setting as Drone does: scalars as text, a list
+// of scalars joined by commas, anything else as JSON.
+func encodeSetting(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case []any:
+		parts := make([]string, 0, len(v))
+		for _, e := range v {
+			switch e.(type) {
+			case map[string]any, []any:
+				return jsonText(v)
+			}
+			parts = append(parts, encodeSetting(e))
+		}
+		return strings.Join(parts, ",")
+	case map[string]any:
+		return jsonText(v)
+	}
+	return fmt.Sprint(v)
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

@@ -1,0 +1,143 @@
+package pipeline
+
+import (
+	"gopkg.in/yaml.v3"
+)
+
+func (d *decoder) decodeSteps(n *yaml.Node, typ, what string) []*Step {
+	r := d.resolve(n)
+	if isNull(r) {
+		return nil
+	}
+	if r.Kind != yaml.SequenceNode {
+		d.add(posOf(r), "%s must be a list", what)
+		return nil
+	}
+	out := make([]*Step, 0, len(r.Content))
+	for _, c := range r.Content {
+		if s := d.decodeStep(c, typ, what); s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (d *decoder) decodeStep(n *yaml.Node, typ, what string) *Step {
+	r := d.resolve(n)
+	if r == nil {
+		return nil
+	}
+	s := &Step{Pos: posOf(r)}
+	fs := d.fields(r, what+" entry")
+	s.Keys = make(map[string]Pos, len(fs))
+	_, knownType := engineKeys[typ]
+	for _, f := range fs {
+		s.Keys[f.key] = posOf(f.k)
+		switch f.key {
+		case "name":
+			s.Name = d.str(f.v, "name")
+		case "image":
+			s.Image = d.str(f.v, "image")
+		case "pull":
+			s.Pull = d.str(f.v, "pull")
+			switch s.Pull {
+			case "", "always", "never", "if-not-exists", "default":
+			default:
+				d.add(posOf(d.resolve(f.v)), "pull must be always, never or if-not-exists, not %q", s.Pull)
+			}
+		case "commands":
+			s.Commands = d.strs(f.v, "commands")
+		case "entrypoint":
+			s.Entrypoint = d.strs(f.v, "entrypoint")
+		case "command":
+			s.Command = d.strs(f.v, "command")
+		case "environment":
+			s.Environment = d.decodeEnv(f.v, "environment")
+		case "settings":
+			if m, ok := d.value(f.v, "settings", 0).(map[string]any); ok {
+				s.Settings = m
+			} else if !isNull(d.resolve(f.v)) {
+				d.add(posOf(d.resolve(f.v)), "settings must be a mapping")
+			}
+		case "depends_on":
+			s.DependsOn = d.refs(f.v, "depends_on")
+		case "when":
+			s.When = d.decodeConditions(f.v, "when")
+		case "failure":
+			s.Failure = d.str(f.v, "failure")
+			if s.Failure != "" && s.Failure != "ignore" && s.Failure != "fail" && s.Failure != "always" {
+				d.add(posOf(d.resolve(f.v)), "failure must be ignore or fail, not %q", s.Failure)
+			}
+		case "detach":
+			s.Detach = d.boolean(f.v, "detach")
+		case "privileged":
+			s.Privileged = d.boolean(f.v, "privileged")
+		case "volumes":
+			s.Volumes = d.decodeMounts(f.v)
+		case "user":
+			s.User = d.str(f.v, "user")
+		case "network_mode":
+			s.Network = d.str(f.v, "network_mode")
+		case "shell":
+			s.Shell = d.str(f.v, "shell")
+		case "working_dir":
+			s.WorkingDir = d.str(f.v, "working_dir")
+		default:
+			if isExtension(f.key) {
+				continue
+			}
+			if knownType && !stepOptionKeys[f.key] {
+				d.add(posOf(f.k), "step %s: unknown key %q", stepLabel(s, r), f.key)
+				continue
+			}
+			if s.Options == nil {
+				s.Options = map[string]any{}
+			}
+			s.Options[f.key] = d.value(f.v, f.key, 0)
+		}
+	}
+	return s
+}
+
+// stepLabel names a step in messages, even before its name is read.
+func stepLabel(s *Step, n *yaml.Node) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "name" && n.Content[i+1].Kind == yaml.ScalarNode {
+			return n.Content[i+1].Value
+		}
+	}
+	return "(unnamed)"
+}
+
+func (d *decoder) decodeMounts(n *yaml.Node) []*VolumeMount {
+	r := d.resolve(n)
+	if isNull(r) {
+		return nil
+	}
+	if r.Kind != yaml.SequenceNode {
+		d.add(posOf(r), "volumes must be a list")
+		return nil
+	}
+	var out []*VolumeMount
+	for _, c := range r.Content {
+		v := &VolumeMount{Pos: posOf(d.resolve(c))}
+		for _, f := range d.fields(c, "volume") {
+			switch f.key {
+			case "name":
+				v.Name = d.str(f.v, "volume.name")
+			case "path":
+				v.Path = d.str(f.v, "volume.path")
+			default:
+				d.add(posOf(f.k), "volume: unknown key %q (want name and path)", f.key)
+			}
+		}
+		if v.Name == "" || v.Path == "" {
+			d.add(v.Pos, "a step volume needs a name and a path")
+		}
+		out = append(out, v)
+	}
+	return out
+}

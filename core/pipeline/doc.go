@@ -1,0 +1,20 @@
+// Package pipeline reads Drover's pipeline file — Drone's YAML format
+// (.drover.yml, falling back to .drone.yml) — and compiles it to
+// engine-neutral stage specs (core.Spec).
+//
+// The scheduler uses it in three calls:
+//
+//	m, err := pipeline.Parse(data)                           // syntax, unknown keys, types
+//	err = pipeline.Lint(m, pipeline.LintOptions{Trusted: repo.Trusted})
+//	specs, err := pipeline.Compile(m, pipeline.Metadata{Repo: *repo, Build: *build, System: sys})
+//
+// Every error a user can cause is a Problems value (matching
+// core.ErrInvalid) whose entries carry a line and a column.
+//
+// Stages: Compile returns one spec per pipeline whose trigger matches the
+// build, in file order; the others are left out, and depends_on entries
+// naming them are dropped. A spec with no DependsOn is pending at once;
+// the others wait for the stages they name and then run or are skipped
+// according to Spec.RunPolicy (see Compile). StepRecords lists the steps
+// a stage shows, the clone first.
+package pipeline

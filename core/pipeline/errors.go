@@ -1,0 +1,83 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/drover-ci/drover/core"
+)
+
+// Pos is a position in the pipeline file, 1-based. A zero Pos means the
+// problem concerns the file as a whole.
+type Pos struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+}
+
+// Problem is one thing wrong with a pipeline file, at a position.
+type Problem struct {
+	Pos
+	Message string `json:"message"`
+}
+
+// Error formats the problem as LINE:COL: message.
+func (p *Problem) Error() string {
+	return fmt.Sprintf("%d:%d: %s", p.Line, p.Column, p.Message)
+}
+
+// Problems is the list of problems Parse, Lint and Compile report, ordered
+// by position. It is an error that matches core.ErrInvalid.
+type Problems []*Problem
+
+// Error joins the problems, one per line.
+func (ps Problems) Error() string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, core.ErrInvalid) hold for every Problems.
+func (ps Problems) Is(target error) bool {
+	t, ok := target.(*core.Error)
+	return ok && t.Code == core.CodeInvalid
+}
+
+// AsProblems returns the problems err carries, or nil when it carries none.
+func AsProblems(err error) Problems {
+	var ps Problems
+	if errors.As(err, &ps) {
+		return ps
+	}
+	return nil
+}
+
+func (ps Problems) sorted() Problems {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Line != ps[j].Line {
+			return ps[i].Line < ps[j].Line
+		}
+		return ps[i].Column < ps[j].Column
+	})
+	return ps
+}
+
+// err returns ps as an error, or nil when it is empty.
+func (ps Problems) err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps.sorted()
+}
+
+type problems struct{ list Problems }
+
+func (p *problems) add(pos Pos, format string, args ...any) {
+	p.list = append(p.list, &Problem{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}

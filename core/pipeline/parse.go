@@ -1,0 +1,178 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+
+	goccy "github.com/goccy/go-yaml"
+	goccyparser "github.com/goccy/go-yaml/parser"
+	"gopkg.in/yaml.v3"
+)
+
+// ConfigFiles are the pipeline file names looked up, in order, when a
+// repository does not name one.
+var ConfigFiles = []string{".drover.yml", ".drone.yml"}
+
+// MaxFileSize is the largest pipeline file Parse accepts.
+const MaxFileSize = 4 << 20
+
+// Parse reads a pipeline file (one or more YAML documents). It reports
+// syntax errors, unknown keys and values of the wrong type as Problems,
+// each with its line and column; it never panics. Parse does not
+// substitute ${VARIABLES} (Compile does) and does not check references
+// between steps (Lint and Compile do).
+func Parse(data []byte) (m *Manifest, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, Problems{{Pos: Pos{Line: 1, Column: 1}, Message: fmt.Sprintf("cannot read the file: %v", r)}}
+		}
+	}()
+	if len(data) > MaxFileSize {
+		return nil, Problems{{Pos: Pos{Line: 1, Column: 1}, Message: fmt.Sprintf("file is larger than %d bytes", MaxFileSize)}}
+	}
+	docs, err := splitDocs(data)
+	if err != nil {
+		return nil, err
+	}
+	m = &Manifest{docs: docs}
+	d := &decoder{}
+	d.decodeManifest(m)
+	if err := d.list.err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func splitDocs(data []byte) ([]*docNode, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*docNode
+	for {
+		n := new(yaml.Node)
+		err := dec.Decode(n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, Problems{syntaxProblem(data, err)}
+		}
+		if len(n.Content) == 0 || isNull(n.Content[0]) {
+			continue // an empty document
+		}
+		docs = append(docs, &docNode{root: n})
+	}
+	if len(docs) == 0 {
+		return nil, Problems{{Pos: Pos{Line: 1, Column: 1}, Message: "the file holds no pipeline"}}
+	}
+	return docs, nil
+}
+
+var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxProblem positions a YAML syntax error. yaml.v3 reports only the
+// line, so the file is parsed again with goccy/go-yaml, whose errors carry
+// a column; when it disagrees, the column is 1.
+func syntaxProblem(data []byte, err error) (p *Problem) {
+	p = &Problem{Pos: Pos{Line: 1, Column: 1}, Message: "syntax error: " + err.Error()}
+	if mm := lineRE.FindStringSubmatch(err.Error()); mm != nil {
+		p.Line, _ = strconv.Atoi(mm[1])
+		p.Message = "syntax error: " + mm[2]
+	}
+	defer func() { _ = recover() }() // keep what yaml.v3 said
+	_, gerr := goccyparser.ParseBytes(data, 0)
+	var ge goccy.Error
+	if errors.As(gerr, &ge) && ge.GetToken() != nil && ge.GetToken().Position != nil {
+		pos := ge.GetToken().Position
+		if pos.Line > 0 && (pos.Line == p.Line || p.Line <= 1) {
+			p.Line, p.Column = pos.Line, max(pos.Column, 1)
+		}
+	}
+	return p
+}
+
+func (d *decoder) decodeManifest(m *Manifest) {
+	for _, doc := range m.docs {
+		d.budget, d.over = maxNodes, false
+		root := d.resolve(doc.root)
+		fs := d.fields(root, "document")
+		kind, hasPipelineKey := "", false
+		for _, f := range fs {
+			switch f.key {
+			case "kind":
+				kind = d.str(f.v, "kind")
+			case "pipeline":
+				hasPipelineKey = true
+			}
+		}
+		switch kind {
+		case "pipeline":
+			m.Pipelines = append(m.Pipelines, d.decodePipeline(root, fs))
+		case "secret":
+			m.Secrets = append(m.Secrets, d.decodeSecret(root, fs))
+		case "signature":
+			m.Signatures = append(m.Signatures, d.decodeSignature(root, fs))
+		case "":
+			if root == nil || root.Kind != yaml.MappingNode {
+				continue // fields reported it
+			}
+			if hasPipelineKey {
+				d.add(posOf(root), "this looks like a Drone 0.8 file (top-level pipeline:); write kind: pipeline with a steps list")
+			} else {
+				d.add(posOf(root), "document has no kind (want kind: pipeline, secret or signature)")
+			}
+		default:
+			for _, f := range fs {
+				if f.key == "kind" {
+					d.add(posOf(d.resolve(f.v)), "unknown kind %q (want pipeline, secret or signature)", kind)
+				}
+			}
+		}
+	}
+}
+
+func (d *decoder) decodeSecret(root *yaml.Node, fs []field) *Secret {
+	s := &Secret{Pos: posOf(root)}
+	for _, f := range fs {
+		switch f.key {
+		case "kind", "type":
+		case "name":
+			s.Name = d.str(f.v, "name")
+		case "data":
+			s.Data = d.str(f.v, "data")
+		case "get":
+			for _, g := range d.fields(f.v, "get") {
+				switch g.key {
+				case "path":
+					s.Path = d.str(g.v, "get.path")
+				case "name", "key":
+					s.Key = d.str(g.v, "get.name")
+				default:
+					d.add(posOf(g.k), "secret: unknown key get.%s", g.key)
+				}
+			}
+		default:
+			d.add(posOf(f.k), "secret: unknown key %q", f.key)
+		}
+	}
+	if s.Name == "" {
+		d.add(s.Pos, "secret: name is required")
+	}
+	return s
+}
+
+func (d *decoder) decodeSignature(root *yaml.Node, fs []field) *Signature {
+	s := &Signature{Pos: posOf(root)}
+	for _, f := range fs {
+		switch f.key {
+		case "kind":
+		case "hmac":
+			s.HMAC = d.str(f.v, "hmac")
+		default:
+			d.add(posOf(f.k), "signature: unknown key %q", f.key)
+		}
+	}
+	return s
+}
