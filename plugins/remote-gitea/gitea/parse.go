@@ -1,0 +1,211 @@
+package gitea
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/drover-ci/drover/core"
+)
+
+const zeroSHA = "0000000000000000000000000000000000000000"
+
+// ParseHook turns a Gitea webhook into an event: push (branches), tag
+// (pushes to refs/tags/), pull request (opened, synchronized, reopened,
+// closed) and repository (created, deleted); anything else is ignored with
+// a reason. Gitea sends no webhook for renamed or transferred repositories.
+func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event, error) {
+	if req == nil {
+		return nil, core.Errorf(core.CodeInvalid, "gitea: no webhook request")
+	}
+	kind := header(req.Headers, "X-Gitea-Event")
+	if kind == "" {
+		kind = header(req.Headers, "X-Gogs-Event")
+	}
+	if kind == "" {
+		return nil, core.Errorf(core.CodeInvalid, "gitea: not a Gitea webhook: no X-Gitea-Event header")
+	}
+	delivery := header(req.Headers, "X-Gitea-Delivery")
+	var (
+		ev  *core.Event
+		err error
+	)
+	switch kind {
+	case "push":
+		ev, err = parsePush(req.Body)
+	case "pull_request":
+		ev, err = parsePull(req.Body)
+	case "repository":
+		ev, err = parseRepository(req.Body)
+	default:
+		var obj map[string]json.RawMessage
+		if err := decode(kind, req.Body, &obj); err != nil {
+			return nil, err
+		}
+		ev = ignored(fmt.Sprintf("gitea event %q is not handled", kind))
+	}
+	if err != nil {
+		return nil, err
+	}
+	ev.Delivery = delivery
+	return ev, nil
+}
+
+func ignored(reason string) *core.Event { return &core.Event{Kind: core.EventIgnored, Reason: reason} }
+
+func decode(kind string, body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return core.Errorf(core.CodeInvalid, "gitea: %s webhook: malformed body: %w", kind, err)
+	}
+	return nil
+}
+
+func parsePush(body []byte) (*core.Event, error) {
+	var p pushPayload
+	if err := decode("push", body, &p); err != nil {
+		return nil, err
+	}
+	if !p.Repo.valid() || p.Ref == "" {
+		return nil, core.Errorf(core.CodeInvalid, "gitea: push webhook without repository or ref")
+	}
+	if p.After == "" || p.After == zeroSHA {
+		return ignored("gitea: " + p.Ref + " was deleted"), nil
+	}
+	ev := &core.Event{Kind: core.EventPush, Repo: p.Repo.remote(), Sender: p.Sender.name()}
+	h := &core.Hook{Ref: p.Ref, Before: p.Before, After: p.After, Link: p.CompareURL}
+	if h.Before == zeroSHA {
+		h.Before = ""
+	}
+	head := p.HeadCommit
+	if head == nil && len(p.Commits) > 0 {
+		head = p.Commits[len(p.Commits)-1]
+	}
+	if head != nil {
+		h.Message = head.Message
+		if head.URL != "" {
+			h.Link = head.URL
+		}
+		if a := head.Author; a != nil {
+			h.Author, h.Email = a.UserName, a.Email
+			if h.Author == "" {
+				h.Author = a.Name
+			}
+		}
+	}
+	if h.Author == "" {
+		h.Author = p.Pusher.name()
+	}
+	switch {
+	case strings.HasPrefix(p.Ref, "refs/tags/"):
+		ev.Kind = core.EventTag
+	case strings.HasPrefix(p.Ref, "refs/heads/"):
+		h.Source = strings.TrimPrefix(p.Ref, "refs/heads/")
+		h.Target = h.Source
+	default:
+		return ignored("gitea: push to " + p.Ref + " is neither a branch nor a tag"), nil
+	}
+	ev.Commit = h
+	return ev, nil
+}
+
+// pullActions maps Gitea's pull request actions to Drover's.
+var pullActions = map[string]string{
+	"opened": "opened", "synchronized": "synchronized", "reopened": "reopened", "closed": "closed",
+}
+
+func parsePull(body []byte) (*core.Event, error) {
+	var p pullRequestPayload
+	if err := decode("pull_request", body, &p); err != nil {
+		return nil, err
+	}
+	pr := p.PullRequest
+	if !p.Repo.valid() || pr == nil || pr.Head == nil || pr.Base == nil {
+		return nil, core.Errorf(core.CodeInvalid, "gitea: pull_request webhook without repository or branches")
+	}
+	action, ok := pullActions[p.Action]
+	if !ok {
+		return ignored(fmt.Sprintf("gitea: pull request action %q is not handled", p.Action)), nil
+	}
+	number := p.Number
+	if number == 0 {
+		number = pr.Number
+	}
+	h := &core.Hook{
+		Ref:     fmt.Sprintf("refs/pull/%d/head", number),
+		Before:  pr.Base.Sha,
+		After:   pr.Head.Sha,
+		Source:  pr.Head.Ref,
+		Target:  pr.Base.Ref,
+		Message: pr.Title,
+		Author:  pr.User.name(),
+		Link:    pr.HTMLURL,
+		PR:      number,
+	}
+	if pr.User != nil {
+		h.Email = pr.User.Email
+	}
+	if hr := pr.Head.Repo; hr != nil && hr.ID != 0 && hr.ID != p.Repo.ID {
+		h.Fork = hr.FullName
+	}
+	return &core.Event{Kind: core.EventPullRequest, Action: action, Repo: p.Repo.remote(), Commit: h, Sender: p.Sender.name()}, nil
+}
+
+func parseRepository(body []byte) (*core.Event, error) {
+	var p repositoryPayload
+	if err := decode("repository", body, &p); err != nil {
+		return nil, err
+	}
+	if !p.Repo.valid() {
+		return nil, core.Errorf(core.CodeInvalid, "gitea: repository webhook without repository")
+	}
+	switch p.Action {
+	case "created":
+		return &core.Event{Kind: core.EventRepo, Action: core.ActionCreated, Repo: p.Repo.remote(), Sender: p.Sender.name()}, nil
+	case "deleted":
+		return &core.Event{Kind: core.EventRepo, Action: core.ActionDeleted, Repo: p.Repo.remote(), Sender: p.Sender.name()}, nil
+	}
+	return ignored(fmt.Sprintf("gitea: repository action %q is not handled", p.Action)), nil
+}
+
+// VerifyHook checks X-Gitea-Signature, the hex HMAC-SHA256 of the body
+// keyed with the repository's secret, in constant time.
+func (r *Remote) VerifyHook(_ context.Context, req *core.HookRequest, secret string) error {
+	if req == nil {
+		return core.Errorf(core.CodeUnauthenticated, "gitea: no webhook request")
+	}
+	if secret == "" {
+		return core.Errorf(core.CodeUnauthenticated, "gitea: the repository has no webhook secret")
+	}
+	sig := header(req.Headers, "X-Gitea-Signature")
+	if sig == "" {
+		return core.Errorf(core.CodeUnauthenticated, "gitea: webhook signature missing (X-Gitea-Signature)")
+	}
+	got, err := hex.DecodeString(sig)
+	if err != nil {
+		return core.Errorf(core.CodeUnauthenticated, "gitea: webhook signature is not hex")
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(req.Body)
+	if !hmac.Equal(got, mac.Sum(nil)) {
+		return core.Errorf(core.CodeUnauthenticated, "gitea: webhook signature does not match")
+	}
+	return nil
+}
+
+// header returns the first value of the named header, whatever the case
+// of the keys (they may have crossed a plugin boundary).
+func header(h map[string][]string, name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	for k, v := range h {
+		if strings.EqualFold(k, name) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}

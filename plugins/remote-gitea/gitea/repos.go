@@ -1,0 +1,191 @@
+package gitea
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+
+	gt "code.gitea.io/sdk/gitea"
+
+	"github.com/drover-ci/drover/core"
+)
+
+// Repos returns one page of the repositories the user can see, at the
+// server's maximum page size unless page.Size asks for less. Last is taken
+// from the Link header or X-Total-Count.
+func (r *Remote) Repos(ctx context.Context, creds core.Creds, page core.Page) (*core.RepoPage, error) {
+	cl, err := r.client(ctx, creds)
+	if err != nil {
+		return nil, err
+	}
+	max := r.maxPageSize(ctx, cl)
+	size := page.Size
+	if size <= 0 || size > max {
+		size = max
+	}
+	n := max1(page.Page)
+	list, resp, err := cl.ListMyRepos(gt.ListReposOptions{ListOptions: gt.ListOptions{Page: n, PageSize: size}})
+	if err != nil {
+		return nil, mapErr(ctx, "list repositories", resp, err)
+	}
+	out := &core.RepoPage{Repos: make([]*core.RemoteRepo, 0, len(list))}
+	for _, repo := range list {
+		out.Repos = append(out.Repos, convertRepo(repo))
+	}
+	out.Last = resp.LastPage
+	if out.Last == 0 {
+		if total, err := strconv.Atoi(resp.Header.Get("X-Total-Count")); err == nil && total >= 0 {
+			out.Last = max1((total + size - 1) / size)
+		}
+	}
+	switch {
+	case out.Last > 0 && n < out.Last:
+		out.Next = n + 1
+	case out.Last > 0:
+		out.Next = 0
+	case resp.NextPage > n:
+		out.Next = resp.NextPage
+	case len(list) == size:
+		out.Next = n + 1
+	}
+	return out, nil
+}
+
+// maxPageSize returns the server's MAX_RESPONSE_ITEMS, asked once.
+func (r *Remote) maxPageSize(ctx context.Context, cl *gt.Client) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pageSize > 0 {
+		return r.pageSize
+	}
+	s, _, err := cl.GetGlobalAPISettings()
+	if err != nil || s.MaxResponseItems <= 0 {
+		return defaultPageSize // not remembered: ask again next time
+	}
+	r.pageSize = s.MaxResponseItems
+	return r.pageSize
+}
+
+// Repo returns one repository with the user's permission.
+func (r *Remote) Repo(ctx context.Context, creds core.Creds, slug string) (*core.RemoteRepo, error) {
+	owner, name, err := split(slug)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := r.client(ctx, creds)
+	if err != nil {
+		return nil, err
+	}
+	repo, resp, err := cl.GetRepo(owner, name)
+	if err != nil {
+		return nil, mapErr(ctx, "get repository "+slug, resp, err)
+	}
+	return convertRepo(repo), nil
+}
+
+// Ref resolves a branch, tag or commit sha to a commit.
+func (r *Remote) Ref(ctx context.Context, creds core.Creds, slug, ref string) (*core.Commit, error) {
+	owner, name, err := split(slug)
+	if err != nil {
+		return nil, err
+	}
+	short := strings.TrimPrefix(strings.TrimPrefix(ref, "refs/heads/"), "refs/tags/")
+	if short == "" {
+		return nil, core.Errorf(core.CodeInvalid, "gitea: empty ref")
+	}
+	cl, err := r.client(ctx, creds)
+	if err != nil {
+		return nil, err
+	}
+	c, resp, err := cl.GetSingleCommit(owner, name, short)
+	if err != nil {
+		return nil, mapErr(ctx, "resolve "+slug+"@"+ref, resp, err)
+	}
+	out := &core.Commit{Ref: ref, Link: c.HTMLURL}
+	if c.CommitMeta != nil {
+		out.SHA = c.SHA
+	}
+	if c.RepoCommit != nil {
+		out.Message = c.RepoCommit.Message
+		if a := c.RepoCommit.Author; a != nil {
+			out.Author, out.Email = a.Name, a.Email
+		}
+	}
+	if c.Author != nil && c.Author.UserName != "" {
+		out.Author = c.Author.UserName
+	}
+	if out.SHA == "" {
+		return nil, core.Errorf(core.CodeNotFound, "gitea: %s@%s has no commit", slug, ref)
+	}
+	return out, nil
+}
+
+// File returns the file at path in the commit, or ErrNotFound.
+func (r *Remote) File(ctx context.Context, creds core.Creds, slug, sha, path string) ([]byte, error) {
+	owner, name, err := split(slug)
+	if err != nil {
+		return nil, err
+	}
+	path = strings.TrimPrefix(path, "/")
+	if path == "" || sha == "" {
+		return nil, core.Errorf(core.CodeInvalid, "gitea: file needs a commit and a path")
+	}
+	cl, err := r.client(ctx, creds)
+	if err != nil {
+		return nil, err
+	}
+	data, resp, err := cl.GetFile(owner, name, sha, path)
+	if err != nil {
+		return nil, mapErr(ctx, "get "+path+" of "+slug+"@"+sha, resp, err)
+	}
+	return data, nil
+}
+
+// Netrc returns clone credentials: Gitea takes an OAuth2 access token as
+// the password of any user name.
+func (r *Remote) Netrc(_ context.Context, creds core.Creds, slug string) (*core.Netrc, error) {
+	if _, _, err := split(slug); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(r.opts.URL)
+	if err != nil {
+		return nil, core.Errorf(core.CodeInvalid, "gitea url: %w", err)
+	}
+	return &core.Netrc{Machine: u.Hostname(), Login: "oauth2", Password: creds.Token}, nil
+}
+
+func convertRepo(r *gt.Repository) *core.RemoteRepo {
+	out := &core.RemoteRepo{
+		ID:       strconv.FormatInt(r.ID, 10),
+		Name:     r.Name,
+		CloneURL: r.CloneURL,
+		HTMLURL:  r.HTMLURL,
+		Branch:   r.DefaultBranch,
+		Private:  r.Private,
+	}
+	if r.Owner != nil {
+		out.Owner = r.Owner.UserName
+	} else if owner, _, ok := strings.Cut(r.FullName, "/"); ok {
+		out.Owner = owner
+	}
+	switch {
+	case r.Internal:
+		out.Visibility = "internal"
+	case r.Private:
+		out.Visibility = "private"
+	default:
+		out.Visibility = "public"
+	}
+	if p := r.Permissions; p != nil {
+		out.Perm = &core.Perm{Pull: p.Pull || p.Push || p.Admin, Push: p.Push || p.Admin, Admin: p.Admin}
+	}
+	return out
+}
+
+func max1(n int) int {
+	if n < 1 {
+		return 1
+	}
+	return n
+}
