@@ -1,0 +1,115 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// kind is how a setting's text is parsed.
+type kind int
+
+const (
+	kindString kind = iota
+	kindInt
+	kindDuration
+)
+
+// setting is one configuration value, reachable as a TOML key, a flag
+// (the key with dashes) and a DROVER_ variable.
+type setting struct {
+	key   string
+	kind  kind
+	def   string
+	usage string
+	set   func(c *Config, v string) error
+}
+
+// Env returns the setting's environment variable name.
+func (s setting) Env() string { return "DROVER_" + upper(s.key) }
+
+// Flag returns the setting's flag name.
+func (s setting) Flag() string { return dashes(s.key) }
+
+func setString(dst func(c *Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *dst(c) = v; return nil }
+}
+
+func setInt(dst func(c *Config) *int, min int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", v)
+		}
+		if n < min {
+			return fmt.Errorf("%d is below the minimum %d", n, min)
+		}
+		*dst(c) = n
+		return nil
+	}
+}
+
+func setDuration(dst func(c *Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as 30s or 2m", v)
+		}
+		if d < 0 {
+			return fmt.Errorf("%s is negative", v)
+		}
+		*dst(c) = d
+		return nil
+	}
+}
+
+// settings lists every server setting; the README's table follows it.
+var settings = []setting{
+	{key: "http_addr", def: "127.0.0.1:8080", usage: "listen address",
+		set: setString(func(c *Config) *string { return &c.HTTPAddr })},
+	{key: "server_url", usage: "external URL, for OAuth2 redirects and webhooks (default http:// + the listen address)",
+		set: setString(func(c *Config) *string { return &c.ServerURL })},
+	{key: "data_dir", def: "./data", usage: "data directory (SQLite database, generated keys, admin token)",
+		set: setString(func(c *Config) *string { return &c.DataDir })},
+	{key: "database_url", usage: "empty: SQLite in the data dir; postgres://… for Postgres",
+		set: setString(func(c *Config) *string { return &c.DatabaseURL })},
+	{key: "database_wait", kind: kindDuration, def: "30s", usage: "how long to retry an unreachable database at start",
+		set: setDuration(func(c *Config) *time.Duration { return &c.DatabaseWait })},
+	{key: "secret_key", usage: "key for secrets at rest (default: generated into the data dir on first start)",
+		set: setString(func(c *Config) *string { return &c.SecretKey })},
+	{key: "plugin_dir", usage: "directory of plugin binaries (default: the server binary's directory)",
+		set: setString(func(c *Config) *string { return &c.PluginDir })},
+	{key: "runner_capacity", kind: kindInt, def: "2", usage: "stages the local runner runs at once; 0 disables it",
+		set: setInt(func(c *Config) *int { return &c.RunnerCapacity }, 0)},
+	{key: "log_level", def: "info", usage: "debug, info, warn or error",
+		set: func(c *Config, v string) error {
+			switch v {
+			case "debug", "info", "warn", "error":
+				c.LogLevel = v
+				return nil
+			}
+			return fmt.Errorf("%q is not one of debug, info, warn, error", v)
+		}},
+	{key: "shutdown_timeout", kind: kindDuration, def: "30s", usage: "how long running work may take to finish on SIGTERM",
+		set: setDuration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+}
+
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+func dashes(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c == '_' {
+			b[i] = '-'
+		}
+	}
+	return string(b)
+}
