@@ -45,6 +45,8 @@ type StageLifecycle interface {
 // running step to end: it is signalled, and killed when grace has passed.
 // Steps of one stage may run concurrently (a DAG), so every method is safe
 // for concurrent use; cancelling ctx abandons the call, not the step.
+// Tail of a step that has exited still returns its whole output. An
+// unknown stage or step is ErrNotFound.
 type StepRunner interface {
 	Start(ctx context.Context, stageID string, step *SpecStep) error
 	Tail(ctx context.Context, stageID, step string) (io.ReadCloser, error)
