@@ -80,7 +80,7 @@ func oauthErr(op string, err error) error {
 		switch code := re.Response.StatusCode; {
 		case code >= 500:
 			return core.Errorf(core.CodeUnavailable, "gitea %s: %w", op, err)
-		case code == 400 || code == 401 || code == 403:
+		case code == 400 || code == 401 || code == 403 || re.ErrorCode != "":
 			return core.Errorf(core.CodeUnauthenticated, "gitea %s: %w", op, err)
 		}
 		return fmt.Errorf("gitea %s: %w", op, err)

@@ -1,0 +1,161 @@
+package github
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+
+	gh "github.com/google/go-github/v60/github"
+
+	"github.com/drover-ci/drover/core"
+)
+
+// Repos returns one page of the repositories the user can see (owned,
+// collaborator, organisation member) at GitHub's maximum page size; Last
+// comes from the Link header.
+func (r *Remote) Repos(ctx context.Context, creds core.Creds, page core.Page) (*core.RepoPage, error) {
+	cl, err := r.client(creds)
+	if err != nil {
+		return nil, err
+	}
+	size := page.Size
+	if size <= 0 || size > pageSize {
+		size = pageSize
+	}
+	n := max(page.Page, 1)
+	list, resp, err := cl.Repositories.ListByAuthenticatedUser(ctx, &gh.RepositoryListByAuthenticatedUserOptions{
+		Affiliation: "owner,collaborator,organization_member",
+		Sort:        "full_name",
+		ListOptions: gh.ListOptions{Page: n, PerPage: size},
+	})
+	if err != nil {
+		return nil, mapErr(ctx, "list repositories", err)
+	}
+	out := &core.RepoPage{Repos: make([]*core.RemoteRepo, 0, len(list)), Next: resp.NextPage, Last: resp.LastPage}
+	for _, repo := range list {
+		out.Repos = append(out.Repos, convertRepo(repo))
+	}
+	if out.Last == 0 && out.Next == 0 {
+		out.Last = n // GitHub leaves rel="last" out on the last page
+	}
+	return out, nil
+}
+
+// Repo returns one repository with the user's permission.
+func (r *Remote) Repo(ctx context.Context, creds core.Creds, slug string) (*core.RemoteRepo, error) {
+	owner, name, err := split(slug)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := r.client(creds)
+	if err != nil {
+		return nil, err
+	}
+	repo, _, err := cl.Repositories.Get(ctx, owner, name)
+	if err != nil {
+		return nil, mapErr(ctx, "get repository "+slug, err)
+	}
+	return convertRepo(repo), nil
+}
+
+// Ref resolves a branch, tag or commit sha to a commit.
+func (r *Remote) Ref(ctx context.Context, creds core.Creds, slug, ref string) (*core.Commit, error) {
+	owner, name, err := split(slug)
+	if err != nil {
+		return nil, err
+	}
+	short := strings.TrimPrefix(strings.TrimPrefix(ref, "refs/heads/"), "refs/tags/")
+	if short == "" {
+		return nil, core.Errorf(core.CodeInvalid, "github: empty ref")
+	}
+	cl, err := r.client(creds)
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := cl.Repositories.GetCommit(ctx, owner, name, short, nil)
+	if err != nil {
+		return nil, mapErr(ctx, "resolve "+slug+"@"+ref, err)
+	}
+	out := &core.Commit{SHA: c.GetSHA(), Ref: ref, Link: c.GetHTMLURL()}
+	if gc := c.GetCommit(); gc != nil {
+		out.Message = gc.GetMessage()
+		out.Author = gc.GetAuthor().GetName()
+		out.Email = gc.GetAuthor().GetEmail()
+	}
+	if login := c.GetAuthor().GetLogin(); login != "" {
+		out.Author = login
+	}
+	if out.SHA == "" {
+		return nil, core.Errorf(core.CodeNotFound, "github: %s@%s has no commit", slug, ref)
+	}
+	return out, nil
+}
+
+// File returns the file at path in the commit, or ErrNotFound.
+func (r *Remote) File(ctx context.Context, creds core.Creds, slug, sha, path string) ([]byte, error) {
+	owner, name, err := split(slug)
+	if err != nil {
+		return nil, err
+	}
+	path = strings.TrimPrefix(path, "/")
+	if path == "" || sha == "" {
+		return nil, core.Errorf(core.CodeInvalid, "github: file needs a commit and a path")
+	}
+	cl, err := r.client(creds)
+	if err != nil {
+		return nil, err
+	}
+	file, _, _, err := cl.Repositories.GetContents(ctx, owner, name, path, &gh.RepositoryContentGetOptions{Ref: sha})
+	if err != nil {
+		return nil, mapErr(ctx, "get "+path+" of "+slug+"@"+sha, err)
+	}
+	if file == nil {
+		return nil, core.Errorf(core.CodeNotFound, "github: %s of %s@%s is a directory", path, slug, sha)
+	}
+	content, err := file.GetContent()
+	if err != nil {
+		return nil, core.Errorf(core.CodeUnavailable, "github: decode %s of %s@%s: %w", path, slug, sha, err)
+	}
+	return []byte(content), nil
+}
+
+// Netrc returns clone credentials: the OAuth2 token as the user name.
+func (r *Remote) Netrc(_ context.Context, creds core.Creds, slug string) (*core.Netrc, error) {
+	if _, _, err := split(slug); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(r.opts.URL)
+	if err != nil {
+		return nil, core.Errorf(core.CodeInvalid, "github url: %w", err)
+	}
+	return &core.Netrc{Machine: u.Hostname(), Login: creds.Token, Password: "x-oauth-basic"}, nil
+}
+
+func convertRepo(r *gh.Repository) *core.RemoteRepo {
+	out := &core.RemoteRepo{
+		ID:         strconv.FormatInt(r.GetID(), 10),
+		Owner:      r.GetOwner().GetLogin(),
+		Name:       r.GetName(),
+		CloneURL:   r.GetCloneURL(),
+		HTMLURL:    r.GetHTMLURL(),
+		Branch:     r.GetDefaultBranch(),
+		Private:    r.GetPrivate(),
+		Visibility: r.GetVisibility(),
+	}
+	if out.Owner == "" {
+		out.Owner, _, _ = strings.Cut(r.GetFullName(), "/")
+	}
+	if out.Visibility == "" {
+		out.Visibility = "public"
+		if out.Private {
+			out.Visibility = "private"
+		}
+	}
+	if p := r.Permissions; p != nil {
+		admin := p["admin"]
+		push := admin || p["maintain"] || p["push"]
+		out.Perm = &core.Perm{Admin: admin, Push: push, Pull: push || p["triage"] || p["pull"]}
+	}
+	return out
+}
