@@ -1,0 +1,103 @@
+// Package api serves Drover's HTTP API with gin: health, version, the
+// user's tokens, and (in later files) every other resource, one file each.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/drover-ci/drover/core"
+)
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// MaxBodyBytes caps every request body the API reads.
+const MaxBodyBytes = 1 << 20
+
+// Server holds what the handlers need.
+type Server struct {
+	store   core.Store
+	log     *slog.Logger
+	version string
+	router  *gin.Engine
+}
+
+// Options configure a Server.
+type Options struct {
+	Store   core.Store
+	Log     *slog.Logger
+	Version string
+}
+
+// New builds the API's router.
+func New(o Options) *Server {
+	s := &Server{store: o.Store, log: o.Log, version: o.Version}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(s.recovery(), s.logRequests(), limitBody(MaxBodyBytes))
+	r.NoRoute(func(c *gin.Context) {
+		c.JSON(http.StatusNotFound, errorBody{Error: "no such endpoint: " + c.Request.Method + " " + c.Request.URL.Path})
+	})
+	r.NoMethod(func(c *gin.Context) {
+		c.JSON(http.StatusMethodNotAllowed, errorBody{Error: "method " + c.Request.Method + " not allowed on " + c.Request.URL.Path})
+	})
+	s.health(r)
+	api := r.Group("/api", s.authenticate())
+	s.userRoutes(api)
+	s.router = r
+	return s
+}
+
+// Router returns the gin engine, for other packages to add their routes.
+func (s *Server) Router() *gin.Engine { return s.router }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+func limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		}
+		c.Next()
+	}
+}
+
+// bindJSON decodes the request body into v, rejecting unknown fields and
+// trailing data, with errors that say what is wrong.
+func bindJSON(c *gin.Context, v any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		if err == io.EOF {
+			return core.Errorf(core.CodeInvalid, "request body is empty; send a JSON object")
+		}
+		return core.Errorf(core.CodeInvalid, "request body is not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return core.Errorf(core.CodeInvalid, "request body has data after the JSON object")
+	}
+	return nil
+}
+
+// pathID parses a numeric path parameter.
+func pathID(c *gin.Context, name string) (int64, error) {
+	var id int64
+	if _, err := fmt.Sscan(c.Param(name), &id); err != nil || id <= 0 {
+		return 0, core.Errorf(core.CodeInvalid, "%s %q is not a positive number", name, c.Param(name))
+	}
+	return id, nil
+}

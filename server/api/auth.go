@@ -1,0 +1,79 @@
+package api
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/auth"
+)
+
+const userKey = "drover.user"
+
+// touchEvery limits how often a token's last use is written.
+const touchEvery = time.Minute
+
+// authenticate requires a valid "Authorization: Bearer <token>" header and
+// puts the token's user in the context.
+func (s *Server) authenticate() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		header := c.GetHeader("Authorization")
+		secret, ok := strings.CutPrefix(header, "Bearer ")
+		if !ok || strings.TrimSpace(secret) == "" {
+			s.fail(c, core.Errorf(core.CodeUnauthenticated, "missing credentials: send Authorization: Bearer <token>"))
+			return
+		}
+		ctx := c.Request.Context()
+		tok, err := s.store.Tokens().FindHash(ctx, auth.Hash(secret))
+		if errors.Is(err, core.ErrNotFound) {
+			s.fail(c, core.Errorf(core.CodeUnauthenticated, "invalid or revoked token"))
+			return
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		now := time.Now()
+		if tok.Expired(now) {
+			s.fail(c, core.Errorf(core.CodeUnauthenticated, "token %q expired at %s", tok.Name, tok.Expires.Format(time.RFC3339)))
+			return
+		}
+		user, err := s.store.Users().Find(ctx, tok.UserID)
+		if err != nil {
+			s.fail(c, core.Errorf(core.CodeUnauthenticated, "the token's user no longer exists"))
+			return
+		}
+		if !user.Active {
+			s.fail(c, core.Errorf(core.CodeForbidden, "user %s is deactivated", user.Login))
+			return
+		}
+		if now.Sub(tok.LastUsed) > touchEvery {
+			if err := s.store.Tokens().Touch(ctx, tok.ID, now); err != nil {
+				s.log.Warn("record token use", "token", tok.ID, "err", err)
+			}
+		}
+		c.Set(userKey, user)
+		c.Next()
+	}
+}
+
+// currentUser returns the authenticated user.
+func currentUser(c *gin.Context) *core.User {
+	u, _ := c.Get(userKey)
+	user, _ := u.(*core.User)
+	return user
+}
+
+// requireAdmin stops requests of users who are not admins.
+func (s *Server) requireAdmin() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if u := currentUser(c); u == nil || !u.Admin {
+			s.fail(c, core.Errorf(core.CodeForbidden, "this needs an admin"))
+			return
+		}
+		c.Next()
+	}
+}
