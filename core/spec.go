@@ -108,4 +108,6 @@ type VolumeMount struct {
 	Name     string `json:"name,omitempty"`
 	HostPath string `json:"host_path,omitempty"`
 	Path     string `json:"path"`
+	// Medium is "memory" for a stage volume kept in memory (tmpfs).
+	Medium string `json:"medium,omitempty"`
 }

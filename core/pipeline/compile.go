@@ -135,8 +135,9 @@ func compilePipeline(p *Pipeline, number int, md *Metadata, buildEnv map[string]
 	}
 	spec.Steps = make([]*core.SpecStep, 0, len(p.Services)+len(p.Steps))
 	for _, s := range p.Services {
-		st := compileStep(s, md, stepNo, platform.OS, ws, stageSecrets, volumes)
-		st.Detach = true
+		svc := *s
+		svc.Detach = true
+		st := compileStep(&svc, md, stepNo, platform.OS, ws, stageSecrets, volumes)
 		spec.Steps = append(spec.Steps, st)
 		stepNo++
 	}
@@ -191,10 +192,15 @@ func compileStep(s *Step, md *Metadata, number int, os, ws string, stageSecrets 
 		Detach:        s.Detach,
 		Privileged:    s.Privileged,
 		User:          s.User,
-		WorkingDir:    firstNonEmpty(s.WorkingDir, ws),
+		WorkingDir:    s.WorkingDir,
 		Network:       s.Network,
 		Options:       s.Options,
 		RunPolicy:     statusPolicy(s.When.Status),
+	}
+	// As in Drone, a detached step without commands (a service) keeps its
+	// image's working directory.
+	if st.WorkingDir == "" && (len(s.Commands) > 0 || !s.Detach) {
+		st.WorkingDir = ws
 	}
 	if st.Pull == "default" {
 		st.Pull = ""
@@ -250,8 +256,8 @@ func compileStep(s *Step, md *Metadata, number int, os, ws string, stageSecrets 
 	}
 	for _, v := range s.Volumes {
 		mnt := &core.VolumeMount{Name: v.Name, Path: v.Path}
-		if pv := volumes[v.Name]; pv != nil && pv.HostPath != "" {
-			mnt.HostPath = pv.HostPath
+		if pv := volumes[v.Name]; pv != nil {
+			mnt.HostPath, mnt.Medium = pv.HostPath, pv.Medium
 		}
 		st.Volumes = append(st.Volumes, mnt)
 	}

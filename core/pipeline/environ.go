@@ -170,13 +170,17 @@ func stageEnviron(env map[string]string, p *Pipeline, number int, workspace stri
 		"STAGE_ARCH":       platform.Arch,
 		"STAGE_VARIANT":    platform.Variant,
 		"STAGE_DEPENDS_ON": joinRefs(p.DependsOn),
-		"WORKSPACE":        workspace,
+	}
+	// An empty workspace path means the engine picks the directory (exec,
+	// ssh); it then sets DRONE_WORKSPACE itself.
+	if workspace != "" {
+		d["WORKSPACE"] = workspace
+		env["CI_WORKSPACE"] = workspace
 	}
 	for k, v := range d {
 		env["DRONE_"+k] = v
 		env["DROVER_"+k] = v
 	}
-	env["CI_WORKSPACE"] = workspace
 	env["CI_WORKFLOW_NAME"] = p.Name
 	env["CI_WORKFLOW_NUMBER"] = d["STAGE_NUMBER"]
 }
