@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server"
 	"github.com/drover-ci/drover/server/api"
+	"github.com/drover-ci/drover/server/auth"
 	"github.com/drover-ci/drover/server/store"
 )
 
@@ -170,5 +172,23 @@ func TestExpiredToken(t *testing.T) {
 	}
 	if code, body := f.do(t, "GET", "/api/user", created["token"].(string), ""); code != 401 || !strings.Contains(body["error"].(string), "expired") {
 		t.Fatalf("expired token = %d %v", code, body)
+	}
+}
+
+func TestListUsersNeedsAdmin(t *testing.T) {
+	f := newFixture(t)
+	if code, _ := f.do(t, "GET", "/api/users", f.token, ""); code != http.StatusOK {
+		t.Fatalf("admin listing users = %d", code)
+	}
+	u := &core.User{Login: "dev", Active: true}
+	if err := f.store.Users().Create(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	secret, hash, prefix := auth.NewSecret(auth.TokenPrefix)
+	if err := f.store.Tokens().Create(context.Background(), &core.Token{UserID: u.ID, Name: "t", Hash: hash, Prefix: prefix}); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := f.do(t, "GET", "/api/users", secret, ""); code != http.StatusForbidden {
+		t.Fatalf("non-admin listing users = %d %v, want 403", code, body)
 	}
 }

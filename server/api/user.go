@@ -16,6 +16,16 @@ func (s *Server) userRoutes(api *gin.RouterGroup) {
 	api.GET("/user/tokens", s.listTokens)
 	api.POST("/user/tokens", s.createToken)
 	api.DELETE("/user/tokens/:id", s.deleteToken)
+	api.GET("/users", s.requireAdmin(), s.listUsers)
+}
+
+func (s *Server) listUsers(c *gin.Context) {
+	users, err := s.store.Users().List(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, users)
 }
 
 // tokenRequest is the body of POST /api/user/tokens.

@@ -131,7 +131,7 @@ func (ss stageStore) ListBuild(ctx context.Context, buildID int64) ([]*core.Stag
 		return out, nil
 	}
 	var steps []*stepRow
-	if err := ss.s.db.NewSelect().Model(&steps).Where("stage_id IN (?)", bun.In(ids)).Order("stage_id", "number").Scan(ctx); err != nil {
+	if err := ss.s.db.NewSelect().Model(&steps).Where("stage_id IN (?)", bun.List(ids)).Order("stage_id", "number").Scan(ctx); err != nil {
 		return nil, mapErr(err, "steps")
 	}
 	for _, st := range steps {
