@@ -26,7 +26,7 @@ func slogLevel(level hclog.Level) slog.Level {
 	switch level {
 	case hclog.Trace:
 		return slog.LevelDebug - 4
-	case hclog.Debug, hclog.NoLevel, hclog.DefaultLevel:
+	case hclog.Debug, hclog.NoLevel:
 		return slog.LevelDebug
 	case hclog.Warn:
 		return slog.LevelWarn

@@ -43,7 +43,8 @@ func NewLogHandler(w *os.File, level slog.Leveler) slog.Handler {
 			}
 			switch a.Key {
 			case slog.TimeKey:
-				return slog.Attr{} // the host stamps lines itself
+				// The layout go-plugin's host parses.
+				return slog.String("@timestamp", a.Value.Time().Format("2006-01-02T15:04:05.000000Z07:00"))
 			case slog.LevelKey:
 				return slog.String("@level", strings.ToLower(a.Value.String()))
 			case slog.MessageKey:
