@@ -1,0 +1,93 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Filter describes what a runner can take: a stage matches when its type is
+// one of Engines, its os/arch equal the runner's (empty matches any), and
+// every label it asks for is among the runner's labels with the same value.
+type Filter struct {
+	RunnerID int64             `json:"runner_id"`
+	OS       string            `json:"os"`
+	Arch     string            `json:"arch"`
+	Labels   map[string]string `json:"labels,omitempty"`
+	Engines  []string          `json:"engines"`
+}
+
+// Matches reports whether the stage can run on a runner with this filter.
+func (f *Filter) Matches(s *Stage) bool {
+	if s.OS != "" && f.OS != "" && s.OS != f.OS {
+		return false
+	}
+	if s.Arch != "" && f.Arch != "" && s.Arch != f.Arch {
+		return false
+	}
+	found := false
+	for _, e := range f.Engines {
+		if e == s.Type {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return false
+	}
+	for k, v := range s.Labels {
+		if f.Labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// StageDetails is everything a runner needs to run a claimed stage.
+type StageDetails struct {
+	Stage   *Stage            `json:"stage"`
+	Build   *Build            `json:"build"`
+	Repo    *Repo             `json:"repo"`
+	Spec    *Spec             `json:"spec"`
+	Secrets map[string]string `json:"secrets,omitempty"` // name → value, only those the spec references
+	Netrc   *Netrc            `json:"netrc,omitempty"`
+}
+
+// DefaultLease is how long a claim holds without a heartbeat.
+const DefaultLease = 60 * time.Second
+
+// Scheduler is the queue of stages, shared by every server replica through
+// the store. Runners call it (over HTTP, or in-process for the local
+// runner); the API calls Cancel. Safe for concurrent use.
+//
+// A runner's cycle: Request (long-poll; the stage is claimed for it with a
+// short lease), Accept (confirms receipt; the stage is running), Details,
+// then UpdateStep / AppendLogs / UpdateStage while Heartbeat renews the
+// leases of every stage it holds, and Watch to learn of a cancel. A stage
+// whose lease expires is requeued (or fails after too many attempts).
+type Scheduler interface {
+	// Request blocks until a pending stage matching f is claimed for the
+	// runner, or ctx ends (then it returns ctx's error and claims nothing).
+	Request(ctx context.Context, f Filter) (*Stage, error)
+	// Accept confirms the runner received the stage; ErrConflict when the
+	// stage is no longer held by the runner.
+	Accept(ctx context.Context, runnerID, stageID int64, machine string) (*Stage, error)
+	// Details returns what the runner needs to run a stage it holds.
+	Details(ctx context.Context, runnerID, stageID int64) (*StageDetails, error)
+	// Heartbeat renews the leases of every stage the runner holds and
+	// records that it is alive.
+	Heartbeat(ctx context.Context, runnerID int64) error
+	// UpdateStage records a held stage's status; a final status releases
+	// it, finishes the build when it was the last, and promotes waiting
+	// stages that depended on it.
+	UpdateStage(ctx context.Context, runnerID int64, stage *Stage) error
+	// UpdateStep records a step's status for a held stage.
+	UpdateStep(ctx context.Context, runnerID int64, step *Step) error
+	// AppendLogs stores log lines of a step of a held stage and fans them
+	// out to live viewers; lines already stored are ignored.
+	AppendLogs(ctx context.Context, runnerID, stepID int64, lines []*LogLine) error
+	// Watch blocks until the stage is cancelled (true), finishes or ctx ends (false).
+	Watch(ctx context.Context, runnerID, stageID int64) (bool, error)
+	// Cancel kills a build: pending stages are skipped, running ones are
+	// told to stop through Watch.
+	Cancel(ctx context.Context, buildID int64) error
+}
