@@ -12,7 +12,7 @@ const (
 	maxDepth = 64
 	// maxNodes bounds the nodes visited per document, so that aliases
 	// expanding exponentially ("billion laughs") cannot exhaust the host.
-	maxNodes = 1 << 20
+	maxNodes = 1 << 16
 )
 
 // docNode is one YAML document of the file.
@@ -78,6 +78,10 @@ func isNull(n *yaml.Node) bool {
 // explicit keys win over merged ones. A duplicate key is a problem. A null
 // node is an empty mapping.
 func (d *decoder) fields(n *yaml.Node, what string) []field {
+	return d.fieldsDepth(n, what, 0)
+}
+
+func (d *decoder) fieldsDepth(n *yaml.Node, what string, depth int) []field {
 	n = d.resolve(n)
 	if isNull(n) || !d.spend(n) {
 		return nil
@@ -96,7 +100,7 @@ func (d *decoder) fields(n *yaml.Node, what string) []field {
 			continue
 		}
 		if k.Tag == "!!merge" {
-			merged = append(merged, d.mergeFields(v, what, 0)...)
+			merged = append(merged, d.mergeFields(v, what, depth+1)...)
 			continue
 		}
 		if seen[k.Value] {
@@ -117,12 +121,16 @@ func (d *decoder) fields(n *yaml.Node, what string) []field {
 
 func (d *decoder) mergeFields(v *yaml.Node, what string, depth int) []field {
 	v = d.resolve(v)
-	if v == nil || depth > maxDepth {
+	if v == nil {
+		return nil
+	}
+	if depth > maxDepth {
+		d.add(posOf(v), "%s: merge keys (<<) nest too deeply", what)
 		return nil
 	}
 	switch v.Kind {
 	case yaml.MappingNode:
-		return d.fields(v, what)
+		return d.fieldsDepth(v, what, depth)
 	case yaml.SequenceNode:
 		var out []field
 		seen := map[string]bool{}

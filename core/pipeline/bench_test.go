@@ -1,0 +1,61 @@
+package pipeline
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drover-ci/drover/internal/testenv"
+)
+
+// bigPipeline returns a pipeline of n steps shaped like real ones: images,
+// commands with substitutions, environment, secrets, settings, when and
+// depends_on.
+func bigPipeline(n int) []byte {
+	var b strings.Builder
+	b.WriteString("kind: pipeline\ntype: docker\nname: big\n\nsteps:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "- name: step-%d\n  image: golang:1.22\n", i)
+		fmt.Fprintf(&b, "  environment:\n    INDEX: %d\n    TOKEN:\n      from_secret: token\n", i)
+		b.WriteString("  commands:\n  - echo ${DRONE_COMMIT_SHA:0:8}\n  - go test ./pkg/...\n")
+		if i%4 == 3 {
+			b.WriteString("  settings:\n    repo: octocat/hello\n    tags: [latest, \"${DRONE_BUILD_NUMBER}\"]\n")
+		}
+		if i%5 == 4 {
+			b.WriteString("  when:\n    branch: [main, release/*]\n    event: [push, tag]\n")
+		}
+		if i > 0 {
+			fmt.Fprintf(&b, "  depends_on: [step-%d]\n", i-1)
+		}
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkParseCompile200 measures Parse + Lint + Compile of a 200-step
+// pipeline, averaged over its own loop.
+func BenchmarkParseCompile200(b *testing.B) {
+	data := bigPipeline(200)
+	md := testMetadata()
+	run := func() {
+		m, err := Parse(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := Lint(m, LintOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		specs, err := Compile(m, md)
+		if err != nil || len(specs) != 1 || len(specs[0].Steps) != 200 {
+			b.Fatalf("compile: %v", err)
+		}
+	}
+	run() // warm up
+	const rounds = 30
+	start := time.Now()
+	for range rounds {
+		run()
+	}
+	per := time.Since(start) / rounds
+	testenv.Bench(b, "pipeline_parse_compile_200_steps_ms", float64(per.Microseconds())/1e3, "ms")
+}
