@@ -13,6 +13,7 @@ type Store interface {
 	Stages() StageStore
 	Steps() StepStore
 	Logs() LogStore
+	Runners() RunnerStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
