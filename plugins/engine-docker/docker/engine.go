@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -46,19 +47,23 @@ type Config struct {
 	// RunnerID labels every resource, so a runner's Prune touches only its
 	// own leftovers. Empty means $DROVER_RUNNER_ID, then the host name.
 	RunnerID string `json:"runner_id,omitempty"`
+	// LogDir holds the spooled output of running steps, one directory per
+	// stage, removed by Destroy. Default: <os.TempDir()>/drover-docker.
+	LogDir string `json:"log_dir,omitempty"`
 	// HelperImage is the image of the stopped container through which the
-	// workspace is copied into the volume; empty means the stage's first
-	// step image.
+	// workspace is copied into the volume; empty means an empty image the
+	// engine imports itself (HelperImage).
 	HelperImage string `json:"helper_image,omitempty"`
 }
 
 // Engine runs steps as Docker containers. Safe for concurrent use.
 type Engine struct {
-	cfg    Config
-	cli    *client.Client
-	steps  enginekit.Steps
-	mu     sync.Mutex
-	stages map[string]*stage
+	cfg      Config
+	cli      *client.Client
+	steps    enginekit.Steps
+	helperMu sync.Mutex
+	mu       sync.Mutex
+	stages   map[string]*stage
 }
 
 // stage is what the engine remembers of a stage it set up.
@@ -73,11 +78,23 @@ var _ core.Engine = (*Engine)(nil)
 
 // New connects to the daemon named by cfg (lazily: no call is made yet).
 func New(cfg Config) (*Engine, error) {
+	e := &Engine{stages: map[string]*stage{}}
+	if err := e.configure(cfg); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// configure applies cfg's defaults and (re)creates the client.
+func (e *Engine) configure(cfg Config) error {
 	if cfg.RunnerID == "" {
 		cfg.RunnerID = os.Getenv("DROVER_RUNNER_ID")
 	}
 	if cfg.RunnerID == "" {
 		cfg.RunnerID, _ = os.Hostname()
+	}
+	if cfg.LogDir == "" {
+		cfg.LogDir = filepath.Join(os.TempDir(), "drover-docker")
 	}
 	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
 	if cfg.Host != "" {
@@ -85,9 +102,13 @@ func New(cfg Config) (*Engine, error) {
 	}
 	cli, err := client.NewClientWithOpts(opts...)
 	if err != nil {
-		return nil, core.Errorf(core.CodeInvalid, "docker client: %w", err)
+		return core.Errorf(core.CodeInvalid, "docker client: %w", err)
 	}
-	return &Engine{cfg: cfg, cli: cli, stages: map[string]*stage{}}, nil
+	if e.cli != nil {
+		_ = e.cli.Close()
+	}
+	e.cfg, e.cli = cfg, cli
+	return nil
 }
 
 // Close releases the client's connections.
@@ -141,4 +162,26 @@ func (e *Engine) stage(stageID string) *stage {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.stages[stageID]
+}
+
+// logDir is where the output of the stage's steps is spooled.
+func (e *Engine) logDir(stageID string) string { return filepath.Join(e.cfg.LogDir, stageID) }
+
+// newProc creates the log file of a step and its Proc.
+func (e *Engine) newProc(stageID, step string) (*enginekit.Proc, error) {
+	dir := e.logDir(stageID)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("step %q: %w", step, err)
+	}
+	sum := sha256.Sum256([]byte(step))
+	return enginekit.NewProc(filepath.Join(dir, hex.EncodeToString(sum[:8])+".log"))
+}
+
+// Must returns e, or an engine whose every call fails with err, so that a
+// plugin main stays one call and the host sees the reason.
+func Must(e *Engine, err error) core.Engine {
+	if err != nil {
+		return failed{err}
+	}
+	return e
 }

@@ -222,7 +222,11 @@ func TestPrune(t *testing.T) {
 	mk(a, "prune-held")
 	mk(a, "prune-stale")
 	mk(b, "prune-other")
-	restarted, _ := newEngine(t, "runner-prune-a")
+	restarted, err := New(Config{RunnerID: "runner-prune-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restarted.Close()
 	pruned, err := restarted.Prune(ctx, []string{"prune-held"})
 	if err != nil {
 		t.Fatal(err)

@@ -27,7 +27,18 @@ func newEngine(t testing.TB, runnerID string) (*Engine, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.Close() })
+	t.Cleanup(func() {
+		// Every test destroys what it made: nothing of its runner is left.
+		f := filters.NewArgs(filters.Arg("label", LabelRunner+"="+runnerID))
+		ctx := context.Background()
+		cs, _ := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+		ns, _ := e.cli.NetworkList(ctx, network.ListOptions{Filters: f})
+		vs, _ := e.cli.VolumeList(ctx, volume.ListOptions{Filters: f})
+		if len(cs)+len(ns)+len(vs.Volumes) > 0 {
+			t.Errorf("runner %s left %d containers, %d networks, %d volumes", runnerID, len(cs), len(ns), len(vs.Volumes))
+		}
+		e.Close()
+	})
 	return e, img
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -27,7 +28,8 @@ func workspacePath(spec *core.Spec) string {
 }
 
 // Setup creates the stage's network and workspace volume and copies the
-// runner's clone (spec.Workspace.HostDir) into the volume.
+// runner's clone (spec.Workspace.HostDir) into the volume. When it fails,
+// it removes what it created.
 func (e *Engine) Setup(ctx context.Context, spec *core.Spec) error {
 	if spec == nil {
 		return core.Errorf(core.CodeInvalid, "setup: no spec")
@@ -35,6 +37,16 @@ func (e *Engine) Setup(ctx context.Context, spec *core.Spec) error {
 	if err := checkStageID(spec.StageID); err != nil {
 		return err
 	}
+	err := e.setup(ctx, spec)
+	if err != nil {
+		if derr := e.Destroy(context.WithoutCancel(ctx), spec.StageID); derr != nil {
+			err = errors.Join(err, derr)
+		}
+	}
+	return err
+}
+
+func (e *Engine) setup(ctx context.Context, spec *core.Spec) error {
 	st := &stage{spec: spec, network: resourceName(spec.StageID), volume: resourceName(spec.StageID)}
 	auths, err := parseAuths(spec.PullSecrets)
 	if err != nil {
@@ -77,22 +89,13 @@ func (e *Engine) ensureNetwork(ctx context.Context, stageID, name string) error 
 }
 
 // copyWorkspace streams the clone as a tar into a created (never started)
-// helper container that mounts the workspace volume.
+// helper container that mounts the workspace volume. The helper's image is
+// HelperImage when configured, else an empty image the engine imports
+// itself, so no image needs to be pulled for the copy.
 func (e *Engine) copyWorkspace(ctx context.Context, st *stage) error {
 	spec := st.spec
-	img, policy := e.cfg.HelperImage, ""
-	if img == "" {
-		for _, s := range spec.Steps {
-			if s.Image != "" {
-				img, policy = s.Image, s.Pull
-				break
-			}
-		}
-	}
-	if img == "" {
-		return core.Errorf(core.CodeInvalid, "setup stage %s: no image to copy the workspace with (no step has an image and no helper_image is configured)", spec.StageID)
-	}
-	if err := e.ensureImage(ctx, st, img, policy); err != nil {
+	img, err := e.helperImage(ctx, st)
+	if err != nil {
 		return fmt.Errorf("setup stage %s: %w", spec.StageID, err)
 	}
 	labels := e.labels(spec.StageID)
@@ -126,13 +129,18 @@ func (e *Engine) Destroy(ctx context.Context, stageID string) error {
 	if err := checkStageID(stageID); err != nil {
 		return err
 	}
-	for _, p := range e.steps.Remove(stageID) {
-		_ = p.Output.Close()
-	}
+	procs := e.steps.Remove(stageID)
 	e.mu.Lock()
 	delete(e.stages, stageID)
 	e.mu.Unlock()
-	return e.removeByLabel(ctx, LabelStage+"="+stageID)
+	err := e.removeByLabel(ctx, LabelStage+"="+stageID)
+	for _, p := range procs {
+		p.CloseLog()
+	}
+	if rerr := os.RemoveAll(e.logDir(stageID)); rerr != nil {
+		err = errors.Join(err, fmt.Errorf("destroy stage %s: remove logs: %w", stageID, rerr))
+	}
+	return err
 }
 
 func (e *Engine) removeByLabel(ctx context.Context, label string) error {

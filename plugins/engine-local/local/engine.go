@@ -85,8 +85,10 @@ func (e *Engine) Setup(ctx context.Context, spec *core.Spec) error {
 		return err
 	}
 	ws := filepath.Join(dir, "workspace")
-	if err := os.MkdirAll(filepath.Join(dir, "scripts"), 0o700); err != nil {
-		return fmt.Errorf("setup stage %s: %w", spec.StageID, err)
+	for _, sub := range []string{"scripts", "logs"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
+			return fmt.Errorf("setup stage %s: %w", spec.StageID, err)
+		}
 	}
 	if err := os.MkdirAll(ws, 0o755); err != nil {
 		return fmt.Errorf("setup stage %s: %w", spec.StageID, err)
@@ -112,7 +114,7 @@ func (e *Engine) Destroy(ctx context.Context, stageID string) error {
 	}
 	for _, p := range e.steps.Remove(stageID) {
 		_ = p.Stop(ctx, 0)
-		_ = p.Output.Close()
+		p.CloseLog()
 	}
 	killLeftovers(stageID)
 	e.mu.Lock()

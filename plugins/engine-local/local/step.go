@@ -48,24 +48,22 @@ func (e *Engine) Start(ctx context.Context, stageID string, step *core.SpecStep)
 	cmd.Env = append(e.baseEnv(), enginekit.EnvList(enginekit.Env(e.spec(stageID), step))...)
 	cmd.Env = append(cmd.Env, "CI_WORKSPACE="+ws, markerVar+"="+stageID)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	r, w, err := os.Pipe()
+	sum := sha256.Sum256([]byte(step.Name))
+	p, err := enginekit.NewProc(filepath.Join(dir, "logs", hex.EncodeToString(sum[:8])+".log"))
 	if err != nil {
 		return fmt.Errorf("start step %q: %w", step.Name, err)
 	}
-	cmd.Stdout, cmd.Stderr = w, w
+	cmd.Stdout, cmd.Stderr = p.Log(), p.Log()
 	if err := cmd.Start(); err != nil {
-		r.Close()
-		w.Close()
+		p.CloseLog()
 		return core.Errorf(core.CodeInvalid, "start step %q: %w", step.Name, err)
 	}
-	w.Close()
 	pgid := cmd.Process.Pid
-	p := enginekit.NewProc(r, nil)
 	p.Stop = func(ctx context.Context, grace time.Duration) error { return stopGroup(ctx, p, pgid, grace) }
 	if err := e.steps.Add(stageID, step.Name, p); err != nil {
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 		_ = cmd.Wait()
-		r.Close()
+		p.CloseLog()
 		return err
 	}
 	go func() {
@@ -73,6 +71,7 @@ func (e *Engine) Start(ctx context.Context, stageID string, step *core.SpecStep)
 		// The step is over: what it left running in its group goes too, so
 		// that its output ends.
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		p.CloseLog()
 		p.Finish(exitState(cmd.ProcessState, err))
 	}()
 	return nil
@@ -146,7 +145,7 @@ func exitState(ps *os.ProcessState, err error) *core.StepState {
 
 // Tail returns the step's combined output until it exits.
 func (e *Engine) Tail(ctx context.Context, stageID, step string) (io.ReadCloser, error) {
-	return e.steps.Tail(stageID, step)
+	return e.steps.Tail(ctx, stageID, step)
 }
 
 // Wait returns how the step ended, waiting for it.

@@ -7,51 +7,9 @@ import (
 	"context"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/drover-ci/drover/core"
 )
-
-// Proc is one started step as an engine tracks it.
-type Proc struct {
-	// Output is the step's combined output; Tail hands it out once. The
-	// engine closes its writing side when the step exits, so readers see EOF.
-	Output io.ReadCloser
-	// Stop asks the step to end (signal, then kill after grace).
-	Stop func(ctx context.Context, grace time.Duration) error
-
-	done   chan struct{}
-	once   sync.Once
-	state  *core.StepState
-	tailed bool
-}
-
-// NewProc returns a Proc whose Finish has not been called yet.
-func NewProc(output io.ReadCloser, stop func(ctx context.Context, grace time.Duration) error) *Proc {
-	return &Proc{Output: output, Stop: stop, done: make(chan struct{})}
-}
-
-// Finish records how the step ended and wakes every Wait; later calls are
-// ignored.
-func (p *Proc) Finish(state *core.StepState) {
-	p.once.Do(func() {
-		p.state = state
-		close(p.done)
-	})
-}
-
-// Done is closed once the step has finished.
-func (p *Proc) Done() <-chan struct{} { return p.done }
-
-// State is how the step ended; nil until Done is closed.
-func (p *Proc) State() *core.StepState {
-	select {
-	case <-p.done:
-		return p.state
-	default:
-		return nil
-	}
-}
 
 // Steps tracks the started steps of every stage. Safe for concurrent use.
 type Steps struct {
@@ -100,20 +58,14 @@ func (s *Steps) Get(stageID, step string) (*Proc, error) {
 	return p, nil
 }
 
-// Tail hands out the step's output; a second Tail of the same step is a
-// conflict, since the output is a stream that is not kept.
-func (s *Steps) Tail(stageID, step string) (io.ReadCloser, error) {
+// Tail returns the step's output from its start, following it until the
+// step's output is complete.
+func (s *Steps) Tail(ctx context.Context, stageID, step string) (io.ReadCloser, error) {
 	p, err := s.Get(stageID, step)
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if p.tailed {
-		return nil, core.Errorf(core.CodeConflict, "the output of step %q of stage %s is already being read", step, stageID)
-	}
-	p.tailed = true
-	return p.Output, nil
+	return p.Follow(ctx)
 }
 
 // Wait blocks until the step has finished or ctx is done.
