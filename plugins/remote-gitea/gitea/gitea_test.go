@@ -180,7 +180,7 @@ func TestReposPages(t *testing.T) {
 	if len(seen) != srv.RepoCount {
 		t.Fatalf("saw %d repositories, want %d", len(seen), srv.RepoCount)
 	}
-	for id, want := range map[string]core.Perm{"1000": {Pull: true, Push: true, Admin: true}, "1001": {Pull: true, Push: true}, "1002": {Pull: true}} {
+	for id, want := range map[string]core.Perm{"1003": {Pull: true, Push: true, Admin: true}, "1001": {Pull: true, Push: true}, "1002": {Pull: true}} {
 		got := seen[id]
 		if got == nil || got.Perm == nil || got.Perm.Pull != want.Pull || got.Perm.Push != want.Push || got.Perm.Admin != want.Admin {
 			t.Fatalf("repo %s: %+v", id, got)

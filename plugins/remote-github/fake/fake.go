@@ -242,7 +242,7 @@ func (s *Server) listRepos(w http.ResponseWriter, r *http.Request) {
 	}
 	var repos []map[string]any
 	for i := (page - 1) * limit; i < page*limit && i < s.RepoCount; i++ {
-		repos = append(repos, genRepo(s.URL, i))
+		repos = append(repos, s.listed(i))
 	}
 	if repos == nil {
 		repos = []map[string]any{}
@@ -264,6 +264,17 @@ func (s *Server) listRepos(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", strings.Join(links, ","))
 	}
 	writeJSON(w, 200, repos)
+}
+
+// listed is entry i of the listing: the fixture's repository first, then
+// generated ones.
+func (s *Server) listed(i int) map[string]any {
+	if i == 0 {
+		var m map[string]any
+		_ = json.Unmarshal(Fixture("api_repo.json"), &m)
+		return m
+	}
+	return genRepo(s.URL, i)
 }
 
 // genRepo is repository i of the listing; permissions cycle through

@@ -1,0 +1,267 @@
+package gitlab
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/drover-ci/drover/core"
+)
+
+const zeroSHA = "0000000000000000000000000000000000000000"
+
+// ParseHook turns a GitLab webhook into an event: Push Hook, Tag Push Hook,
+// Merge Request Hook (open, update with new commits, reopen, close, merge)
+// and the System Hook's project_create, project_destroy, project_rename and
+// project_transfer; anything else is ignored with a reason.
+func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event, error) {
+	if req == nil {
+		return nil, core.Errorf(core.CodeInvalid, "gitlab: no webhook request")
+	}
+	kind := header(req.Headers, "X-Gitlab-Event")
+	if kind == "" {
+		return nil, core.Errorf(core.CodeInvalid, "gitlab: not a GitLab webhook: no X-Gitlab-Event header")
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(req.Body, &obj); err != nil {
+		return nil, core.Errorf(core.CodeInvalid, "gitlab: %s: malformed body: %w", kind, err)
+	}
+	var (
+		ev  *core.Event
+		err error
+	)
+	switch kind {
+	case "Push Hook", "Tag Push Hook":
+		ev, err = parsePush(kind, req.Body)
+	case "Merge Request Hook":
+		ev, err = parseMerge(req.Body)
+	case "System Hook":
+		ev, err = parseSystem(req.Body)
+	default:
+		ev = ignored(fmt.Sprintf("gitlab event %q is not handled", kind))
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Idempotency-Key stays the same when GitLab retries a delivery.
+	if ev.Delivery = header(req.Headers, "Idempotency-Key"); ev.Delivery == "" {
+		ev.Delivery = header(req.Headers, "X-Gitlab-Event-UUID")
+	}
+	return ev, nil
+}
+
+func ignored(reason string) *core.Event { return &core.Event{Kind: core.EventIgnored, Reason: reason} }
+
+func decode(kind string, body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return core.Errorf(core.CodeInvalid, "gitlab: %s: malformed body: %w", kind, err)
+	}
+	return nil
+}
+
+func parsePush(kind string, body []byte) (*core.Event, error) {
+	var p pushPayload
+	if err := decode(kind, body, &p); err != nil {
+		return nil, err
+	}
+	if !p.Project.valid() || p.Ref == "" {
+		return nil, core.Errorf(core.CodeInvalid, "gitlab: %s without project or ref", kind)
+	}
+	after := p.CheckoutSHA
+	if after == "" {
+		after = p.After
+	}
+	if p.After == zeroSHA || after == "" || after == zeroSHA {
+		return ignored("gitlab: " + p.Ref + " was deleted"), nil
+	}
+	h := &core.Hook{Ref: p.Ref, Before: p.Before, After: after, Author: p.UserUsername, Email: p.UserEmail}
+	if h.Before == zeroSHA {
+		h.Before = ""
+	}
+	for _, c := range p.Commits {
+		if c != nil && c.ID == after {
+			h.Message, h.Link = c.Message, c.URL
+			if h.Email == "" {
+				h.Email = c.Author.Email
+			}
+		}
+	}
+	ev := &core.Event{Kind: core.EventPush, Repo: p.Project.remote(), Sender: p.UserUsername, Commit: h}
+	switch {
+	case strings.HasPrefix(p.Ref, "refs/tags/"):
+		ev.Kind = core.EventTag
+	case strings.HasPrefix(p.Ref, "refs/heads/"):
+		h.Source = strings.TrimPrefix(p.Ref, "refs/heads/")
+		h.Target = h.Source
+	default:
+		return ignored("gitlab: push to " + p.Ref + " is neither a branch nor a tag"), nil
+	}
+	return ev, nil
+}
+
+func parseMerge(body []byte) (*core.Event, error) {
+	var p mergePayload
+	if err := decode("Merge Request Hook", body, &p); err != nil {
+		return nil, err
+	}
+	a := p.Attrs
+	if !p.Project.valid() || a == nil || a.IID == 0 || a.SourceBranch == "" || a.TargetBranch == "" {
+		return nil, core.Errorf(core.CodeInvalid, "gitlab: Merge Request Hook without project or branches")
+	}
+	var action string
+	switch a.Action {
+	case "open":
+		action = "opened"
+	case "reopen":
+		action = "reopened"
+	case "close", "merge":
+		action = "closed"
+	case "update":
+		if a.OldRev == "" {
+			return ignored("gitlab: merge request update without new commits"), nil
+		}
+		action = "synchronized"
+	default:
+		return ignored(fmt.Sprintf("gitlab: merge request action %q is not handled", a.Action)), nil
+	}
+	h := &core.Hook{
+		Ref:     fmt.Sprintf("refs/merge-requests/%d/head", a.IID),
+		Source:  a.SourceBranch,
+		Target:  a.TargetBranch,
+		Message: a.Title,
+		Link:    a.URL,
+		PR:      a.IID,
+	}
+	if a.LastCommit != nil {
+		h.After = a.LastCommit.ID
+		h.Email = a.LastCommit.Author.Email
+	}
+	if h.After == "" {
+		return nil, core.Errorf(core.CodeInvalid, "gitlab: Merge Request Hook without last commit")
+	}
+	if p.User != nil {
+		h.Author = p.User.Username
+	}
+	if a.SourceProjectID != 0 && a.TargetProjectID != 0 && a.SourceProjectID != a.TargetProjectID {
+		h.Fork = strconv.FormatInt(a.SourceProjectID, 10)
+		if a.Source != nil && a.Source.PathWithNamespace != "" {
+			h.Fork = a.Source.PathWithNamespace
+		}
+	}
+	return &core.Event{Kind: core.EventPullRequest, Action: action, Repo: p.Project.remote(), Commit: h, Sender: h.Author}, nil
+}
+
+// systemActions maps project system hooks to repository actions.
+var systemActions = map[string]string{
+	"project_create":   core.ActionCreated,
+	"project_destroy":  core.ActionDeleted,
+	"project_rename":   core.ActionRenamed,
+	"project_transfer": core.ActionTransferred,
+}
+
+func parseSystem(body []byte) (*core.Event, error) {
+	var p systemPayload
+	if err := decode("System Hook", body, &p); err != nil {
+		return nil, err
+	}
+	action, ok := systemActions[p.EventName]
+	if !ok {
+		name := p.EventName
+		if name == "" {
+			name = p.ObjectKind
+		}
+		return ignored(fmt.Sprintf("gitlab: system hook %q is not handled", name)), nil
+	}
+	if p.ProjectID == 0 || p.PathWithNamespace == "" {
+		return nil, core.Errorf(core.CodeInvalid, "gitlab: %s system hook without project", p.EventName)
+	}
+	owner, name := splitPath(p.PathWithNamespace)
+	repo := &core.RemoteRepo{
+		ID:         strconv.FormatInt(p.ProjectID, 10),
+		Owner:      owner,
+		Name:       name,
+		Visibility: p.ProjectVisibility,
+		Private:    p.ProjectVisibility != "public",
+	}
+	ev := &core.Event{Kind: core.EventRepo, Action: action, Repo: repo}
+	if action == core.ActionRenamed || action == core.ActionTransferred {
+		ev.OldSlug = p.OldPathWithNamespace
+	}
+	return ev, nil
+}
+
+// VerifyHook checks a webhook against the repository's secret. When GitLab
+// signs the delivery (a webhook signing token: webhook-id,
+// webhook-timestamp and webhook-signature "v1,<base64 HMAC-SHA256 of
+// id.timestamp.body>", after the Standard Webhooks specification) the
+// signature must match; otherwise X-Gitlab-Token must equal the secret.
+// Both comparisons take constant time. A plain token does not cover the
+// body: only signed deliveries detect tampering.
+func (r *Remote) VerifyHook(_ context.Context, req *core.HookRequest, secret string) error {
+	if req == nil {
+		return core.Errorf(core.CodeUnauthenticated, "gitlab: no webhook request")
+	}
+	if secret == "" {
+		return core.Errorf(core.CodeUnauthenticated, "gitlab: the repository has no webhook secret")
+	}
+	if sig := header(req.Headers, "Webhook-Signature"); sig != "" {
+		return verifySignature(req, sig, secret)
+	}
+	token := header(req.Headers, "X-Gitlab-Token")
+	if token == "" {
+		return core.Errorf(core.CodeUnauthenticated, "gitlab: webhook token missing (X-Gitlab-Token)")
+	}
+	if subtle.ConstantTimeCompare([]byte(token), []byte(secret)) != 1 {
+		return core.Errorf(core.CodeUnauthenticated, "gitlab: webhook token does not match")
+	}
+	return nil
+}
+
+func verifySignature(req *core.HookRequest, sig, secret string) error {
+	id, ts := header(req.Headers, "Webhook-Id"), header(req.Headers, "Webhook-Timestamp")
+	if id == "" || ts == "" {
+		return core.Errorf(core.CodeUnauthenticated, "gitlab: signed webhook without webhook-id or webhook-timestamp")
+	}
+	want := Sign(id, ts, req.Body, secret)
+	for _, field := range strings.Fields(sig) {
+		if v, got, ok := strings.Cut(field, ","); ok && v == "v1" && hmac.Equal([]byte(got), []byte(want)) {
+			return nil
+		}
+	}
+	return core.Errorf(core.CodeUnauthenticated, "gitlab: webhook signature does not match")
+}
+
+// Sign returns the base64 HMAC-SHA256 GitLab puts after "v1," in
+// webhook-signature. A secret "whsec_<base64>" is a Standard Webhooks key.
+func Sign(id, timestamp string, body []byte, secret string) string {
+	key := []byte(secret)
+	if k, ok := strings.CutPrefix(secret, "whsec_"); ok {
+		if b, err := base64.StdEncoding.DecodeString(k); err == nil {
+			key = b
+		}
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(id + "." + timestamp + "."))
+	mac.Write(body)
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// header returns the first value of the named header, whatever the case
+// of the keys (they may have crossed a plugin boundary).
+func header(h map[string][]string, name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	for k, v := range h {
+		if strings.EqualFold(k, name) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}

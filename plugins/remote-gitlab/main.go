@@ -1,0 +1,11 @@
+// Command drover-remote-gitlab is Drover's GitLab remote plugin: the host
+// launches it, configures it with a [[remote]] table's options and calls it
+// over gRPC (go-plugin).
+package main
+
+import (
+	"github.com/drover-ci/drover/plugins/remote-gitlab/gitlab"
+	"github.com/drover-ci/drover/sdk/remote"
+)
+
+func main() { remote.Serve(gitlab.NewPlugin()) }
