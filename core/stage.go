@@ -17,7 +17,8 @@ type Stage struct {
 	Arch      string            `json:"arch"`
 	Labels    map[string]string `json:"labels,omitempty"`
 	DependsOn []string          `json:"depends_on,omitempty"`
-	Limit     int               `json:"limit,omitempty"` // concurrency.limit; 0: none
+	Limit     int               `json:"limit,omitempty"`      // concurrency.limit; 0: none
+	RunPolicy RunPolicy         `json:"run_policy,omitempty"` // when it runs after its dependencies (see Spec.RunPolicy)
 	Status    Status            `json:"status"`
 	Error     string            `json:"error,omitempty"`
 	ExitCode  int               `json:"exit_code"`

@@ -23,6 +23,7 @@ type stageRow struct {
 	Labels    map[string]string `bun:"labels"`
 	DependsOn []string          `bun:"depends_on"`
 	Limit     int               `bun:"lim"`
+	RunPolicy core.RunPolicy    `bun:"run_policy"`
 	Status    core.Status       `bun:"status"`
 	Error     string            `bun:"error"`
 	ExitCode  int               `bun:"exit_code"`
@@ -42,7 +43,7 @@ func (r *stageRow) core() *core.Stage {
 	return &core.Stage{
 		ID: r.ID, BuildID: r.BuildID, RepoID: r.RepoID, Number: r.Number, Name: r.Name,
 		Type: r.Type, OS: r.OS, Arch: r.Arch, Labels: r.Labels, DependsOn: r.DependsOn,
-		Limit: r.Limit, Status: r.Status, Error: r.Error, ExitCode: r.ExitCode,
+		Limit: r.Limit, RunPolicy: r.RunPolicy, Status: r.Status, Error: r.Error, ExitCode: r.ExitCode,
 		RunnerID: r.RunnerID, Machine: r.Machine, Attempts: r.Attempts, LeaseEnds: r.LeaseEnds,
 		Spec: r.Spec, Started: r.Started, Finished: r.Finished, Created: r.Created,
 		Updated: r.Updated, Version: r.Version,
@@ -53,7 +54,7 @@ func toStageRow(s *core.Stage) *stageRow {
 	return &stageRow{
 		ID: s.ID, BuildID: s.BuildID, RepoID: s.RepoID, Number: s.Number, Name: s.Name,
 		Type: s.Type, OS: s.OS, Arch: s.Arch, Labels: s.Labels, DependsOn: s.DependsOn,
-		Limit: s.Limit, Status: s.Status, Error: s.Error, ExitCode: s.ExitCode,
+		Limit: s.Limit, RunPolicy: s.RunPolicy, Status: s.Status, Error: s.Error, ExitCode: s.ExitCode,
 		RunnerID: s.RunnerID, Machine: s.Machine, Attempts: s.Attempts, LeaseEnds: s.LeaseEnds,
 		Spec: s.Spec, Started: s.Started, Finished: s.Finished, Created: s.Created,
 		Updated: s.Updated, Version: s.Version,

@@ -1,0 +1,155 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+)
+
+// dispatcher serves this replica's long-polling runners. Rather than
+// every waiting runner querying the store on each notification (a
+// stampede with a hundred idle runners), one goroutine walks the waiters
+// in arrival order and claims for each; once a claim for a filter finds
+// nothing, the other waiters with the same filter are passed over for that
+// round. Claims are transactions in the store, so replicas never hand out
+// one stage twice.
+type dispatcher struct {
+	s      *Scheduler
+	mu     sync.Mutex
+	queue  []*waiter
+	wake   chan struct{}
+	events *Sub
+}
+
+type waiter struct {
+	filter core.Filter
+	key    string
+	done   <-chan struct{}
+	result chan *core.Stage // buffered: the dispatcher never blocks on it
+}
+
+func newDispatcher(s *Scheduler) *dispatcher {
+	return &dispatcher{s: s, wake: make(chan struct{}, 1), events: s.bus.Subscribe(topicQueue)}
+}
+
+func (d *dispatcher) poke() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// request queues a waiter and blocks until it gets a stage or ctx ends.
+func (d *dispatcher) request(ctx context.Context, f core.Filter) (*core.Stage, error) {
+	if len(f.Engines) == 0 {
+		return nil, core.Errorf(core.CodeInvalid, "the runner offers no engines; configure at least one")
+	}
+	w := &waiter{filter: f, key: filterKey(f), done: ctx.Done(), result: make(chan *core.Stage, 1)}
+	d.mu.Lock()
+	d.queue = append(d.queue, w)
+	d.mu.Unlock()
+	d.poke()
+	select {
+	case st := <-w.result:
+		return st, nil
+	case <-ctx.Done():
+		d.remove(w)
+		// The dispatcher may have claimed for us just now: give it back.
+		select {
+		case st := <-w.result:
+			d.release(st)
+		default:
+		}
+		return nil, ctx.Err()
+	}
+}
+
+func (d *dispatcher) remove(w *waiter) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if i := slices.Index(d.queue, w); i >= 0 {
+		d.queue = slices.Delete(d.queue, i, i+1)
+	}
+}
+
+// release returns a stage claimed for a runner that left before receiving it.
+func (d *dispatcher) release(st *core.Stage) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := d.s.store.ReleaseClaim(ctx, st); err != nil {
+		d.s.log.Warn("give back an undelivered stage; its lease will expire", "stage", st.ID, "err", err)
+		return
+	}
+	d.poke()
+}
+
+func (d *dispatcher) run(ctx context.Context) {
+	defer d.events.Close()
+	ticker := time.NewTicker(d.s.opts.PollEvery)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.wake:
+		case <-d.events.C:
+		case <-ticker.C:
+		}
+		for d.round(ctx) {
+		}
+	}
+}
+
+// round tries to claim a stage for every waiting runner once; it reports
+// whether anything was handed out (so another round may find more).
+func (d *dispatcher) round(ctx context.Context) bool {
+	d.mu.Lock()
+	waiting := slices.Clone(d.queue)
+	d.mu.Unlock()
+	empty := map[string]bool{}
+	gave := false
+	for _, w := range waiting {
+		if empty[w.key] {
+			continue
+		}
+		select {
+		case <-w.done:
+			continue
+		default:
+		}
+		lease := time.Now().Add(d.s.opts.AcceptWithin)
+		st, err := d.s.store.ClaimStage(ctx, w.filter, lease, d.s.limits())
+		if err != nil {
+			if ctx.Err() == nil {
+				d.s.log.Warn("claim a stage", "err", err)
+			}
+			return false
+		}
+		if st == nil {
+			empty[w.key] = true
+			continue
+		}
+		d.remove(w)
+		w.result <- st
+		gave = true
+	}
+	return gave
+}
+
+// filterKey identifies runners that can take exactly the same stages.
+func filterKey(f core.Filter) string {
+	engines := slices.Clone(f.Engines)
+	sort.Strings(engines)
+	labels := make([]string, 0, len(f.Labels))
+	for k, v := range f.Labels {
+		labels = append(labels, k+"="+v)
+	}
+	sort.Strings(labels)
+	return fmt.Sprintf("%s/%s|%s|%s", f.OS, f.Arch, strings.Join(engines, ","), strings.Join(labels, ","))
+}

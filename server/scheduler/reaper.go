@@ -1,0 +1,46 @@
+package scheduler
+
+import (
+	"context"
+	"time"
+)
+
+// reap requeues stages whose runner stopped renewing the lease, every
+// ReapEvery, until ctx ends. Every replica reaps; the store's version
+// check lets one win per stage.
+func (s *Scheduler) reap(ctx context.Context) {
+	t := time.NewTicker(s.opts.ReapEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.ReapOnce(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("requeue expired stages", "err", err)
+		}
+	}
+}
+
+// ReapOnce requeues (or fails) every stage whose lease has expired.
+func (s *Scheduler) ReapOnce(ctx context.Context) error {
+	expired, err := s.store.ExpiredStages(ctx, time.Now(), 100)
+	if err != nil {
+		return err
+	}
+	requeued := false
+	for _, st := range expired {
+		again, err := s.store.RequeueStage(ctx, st, s.opts.MaxAttempts)
+		if err != nil {
+			return err
+		}
+		s.log.Warn("runner stopped reporting; stage released", "stage", st.ID, "runner", st.RunnerID, "requeued", again)
+		requeued = requeued || again
+		s.bus.Publish(ctx, topicBuild(st.BuildID))
+	}
+	if requeued {
+		s.bus.Publish(ctx, topicQueue)
+	}
+	return nil
+}

@@ -1,0 +1,230 @@
+// Package scheduler is Drover's queue: it hands pending stages to runners
+// (a claim with a lease, in the store, so several server replicas share
+// it), requeues stages whose runner went silent, promotes stages whose
+// dependencies finished, tells runners of cancels, and wakes live-log
+// viewers. It implements core.Scheduler.
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store"
+)
+
+// Secrets resolves the secrets a stage references, by name.
+type Secrets interface {
+	Resolve(ctx context.Context, repo *core.Repo, build *core.Build, names []string) (map[string]string, error)
+}
+
+// NetrcFunc returns clone credentials for a repository (nil: none).
+type NetrcFunc func(ctx context.Context, repo *core.Repo) (*core.Netrc, error)
+
+// Options tune a Scheduler; zero values take the defaults.
+type Options struct {
+	Lease        time.Duration // a held stage's lease, renewed by heartbeats (default core.DefaultLease)
+	AcceptWithin time.Duration // how long a claimed stage waits for Accept (default 15s)
+	MaxAttempts  int           // claims per stage before a silent runner fails it (default 3)
+	ReapEvery    time.Duration // how often expired leases are looked for (default 5s)
+	PollEvery    time.Duration // safety re-check of the queue without a notification (default 5s)
+	Limiter      core.Limiter
+	Secrets      Secrets
+	Netrc        NetrcFunc
+	Log          *slog.Logger
+}
+
+// Scheduler implements core.Scheduler on the store.
+type Scheduler struct {
+	store *store.Store
+	bus   *Bus
+	opts  Options
+	log   *slog.Logger
+	disp  *dispatcher
+}
+
+var _ core.Scheduler = (*Scheduler)(nil)
+
+// New returns a scheduler on the store; Start runs its background loops.
+func New(s *store.Store, bus *Bus, o Options) *Scheduler {
+	if o.Lease <= 0 {
+		o.Lease = core.DefaultLease
+	}
+	if o.AcceptWithin <= 0 {
+		o.AcceptWithin = 15 * time.Second
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 3
+	}
+	if o.ReapEvery <= 0 {
+		o.ReapEvery = 5 * time.Second
+	}
+	if o.PollEvery <= 0 {
+		o.PollEvery = 5 * time.Second
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	sc := &Scheduler{store: s, bus: bus, opts: o, log: o.Log}
+	sc.disp = newDispatcher(sc)
+	return sc
+}
+
+// Start runs the dispatcher and the lease reaper until ctx ends.
+func (s *Scheduler) Start(ctx context.Context) {
+	go s.disp.run(ctx)
+	go s.reap(ctx)
+}
+
+// Bus returns the scheduler's notification bus.
+func (s *Scheduler) Bus() *Bus { return s.bus }
+
+// Enqueued tells waiting runners (here and on other replicas) that stages
+// became pending; the trigger calls it after creating a build.
+func (s *Scheduler) Enqueued(ctx context.Context) { s.bus.Publish(ctx, topicQueue) }
+
+func (s *Scheduler) limits() store.LimitsFunc {
+	if s.opts.Limiter == nil {
+		return nil
+	}
+	return s.opts.Limiter.BuildLimits
+}
+
+// Request waits for a stage matching f and claims it for the runner.
+func (s *Scheduler) Request(ctx context.Context, f core.Filter) (*core.Stage, error) {
+	return s.disp.request(ctx, f)
+}
+
+// Accept confirms receipt of a claimed stage.
+func (s *Scheduler) Accept(ctx context.Context, runnerID, stageID int64, machine string) (*core.Stage, error) {
+	return s.store.AcceptStage(ctx, runnerID, stageID, machine, time.Now().Add(s.opts.Lease))
+}
+
+// Details returns the compiled spec, secrets and netrc of a held stage.
+func (s *Scheduler) Details(ctx context.Context, runnerID, stageID int64) (*core.StageDetails, error) {
+	st, err := s.store.HeldStage(ctx, runnerID, stageID)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.store.Builds().Find(ctx, st.BuildID)
+	if err != nil {
+		return nil, fmt.Errorf("load build of stage %d: %w", stageID, err)
+	}
+	repo, err := s.store.Repos().Find(ctx, st.RepoID)
+	if err != nil {
+		return nil, fmt.Errorf("load repository of stage %d: %w", stageID, err)
+	}
+	spec := new(core.Spec)
+	if err := json.Unmarshal(st.Spec, spec); err != nil {
+		return nil, fmt.Errorf("decode spec of stage %d: %w", stageID, err)
+	}
+	spec.StageID = strconv.FormatInt(st.ID, 10)
+	d := &core.StageDetails{Stage: st, Build: b, Repo: repo, Spec: spec}
+	if s.opts.Secrets != nil {
+		if d.Secrets, err = s.opts.Secrets.Resolve(ctx, repo, b, SecretNames(spec)); err != nil {
+			return nil, fmt.Errorf("resolve secrets of stage %d: %w", stageID, err)
+		}
+	}
+	if s.opts.Netrc != nil {
+		if d.Netrc, err = s.opts.Netrc(ctx, repo); err != nil {
+			return nil, fmt.Errorf("clone credentials of %s: %w", repo.Slug, err)
+		}
+	}
+	sanitized := *repo
+	sanitized.HookSecret = ""
+	d.Repo = &sanitized
+	return d, nil
+}
+
+// Heartbeat renews the runner's leases.
+func (s *Scheduler) Heartbeat(ctx context.Context, runnerID int64) error {
+	_, err := s.store.RenewLeases(ctx, runnerID, time.Now().Add(s.opts.Lease))
+	return err
+}
+
+// UpdateStage records a held stage's state; a final status releases it
+// and settles the build.
+func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.Stage) error {
+	if !st.Status.Done() {
+		_, err := s.store.HeldStage(ctx, runnerID, st.ID)
+		return err
+	}
+	held, err := s.store.HeldStage(ctx, runnerID, st.ID)
+	if err != nil {
+		return err
+	}
+	promoted, err := s.store.FinishStage(ctx, runnerID, st)
+	if err != nil {
+		return err
+	}
+	if promoted {
+		s.bus.Publish(ctx, topicQueue)
+	}
+	s.bus.Publish(ctx, topicBuild(held.BuildID))
+	return nil
+}
+
+// UpdateStep records a step of a held stage.
+func (s *Scheduler) UpdateStep(ctx context.Context, runnerID int64, st *core.Step) error {
+	if err := s.store.UpdateHeldStep(ctx, runnerID, st); err != nil {
+		return err
+	}
+	s.bus.Publish(ctx, topicLog(st.ID)) // viewers learn the step ended
+	return nil
+}
+
+// AppendLogs stores lines of a held stage's step and wakes its viewers.
+func (s *Scheduler) AppendLogs(ctx context.Context, runnerID, stepID int64, lines []*core.LogLine) error {
+	if _, err := s.store.HeldStepStage(ctx, runnerID, stepID); err != nil {
+		return err
+	}
+	if err := s.store.Logs().Append(ctx, stepID, lines); err != nil {
+		return err
+	}
+	s.bus.Publish(ctx, topicLog(stepID))
+	return nil
+}
+
+// Cancel kills a build; runners of its running stages learn it through Watch.
+func (s *Scheduler) Cancel(ctx context.Context, buildID int64) error {
+	if _, err := s.store.CancelBuild(ctx, buildID); err != nil {
+		return err
+	}
+	s.bus.Publish(ctx, topicBuild(buildID))
+	return nil
+}
+
+// Watch blocks until the held stage's build is cancelled (true), the stage
+// is no longer held, or ctx ends (false).
+func (s *Scheduler) Watch(ctx context.Context, runnerID, stageID int64) (bool, error) {
+	st, err := s.store.HeldStage(ctx, runnerID, stageID)
+	if err != nil {
+		return false, err
+	}
+	sub := s.bus.Subscribe(topicBuild(st.BuildID))
+	defer sub.Close()
+	for {
+		b, err := s.store.Builds().Find(ctx, st.BuildID)
+		if err != nil {
+			return false, err
+		}
+		if b.Status == core.StatusKilled {
+			return true, nil
+		}
+		if _, err := s.store.HeldStage(ctx, runnerID, stageID); err != nil {
+			return false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, nil
+		case <-sub.C:
+		case <-time.After(s.opts.PollEvery):
+		}
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/drover-ci/drover/core"
+)
+
+// errNotHeld is the answer to a runner that reports on a stage it does not
+// hold (any more): its lease expired, the stage was requeued, or it never
+// had it.
+func errNotHeld(stageID int64) error {
+	return core.Errorf(core.CodeConflict, "stage %d is not held by this runner (lease expired or stage reassigned)", stageID)
+}
+
+// AcceptStage confirms a runner received a stage it holds, recording the
+// machine and a full lease.
+func (s *Store) AcceptStage(ctx context.Context, runnerID, stageID int64, machine string, leaseUntil time.Time) (*core.Stage, error) {
+	res, err := s.db.NewUpdate().Model((*stageRow)(nil)).
+		Set("machine = ?", machine).
+		Set("lease_expires = ?", leaseUntil.UTC()).
+		Set("version = version + 1").
+		Where("id = ? AND runner_id = ? AND status = ?", stageID, runnerID, core.StatusRunning).Exec(ctx)
+	if err != nil {
+		return nil, mapErr(err, "stage")
+	}
+	if n, err := affected(res); err != nil || n == 0 {
+		if err != nil {
+			return nil, err
+		}
+		return nil, errNotHeld(stageID)
+	}
+	return s.Stages().Find(ctx, stageID)
+}
+
+// HeldStage returns the stage if the runner holds it.
+func (s *Store) HeldStage(ctx context.Context, runnerID, stageID int64) (*core.Stage, error) {
+	st, err := s.Stages().Find(ctx, stageID)
+	if err != nil {
+		return nil, err
+	}
+	if st.RunnerID != runnerID || st.Status != core.StatusRunning {
+		return nil, errNotHeld(stageID)
+	}
+	return st, nil
+}
+
+// UpdateHeldStep saves a step of a stage the runner holds.
+func (s *Store) UpdateHeldStep(ctx context.Context, runnerID int64, st *core.Step) error {
+	res, err := s.db.NewUpdate().Model(toStepRow(st)).
+		Column("status", "error", "exit_code", "started", "finished").
+		Set("version = version + 1").
+		Where("id = ?", st.ID).
+		Where("stage_id IN (SELECT id FROM stages WHERE runner_id = ? AND status = ?)", runnerID, core.StatusRunning).
+		Exec(ctx)
+	if err != nil {
+		return mapErr(err, "step")
+	}
+	if n, err := affected(res); err != nil || n == 0 {
+		if err != nil {
+			return err
+		}
+		return core.Errorf(core.CodeConflict, "step %d does not belong to a stage this runner holds", st.ID)
+	}
+	return nil
+}
+
+// HeldStepStage returns the id of the stage of a step, checking that the
+// runner holds it.
+func (s *Store) HeldStepStage(ctx context.Context, runnerID, stepID int64) (int64, error) {
+	var stageID int64
+	err := s.db.NewSelect().Model((*stepRow)(nil)).Column("step_row.stage_id").
+		Join("JOIN stages AS st ON st.id = step_row.stage_id").
+		Where("step_row.id = ? AND st.runner_id = ? AND st.status = ?", stepID, runnerID, core.StatusRunning).
+		Scan(ctx, &stageID)
+	if err != nil {
+		if core.ErrorCode(mapErr(err, "step")) == core.CodeNotFound {
+			return 0, core.Errorf(core.CodeConflict, "step %d does not belong to a stage this runner holds", stepID)
+		}
+		return 0, mapErr(err, "step")
+	}
+	return stageID, nil
+}
+
+// FinishStage records the final status of a stage the runner holds, then
+// settles its build: waiting stages whose dependencies are done become
+// pending or skipped, and the build finishes with its last stage. It
+// reports whether any stage became pending.
+func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage) (promoted bool, err error) {
+	now := time.Now().UTC()
+	if st.Finished.IsZero() {
+		st.Finished = now
+	}
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*stageRow)(nil)).
+			Set("status = ?", st.Status).
+			Set("error = ?", st.Error).
+			Set("exit_code = ?", st.ExitCode).
+			Set("finished = ?", st.Finished.UTC()).
+			Set("lease_expires = NULL").
+			Set("updated = ?", now).
+			Set("version = version + 1").
+			Where("id = ? AND runner_id = ? AND status = ?", st.ID, runnerID, core.StatusRunning).Exec(ctx)
+		if err != nil {
+			return mapErr(err, "stage")
+		}
+		if n, err := affected(res); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
+			return errNotHeld(st.ID)
+		}
+		// Steps the runner never reported are closed with the stage.
+		if _, err := tx.NewUpdate().Model((*stepRow)(nil)).
+			Set("status = ?", core.StatusSkipped).
+			Set("version = version + 1").
+			Where("stage_id = ? AND status IN (?)", st.ID, bun.List([]core.Status{core.StatusPending, core.StatusRunning})).
+			Exec(ctx); err != nil {
+			return mapErr(err, "steps")
+		}
+		promoted, err = settle(ctx, tx, st.BuildID, now)
+		return err
+	})
+	return promoted, err
+}
+
+// RequeueStage puts a running stage whose lease expired back to pending,
+// or ends it as error once it used maxAttempts. Its steps are reset and
+// their logs dropped, since the stage runs again from the start. The
+// version check makes one replica's reaper win when several race.
+func (s *Store) RequeueStage(ctx context.Context, st *core.Stage, maxAttempts int) (requeued bool, err error) {
+	now := time.Now().UTC()
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		status, msg := core.StatusPending, ""
+		if st.Attempts >= maxAttempts {
+			status, msg = core.StatusError, "the runner stopped reporting and the stage used all its attempts"
+		}
+		q := tx.NewUpdate().Model((*stageRow)(nil)).
+			Set("status = ?", status).
+			Set("error = ?", msg).
+			Set("runner_id = 0").
+			Set("machine = ''").
+			Set("lease_expires = NULL").
+			Set("updated = ?", now).
+			Set("version = version + 1").
+			Where("id = ? AND version = ? AND status = ?", st.ID, st.Version, core.StatusRunning)
+		if status == core.StatusError {
+			q = q.Set("finished = ?", now)
+		}
+		res, err := q.Exec(ctx)
+		if err != nil {
+			return mapErr(err, "stage")
+		}
+		if n, err := affected(res); err != nil || n == 0 {
+			return err // another replica got there first
+		}
+		if status == core.StatusPending {
+			requeued = true
+			if _, err := tx.NewDelete().Model((*logRow)(nil)).
+				Where("step_id IN (SELECT id FROM steps WHERE stage_id = ?)", st.ID).Exec(ctx); err != nil {
+				return mapErr(err, "logs")
+			}
+			_, err := tx.NewUpdate().Model((*stepRow)(nil)).
+				Set("status = ?", core.StatusPending).Set("error = ''").Set("exit_code = 0").
+				Set("started = NULL").Set("finished = NULL").Set("version = version + 1").
+				Where("stage_id = ? AND status <> ?", st.ID, core.StatusSkipped).Exec(ctx)
+			return mapErr(err, "steps")
+		}
+		_, err = settle(ctx, tx, st.BuildID, now)
+		return err
+	})
+	return requeued, err
+}
+
+// CancelBuild kills a build that is not finished: stages not yet running
+// are skipped, running ones keep running until their runner, told through
+// Watch, reports them killed. It returns the build as saved.
+func (s *Store) CancelBuild(ctx context.Context, buildID int64) (*core.Build, error) {
+	now := time.Now().UTC()
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		b := new(buildRow)
+		if err := tx.NewSelect().Model(b).Where("id = ?", buildID).Scan(ctx); err != nil {
+			return mapErr(err, "build")
+		}
+		if b.Status.Done() {
+			return core.Errorf(core.CodeConflict, "build %d already finished (%s)", b.Number, b.Status)
+		}
+		if _, err := tx.NewUpdate().Model((*stageRow)(nil)).
+			Set("status = ?", core.StatusSkipped).Set("finished = ?", now).Set("updated = ?", now).
+			Set("version = version + 1").
+			Where("build_id = ? AND status IN (?)", buildID,
+				bun.List([]core.Status{core.StatusPending, core.StatusWaiting, core.StatusBlocked})).Exec(ctx); err != nil {
+			return mapErr(err, "stages")
+		}
+		_, err := tx.NewUpdate().Model((*buildRow)(nil)).
+			Set("status = ?", core.StatusKilled).Set("updated = ?", now).Set("version = version + 1").
+			Where("id = ?", buildID).Exec(ctx)
+		if err != nil {
+			return mapErr(err, "build")
+		}
+		_, err = settle(ctx, tx, buildID, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Builds().Find(ctx, buildID)
+}
+
+// ReleaseClaim gives back a stage claimed for a runner that never received
+// it: pending again, without counting the attempt.
+func (s *Store) ReleaseClaim(ctx context.Context, st *core.Stage) error {
+	_, err := s.db.NewUpdate().Model((*stageRow)(nil)).
+		Set("status = ?", core.StatusPending).
+		Set("runner_id = 0").
+		Set("lease_expires = NULL").
+		Set("attempts = attempts - 1").
+		Set("version = version + 1").
+		Where("id = ? AND runner_id = ? AND status = ? AND machine = ''", st.ID, st.RunnerID, core.StatusRunning).Exec(ctx)
+	return mapErr(err, "stage")
+}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"hash/fnv"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/drover-ci/drover/core"
+)
+
+// claimBatch is how many pending candidates one claim looks at; labels are
+// matched in Go, so a runner whose labels rule out the oldest stages still
+// finds one further back in a later batch.
+const claimBatch = 64
+
+// LimitsFunc returns the build limits of a repository (see core.Limiter).
+type LimitsFunc func(ctx context.Context, repo *core.Repo) (perRepo, perOwner int, err error)
+
+// ClaimStage hands the oldest pending stage that matches f to the runner:
+// its status becomes running with a lease until leaseUntil. It returns nil
+// when no stage matches. Stage, repository and owner concurrency limits are
+// checked in the same transaction, with the rows the counts depend on
+// locked (Postgres), or under SQLite's single writer, so concurrent
+// claimers cannot exceed them. Claims on Postgres skip rows other claimers
+// hold (FOR UPDATE SKIP LOCKED) instead of queueing behind them.
+func (s *Store) ClaimStage(ctx context.Context, f core.Filter, leaseUntil time.Time, limits LimitsFunc) (*core.Stage, error) {
+	if len(f.Engines) == 0 {
+		return nil, nil
+	}
+	var claimed *core.Stage
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var after int64
+		for {
+			var rows []*stageRow
+			q := tx.NewSelect().Model(&rows).
+				Where("status = ?", core.StatusPending).
+				Where("type IN (?)", bun.List(f.Engines)).
+				Where("id > ?", after).
+				Order("id").Limit(claimBatch)
+			if f.OS != "" {
+				q = q.Where("(os = '' OR os = ?)", f.OS)
+			}
+			if f.Arch != "" {
+				q = q.Where("(arch = '' OR arch = ?)", f.Arch)
+			}
+			if s.dialect == Postgres {
+				q = q.For("UPDATE SKIP LOCKED")
+			}
+			if err := q.Scan(ctx); err != nil {
+				return mapErr(err, "pending stages")
+			}
+			for _, r := range rows {
+				st := r.core()
+				if !f.Matches(st) {
+					continue
+				}
+				ok, err := s.withinLimits(ctx, tx, st, limits)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
+				if err := claim(ctx, tx, st, f.RunnerID, leaseUntil); err != nil {
+					return err
+				}
+				claimed = st
+				return nil
+			}
+			if len(rows) < claimBatch {
+				return nil
+			}
+			after = rows[len(rows)-1].ID
+		}
+	})
+	return claimed, err
+}
+
+func claim(ctx context.Context, tx bun.Tx, st *core.Stage, runnerID int64, leaseUntil time.Time) error {
+	now := time.Now().UTC()
+	_, err := tx.NewUpdate().Model((*stageRow)(nil)).
+		Set("status = ?", core.StatusRunning).
+		Set("runner_id = ?", runnerID).
+		Set("lease_expires = ?", leaseUntil.UTC()).
+		Set("attempts = attempts + 1").
+		Set("started = ?", now).
+		Set("updated = ?", now).
+		Set("version = version + 1").
+		Where("id = ?", st.ID).Exec(ctx)
+	if err != nil {
+		return mapErr(err, "stage")
+	}
+	st.Status, st.RunnerID, st.LeaseEnds, st.Started, st.Updated = core.StatusRunning, runnerID, leaseUntil.UTC(), now, now
+	st.Attempts++
+	st.Version++
+	// The build starts with its first stage.
+	_, err = tx.NewUpdate().Model((*buildRow)(nil)).
+		Set("status = ?", core.StatusRunning).
+		Set("started = ?", now).
+		Set("updated = ?", now).
+		Set("version = version + 1").
+		Where("id = ? AND status = ?", st.BuildID, core.StatusPending).Exec(ctx)
+	return mapErr(err, "build")
+}
+
+// withinLimits checks the stage's concurrency.limit (running stages of the
+// same pipeline name in the repository) and the repository's and owner's
+// limits. On Postgres the repository row, and an advisory lock per owner,
+// are taken for the rest of the transaction, so two claimers cannot both
+// count the same free slot.
+func (s *Store) withinLimits(ctx context.Context, tx bun.Tx, st *core.Stage, limits LimitsFunc) (bool, error) {
+	perRepo, perOwner := 0, 0
+	var repo *repoRow
+	if limits != nil || st.Limit > 0 {
+		repo = new(repoRow)
+		q := tx.NewSelect().Model(repo).Where("id = ?", st.RepoID)
+		if s.dialect == Postgres {
+			q = q.For("UPDATE")
+		}
+		if err := q.Scan(ctx); err != nil {
+			return false, mapErr(err, "repository")
+		}
+		if limits != nil {
+			var err error
+			if perRepo, perOwner, err = limits(ctx, repo.core()); err != nil {
+				return false, err
+			}
+		}
+	}
+	running := func(q *bun.SelectQuery) (int, error) {
+		n, err := q.Model((*stageRow)(nil)).Where("stage_row.status = ?", core.StatusRunning).Count(ctx)
+		return int(n), mapErr(err, "running stages")
+	}
+	if st.Limit > 0 {
+		n, err := running(tx.NewSelect().Where("stage_row.repo_id = ? AND stage_row.name = ?", st.RepoID, st.Name))
+		if err != nil || n >= st.Limit {
+			return false, err
+		}
+	}
+	if perRepo > 0 {
+		n, err := running(tx.NewSelect().Where("stage_row.repo_id = ?", st.RepoID))
+		if err != nil || n >= perRepo {
+			return false, err
+		}
+	}
+	if perOwner > 0 {
+		if s.dialect == Postgres {
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", ownerLockKey(repo.Owner)); err != nil {
+				return false, mapErr(err, "owner lock")
+			}
+		}
+		n, err := running(tx.NewSelect().
+			Where("stage_row.repo_id IN (SELECT id FROM repos WHERE remote = ? AND owner = ?)", repo.Remote, repo.Owner))
+		if err != nil || n >= perOwner {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func ownerLockKey(owner string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("owner:" + owner))
+	return int64(h.Sum64() & 0x7fffffffffffffff)
+}
+
+// RenewLeases extends the lease of every running stage the runner holds.
+func (s *Store) RenewLeases(ctx context.Context, runnerID int64, until time.Time) (int, error) {
+	res, err := s.db.NewUpdate().Model((*stageRow)(nil)).
+		Set("lease_expires = ?", until.UTC()).
+		Where("runner_id = ? AND status = ?", runnerID, core.StatusRunning).Exec(ctx)
+	if err != nil {
+		return 0, mapErr(err, "stages")
+	}
+	n, err := affected(res)
+	return int(n), err
+}
+
+// ExpiredStages returns running stages whose lease ended before now.
+func (s *Store) ExpiredStages(ctx context.Context, now time.Time, limit int) ([]*core.Stage, error) {
+	var rows []*stageRow
+	err := s.db.NewSelect().Model(&rows).
+		Where("status = ? AND lease_expires < ?", core.StatusRunning, now.UTC()).
+		Order("id").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err, "stages")
+	}
+	out := make([]*core.Stage, len(rows))
+	for i, r := range rows {
+		out[i] = r.core()
+	}
+	return out, nil
+}
+
+// PendingStages returns up to limit pending stages, oldest first.
+func (s *Store) PendingStages(ctx context.Context, limit int) ([]*core.Stage, error) {
+	var rows []*stageRow
+	err := s.db.NewSelect().Model(&rows).Where("status = ?", core.StatusPending).
+		Order("id").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err, "stages")
+	}
+	out := make([]*core.Stage, len(rows))
+	for i, r := range rows {
+		out[i] = r.core()
+	}
+	return out, nil
+}

@@ -1,0 +1,100 @@
+package trigger
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+)
+
+// StatusReporter sends commit statuses to the remote in the background,
+// retrying with backoff; a failure is logged and never fails a build.
+type StatusReporter struct {
+	Store     core.Store
+	Remotes   Remotes
+	ServerURL string
+	Log       *slog.Logger
+	Retries   int // attempts per status (default 5)
+}
+
+// Report sends the build's current status for its commit, asynchronously.
+func (r *StatusReporter) Report(repo *core.Repo, b *core.Build) {
+	if r == nil || b.After == "" {
+		return
+	}
+	status := &core.CommitStatus{
+		SHA:    b.After,
+		State:  b.Status,
+		Label:  "drover/" + b.Event,
+		Desc:   describe(b.Status),
+		Target: fmt.Sprintf("%s/%s/%d", r.ServerURL, repo.Slug, b.Number),
+	}
+	go r.send(repo, status)
+}
+
+func (r *StatusReporter) send(repo *core.Repo, status *core.CommitStatus) {
+	retries := r.Retries
+	if retries <= 0 {
+		retries = 5
+	}
+	backoff := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := r.sendOnce(repo, status)
+		if err == nil {
+			return
+		}
+		if attempt >= retries {
+			r.log().Warn("report commit status", "repo", repo.Slug, "sha", status.SHA, "state", status.State, "attempts", attempt, "err", err)
+			return
+		}
+		time.Sleep(backoff)
+		backoff *= 2
+	}
+}
+
+func (r *StatusReporter) sendOnce(repo *core.Repo, status *core.CommitStatus) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	remote, err := r.Remotes.Remote(repo.Remote)
+	if err != nil {
+		return err
+	}
+	var creds core.Creds
+	if repo.UserID != 0 {
+		u, err := r.Store.Users().Find(ctx, repo.UserID)
+		if err != nil {
+			return err
+		}
+		creds = u.Creds
+	}
+	return remote.Status(ctx, creds, repo.Slug, status)
+}
+
+func (r *StatusReporter) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.Default()
+	}
+	return r.Log
+}
+
+func describe(s core.Status) string {
+	switch s {
+	case core.StatusBlocked:
+		return "Waiting for approval"
+	case core.StatusPending:
+		return "Build is pending"
+	case core.StatusRunning:
+		return "Build is running"
+	case core.StatusSuccess:
+		return "Build succeeded"
+	case core.StatusFailure:
+		return "Build failed"
+	case core.StatusKilled:
+		return "Build was cancelled"
+	case core.StatusDeclined:
+		return "Build was declined"
+	}
+	return "Build errored"
+}

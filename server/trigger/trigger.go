@@ -1,0 +1,217 @@
+// Package trigger turns events (push, tag, pull request, manual, cron,
+// restart, mirror) into builds: it resolves the commit, reads the pipeline
+// file at it, compiles it, and creates the build with its stages and steps
+// in one transaction, then wakes the runners.
+package trigger
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/core/pipeline"
+)
+
+// Remotes finds the remote instance a repository belongs to.
+type Remotes interface {
+	Remote(name string) (core.Remote, error)
+}
+
+// Queue is told when stages became pending.
+type Queue interface {
+	Enqueued(ctx context.Context)
+}
+
+// Trigger creates builds. Safe for concurrent use.
+type Trigger struct {
+	Store   core.Store
+	Remotes Remotes
+	Queue   Queue
+	System  pipeline.System
+	Status  *StatusReporter // optional: commit statuses on the remote
+	Log     *slog.Logger
+}
+
+// ErrSkipped is returned (wrapped, with the reason) when an event creates
+// no build: a [ci skip] message, or no pipeline whose trigger matches.
+var ErrSkipped = errors.New("no build")
+
+// DefaultConfigPaths are tried in order when a repository names none.
+var DefaultConfigPaths = []string{".drover.yml", ".drone.yml"}
+
+// Trigger creates a build of repo for the event described by tmpl (event,
+// ref, commit, message, author, params, delivery, …). A redelivered
+// webhook (same delivery id) is core.ErrConflict and creates nothing.
+func (t *Trigger) Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build) (*core.Build, error) {
+	b := *tmpl
+	b.RepoID = repo.ID
+	if skipRequested(&b) {
+		return nil, fmt.Errorf("%w: the commit message asks to skip CI", ErrSkipped)
+	}
+	remote, creds, err := t.remoteFor(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	if b.After == "" {
+		commit, err := remote.Ref(ctx, creds, repo.Slug, b.Ref)
+		if err != nil {
+			return nil, fmt.Errorf("resolve %s of %s: %w", b.Ref, repo.Slug, err)
+		}
+		b.After = commit.SHA
+		if b.Message == "" {
+			b.Message, b.Author, b.Email, b.Link = commit.Message, commit.Author, commit.Email, commit.Link
+		}
+	}
+	data, path, err := t.pipelineFile(ctx, remote, creds, repo, b.After)
+	if err != nil {
+		return t.failed(ctx, repo, &b, err)
+	}
+	specs, err := t.compile(repo, &b, data)
+	if err != nil {
+		return t.failed(ctx, repo, &b, fmt.Errorf("%s: %w", path, err))
+	}
+	if len(specs) == 0 {
+		return nil, fmt.Errorf("%w: no pipeline in %s matches this %s event", ErrSkipped, path, b.Event)
+	}
+	blocked := needsApproval(repo, &b)
+	stages, err := stagesOf(specs, blocked)
+	if err != nil {
+		return nil, err
+	}
+	b.Status = core.StatusPending
+	if blocked {
+		b.Status = core.StatusBlocked
+	}
+	if err := t.Store.Builds().Create(ctx, &b, stages); err != nil {
+		return nil, err
+	}
+	t.log().Info("build created", "repo", repo.Slug, "build", b.Number, "event", b.Event, "stages", len(stages), "status", b.Status)
+	if !blocked {
+		t.Queue.Enqueued(ctx)
+	}
+	t.Status.Report(repo, &b)
+	return &b, nil
+}
+
+func (t *Trigger) log() *slog.Logger {
+	if t.Log == nil {
+		return slog.Default()
+	}
+	return t.Log
+}
+
+// remoteFor returns the repository's remote and the credentials of the
+// user who activated it.
+func (t *Trigger) remoteFor(ctx context.Context, repo *core.Repo) (core.Remote, core.Creds, error) {
+	remote, err := t.Remotes.Remote(repo.Remote)
+	if err != nil {
+		return nil, core.Creds{}, fmt.Errorf("remote %q of %s: %w", repo.Remote, repo.Slug, err)
+	}
+	var creds core.Creds
+	if repo.UserID != 0 {
+		u, err := t.Store.Users().Find(ctx, repo.UserID)
+		if err != nil {
+			return nil, core.Creds{}, fmt.Errorf("owner of %s: %w", repo.Slug, err)
+		}
+		creds = u.Creds
+	}
+	return remote, creds, nil
+}
+
+// pipelineFile reads the repository's configured pipeline file, or the
+// first of the default names that exists.
+func (t *Trigger) pipelineFile(ctx context.Context, remote core.Remote, creds core.Creds, repo *core.Repo, sha string) ([]byte, string, error) {
+	paths := DefaultConfigPaths
+	if repo.ConfigPath != "" {
+		paths = []string{repo.ConfigPath}
+	}
+	for _, p := range paths {
+		data, err := remote.File(ctx, creds, repo.Slug, sha, p)
+		if errors.Is(err, core.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, p, fmt.Errorf("read %s at %.8s: %w", p, sha, err)
+		}
+		return data, p, nil
+	}
+	return nil, paths[0], core.Errorf(core.CodeNotFound, "no pipeline file (%s) at commit %.8s", strings.Join(paths, " or "), sha)
+}
+
+func (t *Trigger) compile(repo *core.Repo, b *core.Build, data []byte) ([]*core.Spec, error) {
+	m, err := pipeline.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := pipeline.Lint(m, pipeline.LintOptions{Trusted: repo.Trusted}); err != nil {
+		return nil, err
+	}
+	return pipeline.Compile(m, pipeline.Metadata{Repo: *repo, Build: *b, System: t.System})
+}
+
+// failed records a build that could not start (no file, a broken file) as
+// an error with the reason, so the user sees why nothing ran.
+func (t *Trigger) failed(ctx context.Context, repo *core.Repo, b *core.Build, cause error) (*core.Build, error) {
+	if errors.Is(cause, context.Canceled) || core.ErrorCode(cause) == core.CodeUnavailable {
+		return nil, cause
+	}
+	b.Status, b.Error = core.StatusError, cause.Error()
+	if err := t.Store.Builds().Create(ctx, b, nil); err != nil {
+		return nil, err
+	}
+	t.Status.Report(repo, b)
+	return b, nil
+}
+
+// stagesOf makes the build's stages from its specs: stages without
+// dependencies are pending, the others wait; a build that needs approval
+// has every stage blocked.
+func stagesOf(specs []*core.Spec, blocked bool) ([]*core.Stage, error) {
+	stages := make([]*core.Stage, len(specs))
+	for i, spec := range specs {
+		data, err := json.Marshal(spec)
+		if err != nil {
+			return nil, fmt.Errorf("encode spec %s: %w", spec.Name, err)
+		}
+		st := &core.Stage{
+			Number: i + 1, Name: spec.Name, Type: spec.Type, OS: spec.Platform.OS, Arch: spec.Platform.Arch,
+			Labels: spec.Labels, DependsOn: spec.DependsOn, Limit: spec.Concurrency, RunPolicy: spec.RunPolicy,
+			Status: core.StatusPending, Spec: data, Steps: pipeline.StepRecords(spec),
+		}
+		switch {
+		case blocked:
+			st.Status = core.StatusBlocked
+		case len(spec.DependsOn) > 0:
+			st.Status = core.StatusWaiting
+		}
+		stages[i] = st
+	}
+	return stages, nil
+}
+
+// skipRequested reports whether a push or pull request's message asks to
+// skip CI; manual, cron and restart builds always run.
+func skipRequested(b *core.Build) bool {
+	if b.Event != core.EventPush && b.Event != core.EventPullRequest && b.Event != core.EventTag {
+		return false
+	}
+	msg := strings.ToLower(b.Message)
+	return strings.Contains(msg, "[ci skip]") || strings.Contains(msg, "[skip ci]")
+}
+
+// needsApproval: pull requests from forks, and every event of a
+// repository whose approval policy is "all", wait for approval; manual
+// builds were started by someone allowed to.
+func needsApproval(repo *core.Repo, b *core.Build) bool {
+	if b.Event == core.EventCustom || b.Event == core.EventPromote {
+		return false
+	}
+	if repo.Approval == "all" {
+		return true
+	}
+	return b.Event == core.EventPullRequest && b.Fork != "" && b.Fork != repo.Slug
+}
