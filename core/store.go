@@ -14,6 +14,8 @@ type Store interface {
 	Steps() StepStore
 	Logs() LogStore
 	Runners() RunnerStore
+	Perms() PermStore
+	Syncs() SyncStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
