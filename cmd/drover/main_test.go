@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/drover-ci/drover/core"
+)
+
+func write(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const valid = "kind: pipeline\nsteps:\n- name: build\n  image: golang\n  privileged: true\n  commands: [go build]\n  when: {event: [tag]}\n"
+
+func TestCommands(t *testing.T) {
+	dir := t.TempDir()
+	ok := write(t, dir, "ok.yml", valid)
+	bad := write(t, dir, "bad.yml", "kind: pipeline\nsteps:\n- name: a\n  image: x\n  depends_on: [nope]\n")
+	syntax := write(t, dir, "syntax.yml", "kind: pipeline\nsteps:\n- name: a\n  image: golang: 1\n")
+	tests := []struct {
+		name       string
+		args       []string
+		stdin      string
+		wantCode   int
+		wantStderr string
+		wantStdout string
+	}{
+		{"no args", nil, "", 2, "usage: drover", ""},
+		{"unknown group", []string{"nope"}, "", 2, `unknown command "nope"`, ""},
+		{"lint valid", []string{"pipeline", "lint", ok}, "", 0, "", ""},
+		{"lint untrusted flag after file", []string{"pipeline", "lint", ok, "--untrusted"}, "", 1, ok + ":5:3: step \"build\": privileged needs a trusted repository", ""},
+		{"lint missing dependency", []string{"pipeline", "lint", bad}, "", 1, bad + `:5:16: step "a" depends on "nope", which does not exist`, ""},
+		{"lint syntax", []string{"pipeline", "lint", syntax}, "", 1, syntax + ":4:", ""},
+		{"lint stdin", []string{"pipeline", "lint", "-"}, valid, 0, "", ""},
+		{"lint missing file", []string{"pipeline", "lint", filepath.Join(dir, "none.yml")}, "", 2, "no such file", ""},
+		{"compile", []string{"pipeline", "compile", ok, "--tag", "v1.0.0"}, "", 0, "", `"run_policy": "on-success"`},
+		{"compile push skips the tag step", []string{"pipeline", "compile", "--event", "push", ok}, "", 0, "", `"run_policy": "never"`},
+		{"compile invalid", []string{"pipeline", "compile", bad}, "", 1, bad + ":5:16:", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(tt.args, &cliEnv{stdin: strings.NewReader(tt.stdin), stdout: &out, stderr: &errb})
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.wantCode, errb.String())
+			}
+			if !strings.Contains(errb.String(), tt.wantStderr) {
+				t.Errorf("stderr %q, want it to contain %q", errb.String(), tt.wantStderr)
+			}
+			if !strings.Contains(out.String(), tt.wantStdout) {
+				t.Errorf("stdout %q, want it to contain %q", out.String(), tt.wantStdout)
+			}
+		})
+	}
+}
+
+func TestCompileJSONAndDefaultFile(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, ".drone.yml", "kind: pipeline\nname: p\nsteps:\n- name: s\n  image: alpine\n  commands: [\"echo ${DRONE_BRANCH} ${VERSION}\"]\n")
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = os.Chdir(wd) }()
+	var out, errb bytes.Buffer
+	if code := run([]string{"pipeline", "compile", "--branch", "dev", "--param", "VERSION=9"}, &cliEnv{stdout: &out, stderr: &errb}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var specs []*core.Spec
+	if err := json.Unmarshal(out.Bytes(), &specs); err != nil {
+		t.Fatalf("output is not JSON specs: %v", err)
+	}
+	if len(specs) != 1 || specs[0].Steps[0].Commands[0] != "echo dev 9" {
+		t.Errorf("specs = %+v", specs)
+	}
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/core/pipeline"
+)
+
+func runPipeline(args []string, env *cliEnv) int {
+	if len(args) == 0 {
+		pipelineUsage(env.stderr)
+		return 2
+	}
+	switch args[0] {
+	case "lint":
+		return pipelineLint(args[1:], env)
+	case "compile":
+		return pipelineCompile(args[1:], env)
+	case "-h", "--help", "help":
+		pipelineUsage(env.stderr)
+		return 0
+	}
+	fmt.Fprintf(env.stderr, "drover pipeline: unknown command %q\n", args[0])
+	pipelineUsage(env.stderr)
+	return 2
+}
+
+func pipelineUsage(w io.Writer) {
+	fmt.Fprintln(w, `usage:
+  drover pipeline lint [FILE] [--untrusted]
+  drover pipeline compile [FILE] [--event push] [--branch main] [--tag v1.0.0] ...
+
+FILE defaults to .drover.yml, then .drone.yml; "-" reads standard input.
+Problems are printed as FILE:LINE:COL: message, and the exit code is 1.`)
+}
+
+// readPipeline reads the named file, the default file, or stdin.
+func readPipeline(pos []string, env *cliEnv) (name string, data []byte, err error) {
+	switch {
+	case len(pos) > 1:
+		return "", nil, fmt.Errorf("want one file, got %d", len(pos))
+	case len(pos) == 1 && pos[0] == "-":
+		data, err = io.ReadAll(io.LimitReader(env.stdin, pipeline.MaxFileSize+1))
+		return "<stdin>", data, err
+	case len(pos) == 1:
+		data, err = os.ReadFile(pos[0])
+		return pos[0], data, err
+	}
+	for _, f := range pipeline.ConfigFiles {
+		data, err = os.ReadFile(f)
+		if err == nil {
+			return f, data, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return f, nil, err
+		}
+	}
+	return "", nil, fmt.Errorf("no pipeline file: none of %s here", strings.Join(pipeline.ConfigFiles, ", "))
+}
+
+// report prints err's problems as FILE:LINE:COL: message and returns 1.
+func report(w io.Writer, file string, err error) int {
+	ps := pipeline.AsProblems(err)
+	if ps == nil {
+		fmt.Fprintf(w, "%s: %v\n", file, err)
+		return 1
+	}
+	for _, p := range ps {
+		fmt.Fprintf(w, "%s:%d:%d: %s\n", file, p.Line, p.Column, p.Message)
+	}
+	return 1
+}
+
+func pipelineLint(args []string, env *cliEnv) int {
+	fs := flag.NewFlagSet("drover pipeline lint", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	untrusted := fs.Bool("untrusted", false, "lint as for an untrusted repository (no privileged, host volumes, host networking, type: exec)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	name, data, err := readPipeline(pos, env)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "drover pipeline lint: %v\n", err)
+		return 2
+	}
+	m, err := pipeline.Parse(data)
+	if err != nil {
+		return report(env.stderr, name, err)
+	}
+	if err := pipeline.Lint(m, pipeline.LintOptions{Trusted: !*untrusted}); err != nil {
+		return report(env.stderr, name, err)
+	}
+	return 0
+}
+
+func pipelineCompile(args []string, env *cliEnv) int {
+	fs := flag.NewFlagSet("drover pipeline compile", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	var md pipeline.Metadata
+	b := &md.Build
+	fs.StringVar(&b.Event, "event", core.EventPush, "build event: push, tag, pull_request, promote, cron, custom")
+	fs.StringVar(&b.Target, "branch", "main", "branch (for a pull request: its target branch)")
+	fs.StringVar(&b.Source, "source", "", "pull request source branch")
+	tag := fs.String("tag", "", "tag name (sets --event tag unless given)")
+	pr := fs.Int("pr", 0, "pull request number (sets --event pull_request unless given)")
+	fs.StringVar(&b.Ref, "ref", "", "git ref (default from --branch, --tag or --pr)")
+	fs.StringVar(&b.After, "commit", "0000000000000000000000000000000000000000", "commit sha")
+	fs.StringVar(&b.Message, "message", "", "commit message")
+	fs.StringVar(&b.Author, "author", "", "commit author login")
+	fs.StringVar(&b.Deploy, "deploy", "", "deployment target (promote)")
+	fs.StringVar(&b.Cron, "cron", "", "cron job name")
+	fs.StringVar(&b.Action, "action", "", "event action (pull request: opened, synchronized, ...)")
+	fs.Int64Var(&b.Number, "number", 1, "build number")
+	repo := fs.String("repo", "octocat/hello-world", "repository owner/name")
+	fs.StringVar(&md.System.Host, "instance", "localhost", "server host name (the instance condition)")
+	params := keyValues{}
+	fs.Var(params, "param", "build parameter KEY=VALUE (repeatable)")
+	paths := fs.String("paths", "", "comma-separated changed files (paths condition); empty: unknown")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case *tag != "":
+		if !set["event"] {
+			b.Event = core.EventTag
+		}
+		if b.Ref == "" {
+			b.Ref = "refs/tags/" + *tag
+		}
+	case *pr > 0:
+		if !set["event"] {
+			b.Event = core.EventPullRequest
+		}
+		if b.Ref == "" {
+			b.Ref = "refs/pull/" + strconv.Itoa(*pr) + "/head"
+		}
+	}
+	if b.Ref == "" {
+		b.Ref = "refs/heads/" + b.Target
+	}
+	b.Params = params
+	b.Created = time.Now()
+	md.Repo.Slug = *repo
+	md.Repo.Owner, md.Repo.Name, _ = strings.Cut(*repo, "/")
+	md.Repo.Branch = "main"
+	md.System.Proto = "http"
+	if *paths != "" {
+		md.ChangedFiles = strings.Split(*paths, ",")
+	}
+	name, data, err := readPipeline(pos, env)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "drover pipeline compile: %v\n", err)
+		return 2
+	}
+	m, err := pipeline.Parse(data)
+	if err != nil {
+		return report(env.stderr, name, err)
+	}
+	specs, err := pipeline.Compile(m, md)
+	if err != nil {
+		return report(env.stderr, name, err)
+	}
+	enc := json.NewEncoder(env.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(specs); err != nil {
+		fmt.Fprintf(env.stderr, "drover pipeline compile: %v\n", err)
+		return 1
+	}
+	return 0
+}
