@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -146,14 +145,6 @@ func chownTo(dir, name string) error {
 	return os.Chown(dir, uid, gid)
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
 
 // CreateDatabase creates a database (optionally from a template) on the
 // server at baseURL and returns its URL; it is dropped when the test ends.

@@ -5,6 +5,7 @@ package testenv
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"testing"
@@ -52,4 +53,14 @@ func formatValue(v float64) string {
 	default:
 		return fmt.Sprintf("%.4f", v)
 	}
+}
+
+// freePort returns a free TCP port on the loopback interface.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
