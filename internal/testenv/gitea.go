@@ -94,7 +94,7 @@ func BuildGitea(ctx context.Context) (string, error) {
 	}
 	tmp := bin + ".tmp"
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags", "sqlite sqlite_unlock_notify",
-		"-ldflags", "-s -w -X code.gitea.io/gitea/modules/setting.AppVer="+GiteaVersion, "-o", tmp, ".")
+		"-ldflags", "-s -w -X main.Version="+GiteaVersion, "-o", tmp, ".")
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=1", "GOFLAGS=-buildvcs=false", "GOTOOLCHAIN=local")
 	var out bytes.Buffer
