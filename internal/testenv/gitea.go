@@ -170,3 +170,15 @@ func waitHTTP(ctx context.Context, url string) error {
 		}
 	}
 }
+
+// CachedGitea returns the cached Gitea binary and whether it exists,
+// without building it.
+func CachedGitea() (string, bool) {
+	dir, err := GiteaCacheDir()
+	if err != nil {
+		return "", false
+	}
+	bin := filepath.Join(dir, "gitea")
+	st, err := os.Stat(bin)
+	return bin, err == nil && st.Mode().IsRegular()
+}
