@@ -1,0 +1,308 @@
+package scheduler_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/scheduler"
+	"github.com/drover-ci/drover/server/store"
+	"github.com/drover-ci/drover/server/store/storetest"
+)
+
+// TestEveryStageExactlyOnce: 1,000 stages, 20 runners asking at once;
+// each stage is handed out exactly once and the builds all succeed.
+func TestEveryStageExactlyOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sc := start(t, s, scheduler.Options{})
+		const builds, perBuild, runners = 100, 10, 20
+		for i := 0; i < builds; i++ {
+			var stages []*core.Stage
+			for j := 0; j < perBuild; j++ {
+				stages = append(stages, stage(string(rune('a'+j))))
+			}
+			seed(t, s, stages...)
+		}
+		var mu sync.Mutex
+		seen := map[int64]int64{}
+		var done atomic.Int64
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		var wg sync.WaitGroup
+		for r := int64(1); r <= runners; r++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for done.Load() < builds*perBuild && ctx.Err() == nil {
+					rctx, rcancel := context.WithTimeout(ctx, 500*time.Millisecond)
+					st, err := sc.Request(rctx, filter(r))
+					rcancel()
+					if err != nil || st == nil {
+						continue
+					}
+					mu.Lock()
+					if prev, dup := seen[st.ID]; dup {
+						t.Errorf("stage %d handed to runner %d and runner %d", st.ID, prev, r)
+					}
+					seen[st.ID] = r
+					mu.Unlock()
+					if _, err := sc.Accept(ctx, r, st.ID, "m"); err != nil {
+						t.Errorf("accept: %v", err)
+						continue
+					}
+					st.Status = core.StatusSuccess
+					if err := sc.UpdateStage(ctx, r, st); err != nil {
+						t.Errorf("finish: %v", err)
+					}
+					done.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if len(seen) != builds*perBuild {
+			t.Fatalf("%d stages ran, want %d", len(seen), builds*perBuild)
+		}
+		pending, _ := s.PendingStages(context.Background(), 10)
+		if len(pending) != 0 {
+			t.Fatalf("%d stages still pending", len(pending))
+		}
+	})
+}
+
+func TestLeaseExpiryRequeues(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sc := start(t, s, scheduler.Options{Lease: 300 * time.Millisecond})
+		_, b := seed(t, s, stage("build"))
+		st := request(t, sc, filter(1), 5*time.Second)
+		if st == nil {
+			t.Fatal("no stage")
+		}
+		if _, err := sc.Accept(context.Background(), 1, st.ID, "dead-machine"); err != nil {
+			t.Fatal(err)
+		}
+		// Runner 1 dies: no heartbeat. The stage comes back for runner 2.
+		again := request(t, sc, filter(2), 10*time.Second)
+		if again == nil || again.ID != st.ID {
+			t.Fatalf("expired stage not requeued to another runner: %+v", again)
+		}
+		st.Status = core.StatusSuccess
+		if err := sc.UpdateStage(context.Background(), 1, st); !errors.Is(err, core.ErrConflict) {
+			t.Fatalf("the dead runner's late report: got %v, want conflict", err)
+		}
+		finish(t, sc, 2, again, core.StatusSuccess)
+		got, _ := s.Builds().Find(context.Background(), b.ID)
+		if got.Status != core.StatusSuccess {
+			t.Fatalf("build = %s, want success", got.Status)
+		}
+	})
+}
+
+func TestLeaseExpiryGivesUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sc := start(t, s, scheduler.Options{Lease: 200 * time.Millisecond, AcceptWithin: 200 * time.Millisecond, MaxAttempts: 2})
+		_, b := seed(t, s, stage("build"))
+		for i := 0; i < 2; i++ {
+			if st := request(t, sc, filter(int64(i+1)), 10*time.Second); st == nil {
+				t.Fatalf("attempt %d: no stage", i+1)
+			}
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			got, _ := s.Builds().Find(context.Background(), b.ID)
+			if got.Status == core.StatusError {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("build = %s after the stage's attempts ran out, want error", got.Status)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
+func TestDependencies(t *testing.T) {
+	cases := []struct {
+		name       string
+		first      core.Status
+		policy     core.RunPolicy
+		wantSecond core.Status
+		wantBuild  core.Status
+	}{
+		{"success promotes", core.StatusSuccess, "", core.StatusSuccess, core.StatusSuccess},
+		{"failure skips", core.StatusFailure, "", core.StatusSkipped, core.StatusFailure},
+		{"failure runs on-failure", core.StatusFailure, core.RunOnFailure, core.StatusSuccess, core.StatusFailure},
+		{"success skips on-failure", core.StatusSuccess, core.RunOnFailure, core.StatusSkipped, core.StatusSuccess},
+		{"always runs", core.StatusFailure, core.RunAlways, core.StatusSuccess, core.StatusFailure},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sc := start(t, s, scheduler.Options{})
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				second := stage("deploy", "build")
+				second.RunPolicy = tc.policy
+				_, b := seed(t, s, stage("build"), second)
+				first := request(t, sc, filter(1), 5*time.Second)
+				if first == nil || first.Name != "build" {
+					t.Fatalf("first stage = %+v", first)
+				}
+				if st := request(t, sc, filter(2), 300*time.Millisecond); st != nil {
+					t.Fatalf("a waiting stage was handed out: %s", st.Name)
+				}
+				finish(t, sc, 1, first, tc.first)
+				if tc.wantSecond != core.StatusSkipped {
+					next := request(t, sc, filter(2), 5*time.Second)
+					if next == nil || next.Name != "deploy" {
+						t.Fatalf("promoted stage not handed out: %+v", next)
+					}
+					finish(t, sc, 2, next, core.StatusSuccess)
+				}
+				stages, _ := s.Stages().ListBuild(context.Background(), b.ID)
+				got, _ := s.Builds().Find(context.Background(), b.ID)
+				if stages[1].Status != tc.wantSecond || got.Status != tc.wantBuild {
+					t.Fatalf("deploy = %s, build = %s; want %s, %s", stages[1].Status, got.Status, tc.wantSecond, tc.wantBuild)
+				}
+			})
+		}
+	})
+}
+
+func TestCancelReachesWatcher(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sc := start(t, s, scheduler.Options{})
+		_, b := seed(t, s, stage("build"), stage("later", "build"))
+		st := request(t, sc, filter(1), 5*time.Second)
+		if _, err := sc.Accept(context.Background(), 1, st.ID, "m"); err != nil {
+			t.Fatal(err)
+		}
+		result := make(chan bool, 1)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			killed, _ := sc.Watch(ctx, 1, st.ID)
+			result <- killed
+		}()
+		time.Sleep(50 * time.Millisecond)
+		if err := sc.Cancel(context.Background(), b.ID); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case killed := <-result:
+			if !killed {
+				t.Fatal("watch ended without reporting the cancel")
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("watch did not learn of the cancel")
+		}
+		st.Status = core.StatusKilled
+		if err := sc.UpdateStage(context.Background(), 1, st); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.Builds().Find(context.Background(), b.ID)
+		stages, _ := s.Stages().ListBuild(context.Background(), b.ID)
+		if got.Status != core.StatusKilled || stages[1].Status != core.StatusSkipped || got.Finished.IsZero() {
+			t.Fatalf("after cancel: build %s (finished %v), later %s", got.Status, got.Finished, stages[1].Status)
+		}
+		if err := sc.Cancel(context.Background(), b.ID); !errors.Is(err, core.ErrConflict) {
+			t.Fatalf("cancelling a finished build: %v, want conflict", err)
+		}
+	})
+}
+
+func TestMatching(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sc := start(t, s, scheduler.Options{})
+		gpu := stage("train")
+		gpu.Labels = map[string]string{"gpu": "yes"}
+		arm := stage("arm")
+		arm.Arch = "arm64"
+		docker := stage("img")
+		docker.Type = "docker"
+		seed(t, s, gpu, arm, docker)
+		if st := request(t, sc, filter(1), 300*time.Millisecond); st != nil {
+			t.Fatalf("a plain amd64 fake runner got %s", st.Name)
+		}
+		f := filter(2)
+		f.Labels = map[string]string{"gpu": "yes", "zone": "a"}
+		if st := request(t, sc, f, 5*time.Second); st == nil || st.Name != "train" {
+			t.Fatalf("runner with the label got %+v", st)
+		}
+		f = filter(3)
+		f.Arch = "arm64"
+		if st := request(t, sc, f, 5*time.Second); st == nil || st.Name != "arm" {
+			t.Fatalf("arm64 runner got %+v", st)
+		}
+		f = filter(4)
+		f.Engines = []string{"docker", "fake"}
+		if st := request(t, sc, f, 5*time.Second); st == nil || st.Name != "img" {
+			t.Fatalf("docker runner got %+v", st)
+		}
+	})
+}
+
+// TestConcurrencyLimit: with concurrency.limit 1, concurrent claimers never
+// run two stages of the pipeline at once.
+func TestConcurrencyLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sc := start(t, s, scheduler.Options{})
+		limited := func() *core.Stage { st := stage("deploy"); st.Limit = 1; return st }
+		r, _ := seed(t, s, limited())
+		for i := 0; i < 5; i++ {
+			seedIn(t, s, r, limited())
+		}
+		got := make(chan *core.Stage, 6)
+		var wg sync.WaitGroup
+		for r := int64(1); r <= 6; r++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if st := request(t, sc, filter(r), 800*time.Millisecond); st != nil {
+					got <- st
+				}
+			}()
+		}
+		wg.Wait()
+		close(got)
+		n := 0
+		for range got {
+			n++
+		}
+		if n != 1 {
+			t.Fatalf("%d stages of a limit-1 pipeline ran at once", n)
+		}
+	})
+}
+
+func TestNotHeld(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sc := start(t, s, scheduler.Options{})
+		seed(t, s, stage("build"))
+		st := request(t, sc, filter(1), 5*time.Second)
+		ctx := context.Background()
+		if _, err := sc.Accept(ctx, 2, st.ID, "m"); !errors.Is(err, core.ErrConflict) {
+			t.Fatalf("accept by another runner: %v", err)
+		}
+		if _, err := sc.Details(ctx, 2, st.ID); !errors.Is(err, core.ErrConflict) {
+			t.Fatalf("details for another runner: %v", err)
+		}
+		stages, _ := s.Stages().ListBuild(ctx, st.BuildID)
+		step := stages[0].Steps[0]
+		lines := []*core.LogLine{{Number: 0, Text: "forged"}}
+		if err := sc.AppendLogs(ctx, 2, step.ID, lines); !errors.Is(err, core.ErrConflict) {
+			t.Fatalf("logs from another runner: %v, want conflict", err)
+		}
+		step.Status = core.StatusSuccess
+		if err := sc.UpdateStep(ctx, 2, step); !errors.Is(err, core.ErrConflict) {
+			t.Fatalf("step update from another runner: %v, want conflict", err)
+		}
+		if got, _ := s.Logs().Read(ctx, step.ID, 0, 10); len(got) != 0 {
+			t.Fatalf("forged log stored: %+v", got)
+		}
+		if err := sc.AppendLogs(ctx, 1, step.ID, lines); err != nil {
+			t.Fatalf("logs from the holder: %v", err)
+		}
+	})
+}
