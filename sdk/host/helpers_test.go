@@ -18,6 +18,10 @@ import (
 var testBinary string
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(helperEnv); dir != "" {
+		runHostHelper(dir)
+		return
+	}
 	dir, err := os.MkdirTemp("", "drover-host-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
