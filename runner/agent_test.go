@@ -1,0 +1,316 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/sdk/engine/enginetest"
+)
+
+// start runs an agent until the test ends (or stop is called) and returns
+// a stop function that waits for Run to return.
+func start(t *testing.T, o Options) (stop func()) {
+	t.Helper()
+	if o.WorkDir == "" {
+		o.WorkDir = t.TempDir()
+	}
+	if o.MinBackoff == 0 {
+		o.MinBackoff, o.MaxBackoff = 5*time.Millisecond, 50*time.Millisecond
+	}
+	a := New(o)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("run: %v", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Errorf("run did not return after its context ended")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func spec(typ string, steps ...*core.SpecStep) *core.Spec {
+	return &core.Spec{Name: "default", Type: typ, Clone: core.Clone{Disable: true}, Steps: steps}
+}
+
+func step(name string, commands ...string) *core.SpecStep {
+	return &core.SpecStep{Name: name, Commands: commands, RunPolicy: core.RunOnSuccess}
+}
+
+func TestRunsUpToCapacity(t *testing.T) {
+	c := newFakeClient()
+	eng := enginetest.NewFake()
+	var running, peak atomic.Int32
+	release := make(chan struct{})
+	eng.Run = func(ctx context.Context, _ string, _ *core.SpecStep, out io.Writer) (int, error) {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return 137, nil
+		}
+		fmt.Fprintln(out, "done")
+		return 0, nil
+	}
+	for i := int64(1); i <= 7; i++ {
+		c.add(i, spec("fake", step("build")), false, nil)
+	}
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}, Capacity: 3})
+	deadline := time.Now().Add(10 * time.Second)
+	for running.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // a fourth stage would start now if the cap were broken
+	if got := running.Load(); got != 3 {
+		t.Fatalf("%d stages running at once, want capacity 3", got)
+	}
+	close(release)
+	ids := c.waitFinished(t, 7)
+	if p := peak.Load(); p != 3 {
+		t.Fatalf("peak concurrency %d, want 3", p)
+	}
+	for _, id := range ids {
+		if st := c.finalOf(id); st.Status != core.StatusSuccess {
+			t.Fatalf("stage %d ended %s (%s), want success", id, st.Status, st.Error)
+		}
+		if s := c.lastStep(id*100 + 1); s.Status != core.StatusSuccess {
+			t.Fatalf("step of stage %d reported %s, want success", id, s.Status)
+		}
+		if got := c.logText(id*100 + 1); len(got) != 1 || got[0] != "done" {
+			t.Fatalf("stage %d log %q", id, got)
+		}
+	}
+}
+
+func TestSecretsMaskedInLogs(t *testing.T) {
+	c := newFakeClient()
+	eng := enginetest.NewFake()
+	eng.Run = func(_ context.Context, _ string, st *core.SpecStep, out io.Writer) (int, error) {
+		tok := st.Environment["TOKEN"]
+		fmt.Fprintf(out, "token is %s\n", tok)
+		fmt.Fprintf(out, "twice %s%s and a key:\n%s\n", tok, tok, "-----BEGIN KEY-----\nline2secret\n-----END KEY-----")
+		for i := 0; i < 500; i++ {
+			fmt.Fprintf(out, "line %d %s\n", i, tok)
+		}
+		return 1, fmt.Errorf("failed with %s", tok)
+	}
+	s := step("build")
+	s.Secrets = []*core.SecretRef{{Name: "token", Env: "TOKEN"}}
+	secrets := map[string]string{"token": "hunter2-s3cr3t", "key": "-----BEGIN KEY-----\nline2secret\n-----END KEY-----\n"}
+	c.add(1, spec("fake", s), false, secrets)
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}})
+	c.waitFinished(t, 1)
+	lines := c.logText(101)
+	if len(lines) != 505 {
+		t.Fatalf("%d lines stored, want 505 (no gaps): %q", len(lines), lines[:min(5, len(lines))])
+	}
+	all := strings.Join(lines, "\n")
+	for _, secret := range []string{"hunter2-s3cr3t", "line2secret"} {
+		if strings.Contains(all, secret) {
+			t.Fatalf("secret %q reached the server:\n%s", secret, all[:min(400, len(all))])
+		}
+	}
+	if lines[0] != "token is "+MaskText || !strings.Contains(lines[2], MaskText) {
+		t.Fatalf("lines not masked as expected: %q", lines[:4])
+	}
+	if st := c.lastStep(101); strings.Contains(st.Error, "hunter2") {
+		t.Fatalf("the step's error leaks the secret: %q", st.Error)
+	}
+	c.mu.Lock()
+	batches := len(c.batches[101])
+	c.mu.Unlock()
+	if batches >= 505 {
+		t.Fatalf("%d batches for 505 lines: logs are not batched", batches)
+	}
+}
+
+func TestRetriedLogBatchKeepsOffsets(t *testing.T) {
+	c := newFakeClient()
+	var fails atomic.Int32
+	// The first two batches are stored but their answer is lost: the
+	// runner must resend the same line numbers.
+	c.AfterAppend = func(int64, []*core.LogLine) error {
+		if fails.Add(1) <= 2 {
+			return fmt.Errorf("connection reset")
+		}
+		return nil
+	}
+	eng := enginetest.NewFake()
+	c.add(1, spec("fake", step("build", "echo a", "echo b", "echo c")), false, nil)
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}})
+	c.waitFinished(t, 1)
+	if got := c.logText(101); strings.Join(got, ",") != "+ echo a,a,+ echo b,b,+ echo c,c" && strings.Join(got, ",") != "a,b,c" {
+		t.Fatalf("stored log %q", got)
+	}
+	c.mu.Lock()
+	b := c.batches[101]
+	c.mu.Unlock()
+	if len(b) < 3 {
+		t.Fatalf("batches %v: want the two failed ones resent", b)
+	}
+	if fmt.Sprint(b[0]) != fmt.Sprint(b[1]) {
+		t.Fatalf("a retried batch changed its offsets: %v then %v", b[0], b[1])
+	}
+}
+
+func TestCancelStopsRunningStep(t *testing.T) {
+	c := newFakeClient()
+	eng := enginetest.NewFake()
+	started := make(chan struct{})
+	var stopped atomic.Bool
+	eng.Run = func(ctx context.Context, _ string, st *core.SpecStep, out io.Writer) (int, error) {
+		close(started)
+		<-ctx.Done()
+		stopped.Store(true)
+		return 137, nil
+	}
+	c.add(1, spec("fake", step("long"), step("after")), false, nil)
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}, Grace: time.Second})
+	<-started
+	c.cancel(1)
+	c.waitFinished(t, 1)
+	if !stopped.Load() {
+		t.Fatal("the step was not stopped")
+	}
+	if st := c.finalOf(1); st.Status != core.StatusKilled {
+		t.Fatalf("stage ended %s, want killed", st.Status)
+	}
+	if s := c.lastStep(101); s.Status != core.StatusKilled {
+		t.Fatalf("running step reported %s, want killed", s.Status)
+	}
+	if s := c.lastStep(102); s.Status != core.StatusSkipped {
+		t.Fatalf("later step reported %s, want skipped", s.Status)
+	}
+}
+
+func TestDrainLetsRunningStagesFinish(t *testing.T) {
+	c := newFakeClient()
+	eng := enginetest.NewFake()
+	started := make(chan struct{}, 1)
+	eng.Run = func(ctx context.Context, _ string, _ *core.SpecStep, out io.Writer) (int, error) {
+		started <- struct{}{}
+		select {
+		case <-time.After(300 * time.Millisecond):
+			return 0, nil
+		case <-ctx.Done():
+			return 137, nil
+		}
+	}
+	c.add(1, spec("fake", step("build")), false, nil)
+	stop := start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}, Capacity: 2})
+	<-started
+	c.add(2, spec("fake", step("build")), false, nil) // may be taken before the stop, or not at all
+	time.Sleep(20 * time.Millisecond)
+	c.mu.Lock()
+	before := c.requests
+	c.mu.Unlock()
+	stop()
+	if st := c.finalOf(1); st == nil || st.Status != core.StatusSuccess {
+		t.Fatalf("the running stage did not finish during the drain: %+v", st)
+	}
+	c.mu.Lock()
+	after := c.requests
+	c.mu.Unlock()
+	if after != before {
+		t.Fatalf("the agent asked for %d more stages after the stop", after-before)
+	}
+}
+
+func TestDrainTimeoutCancels(t *testing.T) {
+	c := newFakeClient()
+	eng := enginetest.NewFake()
+	started := make(chan struct{})
+	eng.Run = func(ctx context.Context, _ string, _ *core.SpecStep, out io.Writer) (int, error) {
+		close(started)
+		<-ctx.Done()
+		return 137, nil
+	}
+	c.add(1, spec("fake", step("build")), false, nil)
+	stop := start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}, DrainTimeout: 100 * time.Millisecond, Grace: time.Second})
+	<-started
+	stop()
+	if st := c.finalOf(1); st == nil || st.Status != core.StatusKilled {
+		t.Fatalf("after the drain timeout the stage is %+v, want killed", st)
+	}
+}
+
+func TestBacksOffAndRecovers(t *testing.T) {
+	c := newFakeClient()
+	var calls atomic.Int32
+	c.OnRequest = func() error {
+		if calls.Add(1) <= 5 {
+			return fmt.Errorf("dial tcp 127.0.0.1:1: connection refused")
+		}
+		return nil
+	}
+	var updates atomic.Int32
+	c.OnUpdate = func(*core.Stage) error {
+		if updates.Add(1) <= 2 {
+			return core.Errorf(core.CodeUnavailable, "server restarting")
+		}
+		return nil
+	}
+	c.add(1, spec("fake", step("build", "echo hi")), false, nil)
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": enginetest.NewFake()}})
+	c.waitFinished(t, 1)
+	if st := c.finalOf(1); st.Status != core.StatusSuccess {
+		t.Fatalf("stage %s after the server came back", st.Status)
+	}
+	if calls.Load() < 6 || updates.Load() < 3 {
+		t.Fatalf("requests %d, updates %d: the failures were not retried", calls.Load(), updates.Load())
+	}
+}
+
+func TestMissingEngineErrorsTheStage(t *testing.T) {
+	c := newFakeClient()
+	c.add(1, spec("docker", step("build")), false, nil)
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": enginetest.NewFake()}, Name: "r1"})
+	c.waitFinished(t, 1)
+	st := c.finalOf(1)
+	if st.Status != core.StatusError || !strings.Contains(st.Error, `engine "docker" is missing`) {
+		t.Fatalf("stage %s: %q; want error naming the engine", st.Status, st.Error)
+	}
+	if s := c.lastStep(101); s.Status != core.StatusSkipped {
+		t.Fatalf("step reported %s, want skipped", s.Status)
+	}
+}
+
+func TestHeartbeats(t *testing.T) {
+	c := newFakeClient()
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": enginetest.NewFake()}, Heartbeat: 10 * time.Millisecond})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		n := c.heartbeats
+		c.mu.Unlock()
+		if n >= 3 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("fewer than 3 heartbeats")
+}

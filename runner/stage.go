@@ -1,0 +1,320 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/core/runtime"
+)
+
+// CloneStep is the name of the step row that shows the clone.
+const CloneStep = "clone"
+
+// job is one stage being run.
+type job struct {
+	a      *Agent
+	log    *slog.Logger
+	stage  *core.Stage
+	d      *core.StageDetails
+	steps  map[string]*core.Step // step rows by name
+	mask   *masker
+	cancel context.CancelFunc
+	// killed is set when the server asked for the stage to stop; lostIt
+	// when the server says the stage is no longer ours.
+	killed, lostIt atomic.Bool
+	stepMu         sync.Mutex // guards the step rows
+}
+
+// runStage accepts, runs and reports one claimed stage.
+func (a *Agent) runStage(ctx context.Context, claimed *core.Stage) {
+	log := a.log.With("stage", claimed.ID)
+	rctx, rcancel := a.reportCtx(ctx)
+	defer rcancel()
+	var stage *core.Stage
+	err := retry(rctx, a.backoff(), func(ctx context.Context) (err error) {
+		stage, err = a.o.Client.Accept(ctx, claimed.ID, a.o.Name)
+		return err
+	})
+	if err != nil {
+		log.Warn("accept stage", "err", err)
+		return
+	}
+	var d *core.StageDetails
+	err = retry(rctx, a.backoff(), func(ctx context.Context) (err error) {
+		d, err = a.o.Client.Details(ctx, claimed.ID)
+		return err
+	})
+	if err != nil || d == nil || d.Spec == nil {
+		log.Error("stage details", "err", err)
+		if err == nil || !lost(err) {
+			stage.Status, stage.Error = core.StatusError, fmt.Sprintf("runner %s could not read the stage's details: %v", a.o.Name, err)
+			a.finishStage(rctx, log, stage, nil)
+		}
+		return
+	}
+	if d.Stage != nil && d.Stage.Version > stage.Version {
+		stage.Version = d.Stage.Version
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	j := &job{a: a, log: log, stage: stage, d: d, steps: map[string]*core.Step{}, mask: newMasker(d.Secrets), cancel: cancel}
+	if d.Stage != nil {
+		for _, st := range d.Stage.Steps {
+			j.steps[st.Name] = st
+		}
+	}
+	a.mu.Lock()
+	a.running[stage.ID] = cancel
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		delete(a.running, stage.ID)
+		a.mu.Unlock()
+	}()
+	watchDone := make(chan struct{})
+	go func() { defer close(watchDone); j.watch(sctx) }()
+	res := j.run(sctx)
+	cancel()
+	<-watchDone
+	if j.lostIt.Load() {
+		log.Warn("stage is no longer held by this runner; not reporting it")
+		return
+	}
+	stage.Status, stage.ExitCode, stage.Error = res.Status, res.ExitCode, res.Error
+	if j.killed.Load() {
+		stage.Status = core.StatusKilled
+	}
+	stage.Started, stage.Finished = res.Started, res.Finished
+	a.finishStage(rctx, log, stage, d)
+}
+
+// finishStage reports the stage's final status, retrying while the server
+// is unreachable; a stale version is refreshed once.
+func (a *Agent) finishStage(ctx context.Context, log *slog.Logger, stage *core.Stage, d *core.StageDetails) {
+	if stage.Finished.IsZero() {
+		stage.Finished = time.Now()
+	}
+	stage.Machine = a.o.Name
+	refreshed := false
+	err := retry(ctx, a.backoff(), func(ctx context.Context) error {
+		err := a.o.Client.UpdateStage(ctx, stage)
+		if err != nil && core.ErrorCode(err) == core.CodeConflict && !refreshed {
+			refreshed = true
+			if fresh, ferr := a.o.Client.Details(ctx, stage.ID); ferr == nil && fresh.Stage != nil {
+				stage.Version = fresh.Stage.Version
+				return core.Errorf(core.CodeUnavailable, "retry with version %d", stage.Version)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		log.Error("report stage", "status", stage.Status, "err", err)
+		return
+	}
+	log.Info("stage done", "status", stage.Status, "exit_code", stage.ExitCode)
+}
+
+// watch cancels the stage when the server says so, or when it says the
+// stage is no longer this runner's.
+func (j *job) watch(ctx context.Context) {
+	bo := j.a.backoff()
+	for ctx.Err() == nil {
+		cancelled, err := j.a.o.Client.Watch(ctx, j.stage.ID)
+		switch {
+		case err == nil && cancelled:
+			j.log.Info("stage cancelled by the server")
+			j.killed.Store(true)
+			j.cancel()
+			return
+		case err == nil:
+			return // the stage finished (or ctx ended)
+		case ctx.Err() != nil:
+			return
+		case lost(err):
+			j.lostIt.Store(true)
+			j.cancel()
+			return
+		}
+		sleep(ctx, bo.next())
+	}
+}
+
+// run clones the commit and runs the steps through the runtime.
+func (j *job) run(ctx context.Context) *runtime.Result {
+	spec := *j.d.Spec
+	if spec.StageID == "" {
+		spec.StageID = strconv.FormatInt(j.stage.ID, 10)
+	}
+	res := &runtime.Result{Status: core.StatusRunning, Started: time.Now()}
+	fail := func(status core.Status, msg string) *runtime.Result {
+		res.Status, res.Error, res.Finished = status, msg, time.Now()
+		j.skipRest(ctx)
+		return res
+	}
+	eng, err := j.engine(spec.Type)
+	if err != nil {
+		return fail(core.StatusError, err.Error())
+	}
+	dir := filepath.Join(j.a.o.WorkDir, "stage-"+strconv.FormatInt(j.stage.ID, 10))
+	defer os.RemoveAll(dir)
+	spec.Workspace.HostDir = filepath.Join(dir, "src")
+	if err := os.MkdirAll(spec.Workspace.HostDir, 0o755); err != nil {
+		return fail(core.StatusError, fmt.Sprintf("runner %s: workspace: %v", j.a.o.Name, err))
+	}
+	if !spec.Clone.Disable {
+		if err := j.clone(ctx, &spec, dir); err != nil {
+			if ctx.Err() != nil {
+				return fail(core.StatusKilled, "cancelled during the clone")
+			}
+			return fail(core.StatusFailure, "clone: "+err.Error())
+		}
+	}
+	r := &runtime.Runner{Engine: eng, Secrets: j.d.Secrets, Grace: j.a.o.Grace, Logger: j.log, Hooks: runtime.Hooks{
+		BeforeStep: j.beforeStep,
+		AfterStep:  j.afterStep,
+		Logs:       j.logs,
+	}}
+	return r.Run(ctx, &spec)
+}
+
+// engine returns the engine the stage's type names ("exec" falls back to
+// the "local" instance).
+func (j *job) engine(typ string) (core.Engine, error) {
+	eng, err := j.a.o.Engines.Engine(typ)
+	if err != nil && typ == "exec" {
+		eng, err = j.a.o.Engines.Engine("local")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("runner %s cannot run a %q stage: engine %q is missing or unhealthy: %v", j.a.o.Name, typ, typ, err)
+	}
+	return eng, nil
+}
+
+// clone runs the clone as the "clone" step, with its own log.
+func (j *job) clone(ctx context.Context, spec *core.Spec, dir string) error {
+	row := j.step(CloneStep)
+	var out io.Writer = io.Discard
+	var logs *logStream
+	if row != nil {
+		logs = j.newLogs(row.ID)
+		out = logs
+		j.updateStep(row, func(s *core.Step) { s.Status, s.Started = core.StatusRunning, time.Now() })
+	}
+	b := j.d.Build
+	job := cloneJob{Dir: spec.Workspace.HostDir, Home: filepath.Join(dir, "home"), Clone: spec.Clone, Netrc: j.d.Netrc}
+	if j.d.Repo != nil {
+		job.URL = j.d.Repo.CloneURL
+	}
+	if b != nil {
+		job.Ref, job.SHA = b.Ref, b.After
+	}
+	err := clone(ctx, job, out)
+	if err != nil && logs != nil {
+		logs.Line(err.Error())
+	}
+	if logs != nil {
+		logs.Close()
+	}
+	if row != nil {
+		j.updateStep(row, func(s *core.Step) {
+			s.Finished, s.Status, s.ExitCode = time.Now(), core.StatusSuccess, 0
+			if err != nil {
+				s.Status, s.ExitCode, s.Error = core.StatusFailure, 1, err.Error()
+				if ctx.Err() != nil {
+					s.Status = core.StatusKilled
+				}
+			}
+		})
+	}
+	return err
+}
+
+// step returns the step row named name, or nil.
+func (j *job) step(name string) *core.Step {
+	j.stepMu.Lock()
+	defer j.stepMu.Unlock()
+	return j.steps[name]
+}
+
+// updateStep changes a step row and reports it (retried while the server
+// is unreachable).
+func (j *job) updateStep(row *core.Step, change func(*core.Step)) {
+	j.stepMu.Lock()
+	defer j.stepMu.Unlock()
+	change(row)
+	ctx, cancel := j.a.reportCtx(context.Background())
+	defer cancel()
+	err := retry(ctx, j.a.backoff(), func(ctx context.Context) error { return j.a.o.Client.UpdateStep(ctx, row) })
+	if err != nil {
+		j.log.Warn("report step", "step", row.Name, "status", row.Status, "err", err)
+		if lost(err) && core.ErrorCode(err) != core.CodeConflict {
+			j.lostIt.Store(true)
+			j.cancel()
+		}
+	}
+}
+
+func (j *job) beforeStep(ctx context.Context, st *core.SpecStep) error {
+	if row := j.step(st.Name); row != nil {
+		j.updateStep(row, func(s *core.Step) { s.Status, s.Started = core.StatusRunning, time.Now() })
+	}
+	return nil
+}
+
+func (j *job) afterStep(ctx context.Context, st *core.SpecStep, res *runtime.StepResult) {
+	row := j.step(st.Name)
+	if row == nil {
+		return
+	}
+	j.updateStep(row, func(s *core.Step) {
+		s.Status, s.ExitCode, s.Error = res.Status, res.ExitCode, j.mask.mask(res.Error)
+		s.Started, s.Finished = res.Started, res.Finished
+		if s.Finished.IsZero() {
+			s.Finished = time.Now()
+		}
+		if j.killed.Load() && (s.Status == core.StatusFailure || s.Status == core.StatusError) {
+			s.Status = core.StatusKilled
+		}
+	})
+}
+
+func (j *job) logs(st *core.SpecStep) io.Writer {
+	row := j.step(st.Name)
+	if row == nil {
+		return nil
+	}
+	return j.newLogs(row.ID)
+}
+
+// newLogs returns a log stream for a step row; its shipping retries are
+// bounded by ReportWithin.
+func (j *job) newLogs(stepID int64) *logStream {
+	ctx, cancel := j.a.reportCtx(context.Background())
+	s := newLogStream(ctx, j.a.o.Client, stepID, j.mask, j.a.backoff(), j.log)
+	go func() { <-s.done; cancel() }()
+	return s
+}
+
+// skipRest reports every step that has not ended as skipped.
+func (j *job) skipRest(ctx context.Context) {
+	j.stepMu.Lock()
+	rows := make([]*core.Step, 0, len(j.steps))
+	for _, s := range j.steps {
+		if !s.Status.Done() {
+			rows = append(rows, s)
+		}
+	}
+	j.stepMu.Unlock()
+	for _, row := range rows {
+		j.updateStep(row, func(s *core.Step) { s.Status = core.StatusSkipped })
+	}
+}
