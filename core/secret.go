@@ -1,6 +1,9 @@
 package core
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Secret is a named value available to pipelines of a repository, or of
 // every repository of an owner (organisation secrets have RepoID 0). Data is
@@ -14,4 +17,17 @@ type Secret struct {
 	PullRequest bool      `json:"pull_request"` // exposed to pull requests (not from forks)
 	Created     time.Time `json:"created"`
 	Updated     time.Time `json:"updated"`
+}
+
+// SecretStore persists secrets, encrypted at rest. Safe for concurrent use.
+type SecretStore interface {
+	// List returns the repository's secrets and its owner's organisation
+	// secrets (namespace), with their values, ordered by name.
+	List(ctx context.Context, repoID int64, namespace string) ([]*Secret, error)
+	// Create inserts s; a duplicate name in its scope is ErrConflict.
+	Create(ctx context.Context, s *Secret) error
+	// Update replaces the value and flags of s (by id).
+	Update(ctx context.Context, s *Secret) error
+	// Delete removes the secret with the id.
+	Delete(ctx context.Context, id int64) error
 }

@@ -16,6 +16,7 @@ type Store interface {
 	Runners() RunnerStore
 	Perms() PermStore
 	Syncs() SyncStore
+	Secrets() SecretStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

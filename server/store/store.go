@@ -17,6 +17,7 @@ import (
 type Store struct {
 	db      *bun.DB
 	dialect Dialect
+	sealer  Sealer
 }
 
 var _ core.Store = (*Store)(nil)
