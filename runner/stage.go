@@ -154,6 +154,9 @@ func (j *job) run(ctx context.Context) *runtime.Result {
 	if spec.StageID == "" {
 		spec.StageID = strconv.FormatInt(j.stage.ID, 10)
 	}
+	if spec.Timeout == 0 && j.d.Repo != nil && j.d.Repo.Timeout > 0 {
+		spec.Timeout = time.Duration(j.d.Repo.Timeout) * time.Minute
+	}
 	res := &runtime.Result{Status: core.StatusRunning, Started: time.Now()}
 	fail := func(status core.Status, msg string) *runtime.Result {
 		res.Status, res.Error, res.Finished = status, msg, time.Now()
