@@ -23,7 +23,7 @@ var stepOptionKeys = map[string]bool{
 }
 
 func (d *decoder) decodePipeline(root *yaml.Node, fs []field) *Pipeline {
-	p := &Pipeline{Pos: posOf(root), Type: "docker", Name: "default", Keys: make(map[string]Pos, len(fs))}
+	p := &Pipeline{Pos: posOf(root), Type: "docker", Name: "default", Keys: make(KeyPositions, 0, len(fs))}
 	for _, f := range fs {
 		if f.key == "type" {
 			if t := d.str(f.v, "type"); t != "" {
@@ -33,7 +33,7 @@ func (d *decoder) decodePipeline(root *yaml.Node, fs []field) *Pipeline {
 	}
 	known, isKnown := engineKeys[p.Type]
 	for _, f := range fs {
-		p.Keys[f.key] = posOf(f.k)
+		p.Keys = append(p.Keys, KeyPos{f.key, posOf(f.k)})
 		switch f.key {
 		case "kind", "type":
 		case "version":

@@ -29,10 +29,10 @@ func (d *decoder) decodeStep(n *yaml.Node, typ, what string) *Step {
 	}
 	s := &Step{Pos: posOf(r)}
 	fs := d.fields(r, what+" entry")
-	s.Keys = make(map[string]Pos, len(fs))
+	s.Keys = make(KeyPositions, 0, len(fs))
 	_, knownType := engineKeys[typ]
 	for _, f := range fs {
-		s.Keys[f.key] = posOf(f.k)
+		s.Keys = append(s.Keys, KeyPos{f.key, posOf(f.k)})
 		switch f.key {
 		case "name":
 			s.Name = d.str(f.v, "name")

@@ -34,7 +34,7 @@ func lintManifest(ps *problems, m *Manifest) {
 	for _, p := range m.Pipelines {
 		if names[p.Name] {
 			pos := p.Pos
-			if k, ok := p.Keys["name"]; ok {
+			if k, ok := p.Keys.Lookup("name"); ok {
 				pos = k
 			}
 			ps.add(pos, "pipeline %q is defined twice", p.Name)
@@ -103,7 +103,7 @@ func lintPipeline(ps *problems, p *Pipeline) {
 }
 
 func keyPos(s *Step, key string) Pos {
-	if p, ok := s.Keys[key]; ok {
+	if p, ok := s.Keys.Lookup(key); ok {
 		return p
 	}
 	return s.Pos

@@ -33,7 +33,7 @@ type Pipeline struct {
 	// engine's keys), as parsed; from_secret stays {"from_secret": name}.
 	Options map[string]any `json:"options,omitempty"`
 	// Keys holds the position of each key the document sets.
-	Keys map[string]Pos `json:"-"`
+	Keys KeyPositions `json:"-"`
 }
 
 // Platform is the pipeline's os/arch.
@@ -104,7 +104,7 @@ type Step struct {
 	Shell      string         `json:"shell,omitempty"`
 	WorkingDir string         `json:"working_dir,omitempty"`
 	Options    map[string]any `json:"options,omitempty"`
-	Keys       map[string]Pos `json:"-"`
+	Keys       KeyPositions   `json:"-"`
 }
 
 // VolumeMount mounts a pipeline volume into a step.
@@ -128,4 +128,23 @@ type Secret struct {
 type Signature struct {
 	Pos  Pos    `json:"pos"`
 	HMAC string `json:"hmac"`
+}
+
+// KeyPositions records where each key of a mapping is written.
+type KeyPositions []KeyPos
+
+// KeyPos is one key and its position.
+type KeyPos struct {
+	Key string
+	Pos Pos
+}
+
+// Lookup returns the position of key.
+func (ks KeyPositions) Lookup(key string) (Pos, bool) {
+	for _, k := range ks {
+		if k.Key == key {
+			return k.Pos, true
+		}
+	}
+	return Pos{}, false
 }

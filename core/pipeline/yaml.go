@@ -25,6 +25,7 @@ type docNode struct {
 type decoder struct {
 	problems
 	subst  func(string) (string, error)
+	memo   map[string]string // substitution results; files repeat strings
 	budget int
 	over   bool
 }
@@ -92,7 +93,21 @@ func (d *decoder) fieldsDepth(n *yaml.Node, what string, depth int) []field {
 	}
 	out := make([]field, 0, len(n.Content)/2)
 	var merged []field
-	seen := make(map[string]bool, len(n.Content)/2)
+	var seen map[string]bool // only for large mappings; small ones scan out
+	if len(n.Content) > 32 {
+		seen = make(map[string]bool, len(n.Content)/2)
+	}
+	has := func(key string) bool {
+		if seen != nil {
+			return seen[key]
+		}
+		for _, f := range out {
+			if f.key == key {
+				return true
+			}
+		}
+		return false
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := d.resolve(n.Content[i]), n.Content[i+1]
 		if k == nil || k.Kind != yaml.ScalarNode {
@@ -103,16 +118,20 @@ func (d *decoder) fieldsDepth(n *yaml.Node, what string, depth int) []field {
 			merged = append(merged, d.mergeFields(v, what, depth+1)...)
 			continue
 		}
-		if seen[k.Value] {
+		if has(k.Value) {
 			d.add(posOf(k), "%s: key %q is repeated", what, k.Value)
 			continue
 		}
-		seen[k.Value] = true
+		if seen != nil {
+			seen[k.Value] = true
+		}
 		out = append(out, field{key: k.Value, k: k, v: v})
 	}
 	for _, f := range merged {
-		if !seen[f.key] {
-			seen[f.key] = true
+		if !has(f.key) {
+			if seen != nil {
+				seen[f.key] = true
+			}
 			out = append(out, f)
 		}
 	}
@@ -169,11 +188,18 @@ func (d *decoder) substitute(n *yaml.Node, s string) string {
 	if d.subst == nil || !strings.Contains(s, "$") {
 		return s
 	}
+	if out, ok := d.memo[s]; ok {
+		return out
+	}
 	out, err := d.subst(s)
 	if err != nil {
 		d.add(posOf(n), "substitution in %q: %v", s, err)
 		return s
 	}
+	if d.memo == nil {
+		d.memo = map[string]string{}
+	}
+	d.memo[s] = out
 	return out
 }
 
