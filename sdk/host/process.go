@@ -16,6 +16,7 @@ import (
 	"github.com/drover-ci/drover/sdk/internal/wire"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
 // managed is one instance: its process (or in-process implementation),
@@ -38,7 +39,9 @@ type managed struct {
 	sum      string
 	restarts int
 	lastErr  string
-	stopped  bool
+
+	backoff time.Duration // the next restart's delay; grows in a crash loop
+	upSince time.Time     // when the current process started
 
 	wake chan struct{} // a call saw the connection break
 	done chan struct{} // the monitor ended
@@ -109,7 +112,7 @@ func (m *managed) launch(ctx context.Context) error {
 		if errors.Is(err, plugin.ErrChecksumsDoNotMatch) {
 			return &refusal{m.fail("checksum mismatch", err)}
 		}
-		if strings.Contains(err.Error(), "Incompatible") || strings.Contains(err.Error(), "version") {
+		if strings.Contains(strings.ToLower(err.Error()), "incompatible api version") {
 			return &refusal{m.fail("handshake refused (wrong protocol version)", err)}
 		}
 		return m.fail("start", err)
@@ -131,7 +134,7 @@ func (m *managed) launch(ctx context.Context) error {
 		pid = rc.Pid
 	}
 	m.mu.Lock()
-	m.client, m.pid, m.version = client, pid, info.Version
+	m.client, m.pid, m.version, m.upSince = client, pid, info.Version, time.Now()
 	m.mu.Unlock()
 	m.sw.set(cc, "")
 	return nil
@@ -193,16 +196,20 @@ func (m *managed) kill(reason string) {
 	}
 }
 
-// alive reports whether the process still answers.
+// alive reports whether the process still answers a health check within
+// CallTimeout (a hung plugin is restarted like a dead one).
 func (m *managed) alive() bool {
-	m.mu.Lock()
-	c := m.client
-	m.mu.Unlock()
-	if c == nil || c.Exited() {
+	if m.exited() {
 		return false
 	}
-	rpc, err := c.Client()
-	return err == nil && rpc.Ping() == nil
+	cc, err := m.sw.get()
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), m.h.opts.CallTimeout)
+	defer cancel()
+	_, err = healthpb.NewHealthClient(cc).Check(ctx, &healthpb.HealthCheckRequest{Service: plugin.GRPCServiceName})
+	return err == nil
 }
 
 func (m *managed) exited() bool {
@@ -251,7 +258,14 @@ func (m *managed) restart(stop <-chan struct{}) bool {
 	m.log.Warn("plugin process died; restarting")
 	m.kill(fmt.Sprintf("plugin instance %q is restarting", m.inst.Name))
 	m.setState(StateRestarting, "plugin process exited")
+	// A process that ran for a while restarts at once; one that keeps
+	// dying waits longer each time.
 	backoff := m.h.opts.MinBackoff
+	m.mu.Lock()
+	if time.Since(m.upSince) < time.Minute && m.backoff > 0 {
+		backoff = min(m.backoff*2, m.h.opts.MaxBackoff)
+	}
+	m.mu.Unlock()
 	for {
 		select {
 		case <-stop:
@@ -266,6 +280,7 @@ func (m *managed) restart(stop <-chan struct{}) bool {
 		case err == nil:
 			m.mu.Lock()
 			m.restarts++
+			m.backoff = backoff
 			m.mu.Unlock()
 			m.setState(StateRunning, "")
 			m.log.Info("plugin restarted")

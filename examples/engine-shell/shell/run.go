@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -23,7 +22,6 @@ type run struct {
 	logPath string
 	done    chan struct{}
 	state   core.StepState
-	once    sync.Once
 }
 
 // Start implements core.StepRunner.
