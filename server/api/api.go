@@ -53,6 +53,7 @@ func New(o Options) *Server {
 	s.health(r)
 	api := r.Group("/api", s.authenticate())
 	s.userRoutes(api)
+	s.runnerRoutes(api)
 	s.router = r
 	return s
 }

@@ -17,6 +17,9 @@ const TokenPrefix = "drv_"
 // RunnerTokenPrefix starts every runner token.
 const RunnerTokenPrefix = "drvr_"
 
+// RegistrationTokenPrefix starts every runner registration token.
+const RegistrationTokenPrefix = "drvreg_"
+
 // NewSecret returns a fresh random token with the given prefix, its hash
 // for storage, and a short display prefix that tells tokens apart.
 func NewSecret(prefix string) (secret, hash, display string) {

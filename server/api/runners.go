@@ -1,0 +1,114 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/auth"
+)
+
+// runnerRoutes are the admin's runner management: registration tokens,
+// the runners with their last contact, and revocation.
+func (s *Server) runnerRoutes(api *gin.RouterGroup) {
+	g := api.Group("/runners", s.requireAdmin())
+	g.GET("", s.listRunners)
+	g.DELETE("/:id", s.deleteRunner)
+	g.GET("/tokens", s.listRunnerTokens)
+	g.POST("/tokens", s.createRunnerToken)
+	g.DELETE("/tokens/:id", s.deleteRunnerToken)
+}
+
+func (s *Server) listRunners(c *gin.Context) {
+	list, err := s.store.Runners().List(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list)
+}
+
+func (s *Server) deleteRunner(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.store.Runners().Delete(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// runnerTokenRequest is the body of POST /api/runners/tokens.
+type runnerTokenRequest struct {
+	Note      string `json:"note,omitempty"`
+	MaxUses   int    `json:"max_uses,omitempty"`   // 0: any number of runners
+	ExpiresIn string `json:"expires_in,omitempty"` // a duration such as 24h; empty: never
+}
+
+// createdRunnerToken is the answer to POST /api/runners/tokens: the only
+// time the secret is shown.
+type createdRunnerToken struct {
+	*core.RunnerToken
+	Secret string `json:"token"`
+}
+
+func (s *Server) createRunnerToken(c *gin.Context) {
+	var req runnerTokenRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	req.Note = strings.TrimSpace(req.Note)
+	if len(req.Note) > 200 {
+		s.fail(c, core.Errorf(core.CodeInvalid, "note: at most 200 characters"))
+		return
+	}
+	if req.MaxUses < 0 {
+		s.fail(c, core.Errorf(core.CodeInvalid, "max_uses: %d is negative; 0 means any number", req.MaxUses))
+		return
+	}
+	tok := &core.RunnerToken{Note: req.Note, MaxUses: req.MaxUses, Creator: currentUser(c).ID}
+	if req.ExpiresIn != "" {
+		d, err := time.ParseDuration(req.ExpiresIn)
+		if err != nil || d <= 0 {
+			s.fail(c, core.Errorf(core.CodeInvalid, "expires_in: %q is not a positive duration such as 24h", req.ExpiresIn))
+			return
+		}
+		tok.Expires = time.Now().Add(d).UTC()
+	}
+	secret, hash, prefix := auth.NewSecret(auth.RegistrationTokenPrefix)
+	tok.Hash, tok.Prefix = hash, prefix
+	if err := s.store.Runners().CreateToken(c.Request.Context(), tok); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, createdRunnerToken{RunnerToken: tok, Secret: secret})
+}
+
+func (s *Server) listRunnerTokens(c *gin.Context) {
+	list, err := s.store.Runners().ListTokens(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list)
+}
+
+func (s *Server) deleteRunnerToken(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.store.Runners().DeleteToken(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
