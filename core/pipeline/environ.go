@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"maps"
 	"regexp"
 	"strconv"
@@ -83,7 +84,7 @@ func Environ(md *Metadata) map[string]string {
 		"BUILD_NUMBER":        strconv.FormatInt(b.Number, 10),
 		"BUILD_PARENT":        strconv.FormatInt(b.Parent, 10),
 		"BUILD_STARTED":       unix(b.Started),
-		"BUILD_STATUS":        "success",
+		"BUILD_STATUS":        "success", // the runtime sets failure for steps that run after one
 		"BUILD_TRIGGER":       b.Sender,
 		"COMMIT":              b.After,
 		"COMMIT_AFTER":        b.After,
@@ -156,6 +157,8 @@ func Environ(md *Metadata) map[string]string {
 		"CI_SYSTEM_VERSION":         md.System.Version,
 	}
 	maps.Copy(env, ci)
+	env["CI_PIPELINE_STATUS"] = "success"
+	semverEnviron(env, tag)
 	return env
 }
 
@@ -170,6 +173,7 @@ func stageEnviron(env map[string]string, p *Pipeline, number int, workspace stri
 		"STAGE_ARCH":       platform.Arch,
 		"STAGE_VARIANT":    platform.Variant,
 		"STAGE_DEPENDS_ON": joinRefs(p.DependsOn),
+		"STAGE_STATUS":     "success", // the runtime sets failure for steps that run after one
 	}
 	// An empty workspace path means the engine picks the directory (exec,
 	// ssh); it then sets DRONE_WORKSPACE itself.
@@ -215,4 +219,32 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+var semverRE = regexp.MustCompile(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$`)
+
+// semverEnviron adds Drone's DRONE_SEMVER_* variables for a tag that is a
+// semantic version.
+func semverEnviron(env map[string]string, tag string) {
+	if tag == "" {
+		return
+	}
+	m := semverRE.FindStringSubmatch(tag)
+	if m == nil {
+		env["DRONE_SEMVER_ERROR"] = fmt.Sprintf("%q is not a semantic version", tag)
+		return
+	}
+	d := map[string]string{
+		"SEMVER":            strings.TrimPrefix(tag, "v"),
+		"SEMVER_MAJOR":      m[1],
+		"SEMVER_MINOR":      m[2],
+		"SEMVER_PATCH":      m[3],
+		"SEMVER_PRERELEASE": m[4],
+		"SEMVER_BUILD":      m[5],
+		"SEMVER_SHORT":      m[1] + "." + m[2] + "." + m[3],
+	}
+	for k, v := range d {
+		env["DRONE_"+k] = v
+		env["DROVER_"+k] = v
+	}
 }

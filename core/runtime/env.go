@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"maps"
+	"strings"
 
 	"github.com/drover-ci/drover/core"
 )
@@ -13,6 +14,17 @@ func (s *stage) stepCopy(st *core.SpecStep) *core.SpecStep {
 	env := make(map[string]string, len(s.spec.Environment)+len(st.Environment)+len(st.Secrets))
 	maps.Copy(env, s.spec.Environment)
 	maps.Copy(env, st.Environment)
+	s.mu.Lock()
+	failed, failedSteps := s.failed, s.failedSteps
+	s.mu.Unlock()
+	if failed {
+		// Steps that run after a failure (notifications) see it, as in Drone.
+		for _, k := range []string{"DRONE_BUILD_STATUS", "DRONE_STAGE_STATUS", "DROVER_BUILD_STATUS", "DROVER_STAGE_STATUS", "CI_PIPELINE_STATUS"} {
+			env[k] = "failure"
+		}
+		list := strings.Join(failedSteps, ",")
+		env["DRONE_FAILED_STEPS"], env["DROVER_FAILED_STEPS"] = list, list
+	}
 	for _, ref := range st.Secrets {
 		if v, ok := s.r.Secrets[ref.Name]; ok {
 			env[ref.Env] = v

@@ -311,3 +311,18 @@ func TestSecretsLogsAndServices(t *testing.T) {
 		t.Errorf("stopped = %v, want the service", eng.stopped)
 	}
 }
+
+func TestStepsAfterAFailureSeeIt(t *testing.T) {
+	eng := newFake(map[string]behaviour{"a": {exit: 1}})
+	s := steps("a", "notify")
+	s[1].RunPolicy = core.RunOnFailure
+	spec := &core.Spec{StageID: "s", Steps: s, Environment: map[string]string{"DRONE_BUILD_STATUS": "success"}}
+	(&Runner{Engine: eng}).Run(context.Background(), spec)
+	env := eng.steps["notify"].spec.Environment
+	if env["DRONE_BUILD_STATUS"] != "failure" || env["DRONE_STAGE_STATUS"] != "failure" || env["DRONE_FAILED_STEPS"] != "a" {
+		t.Errorf("notify env = %v", env)
+	}
+	if st := eng.steps["a"].spec.Environment["DRONE_BUILD_STATUS"]; st != "success" {
+		t.Errorf("a saw status %q", st)
+	}
+}

@@ -12,17 +12,19 @@ import (
 
 // stage is the state of one Run.
 type stage struct {
-	r       *Runner
-	spec    *core.Spec
-	res     *Result
-	byName  map[string]int
-	mu      sync.Mutex
-	failed  bool // a step failed (not ignored): on-failure steps run now
-	skip    bool // a step exited 78
-	timeout bool
-	errMsg  string
-	exit    int
-	done    []bool // the step's result is final and reported
+	r      *Runner
+	spec   *core.Spec
+	res    *Result
+	byName map[string]int
+	mu     sync.Mutex
+	failed bool // a step failed (not ignored): on-failure steps run now
+	// failedSteps names the steps that failed (not ignored), in order.
+	failedSteps []string
+	skip        bool // a step exited 78
+	timeout     bool
+	errMsg      string
+	exit        int
+	done        []bool // the step's result is final and reported
 }
 
 func newStage(r *Runner, spec *core.Spec, res *Result) *stage {
@@ -244,11 +246,13 @@ func (s *stage) conclude(ctx context.Context, i int, res *StepResult, detached b
 	case detached || st.IgnoreFailure:
 	case res.Status == core.StatusError:
 		s.failed = true
+		s.failedSteps = append(s.failedSteps, st.Name)
 		if s.errMsg == "" {
 			s.errMsg = fmt.Sprintf("step %s: %s", st.Name, res.Error)
 		}
-	case res.Status == core.StatusFailure:
+	case res.Status == core.StatusFailure, res.Status == core.StatusKilled:
 		s.failed = true
+		s.failedSteps = append(s.failedSteps, st.Name)
 		if s.exit == 0 {
 			s.exit = res.ExitCode
 		}
