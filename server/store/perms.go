@@ -53,7 +53,7 @@ func (ps permStore) Find(ctx context.Context, userID, repoID int64) (*core.Perm,
 func upsertPerms(ctx context.Context, db bun.IDB, rows []*permRow) error {
 	_, err := db.NewInsert().Model(&rows).
 		On("CONFLICT (user_id, repo_id) DO UPDATE").
-		Set("pull = EXCLUDED.pull, push = EXCLUDED.push, admin = EXCLUDED.admin, synced = EXCLUDED.synced").
+		Set(permUpsertSet).
 		Exec(ctx)
 	return mapErr(err, "permission")
 }
