@@ -1,0 +1,73 @@
+package rpc
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/auth"
+)
+
+const runnerKey = "drover.runner"
+
+// bearer returns the request's bearer token, or "".
+func bearer(c *gin.Context) string {
+	secret, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(secret)
+}
+
+// authenticate requires a valid runner token and puts the runner in the
+// context; a revoked (deleted) runner is refused at its next call.
+func (s *Server) authenticate() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		secret := bearer(c)
+		if secret == "" {
+			s.fail(c, core.Errorf(core.CodeUnauthenticated, "missing credentials: send Authorization: Bearer <runner token>"))
+			return
+		}
+		r, err := s.o.Store.Runners().FindToken(c.Request.Context(), auth.Hash(secret))
+		if errors.Is(err, core.ErrNotFound) {
+			s.fail(c, core.Errorf(core.CodeUnauthenticated, "invalid or revoked runner token; register the runner again"))
+			return
+		}
+		if err != nil {
+			s.fail(c, core.Errorf(core.CodeUnavailable, "look up the runner: %w", err))
+			return
+		}
+		s.touch(c, r.ID, false)
+		c.Set(runnerKey, r)
+		c.Next()
+	}
+}
+
+// touch records the runner's last contact, at most every TouchEvery
+// unless force.
+func (s *Server) touch(c *gin.Context, id int64, force bool) {
+	now := time.Now()
+	s.mu.Lock()
+	last := s.touched[id]
+	due := force || now.Sub(last) >= s.o.TouchEvery
+	if due {
+		s.touched[id] = now
+	}
+	s.mu.Unlock()
+	if !due {
+		return
+	}
+	if err := s.o.Store.Runners().Touch(c.Request.Context(), id, now); err != nil {
+		s.log.Warn("record runner contact", "runner", id, "err", err)
+	}
+}
+
+// current returns the authenticated runner.
+func current(c *gin.Context) *core.Runner {
+	v, _ := c.Get(runnerKey)
+	r, _ := v.(*core.Runner)
+	return r
+}

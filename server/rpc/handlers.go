@@ -1,0 +1,224 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/runner/wire"
+)
+
+// Log batch limits.
+const (
+	MaxBatchLines = 10_000
+	MaxLineBytes  = 256 << 10
+)
+
+// longPolled reports whether err ended a long-poll because its own
+// deadline passed while the client is still there.
+func longPolled(c *gin.Context, ctx context.Context, err error) bool {
+	return c.Request.Context().Err() == nil && ctx.Err() != nil &&
+		(errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || err == nil)
+}
+
+func (s *Server) request(c *gin.Context) {
+	r := current(c)
+	var b wire.RequestBody
+	if err := bindJSON(c, &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := validate(b.Engines, b.Labels, b.Capacity); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.remember(c, r, &b)
+	f := core.Filter{RunnerID: r.ID, OS: b.OS, Arch: b.Arch, Labels: b.Labels, Engines: b.Engines}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.o.LongPoll)
+	defer cancel()
+	stage, err := s.o.Scheduler.Request(ctx, f)
+	switch {
+	case err == nil && stage != nil:
+		c.JSON(http.StatusOK, stage)
+	case err == nil || longPolled(c, ctx, err):
+		c.Status(http.StatusNoContent)
+	case c.Request.Context().Err() != nil:
+		c.Abort() // the runner left; nobody to answer
+	default:
+		s.fail(c, err)
+	}
+}
+
+func (s *Server) heartbeat(c *gin.Context) {
+	r := current(c)
+	if err := s.o.Scheduler.Heartbeat(c.Request.Context(), r.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.touch(c, r.ID, true)
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) accept(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var b wire.AcceptRequest
+	if err := bindJSON(c, &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if len(b.Machine) > 255 {
+		s.fail(c, core.Errorf(core.CodeInvalid, "machine: at most 255 characters"))
+		return
+	}
+	stage, err := s.o.Scheduler.Accept(c.Request.Context(), current(c).ID, id, b.Machine)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, stage)
+}
+
+func (s *Server) details(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.o.Scheduler.Details(c.Request.Context(), current(c).ID, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) updateStage(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var st core.Stage
+	if err := bindJSON(c, &st); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if st.ID != 0 && st.ID != id {
+		s.fail(c, core.Errorf(core.CodeInvalid, "the body is stage %d, the path stage %d", st.ID, id))
+		return
+	}
+	st.ID = id
+	if !validStatus(st.Status) {
+		s.fail(c, core.Errorf(core.CodeInvalid, "status: %q is not a stage status a runner reports", st.Status))
+		return
+	}
+	if err := s.o.Scheduler.UpdateStage(c.Request.Context(), current(c).ID, &st); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, &st)
+}
+
+func (s *Server) updateStep(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var st core.Step
+	if err := bindJSON(c, &st); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if st.ID != 0 && st.ID != id {
+		s.fail(c, core.Errorf(core.CodeInvalid, "the body is step %d, the path step %d", st.ID, id))
+		return
+	}
+	st.ID = id
+	if !validStatus(st.Status) {
+		s.fail(c, core.Errorf(core.CodeInvalid, "status: %q is not a step status a runner reports", st.Status))
+		return
+	}
+	if err := s.o.Scheduler.UpdateStep(c.Request.Context(), current(c).ID, &st); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, &st)
+}
+
+// validStatus reports whether a runner may report s.
+func validStatus(s core.Status) bool {
+	switch s {
+	case core.StatusPending, core.StatusRunning, core.StatusSuccess, core.StatusFailure,
+		core.StatusError, core.StatusKilled, core.StatusSkipped:
+		return true
+	}
+	return false
+}
+
+func (s *Server) appendLogs(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var lines []*core.LogLine
+	if err := bindJSON(c, &lines); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if len(lines) > MaxBatchLines {
+		s.fail(c, core.Errorf(core.CodeInvalid, "%d lines in one batch; send at most %d", len(lines), MaxBatchLines))
+		return
+	}
+	for i, l := range lines {
+		switch {
+		case l == nil:
+			s.fail(c, core.Errorf(core.CodeInvalid, "line %d of the batch is null", i))
+			return
+		case l.Number < 0:
+			s.fail(c, core.Errorf(core.CodeInvalid, "line %d of the batch has a negative position %d", i, l.Number))
+			return
+		case len(l.Text) > MaxLineBytes:
+			s.fail(c, core.Errorf(core.CodeInvalid, "line %d of the batch is longer than %d bytes", l.Number, MaxLineBytes))
+			return
+		}
+	}
+	if len(lines) > 0 {
+		if err := s.o.Scheduler.AppendLogs(c.Request.Context(), current(c).ID, id, lines); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) watch(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.o.LongPoll)
+	defer cancel()
+	cancelled, err := s.o.Scheduler.Watch(ctx, current(c).ID, id)
+	switch {
+	case err == nil && cancelled:
+		c.JSON(http.StatusOK, wire.WatchResponse{Cancelled: true})
+	case longPolled(c, ctx, err):
+		c.Status(http.StatusNoContent)
+	case err == nil:
+		c.JSON(http.StatusOK, wire.WatchResponse{})
+	case c.Request.Context().Err() != nil:
+		c.Abort()
+	default:
+		s.fail(c, err)
+	}
+}

@@ -1,0 +1,144 @@
+// Package rpc serves the runner protocol: HTTP + JSON under /rpc/v1 on gin
+// (paths and bodies in runner/wire). Runners register with a registration
+// token, then long-poll for stages, accept them, read their details,
+// report step and stage status, ship logs with line offsets, watch for
+// cancellation and heartbeat — every call authenticated by the runner
+// token, and served by a core.Scheduler.
+package rpc
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/runner/wire"
+	"github.com/drover-ci/drover/server/httperr"
+)
+
+// MaxBodyBytes caps every request body of the protocol (a log batch
+// included; runners send at most 256 KiB of text per batch).
+const MaxBodyBytes = 1 << 20
+
+// Options configure a Server.
+type Options struct {
+	Scheduler core.Scheduler
+	Store     core.Store
+	Log       *slog.Logger
+	// LongPoll is how long request and watch calls are held open before a
+	// 204; default 30s.
+	LongPoll time.Duration
+	// TouchEvery limits how often a runner's last contact is written;
+	// default 5s.
+	TouchEvery time.Duration
+}
+
+// Server holds the protocol's handlers.
+type Server struct {
+	o   Options
+	log *slog.Logger
+
+	mu      sync.Mutex
+	touched map[int64]time.Time
+}
+
+// New returns a Server for the options.
+func New(o Options) *Server {
+	if o.LongPoll <= 0 {
+		o.LongPoll = wire.LongPoll * time.Second
+	}
+	if o.TouchEvery <= 0 {
+		o.TouchEvery = 5 * time.Second
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Server{o: o, log: log, touched: map[int64]time.Time{}}
+}
+
+// Register adds the protocol's routes under /rpc/v1 to r, served by sched
+// on st, and returns the Server.
+func Register(r gin.IRouter, sched core.Scheduler, st core.Store, log *slog.Logger) *Server {
+	s := New(Options{Scheduler: sched, Store: st, Log: log})
+	s.Routes(r)
+	return s
+}
+
+// Routes adds the protocol's routes under /rpc/v1 to r.
+func (s *Server) Routes(r gin.IRouter) {
+	g := r.Group(wire.Prefix, limitBody(MaxBodyBytes))
+	g.POST("/register", s.register)
+	a := g.Group("", s.authenticate())
+	a.POST("/request", s.request)
+	a.POST("/heartbeat", s.heartbeat)
+	a.POST("/stages/:id/accept", s.accept)
+	a.GET("/stages/:id", s.details)
+	a.PUT("/stages/:id", s.updateStage)
+	a.POST("/stages/:id/watch", s.watch)
+	a.PUT("/steps/:id", s.updateStep)
+	a.POST("/steps/:id/logs", s.appendLogs)
+}
+
+// Handler returns a gin engine serving only the protocol (for tests and
+// for a runner-only listener).
+func (s *Server) Handler() http.Handler {
+	r := gin.New()
+	r.Use(gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, v any) {
+		s.log.Error("rpc handler panicked", "path", c.Request.URL.Path, "panic", v)
+		c.AbortWithStatusJSON(http.StatusInternalServerError, httperr.Body{Error: "internal error"})
+	}))
+	r.NoRoute(func(c *gin.Context) {
+		c.JSON(http.StatusNotFound, httperr.Body{Error: "no such endpoint: " + c.Request.Method + " " + c.Request.URL.Path})
+	})
+	s.Routes(r)
+	return r
+}
+
+func (s *Server) fail(c *gin.Context, err error) { httperr.Fail(c, s.log, err) }
+
+func limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		}
+		c.Next()
+	}
+}
+
+// bindJSON decodes the body into v, rejecting unknown fields and trailing
+// data, with errors that say what is wrong.
+func bindJSON(c *gin.Context, v any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		if err == io.EOF {
+			return core.Errorf(core.CodeInvalid, "request body is empty; send a JSON value")
+		}
+		return core.Errorf(core.CodeInvalid, "request body is not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return core.Errorf(core.CodeInvalid, "request body has data after the JSON value")
+	}
+	return nil
+}
+
+// pathID parses a numeric path parameter.
+func pathID(c *gin.Context, name string) (int64, error) {
+	var id int64
+	if _, err := fmt.Sscan(c.Param(name), &id); err != nil || id <= 0 {
+		return 0, core.Errorf(core.CodeInvalid, "%s %q is not a positive number", name, c.Param(name))
+	}
+	return id, nil
+}
