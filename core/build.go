@@ -2,8 +2,14 @@ package core
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrNumberTaken is wrapped in the conflict BuildStore.Create returns when
+// the number a build was compiled with is no longer the repository's next
+// one (another build took it first): compile again with the next number.
+var ErrNumberTaken = errors.New("build number already taken")
 
 // Build is one run of a repository's pipelines for one event. Number is
 // unique and gapless per repository.
@@ -48,8 +54,10 @@ type BuildStore interface {
 	List(ctx context.Context, repoID int64, limit, offset int) ([]*Build, error)
 	// Create numbers b with the repository's next build number and inserts
 	// it with its stages (and their steps) in one transaction. Concurrent
-	// calls for one repository get distinct, gapless numbers. A duplicate
-	// delivery id for the repository is ErrConflict and creates nothing.
+	// calls for one repository get distinct, gapless numbers. When b.Number
+	// is set (the pipeline was compiled with it), it must be the next
+	// number, else the conflict wraps ErrNumberTaken. A duplicate delivery
+	// id for the repository is ErrConflict and creates nothing.
 	Create(ctx context.Context, b *Build, stages []*Stage) error
 	// Update saves b if its Version still matches the stored one, and then
 	// increments b.Version. A stale b is ErrConflict and changes nothing.

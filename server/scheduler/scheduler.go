@@ -118,6 +118,9 @@ func (s *Scheduler) Details(ctx context.Context, runnerID, stageID int64) (*core
 	if err != nil {
 		return nil, fmt.Errorf("load repository of stage %d: %w", stageID, err)
 	}
+	if st.Steps, err = s.store.StepsOf(ctx, st.ID); err != nil {
+		return nil, fmt.Errorf("load steps of stage %d: %w", stageID, err)
+	}
 	spec := new(core.Spec)
 	if err := json.Unmarshal(st.Spec, spec); err != nil {
 		return nil, fmt.Errorf("decode spec of stage %d: %w", stageID, err)
@@ -228,3 +231,22 @@ func (s *Scheduler) Watch(ctx context.Context, runnerID, stageID int64) (bool, e
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Approve releases a build that waits for approval.
+func (s *Scheduler) Approve(ctx context.Context, buildID int64) error {
+	if err := s.store.ApproveBuild(ctx, buildID); err != nil {
+		return err
+	}
+	s.bus.Publish(ctx, topicQueue)
+	s.bus.Publish(ctx, topicBuild(buildID))
+	return nil
+}
+
+// Decline refuses a build that waits for approval.
+func (s *Scheduler) Decline(ctx context.Context, buildID int64) error {
+	if err := s.store.DeclineBuild(ctx, buildID); err != nil {
+		return err
+	}
+	s.bus.Publish(ctx, topicBuild(buildID))
+	return nil
+}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -104,8 +106,17 @@ func (bs buildStore) Create(ctx context.Context, b *core.Build, stages []*core.S
 	now := time.Now().UTC()
 	return bs.s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var number int64
-		err := tx.NewUpdate().Model((*repoRow)(nil)).Set("counter = counter + 1").
-			Where("id = ?", b.RepoID).Returning("counter").Scan(ctx, &number)
+		q := tx.NewUpdate().Model((*repoRow)(nil)).Set("counter = counter + 1").Where("id = ?", b.RepoID)
+		if b.Number > 0 {
+			q = q.Where("counter = ?", b.Number-1)
+		}
+		err := q.Returning("counter").Scan(ctx, &number)
+		if errors.Is(err, sql.ErrNoRows) && b.Number > 0 {
+			if _, ferr := bs.s.Repos().Find(ctx, b.RepoID); ferr != nil {
+				return ferr
+			}
+			return core.Errorf(core.CodeConflict, "build %d: %w", b.Number, core.ErrNumberTaken)
+		}
 		if err != nil {
 			return mapErr(err, "repository")
 		}

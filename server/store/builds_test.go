@@ -170,3 +170,24 @@ func TestLogsAppendIdempotent(t *testing.T) {
 		}
 	})
 }
+
+func TestBuildCreateWithCompiledNumber(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		r := newRepo(t, s, "numbered")
+		first, _ := newBuild(r.ID, "")
+		first.Number = 1
+		if err := s.Builds().Create(ctx, first, nil); err != nil || first.Number != 1 {
+			t.Fatalf("create with the next number: %d %v", first.Number, err)
+		}
+		stale, _ := newBuild(r.ID, "")
+		stale.Number = 1 // compiled before build 1 took the number
+		err := s.Builds().Create(ctx, stale, nil)
+		if !errors.Is(err, core.ErrNumberTaken) || !errors.Is(err, core.ErrConflict) {
+			t.Fatalf("stale number: got %v, want a conflict wrapping ErrNumberTaken", err)
+		}
+		if b, _ := s.Builds().FindNumber(ctx, r.ID, 2); b != nil {
+			t.Fatal("a stale create used a number")
+		}
+	})
+}

@@ -222,3 +222,57 @@ func (s *Store) ReleaseClaim(ctx context.Context, st *core.Stage) error {
 		Where("id = ? AND runner_id = ? AND status = ? AND machine = ''", st.ID, st.RunnerID, core.StatusRunning).Exec(ctx)
 	return mapErr(err, "stage")
 }
+
+// ApproveBuild releases a blocked build: its stages become pending, or
+// waiting when they depend on others.
+func (s *Store) ApproveBuild(ctx context.Context, buildID int64) error {
+	now := time.Now().UTC()
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := blockedBuild(ctx, tx, buildID); err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*stageRow)(nil)).
+			Set("status = CASE WHEN depends_on = '[]' OR depends_on = '' OR depends_on = 'null' THEN ? ELSE ? END",
+				core.StatusPending, core.StatusWaiting).
+			Set("updated = ?", now).Set("version = version + 1").
+			Where("build_id = ? AND status = ?", buildID, core.StatusBlocked).Exec(ctx); err != nil {
+			return mapErr(err, "stages")
+		}
+		_, err := tx.NewUpdate().Model((*buildRow)(nil)).
+			Set("status = ?", core.StatusPending).Set("updated = ?", now).Set("version = version + 1").
+			Where("id = ?", buildID).Exec(ctx)
+		return mapErr(err, "build")
+	})
+}
+
+// DeclineBuild refuses a blocked build: it ends declined, its stages skipped.
+func (s *Store) DeclineBuild(ctx context.Context, buildID int64) error {
+	now := time.Now().UTC()
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := blockedBuild(ctx, tx, buildID); err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*stageRow)(nil)).
+			Set("status = ?", core.StatusSkipped).Set("finished = ?", now).
+			Set("updated = ?", now).Set("version = version + 1").
+			Where("build_id = ?", buildID).Exec(ctx); err != nil {
+			return mapErr(err, "stages")
+		}
+		_, err := tx.NewUpdate().Model((*buildRow)(nil)).
+			Set("status = ?", core.StatusDeclined).Set("finished = ?", now).
+			Set("updated = ?", now).Set("version = version + 1").
+			Where("id = ?", buildID).Exec(ctx)
+		return mapErr(err, "build")
+	})
+}
+
+func blockedBuild(ctx context.Context, tx bun.Tx, buildID int64) error {
+	b := new(buildRow)
+	if err := tx.NewSelect().Model(b).Where("id = ?", buildID).Scan(ctx); err != nil {
+		return mapErr(err, "build")
+	}
+	if b.Status != core.StatusBlocked {
+		return core.Errorf(core.CodeConflict, "build %d is %s, not waiting for approval", b.Number, b.Status)
+	}
+	return nil
+}

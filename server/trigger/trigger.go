@@ -66,31 +66,29 @@ func (t *Trigger) Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build
 			b.Message, b.Author, b.Email, b.Link = commit.Message, commit.Author, commit.Email, commit.Link
 		}
 	}
-	data, path, err := t.pipelineFile(ctx, remote, creds, repo, b.After)
-	if err != nil {
-		return t.failed(ctx, repo, &b, err)
+	data, path, fileErr := t.pipelineFile(ctx, remote, creds, repo, b.After)
+	// The pipeline is compiled with the build's number (${DRONE_BUILD_NUMBER});
+	// if another build takes that number first, compile again with the next.
+	for attempt := 1; ; attempt++ {
+		fresh, err := t.Store.Repos().Find(ctx, repo.ID)
+		if err != nil {
+			return nil, err
+		}
+		b.Number = fresh.Counter + 1
+		err = t.create(ctx, repo, &b, data, path, fileErr)
+		if errors.Is(err, core.ErrNumberTaken) && attempt < maxNumberRetries {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		break
 	}
-	specs, err := t.compile(repo, &b, data)
-	if err != nil {
-		return t.failed(ctx, repo, &b, fmt.Errorf("%s: %w", path, err))
+	if b.Status == core.StatusError || b.Status == core.StatusSkipped {
+		return &b, nil
 	}
-	if len(specs) == 0 {
-		return nil, fmt.Errorf("%w: no pipeline in %s matches this %s event", ErrSkipped, path, b.Event)
-	}
-	blocked := needsApproval(repo, &b)
-	stages, err := stagesOf(specs, blocked)
-	if err != nil {
-		return nil, err
-	}
-	b.Status = core.StatusPending
-	if blocked {
-		b.Status = core.StatusBlocked
-	}
-	if err := t.Store.Builds().Create(ctx, &b, stages); err != nil {
-		return nil, err
-	}
-	t.log().Info("build created", "repo", repo.Slug, "build", b.Number, "event", b.Event, "stages", len(stages), "status", b.Status)
-	if !blocked {
+	t.log().Info("build created", "repo", repo.Slug, "build", b.Number, "event", b.Event, "status", b.Status)
+	if b.Status == core.StatusPending {
 		t.Queue.Enqueued(ctx)
 	}
 	t.Status.Report(repo, &b)
@@ -102,6 +100,36 @@ func (t *Trigger) log() *slog.Logger {
 		return slog.Default()
 	}
 	return t.Log
+}
+
+// maxNumberRetries bounds how often a build is compiled again because
+// concurrent builds of the repository took its number.
+const maxNumberRetries = 50
+
+// create compiles the pipeline file for b (numbered) and stores the build:
+// an error build when the file is missing or broken, nothing (ErrSkipped)
+// when no pipeline matches.
+func (t *Trigger) create(ctx context.Context, repo *core.Repo, b *core.Build, data []byte, path string, fileErr error) error {
+	if fileErr != nil {
+		return t.failed(ctx, repo, b, fileErr)
+	}
+	specs, err := t.compile(repo, b, data)
+	if err != nil {
+		return t.failed(ctx, repo, b, fmt.Errorf("%s: %w", path, err))
+	}
+	if len(specs) == 0 {
+		return fmt.Errorf("%w: no pipeline in %s matches this %s event", ErrSkipped, path, b.Event)
+	}
+	blocked := needsApproval(repo, b)
+	stages, err := stagesOf(specs, blocked)
+	if err != nil {
+		return err
+	}
+	b.Status = core.StatusPending
+	if blocked {
+		b.Status = core.StatusBlocked
+	}
+	return t.Store.Builds().Create(ctx, b, stages)
 }
 
 // remoteFor returns the repository's remote and the credentials of the
@@ -155,16 +183,17 @@ func (t *Trigger) compile(repo *core.Repo, b *core.Build, data []byte) ([]*core.
 
 // failed records a build that could not start (no file, a broken file) as
 // an error with the reason, so the user sees why nothing ran.
-func (t *Trigger) failed(ctx context.Context, repo *core.Repo, b *core.Build, cause error) (*core.Build, error) {
+func (t *Trigger) failed(ctx context.Context, repo *core.Repo, b *core.Build, cause error) error {
 	if errors.Is(cause, context.Canceled) || core.ErrorCode(cause) == core.CodeUnavailable {
-		return nil, cause
+		return cause
 	}
 	b.Status, b.Error = core.StatusError, cause.Error()
 	if err := t.Store.Builds().Create(ctx, b, nil); err != nil {
-		return nil, err
+		return err
 	}
+	t.log().Info("build failed to start", "repo", repo.Slug, "build", b.Number, "reason", b.Error)
 	t.Status.Report(repo, b)
-	return b, nil
+	return nil
 }
 
 // stagesOf makes the build's stages from its specs: stages without

@@ -1,0 +1,111 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/drover-ci/drover/core"
+)
+
+// step finds the step named by the path's stage and step numbers within
+// the build, checking they belong together.
+func (h *buildHandlers) step(c *gin.Context) (*core.Step, bool) {
+	b, ok := h.build(c)
+	if !ok {
+		return nil, false
+	}
+	stageN, err1 := strconv.Atoi(c.Param("stage"))
+	stepN, err2 := strconv.Atoi(c.Param("step"))
+	if err1 != nil || err2 != nil || stageN < 1 || stepN < 1 {
+		h.s.fail(c, core.Errorf(core.CodeInvalid, "stage and step are positive numbers"))
+		return nil, false
+	}
+	stages, err := h.s.store.Stages().ListBuild(c.Request.Context(), b.ID)
+	if err != nil {
+		h.s.fail(c, err)
+		return nil, false
+	}
+	for _, st := range stages {
+		if st.Number != stageN {
+			continue
+		}
+		for _, step := range st.Steps {
+			if step.Number == stepN {
+				return step, true
+			}
+		}
+	}
+	h.s.fail(c, core.Errorf(core.CodeNotFound, "build %d has no step %d.%d", b.Number, stageN, stepN))
+	return nil, false
+}
+
+// logs returns a step's stored lines from ?offset= on, at most ?limit=.
+func (h *buildHandlers) logs(c *gin.Context) {
+	step, ok := h.step(c)
+	if !ok {
+		return
+	}
+	offset, limit := int64(0), 10000
+	if v := c.Query("offset"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			h.s.fail(c, core.Errorf(core.CodeInvalid, "offset must be a number of lines"))
+			return
+		}
+		offset = n
+	}
+	lines, err := h.s.store.Logs().Read(c.Request.Context(), step.ID, offset, limit)
+	if err != nil {
+		h.s.fail(c, err)
+		return
+	}
+	if lines == nil {
+		lines = []*core.LogLine{}
+	}
+	c.JSON(http.StatusOK, lines)
+}
+
+// stream sends a step's log as server-sent events: each line as a "line"
+// event with its JSON, as it is printed, then an "end" event once the step
+// finished. Last-Event-ID (or ?offset=) resumes after a reconnect.
+func (h *buildHandlers) stream(c *gin.Context) {
+	step, ok := h.step(c)
+	if !ok {
+		return
+	}
+	offset := int64(0)
+	if v := c.GetHeader("Last-Event-ID"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			offset = n + 1
+		}
+	} else if v := c.Query("offset"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			offset = n
+		}
+	}
+	w := c.Writer
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	w.Flush()
+	err := h.d.Queue.TailLogs(c.Request.Context(), step.ID, offset, func(lines []*core.LogLine) error {
+		for _, l := range lines {
+			data, _ := json.Marshal(l)
+			if _, err := fmt.Fprintf(w, "id: %d\nevent: line\ndata: %s\n\n", l.Number, data); err != nil {
+				return err
+			}
+		}
+		w.Flush()
+		return nil
+	})
+	if err == nil || err == context.Canceled {
+		fmt.Fprint(w, "event: end\ndata: {}\n\n")
+		w.Flush()
+	}
+}

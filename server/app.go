@@ -1,0 +1,205 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/core/pipeline"
+	"github.com/drover-ci/drover/internal/version"
+	"github.com/drover-ci/drover/runner"
+	"github.com/drover-ci/drover/sdk/host"
+	"github.com/drover-ci/drover/server/api"
+	"github.com/drover-ci/drover/server/auth"
+	"github.com/drover-ci/drover/server/config"
+	"github.com/drover-ci/drover/server/scheduler"
+	"github.com/drover-ci/drover/server/secrets"
+	"github.com/drover-ci/drover/server/store"
+	"github.com/drover-ci/drover/server/syncer"
+	"github.com/drover-ci/drover/server/trigger"
+)
+
+// Deps are what an App takes from outside besides its configuration.
+type Deps struct {
+	Log *slog.Logger
+	// Builtin are in-process plugin implementations by plugin name (tests,
+	// embedding), used instead of binaries of that name.
+	Builtin map[string]any
+}
+
+// App is an assembled server: store, plugins, scheduler, trigger, syncer,
+// API and local runner. Build it with New, run it with Start, stop it with
+// Close.
+type App struct {
+	Config    *config.Config
+	Store     *store.Store
+	Host      *host.Host
+	Scheduler *scheduler.Scheduler
+	Trigger   *trigger.Trigger
+	Syncer    *syncer.Syncer
+	API       *api.Server
+	Log       *slog.Logger
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New opens the store (retrying while it is unreachable), starts the
+// plugin host and assembles everything; Start runs the background work.
+func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
+	log := d.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	if err := cfg.EnsureSecretKey(); err != nil {
+		return nil, err
+	}
+	cipher, err := secrets.NewCipher(cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.OpenRetry(ctx, cfg.DatabaseURL, cfg.DataDir, cfg.DatabaseWait, log)
+	if err != nil {
+		return nil, err
+	}
+	db.UseSealer(cipher)
+	log.Info("database ready", "address", store.Redact(cfg.DatabaseURL, cfg.DataDir), "dialect", db.Dialect())
+
+	a := &App{Config: cfg, Store: db, Log: log}
+	a.Host = host.New(host.Options{
+		Dir:       cfg.PluginDir,
+		Instances: append(append([]host.Instance{}, cfg.Remotes...), cfg.Engines...),
+		Builtin:   d.Builtin,
+		Logger:    log,
+	})
+	if err := a.Host.Start(ctx); err != nil {
+		if core.ErrorCode(err) == core.CodeInvalid {
+			db.Close()
+			return nil, err
+		}
+		// Refused instances are marked failed; the others run.
+		log.Warn("some plugins did not start", "err", err)
+	}
+	bus := scheduler.NewBus(log)
+	a.Scheduler = scheduler.New(db, bus, scheduler.Options{
+		Secrets: &secrets.Resolver{Store: db.Secrets()},
+		Netrc:   a.netrc,
+		Log:     log,
+	})
+	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Log: log})
+	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log}
+	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
+		System: systemOf(cfg.ServerURL)}
+
+	a.API = api.New(api.Options{Store: db, Log: log, Version: version.Version})
+	a.API.AddPlugins(a.Host)
+	a.API.AddBuilds(api.BuildDeps{Access: a.Syncer, Builder: a.Trigger, Queue: a.Scheduler, Runners: db.Runners()})
+	return a, nil
+}
+
+// Start runs the scheduler's loops, the cross-replica notifications (on
+// Postgres) and the local runner until Close.
+func (a *App) Start(ctx context.Context) error {
+	ctx, a.cancel = context.WithCancel(ctx)
+	if a.Store.Dialect() == store.Postgres {
+		a.Scheduler.Bus().ListenPostgres(ctx, a.Store.DB())
+	}
+	a.Scheduler.Start(ctx)
+	if a.Config.RunnerCapacity > 0 {
+		if err := a.startLocalRunner(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startLocalRunner runs the runner loop in-process over the scheduler,
+// offering the plugin host's engines.
+func (a *App) startLocalRunner(ctx context.Context) error {
+	r, err := a.localRunnerRecord(ctx)
+	if err != nil {
+		return err
+	}
+	agent := runner.New(runner.Options{
+		Client:   runner.NewLocalClient(a.Scheduler, r.ID),
+		Engines:  runner.HostEngines{Host: a.Host},
+		Name:     r.Name,
+		Capacity: a.Config.RunnerCapacity,
+		WorkDir:  filepath.Join(a.Config.DataDir, "work"),
+		Logger:   a.Log.With("component", "local-runner"),
+	})
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := agent.Run(ctx); err != nil {
+			a.Log.Error("local runner stopped", "err", err)
+		}
+	}()
+	a.Log.Info("local runner started", "capacity", a.Config.RunnerCapacity, "engines", a.Host.Names(host.KindEngine))
+	return nil
+}
+
+// localRunnerRecord finds or registers the local runner, so that its
+// stages and contact show like any runner's.
+func (a *App) localRunnerRecord(ctx context.Context) (*core.Runner, error) {
+	name, _ := os.Hostname()
+	name = "local@" + name
+	r, err := a.Store.Runners().FindLocal(ctx, name)
+	if err == nil {
+		return r, nil
+	}
+	if !errors.Is(err, core.ErrNotFound) {
+		return nil, err
+	}
+	_, hash, _ := auth.NewSecret(auth.RunnerTokenPrefix) // never handed out: the local runner calls in-process
+	r = &core.Runner{Name: name, TokenHash: hash, Local: true, OS: runtime.GOOS, Arch: runtime.GOARCH,
+		Capacity: a.Config.RunnerCapacity, Engines: a.Host.Names(host.KindEngine), Version: version.Version}
+	if err := a.Store.Runners().Create(ctx, r); err != nil {
+		return nil, fmt.Errorf("register the local runner: %w", err)
+	}
+	return r, nil
+}
+
+// netrc returns clone credentials of the repository's remote, for the
+// user who activated it.
+func (a *App) netrc(ctx context.Context, repo *core.Repo) (*core.Netrc, error) {
+	remote, err := a.Host.Remote(repo.Remote)
+	if err != nil {
+		return nil, err
+	}
+	var creds core.Creds
+	if repo.UserID != 0 {
+		u, err := a.Store.Users().Find(ctx, repo.UserID)
+		if err != nil {
+			return nil, err
+		}
+		creds = u.Creds
+	}
+	return remote.Netrc(ctx, creds, repo.Slug)
+}
+
+// Close stops the background work, the plugins and the store.
+func (a *App) Close() error {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.wg.Wait()
+	a.Syncer.Close()
+	a.Host.Close()
+	return a.Store.Close()
+}
+
+func systemOf(serverURL string) pipeline.System {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return pipeline.System{Version: version.Version}
+	}
+	return pipeline.System{Host: u.Host, Proto: u.Scheme, Version: version.Version}
+}

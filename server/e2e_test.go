@@ -1,0 +1,187 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/engine-local/local"
+	"github.com/drover-ci/drover/sdk/host"
+	"github.com/drover-ci/drover/sdk/remote/remotetest"
+	"github.com/drover-ci/drover/server"
+	"github.com/drover-ci/drover/server/config"
+)
+
+const pipelineFile = `
+kind: pipeline
+type: exec
+name: default
+clone:
+  disable: true
+steps:
+- name: greet
+  commands:
+  - echo hello drover
+  - echo "build $DRONE_BUILD_NUMBER on $DRONE_BRANCH"
+- name: after
+  commands:
+  - echo done
+`
+
+// harness is a whole server in-process: SQLite, the fake remote and the
+// real local engine as built-in plugins, and the local runner.
+type harness struct {
+	app    *server.App
+	http   *httptest.Server
+	token  string
+	remote *remotetest.Fake
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := &config.Config{
+		DataDir: dir, RunnerCapacity: 2, PluginDir: t.TempDir(), ServerURL: "http://drover.test",
+		DatabaseWait: time.Second, ShutdownTimeout: 5 * time.Second, SecretKey: "test-key",
+		Remotes: []host.Instance{{Kind: host.KindRemote, Name: "fake", Plugin: "drover-remote-fake"}},
+		Engines: []host.Instance{{Kind: host.KindEngine, Name: "local", Plugin: "drover-engine-local"}},
+	}
+	fake := remotetest.NewFake()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	ctx := context.Background()
+	app, err := server.New(ctx, cfg, server.Deps{Log: log, Builtin: map[string]any{
+		"drover-remote-fake":  fake,
+		"drover-engine-local": local.New(local.Config{}),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokenPath, err := server.Bootstrap(ctx, app.Store, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _ := os.ReadFile(tokenPath)
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.API)
+	t.Cleanup(func() { srv.Close(); app.Close() })
+	return &harness{app: app, http: srv, token: strings.TrimSpace(string(token)), remote: fake}
+}
+
+// repo registers an active, trusted repository owned by the admin, with a
+// pipeline file at the head of main.
+func (h *harness) repo(t *testing.T, slug, file string) *core.Repo {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := h.app.Store.Users().FindLogin(ctx, "", "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin.Creds.Token = "admin-remote-token"
+	if err := h.app.Store.Users().Update(ctx, admin); err != nil {
+		t.Fatal(err)
+	}
+	h.remote.AddUser("admin-remote-token", "admin")
+	rr := h.remote.AddRepo("admin-remote-token", slug, core.Perm{Pull: true, Push: true, Admin: true})
+	h.remote.SetFile(slug, "refs/heads/main", "0123456789abcdef", ".drone.yml", []byte(file))
+	repo := &core.Repo{Remote: "fake", RemoteID: rr.ID, Owner: rr.Owner, Name: rr.Name, Branch: "main",
+		Active: true, Trusted: true, UserID: admin.ID}
+	if err := h.app.Store.Repos().Create(ctx, repo); err != nil {
+		t.Fatal(err)
+	}
+	return repo
+}
+
+func (h *harness) call(t *testing.T, method, path, body string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, h.http.URL+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, path, err, data)
+		}
+	}
+	if resp.StatusCode >= 300 {
+		t.Logf("%s %s → %d %s", method, path, resp.StatusCode, data)
+	}
+	return resp.StatusCode
+}
+
+type buildView struct {
+	core.Build
+	Stages []*core.Stage `json:"stages"`
+}
+
+// waitBuild polls the build until it finishes (generous deadline).
+func (h *harness) waitBuild(t *testing.T, slug string, number int64) *buildView {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		var b buildView
+		if code := h.call(t, "GET", "/api/repos/"+slug+"/builds/"+itoa(number)+"?remote=fake", "", &b); code != 200 {
+			t.Fatalf("get build = %d", code)
+		}
+		if b.Status.Done() {
+			return &b
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("build %d still %s after the deadline", number, b.Status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestManualBuildRunsOnLocalRunner: a manual trigger on a repository whose
+// pipeline file is real runs on the local runner with the real local
+// engine; the API shows the build green with its logs.
+func TestManualBuildRunsOnLocalRunner(t *testing.T) {
+	h := newHarness(t)
+	h.repo(t, "acme/app", pipelineFile)
+	var created core.Build
+	if code := h.call(t, "POST", "/api/repos/acme/app/builds?remote=fake", `{"branch":"main"}`, &created); code != 201 {
+		t.Fatalf("trigger = %d", code)
+	}
+	b := h.waitBuild(t, "acme/app", created.Number)
+	if b.Status != core.StatusSuccess {
+		t.Fatalf("build = %s (%s); stages %+v", b.Status, b.Error, b.Stages)
+	}
+	steps := b.Stages[0].Steps
+	if len(steps) != 2 || steps[0].Name != "greet" || steps[0].Status != core.StatusSuccess || steps[1].Status != core.StatusSuccess {
+		data, _ := json.Marshal(steps)
+		t.Fatalf("steps = %s", data)
+	}
+	var lines []*core.LogLine
+	if code := h.call(t, "GET", "/api/repos/acme/app/builds/"+itoa(b.Number)+"/logs/1/1?remote=fake", "", &lines); code != 200 {
+		t.Fatalf("logs = %d", code)
+	}
+	var text strings.Builder
+	for _, l := range lines {
+		text.WriteString(l.Text)
+	}
+	if !strings.Contains(text.String(), "hello drover") || !strings.Contains(text.String(), "build 1 on main") {
+		t.Fatalf("log of greet = %q", text.String())
+	}
+}
+
+func itoa(n int64) string { return strconvItoa(n) }
