@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/syncer"
 )
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -26,6 +27,7 @@ type Server struct {
 	log     *slog.Logger
 	version string
 	router  *gin.Engine
+	syncer  *syncer.Syncer
 }
 
 // Options configure a Server.
@@ -33,11 +35,13 @@ type Options struct {
 	Store   core.Store
 	Log     *slog.Logger
 	Version string
+	// Syncer syncs users' repositories; nil lists the stored view only.
+	Syncer *syncer.Syncer
 }
 
 // New builds the API's router.
 func New(o Options) *Server {
-	s := &Server{store: o.Store, log: o.Log, version: o.Version}
+	s := &Server{store: o.Store, log: o.Log, version: o.Version, syncer: o.Syncer}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -53,6 +57,7 @@ func New(o Options) *Server {
 	s.health(r)
 	api := r.Group("/api", s.authenticate())
 	s.userRoutes(api)
+	s.repoRoutes(api)
 	s.runnerRoutes(api)
 	s.router = r
 	return s

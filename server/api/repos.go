@@ -1,0 +1,164 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/syncer"
+)
+
+// repoRoutes serves the user's repositories and their sync.
+func (s *Server) repoRoutes(api *gin.RouterGroup) {
+	api.GET("/user/repos", s.listUserRepos)
+	api.POST("/user/repos", s.syncUserRepos)
+	api.GET("/user/sync", s.userSync)
+	api.GET("/users/:login/sync", s.requireAdmin(), s.adminUserSync)
+}
+
+// queryBool reads a boolean query parameter; absent is false.
+func queryBool(c *gin.Context, name string) (bool, error) {
+	v, ok := c.GetQuery(name)
+	if !ok || v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, core.Errorf(core.CodeInvalid, "%s: %q is not true or false", name, v)
+	}
+	return b, nil
+}
+
+// listUserRepos is GET /api/user/repos[?all=true][&flush=true]: the
+// repositories the user can see (all) or the active ones, synced from the
+// remote first when the last sync is older than the configured age or
+// flush is asked.
+func (s *Server) listUserRepos(c *gin.Context) {
+	all, err := queryBool(c, "all")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	flush, err := queryBool(c, "flush")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	user, ctx := currentUser(c), c.Request.Context()
+	var repos []*core.Repo
+	if s.syncer != nil {
+		repos, err = s.syncer.List(ctx, user, all, flush)
+	} else {
+		repos, err = s.store.Repos().ListUser(ctx, user.ID, !all)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if repos == nil {
+		repos = []*core.Repo{}
+	}
+	c.JSON(http.StatusOK, repos)
+}
+
+// syncUserRepos is POST /api/user/repos[?async=true]: sync now and answer
+// the outcome, or with async start it and answer 202 at once (the outcome
+// then shows at GET /api/user/sync).
+func (s *Server) syncUserRepos(c *gin.Context) {
+	async, err := queryBool(c, "async")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	user := currentUser(c)
+	if s.syncer == nil {
+		s.fail(c, core.Errorf(core.CodeUnavailable, "repository sync is not enabled on this server"))
+		return
+	}
+	if user.Remote == "" {
+		s.fail(c, core.Errorf(core.CodeInvalid, "user %s did not log in through a remote: there is nothing to sync", user.Login))
+		return
+	}
+	if async {
+		s.syncer.SyncAsync(user, syncer.CauseRequest)
+		c.JSON(http.StatusAccepted, gin.H{"status": "syncing"})
+		return
+	}
+	o, err := s.syncer.Sync(c.Request.Context(), user, syncer.CauseRequest)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, o)
+}
+
+// userSync is GET /api/user/sync: the outcome of the user's latest sync.
+func (s *Server) userSync(c *gin.Context) {
+	s.syncOutcome(c, currentUser(c))
+}
+
+// adminUserSync is GET /api/users/{login}/sync[?remote=name] (admins): the
+// outcome of a user's latest sync. remote picks among users of several
+// remotes with the same login.
+func (s *Server) adminUserSync(c *gin.Context) {
+	login := c.Param("login")
+	ctx := c.Request.Context()
+	if remote, ok := c.GetQuery("remote"); ok {
+		u, err := s.store.Users().FindLogin(ctx, remote, login)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.syncOutcome(c, u)
+		return
+	}
+	users, err := s.store.Users().List(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var found []*core.User
+	for _, u := range users {
+		if u.Login == login {
+			found = append(found, u)
+		}
+	}
+	switch len(found) {
+	case 0:
+		s.fail(c, core.Errorf(core.CodeNotFound, "user %s not found", login))
+	case 1:
+		s.syncOutcome(c, found[0])
+	default:
+		s.fail(c, core.Errorf(core.CodeInvalid, "%d users are named %s: add ?remote=<name>", len(found), login))
+	}
+}
+
+// syncView is a user's sync state: when the last sync started, and what
+// the latest one did.
+type syncView struct {
+	Login   string            `json:"login"`
+	Remote  string            `json:"remote"`
+	Synced  time.Time         `json:"synced,omitzero"`
+	Outcome *core.SyncOutcome `json:"outcome"`
+}
+
+func (s *Server) syncOutcome(c *gin.Context, u *core.User) {
+	v := syncView{Login: u.Login, Remote: u.Remote}
+	if fresh, err := s.store.Users().Find(c.Request.Context(), u.ID); err == nil && !fresh.Synced.IsZero() {
+		v.Synced = fresh.Synced
+	}
+	o, err := s.store.Syncs().Outcome(c.Request.Context(), u.ID)
+	switch {
+	case errors.Is(err, core.ErrNotFound):
+	case err != nil:
+		s.fail(c, err)
+		return
+	default:
+		v.Outcome = o
+	}
+	c.JSON(http.StatusOK, v)
+}
