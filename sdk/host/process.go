@@ -91,8 +91,7 @@ func (m *managed) launch(ctx context.Context) error {
 		SyncStdout:       discardWriter{},
 		SyncStderr:       discardWriter{},
 		Stderr:           discardWriter{},
-		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(
-			grpc.MaxCallRecvMsgSize(wire.MaxMessage), grpc.MaxCallSendMsgSize(wire.MaxMessage))},
+		GRPCDialOptions:  wire.DialOptions(),
 	}
 	setPdeathsig(cfg.Cmd)
 	if want := strings.ToLower(strings.TrimSpace(m.inst.SHA256)); want != "" {

@@ -15,23 +15,18 @@ import (
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/engine"
 	"github.com/drover-ci/drover/sdk/internal/wire"
-	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 )
 
-// Connect serves impl over go-plugin's gRPC transport in this process and
-// returns the host-side client, exactly as the host would see a plugin
-// process. Everything is closed when the test ends.
+// Connect serves impl over gRPC on a unix socket in this process, as a
+// plugin process serves it, and returns the host-side client. Everything is
+// closed when the test ends.
 func Connect(t testing.TB, impl core.Engine) *engine.Client {
 	t.Helper()
-	client, server := plugin.TestPluginGRPCConn(t, false, engine.PluginSet(impl))
-	t.Cleanup(func() {
-		_ = client.Close()
-		server.Stop()
-	})
-	raw, err := client.Dispense(wire.KindEngine)
+	cc, closeAll, err := wire.InProcess(func(s *grpc.Server) { engine.Register(s, impl) })
 	if err != nil {
-		t.Fatalf("dispense engine: %v", err)
+		t.Fatalf("serve engine: %v", err)
 	}
-	return engine.NewClient(raw.(*grpc.ClientConn))
+	t.Cleanup(closeAll)
+	return engine.NewClient(cc)
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/internal/wire"
 	"github.com/drover-ci/drover/sdk/remote"
-	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 )
 
@@ -51,20 +50,16 @@ type Config struct {
 	Options map[string]any
 }
 
-// Connect serves impl over go-plugin's gRPC transport in this process and
-// returns the host-side client.
+// Connect serves impl over gRPC on a unix socket in this process, as a
+// plugin process serves it, and returns the host-side client.
 func Connect(t testing.TB, impl core.Remote) *remote.Client {
 	t.Helper()
-	client, server := plugin.TestPluginGRPCConn(t, false, remote.PluginSet(impl))
-	t.Cleanup(func() {
-		_ = client.Close()
-		server.Stop()
-	})
-	raw, err := client.Dispense(wire.KindRemote)
+	cc, closeAll, err := wire.InProcess(func(s *grpc.Server) { remote.Register(s, impl) })
 	if err != nil {
-		t.Fatalf("dispense remote: %v", err)
+		t.Fatalf("serve remote: %v", err)
 	}
-	return remote.NewClient(raw.(*grpc.ClientConn))
+	t.Cleanup(closeAll)
+	return remote.NewClient(cc)
 }
 
 type kit struct {
