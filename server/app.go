@@ -19,6 +19,7 @@ import (
 	"github.com/drover-ci/drover/server/api"
 	"github.com/drover-ci/drover/server/auth"
 	"github.com/drover-ci/drover/server/config"
+	"github.com/drover-ci/drover/server/cron"
 	"github.com/drover-ci/drover/server/scheduler"
 	"github.com/drover-ci/drover/server/secrets"
 	"github.com/drover-ci/drover/server/store"
@@ -112,6 +113,9 @@ func (a *App) Start(ctx context.Context) error {
 		a.Scheduler.Bus().ListenPostgres(ctx, a.Store.DB())
 	}
 	a.Scheduler.Start(ctx)
+	ticker := &cron.Ticker{Crons: a.Store.Crons(), Repos: a.Store.Repos(), Builder: a.Trigger, Log: a.Log}
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); ticker.Run(ctx) }()
 	if a.Config.RunnerCapacity > 0 {
 		if err := a.startLocalRunner(ctx); err != nil {
 			return err
