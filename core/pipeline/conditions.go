@@ -103,20 +103,6 @@ func (c *Conditions) byName(name string) *Condition {
 	return nil
 }
 
-// all lists the conditions with their key names, for lint.
-func (c *Conditions) all() []namedCondition {
-	return []namedCondition{
-		{"branch", &c.Branch}, {"event", &c.Event}, {"ref", &c.Ref}, {"repo", &c.Repo},
-		{"instance", &c.Instance}, {"status", &c.Status}, {"target", &c.Target},
-		{"cron", &c.Cron}, {"action", &c.Action}, {"paths", &c.Paths},
-	}
-}
-
-type namedCondition struct {
-	name string
-	c    *Condition
-}
-
 // Match reports whether the build described by md passes every condition
 // except status, which decides a run policy instead (see Policy). The
 // branch condition does not apply to tag events, as in Drone.

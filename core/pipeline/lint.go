@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -86,20 +87,21 @@ func lintPipeline(ps *problems, p *Pipeline) {
 				ps.add(v.Pos, "step %q: volume %q is not declared in the pipeline's volumes", s.Name, v.Name)
 			}
 		}
-		for _, c := range s.When.all() {
-			if c.name == "status" {
-				for _, v := range append(append([]string(nil), c.c.Include...), c.c.Exclude...) {
-					if v != "success" && v != "failure" {
-						ps.add(c.c.Pos, "step %q: when.status must be success or failure, not %q", s.Name, v)
-					}
-				}
-			}
-		}
+		lintStatus(ps, s.When.Status, "step "+strconv.Quote(s.Name)+": when.status")
 	}
 	if len(p.Steps) == 0 {
 		ps.add(p.Pos, "pipeline %q has no steps", p.Name)
 	}
+	lintStatus(ps, p.Trigger.Status, "pipeline "+strconv.Quote(p.Name)+": trigger.status")
 	lintGraph(ps, "step", nodes, names)
+}
+
+func lintStatus(ps *problems, c Condition, what string) {
+	for _, v := range append(append([]string(nil), c.Include...), c.Exclude...) {
+		if v != "success" && v != "failure" {
+			ps.add(c.Pos, "%s must be success or failure, not %q", what, v)
+		}
+	}
 }
 
 func keyPos(s *Step, key string) Pos {

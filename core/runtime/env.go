@@ -8,7 +8,8 @@ import (
 )
 
 // stepCopy returns the step as the engine gets it: its Environment holds
-// the stage's variables, the step's, and its secrets' values.
+// the stage's variables, the step's, and its secrets' values; secret
+// references in its Options are resolved.
 func (s *stage) stepCopy(st *core.SpecStep) *core.SpecStep {
 	cp := *st
 	env := make(map[string]string, len(s.spec.Environment)+len(st.Environment)+len(st.Secrets))
@@ -31,6 +32,9 @@ func (s *stage) stepCopy(st *core.SpecStep) *core.SpecStep {
 		}
 	}
 	cp.Environment = env
+	if cp.Options != nil {
+		cp.Options, _ = resolve(cp.Options, s.r.Secrets, 0).(map[string]any)
+	}
 	return &cp
 }
 

@@ -265,6 +265,7 @@ func TestSecretsLogsAndServices(t *testing.T) {
 		Steps: []*core.SpecStep{
 			{Name: "db", Detach: true, RunPolicy: core.RunOnSuccess},
 			{Name: "test", RunPolicy: core.RunOnSuccess, Environment: map[string]string{"OVER": "step"},
+				Options: map[string]any{"auth": []any{map[string]any{"from_secret": "token"}}},
 				Secrets: []*core.SecretRef{{Name: "token", Env: "TOKEN"}, {Name: "missing", Env: "NOPE"}}},
 		},
 	}
@@ -290,6 +291,9 @@ func TestSecretsLogsAndServices(t *testing.T) {
 	env := eng.steps["test"].spec.Environment
 	if env["TOKEN"] != "s3cret" || env["STAGE"] != "1" || env["OVER"] != "step" {
 		t.Errorf("step env = %v", env)
+	}
+	if auth, _ := eng.steps["test"].spec.Options["auth"].([]any); len(auth) != 1 || auth[0] != "s3cret" {
+		t.Errorf("step options = %v", eng.steps["test"].spec.Options)
 	}
 	if _, ok := env["NOPE"]; ok {
 		t.Errorf("missing secret was set")
