@@ -75,7 +75,21 @@ func (ss syncStore) Apply(ctx context.Context, rs *core.RepoSync) ([]int64, erro
 	}
 	ids := make(map[string]int64, len(rows))
 	err := ss.s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		for _, chunk := range chunks(rows, ss.s.maxRows(len(repoSyncColumns))) {
+		view, err := ss.view(ctx, tx, rs)
+		if err != nil {
+			return err
+		}
+		// Repositories the user already sees as the remote describes them
+		// are not written again: a re-sync writes only what changed.
+		changed := rows[:0:0]
+		for _, r := range rows {
+			if v, ok := view[r.RemoteID]; ok && v.sameRepo(r) {
+				ids[r.RemoteID] = v.ID
+				continue
+			}
+			changed = append(changed, r)
+		}
+		for _, chunk := range chunks(changed, ss.s.maxRows(len(repoSyncColumns))) {
 			if err := ss.upsertRepos(ctx, tx, chunk, at, ids); err != nil {
 				return mapErr(err, "repositories")
 			}
@@ -83,7 +97,8 @@ func (ss syncStore) Apply(ctx context.Context, rs *core.RepoSync) ([]int64, erro
 		if rs.UserID == 0 {
 			return nil
 		}
-		perms := make([]*permRow, 0, len(rows))
+		var perms []*permRow
+		var same []int64
 		for _, r := range rs.Repos {
 			if !seen[r.ID] {
 				continue
@@ -93,7 +108,16 @@ func (ss syncStore) Apply(ctx context.Context, rs *core.RepoSync) ([]int64, erro
 			if r.Perm != nil {
 				p.Pull, p.Push, p.Admin = r.Perm.Pull || r.Perm.Push || r.Perm.Admin, r.Perm.Push || r.Perm.Admin, r.Perm.Admin
 			}
+			if v, ok := view[r.ID]; ok && v.ID == p.RepoID && v.Pull == p.Pull && v.Push == p.Push && v.Admin == p.Admin {
+				same = append(same, p.RepoID)
+				continue
+			}
 			perms = append(perms, p)
+		}
+		for _, chunk := range chunks(same, ss.s.maxRows(1)) {
+			if err := ss.restamp(ctx, tx, rs.UserID, chunk, at); err != nil {
+				return err
+			}
 		}
 		for _, chunk := range chunks(perms, ss.s.maxRows(permColumns)) {
 			if err := ss.upsertPerms(ctx, tx, chunk); err != nil {
@@ -187,4 +211,60 @@ func chunks[T any](s []T, n int) [][]T {
 		out = append(out, s)
 	}
 	return out
+}
+
+// viewRow is one repository of a user's stored view, with the permission.
+type viewRow struct {
+	ID         int64  `bun:"id"`
+	RemoteID   string `bun:"remote_id"`
+	Owner      string `bun:"owner"`
+	Name       string `bun:"name"`
+	CloneURL   string `bun:"clone_url"`
+	HTMLURL    string `bun:"html_url"`
+	Branch     string `bun:"branch"`
+	Private    bool   `bun:"private"`
+	Visibility string `bun:"visibility"`
+	Gone       bool   `bun:"gone"`
+	Pull       bool   `bun:"pull"`
+	Push       bool   `bun:"push"`
+	Admin      bool   `bun:"admin"`
+}
+
+// sameRepo reports whether the stored repository already says what r says.
+func (v *viewRow) sameRepo(r *repoRow) bool {
+	return !v.Gone && v.Owner == r.Owner && v.Name == r.Name && v.CloneURL == r.CloneURL &&
+		v.HTMLURL == r.HTMLURL && v.Branch == r.Branch && v.Private == r.Private && v.Visibility == r.Visibility
+}
+
+// view returns the user's stored view of the remote by remote id (none
+// for a sync without a user).
+func (ss syncStore) view(ctx context.Context, tx bun.Tx, rs *core.RepoSync) (map[string]*viewRow, error) {
+	out := map[string]*viewRow{}
+	if rs.UserID == 0 {
+		return out, nil
+	}
+	var rows []*viewRow
+	err := tx.NewRaw(`SELECT r.id, r.remote_id, r.owner, r.name, r.clone_url, r.html_url, r.branch, r.private,
+r.visibility, r.gone, p.pull, p.push, p.admin FROM perms AS p JOIN repos AS r ON r.id = p.repo_id
+WHERE p.user_id = ? AND r.remote = ?`, rs.UserID, rs.Remote).Scan(ctx, &rows)
+	if err != nil {
+		return nil, mapErr(err, "permissions")
+	}
+	for _, r := range rows {
+		out[r.RemoteID] = r
+	}
+	return out, nil
+}
+
+// restamp marks the user's unchanged permissions on the repositories as
+// synced at.
+func (ss syncStore) restamp(ctx context.Context, tx bun.Tx, userID int64, repoIDs []int64, at time.Time) error {
+	q := tx.NewUpdate().Model((*permRow)(nil)).Set("synced = ?", at)
+	if ss.s.dialect == Postgres {
+		q = q.Where("user_id = ? AND repo_id = ANY(?::bigint[])", userID, pgdialect.Array(repoIDs))
+	} else {
+		q = q.Where("user_id = ? AND repo_id IN (?)", userID, bun.In(repoIDs))
+	}
+	_, err := q.Exec(ctx)
+	return mapErr(err, "permissions")
 }

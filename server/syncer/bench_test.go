@@ -3,6 +3,8 @@ package syncer_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,7 +51,7 @@ func BenchmarkSync5000ReposStore(b *testing.B) {
 			if err != nil || len(ids) != benchRepos {
 				b.Fatalf("apply: %d ids, %v", len(ids), err)
 			}
-			b.Logf("%s: %s sync of %d repositories took %s", name, label, benchRepos, took)
+			b.Logf("%s: %s sync of %d repositories took %s (load average %s)", name, label, benchRepos, took, loadAvg())
 			worst = max(worst, took)
 		}
 		if list, err := s.Repos().ListUser(ctx, u.ID, false); err != nil || len(list) != benchRepos {
@@ -110,3 +112,17 @@ func BenchmarkSync5000ReposRequests(b *testing.B) {
 	testenv.Bench(b, "sync_5000_repos_requests", float64(o.Requests), "requests")
 }
 
+
+// loadAvg returns the machine's 1-minute load average, for reading the
+// figures: they are wall-clock times.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
+}

@@ -249,3 +249,42 @@ func TestLocalUserHasNothingToSync(t *testing.T) {
 		}
 	})
 }
+
+// nextOnly hides the last page number, as remotes that only link the next
+// page do.
+type nextOnly struct {
+	core.Remote
+	pages []int
+	mu    sync.Mutex
+}
+
+func (n *nextOnly) Repos(ctx context.Context, c core.Creds, p core.Page) (*core.RepoPage, error) {
+	n.mu.Lock()
+	n.pages = append(n.pages, p.Page)
+	n.mu.Unlock()
+	page, err := n.Remote.Repos(ctx, c, p)
+	if page != nil {
+		page.Last = 0
+	}
+	return page, err
+}
+
+func TestNextLinksFollowed(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s, syncer.Options{})
+		e.fake.PageSize = 2
+		for i := range 5 {
+			e.fake.AddRepo("tok", fmt.Sprintf("acme/r%d", i), pull)
+		}
+		wrapped := &nextOnly{Remote: e.fake}
+		sy := syncer.New(syncer.Options{Store: s, Remotes: remotes{"fake": wrapped}})
+		defer sy.Close()
+		o, err := sy.Sync(context.Background(), e.user, syncer.CauseRequest)
+		if err != nil || o.Repos != 5 || o.Requests != 3 {
+			t.Fatalf("sync: %+v, %v", o, err)
+		}
+		if !slices.Equal(wrapped.pages, []int{1, 2, 3}) {
+			t.Fatalf("pages asked %v, want 1 2 3 in order", wrapped.pages)
+		}
+	})
+}
