@@ -88,14 +88,15 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		// Refused instances are marked failed; the others run.
 		log.Warn("some plugins did not start", "err", err)
 	}
+	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log}
 	bus := scheduler.NewBus(log)
 	a.Scheduler = scheduler.New(db, bus, scheduler.Options{
 		Secrets: &secrets.Resolver{Store: db.Secrets()},
 		Netrc:   a.netrc,
 		Log:     log,
+		OnBuild: status.Changed,
 	})
 	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Log: log})
-	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log}
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
 		System: systemOf(cfg.ServerURL)}
 

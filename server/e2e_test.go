@@ -182,6 +182,26 @@ func TestManualBuildRunsOnLocalRunner(t *testing.T) {
 	if !strings.Contains(text.String(), "hello drover") || !strings.Contains(text.String(), "build 1 on main") {
 		t.Fatalf("log of greet = %q", text.String())
 	}
+	// The commit status went to the remote: created (pending), running, success.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		h.remote.Lock()
+		var states []core.Status
+		for _, st := range h.remote.Statuses {
+			states = append(states, st.State)
+		}
+		h.remote.Unlock()
+		if len(states) > 0 && states[len(states)-1] == core.StatusSuccess {
+			if states[0] != core.StatusPending {
+				t.Fatalf("first status %s, want pending (all: %v)", states[0], states)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("commit statuses reported: %v; want pending … success", states)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func itoa(n int64) string { return strconvItoa(n) }

@@ -138,6 +138,7 @@ func (d *dispatcher) round(ctx context.Context) bool {
 		d.remove(w)
 		w.result <- st
 		gave = true
+		d.s.buildChanged(st.BuildID)
 	}
 	return gave
 }

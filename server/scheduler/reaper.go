@@ -38,6 +38,7 @@ func (s *Scheduler) ReapOnce(ctx context.Context) error {
 		s.log.Warn("runner stopped reporting; stage released", "stage", st.ID, "runner", st.RunnerID, "requeued", again)
 		requeued = requeued || again
 		s.bus.Publish(ctx, topicBuild(st.BuildID))
+		s.buildChanged(st.BuildID)
 	}
 	if requeued {
 		s.bus.Publish(ctx, topicQueue)

@@ -36,6 +36,10 @@ type Options struct {
 	Secrets      Secrets
 	Netrc        NetrcFunc
 	Log          *slog.Logger
+	// OnBuild, when set, is called (in its own goroutine) after a build's
+	// status may have changed: its first stage started, a stage finished,
+	// it was cancelled. Commit statuses are reported from here.
+	OnBuild func(ctx context.Context, buildID int64)
 }
 
 // Scheduler implements core.Scheduler on the store.
@@ -168,7 +172,16 @@ func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.St
 		s.bus.Publish(ctx, topicQueue)
 	}
 	s.bus.Publish(ctx, topicBuild(held.BuildID))
+	s.buildChanged(held.BuildID)
 	return nil
+}
+
+// buildChanged tells OnBuild, off the caller's path.
+func (s *Scheduler) buildChanged(buildID int64) {
+	if s.opts.OnBuild == nil {
+		return
+	}
+	go s.opts.OnBuild(context.Background(), buildID)
 }
 
 // UpdateStep records a step of a held stage.
@@ -198,6 +211,7 @@ func (s *Scheduler) Cancel(ctx context.Context, buildID int64) error {
 		return err
 	}
 	s.bus.Publish(ctx, topicBuild(buildID))
+	s.buildChanged(buildID)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/drover-ci/drover/core"
@@ -17,6 +18,36 @@ type StatusReporter struct {
 	ServerURL string
 	Log       *slog.Logger
 	Retries   int // attempts per status (default 5)
+
+	mu   sync.Mutex
+	last map[int64]core.Status // last status reported per unfinished build
+}
+
+// Changed reports a build's status when it differs from the last one
+// reported by this process (the scheduler's OnBuild hook).
+func (r *StatusReporter) Changed(ctx context.Context, buildID int64) {
+	b, err := r.Store.Builds().Find(ctx, buildID)
+	if err != nil {
+		return
+	}
+	r.mu.Lock()
+	if r.last == nil {
+		r.last = map[int64]core.Status{}
+	}
+	same := r.last[buildID] == b.Status
+	r.last[buildID] = b.Status
+	if b.Status.Done() {
+		delete(r.last, buildID)
+	}
+	r.mu.Unlock()
+	if same {
+		return
+	}
+	repo, err := r.Store.Repos().Find(ctx, b.RepoID)
+	if err != nil {
+		return
+	}
+	r.Report(repo, b)
 }
 
 // Report sends the build's current status for its commit, asynchronously.
