@@ -330,3 +330,16 @@ func TestStepsAfterAFailureSeeIt(t *testing.T) {
 		t.Errorf("a saw status %q", st)
 	}
 }
+
+func TestCycleIsAnErrorNotAHang(t *testing.T) {
+	eng := newFake(nil)
+	s := steps("a", "b")
+	s[0].DependsOn, s[1].DependsOn = []string{"b"}, []string{"a"}
+	res := (&Runner{Engine: eng}).Run(context.Background(), &core.Spec{StageID: "s", Steps: s})
+	if res.Status != core.StatusError || !strings.Contains(res.Error, "cycle") || statuses(res) != "a=skipped b=skipped" {
+		t.Errorf("stage = %s (%s) %s", res.Status, res.Error, statuses(res))
+	}
+	if eng.destroyed != 1 {
+		t.Errorf("destroyed %d times", eng.destroyed)
+	}
+}

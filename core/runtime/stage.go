@@ -80,6 +80,10 @@ func (s *stage) deps() [][]int {
 func (s *stage) runSteps(runCtx, parent context.Context) {
 	n := len(s.spec.Steps)
 	deps := s.deps()
+	if !acyclic(deps) {
+		s.setError("the steps' depends_on form a cycle")
+		return
+	}
 	done := make([]chan struct{}, n)
 	for i := range done {
 		done[i] = make(chan struct{})
@@ -106,6 +110,37 @@ func (s *stage) runSteps(runCtx, parent context.Context) {
 		s.timeout = true
 		s.mu.Unlock()
 	}
+}
+
+// acyclic reports whether the dependency graph has no cycle (Kahn's
+// algorithm); a cycle would make Run wait forever.
+func acyclic(deps [][]int) bool {
+	indeg := make([]int, len(deps))
+	users := make([][]int, len(deps))
+	for i, ds := range deps {
+		indeg[i] = len(ds)
+		for _, j := range ds {
+			users[j] = append(users[j], i)
+		}
+	}
+	var ready []int
+	for i, d := range indeg {
+		if d == 0 {
+			ready = append(ready, i)
+		}
+	}
+	seen := 0
+	for len(ready) > 0 {
+		i := ready[len(ready)-1]
+		ready = ready[:len(ready)-1]
+		seen++
+		for _, u := range users[i] {
+			if indeg[u]--; indeg[u] == 0 {
+				ready = append(ready, u)
+			}
+		}
+	}
+	return seen == len(deps)
 }
 
 // shouldRun decides, from the stage's state, whether step i starts.
