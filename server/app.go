@@ -19,6 +19,7 @@ import (
 	"github.com/drover-ci/drover/server/api"
 	"github.com/drover-ci/drover/server/auth"
 	"github.com/drover-ci/drover/server/config"
+	"github.com/drover-ci/drover/server/rpc"
 	"github.com/drover-ci/drover/server/cron"
 	"github.com/drover-ci/drover/server/scheduler"
 	"github.com/drover-ci/drover/server/secrets"
@@ -100,8 +101,9 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
 		System: systemOf(cfg.ServerURL)}
 
-	a.API = api.New(api.Options{Store: db, Log: log, Version: version.Version})
+	a.API = api.New(api.Options{Store: db, Log: log, Version: version.Version, Syncer: a.Syncer})
 	a.API.AddPlugins(a.Host)
+	rpc.Register(a.API.Router(), a.Scheduler, db, log)
 	a.API.AddBuilds(api.BuildDeps{Access: a.Syncer, Builder: a.Trigger, Queue: a.Scheduler, Runners: db.Runners()})
 	return a, nil
 }
