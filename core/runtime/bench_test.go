@@ -45,9 +45,9 @@ func benchSpec(n int, dag bool) *core.Spec {
 
 // BenchmarkRuntimeOverhead measures the runtime's own cost per step on an
 // engine that does nothing (serial stages of 100 steps, with hooks and a
-// line writer per step).
+// line writer per step), best of 5 rounds of 20 stages.
 func BenchmarkRuntimeOverhead(b *testing.B) {
-	const steps, runs = 100, 50
+	const steps, runs = 100, 20
 	spec := benchSpec(steps, false)
 	r := &Runner{Engine: noopEngine{}, Secrets: map[string]string{"s": "v"}, Hooks: Hooks{
 		BeforeStep: func(context.Context, *core.SpecStep) error { return nil },
@@ -56,12 +56,15 @@ func BenchmarkRuntimeOverhead(b *testing.B) {
 	}}
 	ctx := context.Background()
 	r.Run(ctx, spec) // warm up
-	start := time.Now()
-	for range runs {
-		if res := r.Run(ctx, spec); res.Status != core.StatusSuccess {
-			b.Fatalf("stage %s: %s", res.Status, res.Error)
+	perStep := time.Duration(1<<63 - 1)
+	for range 5 { // best of 5 rounds: the machine is shared
+		start := time.Now()
+		for range runs {
+			if res := r.Run(ctx, spec); res.Status != core.StatusSuccess {
+				b.Fatalf("stage %s: %s", res.Status, res.Error)
+			}
 		}
+		perStep = min(perStep, time.Since(start)/(steps*runs))
 	}
-	perStep := time.Since(start) / (steps * runs)
 	testenv.Bench(b, "runtime_overhead_per_step_us", float64(perStep.Nanoseconds())/1e3, "us")
 }
