@@ -263,7 +263,7 @@ func (ss syncStore) restamp(ctx context.Context, tx bun.Tx, userID int64, repoID
 	if ss.s.dialect == Postgres {
 		q = q.Where("user_id = ? AND repo_id = ANY(?::bigint[])", userID, pgdialect.Array(repoIDs))
 	} else {
-		q = q.Where("user_id = ? AND repo_id IN (?)", userID, bun.In(repoIDs))
+		q = q.Where("user_id = ? AND repo_id IN (?)", userID, bun.List(repoIDs))
 	}
 	_, err := q.Exec(ctx)
 	return mapErr(err, "permissions")

@@ -112,7 +112,6 @@ func BenchmarkSync5000ReposRequests(b *testing.B) {
 	testenv.Bench(b, "sync_5000_repos_requests", float64(o.Requests), "requests")
 }
 
-
 // loadAvg returns the machine's 1-minute load average, for reading the
 // figures: they are wall-clock times.
 func loadAvg() string {

@@ -27,8 +27,8 @@ func TestAgeAndFlush(t *testing.T) {
 			flush   bool
 			want    []string
 		}{
-			{0, false, []string{"acme/one"}},                       // fresh: no sync
-			{71 * time.Hour, false, []string{"acme/one"}},          // younger than 72 h
+			{0, false, []string{"acme/one"}},                         // fresh: no sync
+			{71 * time.Hour, false, []string{"acme/one"}},            // younger than 72 h
 			{2 * time.Hour, false, []string{"acme/one", "acme/two"}}, // 73 h: synced
 		}
 		for i, st := range steps {
