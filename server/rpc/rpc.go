@@ -23,6 +23,8 @@ import (
 	"github.com/drover-ci/drover/server/httperr"
 )
 
+func init() { gin.SetMode(gin.ReleaseMode) }
+
 // MaxBodyBytes caps every request body of the protocol (a log batch
 // included; runners send at most 256 KiB of text per batch).
 const MaxBodyBytes = 1 << 20

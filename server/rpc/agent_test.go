@@ -1,0 +1,231 @@
+package rpc_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/runner"
+	"github.com/drover-ci/drover/runner/rpcclient"
+	"github.com/drover-ci/drover/sdk/engine/enginetest"
+	"github.com/drover-ci/drover/server/rpc"
+)
+
+// memQueue backs a fakeSched with an in-memory queue, enough for a real
+// runner.Agent to run stages over HTTP.
+type memQueue struct {
+	queue    chan *core.Stage
+	mu       sync.Mutex
+	details  map[int64]*core.StageDetails
+	steps    map[int64]core.Status
+	logs     map[int64]map[int64]string
+	cancel   map[int64]chan struct{}
+	finished chan *core.Stage
+}
+
+func newMemQueue(f *fakeSched) *memQueue {
+	q := &memQueue{queue: make(chan *core.Stage, 100), details: map[int64]*core.StageDetails{},
+		steps: map[int64]core.Status{}, logs: map[int64]map[int64]string{}, cancel: map[int64]chan struct{}{},
+		finished: make(chan *core.Stage, 100)}
+	f.RequestFn = func(ctx context.Context, _ core.Filter) (*core.Stage, error) {
+		select {
+		case s := <-q.queue:
+			return s, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	f.AcceptFn = func(_ context.Context, _, id int64, m string) (*core.Stage, error) {
+		return &core.Stage{ID: id, Status: core.StatusRunning, Machine: m, Version: 2}, nil
+	}
+	f.DetailsFn = func(_ context.Context, _, id int64) (*core.StageDetails, error) {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		if d := q.details[id]; d != nil {
+			return d, nil
+		}
+		return nil, errNotHeld
+	}
+	f.UpdateStageFn = func(_ context.Context, _ int64, st *core.Stage) error {
+		st.Version++
+		if st.Status.Done() {
+			cp := *st
+			q.finished <- &cp
+		}
+		return nil
+	}
+	f.UpdateStepFn = func(_ context.Context, _ int64, st *core.Step) error {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		q.steps[st.ID] = st.Status
+		st.Version++
+		return nil
+	}
+	f.AppendLogsFn = func(_ context.Context, _, stepID int64, lines []*core.LogLine) error {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		m := q.logs[stepID]
+		if m == nil {
+			m = map[int64]string{}
+			q.logs[stepID] = m
+		}
+		for _, l := range lines {
+			if _, ok := m[l.Number]; !ok {
+				m[l.Number] = l.Text
+			}
+		}
+		return nil
+	}
+	f.WatchFn = func(ctx context.Context, _, id int64) (bool, error) {
+		q.mu.Lock()
+		ch := q.cancel[id]
+		q.mu.Unlock()
+		select {
+		case <-ch:
+			return true, nil
+		case <-ctx.Done():
+			return false, nil
+		}
+	}
+	return q
+}
+
+// add queues a stage with one step (id stageID*10+1) running commands.
+func (q *memQueue) add(id int64, secrets map[string]string, commands ...string) {
+	st := &core.SpecStep{Name: "build", Commands: commands, RunPolicy: core.RunOnSuccess,
+		Secrets: []*core.SecretRef{{Name: "token", Env: "TOKEN"}}}
+	spec := &core.Spec{Name: "default", Type: "fake", Clone: core.Clone{Disable: true}, Steps: []*core.SpecStep{st}}
+	stage := &core.Stage{ID: id, Type: "fake", Status: core.StatusPending,
+		Steps: []*core.Step{{ID: id*10 + 1, StageID: id, Number: 1, Name: "build", Status: core.StatusPending}}}
+	q.mu.Lock()
+	q.details[id] = &core.StageDetails{Stage: stage, Spec: spec, Secrets: secrets, Build: &core.Build{}, Repo: &core.Repo{}}
+	q.cancel[id] = make(chan struct{})
+	q.mu.Unlock()
+	q.queue <- &core.Stage{ID: id, Type: "fake", Status: core.StatusPending}
+}
+
+func (q *memQueue) log(stepID int64) string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var b strings.Builder
+	for i := int64(0); i < int64(len(q.logs[stepID])); i++ {
+		b.WriteString(q.logs[stepID][i] + "\n")
+	}
+	return b.String()
+}
+
+func (q *memQueue) wait(t *testing.T, n int) map[int64]*core.Stage {
+	t.Helper()
+	out := map[int64]*core.Stage{}
+	for len(out) < n {
+		select {
+		case s := <-q.finished:
+			out[s.ID] = s
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%d of %d stages finished", len(out), n)
+		}
+	}
+	return out
+}
+
+func runAgent(t *testing.T, url, token string, eng core.Engine, capacity int) {
+	t.Helper()
+	a := runner.New(runner.Options{Client: rpcclient.New(url, token), Engines: runner.StaticEngines{"fake": eng},
+		Capacity: capacity, WorkDir: t.TempDir(), MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+		Heartbeat: 50 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+func echoToken() *enginetest.Fake {
+	eng := enginetest.NewFake()
+	eng.Run = func(_ context.Context, _ string, st *core.SpecStep, out io.Writer) (int, error) {
+		fmt.Fprintf(out, "the token is %s\n", st.Environment["TOKEN"])
+		return 0, nil
+	}
+	return eng
+}
+
+func TestAgentOverHTTP(t *testing.T) {
+	f := newFixture(t)
+	q := newMemQueue(f.sched)
+	for id := int64(1); id <= 5; id++ {
+		q.add(id, map[string]string{"token": "sup3r-s3cret"})
+	}
+	runAgent(t, f.srv.URL, f.token, echoToken(), 2)
+	done := q.wait(t, 5)
+	for id, st := range done {
+		if st.Status != core.StatusSuccess {
+			t.Fatalf("stage %d ended %s: %s", id, st.Status, st.Error)
+		}
+		if log := q.log(id*10 + 1); log != "the token is "+runner.MaskText+"\n" {
+			t.Fatalf("stage %d stored log %q, want the secret masked", id, log)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for f.sched.called("Heartbeat") == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if f.sched.called("Heartbeat") == 0 {
+		t.Fatal("no heartbeat reached the server")
+	}
+}
+
+func TestAgentCancelOverHTTP(t *testing.T) {
+	f := newFixture(t)
+	q := newMemQueue(f.sched)
+	eng := enginetest.NewFake()
+	started := make(chan struct{})
+	eng.Run = func(ctx context.Context, _ string, _ *core.SpecStep, out io.Writer) (int, error) {
+		close(started)
+		<-ctx.Done()
+		return 137, nil
+	}
+	q.add(1, nil)
+	runAgent(t, f.srv.URL, f.token, eng, 1)
+	<-started
+	q.mu.Lock()
+	close(q.cancel[1])
+	q.mu.Unlock()
+	if st := q.wait(t, 1)[1]; st.Status != core.StatusKilled {
+		t.Fatalf("cancelled stage ended %s", st.Status)
+	}
+}
+
+func TestAgentCarriesOnAfterServerRestart(t *testing.T) {
+	f := newFixture(t)
+	q := newMemQueue(f.sched)
+	handler := rpc.New(rpc.Options{Scheduler: f.sched, Store: f.store, LongPoll: 200 * time.Millisecond}).Handler()
+	serve := func(addr string) *httptest.Server {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatalf("listen %s: %v", addr, err)
+		}
+		s := httptest.NewUnstartedServer(handler)
+		s.Listener = ln
+		s.Start()
+		return s
+	}
+	first := serve("127.0.0.1:0")
+	addr := first.Listener.Addr().String()
+	runAgent(t, "http://"+addr, f.token, echoToken(), 1)
+	q.add(1, nil)
+	q.wait(t, 1)
+	first.Close() // the server goes away; the runner keeps retrying
+	time.Sleep(300 * time.Millisecond)
+	q.add(2, nil)
+	second := serve(addr)
+	defer second.Close()
+	if st := q.wait(t, 1)[2]; st.Status != core.StatusSuccess {
+		t.Fatalf("after the restart the stage ended %s", st.Status)
+	}
+}
