@@ -80,10 +80,10 @@ func New(opts Options) *Host {
 }
 
 // Start resolves and launches every instance, concurrently. It returns the
-// errors of the instances that were refused or could not start, joined,
-// each naming its instance and reason; those are marked failed and the
-// others keep running. A configuration error (a duplicate name, a bad
-// kind) fails Start as a whole with core.ErrInvalid.
+// errors of the instances that were refused or could not start, joined
+// under core.ErrUnavailable, each naming its instance and reason; those are
+// marked failed and the others keep running. A configuration error (a
+// duplicate name, a bad kind) fails Start as a whole with core.ErrInvalid.
 func (h *Host) Start(ctx context.Context) error {
 	list, err := resolve(h.opts.Dir, h.opts.Instances, h.opts.Builtin)
 	if err != nil {
@@ -127,7 +127,13 @@ func (h *Host) Start(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		// Unavailable on the outside, so that a caller telling a bad
+		// configuration (core.ErrInvalid) from refused instances is not
+		// misled by a plugin's own code, e.g. Configure's ErrInvalid.
+		return core.Errorf(core.CodeUnavailable, "%w", err)
+	}
+	return nil
 }
 
 func (h *Host) newManaged(in Instance) *managed {

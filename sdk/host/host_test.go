@@ -97,6 +97,9 @@ func TestRefusals(t *testing.T) {
 	if err == nil {
 		t.Fatal("Start reported no refusals")
 	}
+	if core.ErrorCode(err) != core.CodeUnavailable {
+		t.Fatalf("Start's error has code %q, want unavailable (not a configuration error): %v", core.ErrorCode(err), err)
+	}
 	tests := []struct {
 		name, reason string
 	}{
