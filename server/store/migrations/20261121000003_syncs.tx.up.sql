@@ -1,5 +1,5 @@
--- Repository sync: each user's latest sync outcome, and the index the
--- prune of stale permissions uses.
+-- Repository sync: each user's latest sync outcome. (Pruning a user's stale
+-- permissions reads them through the perms primary key's user_id prefix.)
 
 CREATE TABLE syncs (
     user_id  BIGINT NOT NULL PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
@@ -11,5 +11,3 @@ CREATE TABLE syncs (
     requests INTEGER NOT NULL DEFAULT 0,
     error    TEXT NOT NULL DEFAULT ''
 );
-
-CREATE INDEX perms_user_synced ON perms (user_id, synced);
