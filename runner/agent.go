@@ -159,6 +159,10 @@ func (a *Agent) Run(ctx context.Context) error {
 	return nil
 }
 
+// CancelRunning cancels every running stage now (a second SIGTERM):
+// their steps are stopped with grace and their status reported.
+func (a *Agent) CancelRunning() { a.cancelAll() }
+
 // cancelAll cancels every running stage.
 func (a *Agent) cancelAll() {
 	a.mu.Lock()

@@ -135,4 +135,3 @@ func TestCloneDisabled(t *testing.T) {
 		t.Fatalf("stage %s: %s; want success without a clone", st.Status, st.Error)
 	}
 }
-
