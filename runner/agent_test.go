@@ -314,3 +314,35 @@ func TestHeartbeats(t *testing.T) {
 	}
 	t.Fatal("fewer than 3 heartbeats")
 }
+
+func TestLostStageIsStoppedNotReported(t *testing.T) {
+	c := newFakeClient()
+	eng := enginetest.NewFake()
+	started, stopped := make(chan struct{}), make(chan struct{})
+	eng.Run = func(ctx context.Context, _ string, _ *core.SpecStep, out io.Writer) (int, error) {
+		close(started)
+		<-ctx.Done()
+		close(stopped)
+		return 137, nil
+	}
+	// The server answers the watch with "no longer held" once the step runs.
+	c.OnWatch = func(ctx context.Context, id int64) (bool, error) {
+		select {
+		case <-started:
+			return false, nil
+		case <-ctx.Done():
+			return false, nil
+		}
+	}
+	c.add(1, spec("fake", step("build")), false, nil)
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}, Grace: time.Second})
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the step of a lost stage was not stopped")
+	}
+	time.Sleep(50 * time.Millisecond)
+	if st := c.finalOf(1); st != nil {
+		t.Fatalf("a lost stage was reported as %s", st.Status)
+	}
+}

@@ -19,6 +19,7 @@ type fakeClient struct {
 	OnAppend    func(stepID int64, lines []*core.LogLine) error // nil error: stored
 	AfterAppend func(stepID int64, lines []*core.LogLine) error // runs after storing (a lost answer)
 	OnUpdate    func(st *core.Stage) error
+	OnWatch     func(ctx context.Context, id int64) (bool, error) // replaces the default watch
 
 	mu         sync.Mutex
 	details    map[int64]*core.StageDetails
@@ -162,6 +163,9 @@ func (c *fakeClient) AppendLogs(_ context.Context, stepID int64, lines []*core.L
 }
 
 func (c *fakeClient) Watch(ctx context.Context, id int64) (bool, error) {
+	if c.OnWatch != nil {
+		return c.OnWatch(ctx, id)
+	}
 	c.mu.Lock()
 	ch := c.cancelled[id]
 	c.mu.Unlock()

@@ -135,11 +135,13 @@ func (j *job) watch(ctx context.Context) {
 			j.killed.Store(true)
 			j.cancel()
 			return
-		case err == nil:
-			return // the stage finished (or ctx ended)
 		case ctx.Err() != nil:
 			return
-		case lost(err):
+		case err == nil || lost(err):
+			// Only this runner finishes the stage, and not before ctx
+			// ends: the server says the stage is no longer held (its
+			// lease expired and it went back to the queue).
+			j.log.Warn("the server no longer holds the stage for this runner; stopping it", "err", err)
 			j.lostIt.Store(true)
 			j.cancel()
 			return
@@ -259,7 +261,7 @@ func (j *job) updateStep(row *core.Step, change func(*core.Step)) {
 	err := retry(ctx, j.a.backoff(), func(ctx context.Context) error { return j.a.o.Client.UpdateStep(ctx, row) })
 	if err != nil {
 		j.log.Warn("report step", "step", row.Name, "status", row.Status, "err", err)
-		if lost(err) && core.ErrorCode(err) != core.CodeConflict {
+		if lost(err) {
 			j.lostIt.Store(true)
 			j.cancel()
 		}
