@@ -9,9 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -95,27 +93,13 @@ func (e *Engine) argv(stageDir string, step *core.SpecStep) ([]string, error) {
 	return argv, nil
 }
 
-// workingDir maps the step's working directory onto the host: relative
-// paths and paths under the pipeline's workspace path are taken inside the
-// stage's workspace; other absolute paths are used as they are.
+// workingDir maps the step's working directory onto the stage's workspace.
 func workingDir(spec *core.Spec, ws string, step *core.SpecStep) string {
-	wd := step.WorkingDir
-	switch {
-	case wd == "":
-		return ws
-	case !path.IsAbs(wd):
-		return filepath.Join(ws, filepath.FromSlash(wd))
+	logical := ""
+	if spec != nil {
+		logical = spec.Workspace.Path
 	}
-	if spec != nil && spec.Workspace.Path != "" {
-		base := path.Clean(spec.Workspace.Path)
-		if wd == base {
-			return ws
-		}
-		if rel, ok := strings.CutPrefix(path.Clean(wd), base+"/"); ok {
-			return filepath.Join(ws, filepath.FromSlash(rel))
-		}
-	}
-	return wd
+	return filepath.FromSlash(enginekit.WorkDir(logical, filepath.ToSlash(ws), step.WorkingDir))
 }
 
 func (e *Engine) baseEnv() []string {

@@ -2,6 +2,7 @@ package enginekit
 
 import (
 	"maps"
+	"path"
 	"sort"
 	"strings"
 
@@ -65,4 +66,28 @@ func EnvList(env map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// WorkDir maps a step's working directory onto where an engine placed the
+// workspace (actual, a slash-separated absolute path): empty means the
+// workspace itself; relative paths and paths under the pipeline's
+// workspace path (logical, e.g. /drover/src) are taken inside it; other
+// absolute paths are used as they are.
+func WorkDir(logical, actual, wd string) string {
+	switch {
+	case wd == "":
+		return actual
+	case !path.IsAbs(wd):
+		return path.Join(actual, wd)
+	}
+	if logical != "" {
+		base := path.Clean(logical)
+		if path.Clean(wd) == base {
+			return actual
+		}
+		if rel, ok := strings.CutPrefix(path.Clean(wd), base+"/"); ok {
+			return path.Join(actual, rel)
+		}
+	}
+	return wd
 }
