@@ -1,0 +1,149 @@
+package rpc_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/runner"
+	"github.com/drover-ci/drover/runner/rpcclient"
+	"github.com/drover-ci/drover/runner/wire"
+	"github.com/drover-ci/drover/sdk/engine/enginetest"
+	"github.com/drover-ci/drover/server/auth"
+	"github.com/drover-ci/drover/server/rpc"
+	"github.com/drover-ci/drover/server/scheduler"
+	"github.com/drover-ci/drover/server/store"
+	"github.com/drover-ci/drover/server/store/storetest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	storetest.Cleanup()
+	os.Exit(code)
+}
+
+type staticSecrets map[string]string
+
+func (s staticSecrets) Resolve(_ context.Context, _ *core.Repo, _ *core.Build, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, n := range names {
+		if v, ok := s[n]; ok {
+			out[n] = v
+		}
+	}
+	return out, nil
+}
+
+// TestRealScheduler runs stages through the real scheduler and store,
+// with a runner speaking HTTP: logs are stored masked, a revoked runner is
+// refused, and an update of a stage the runner does not hold is refused
+// without changing it.
+func TestRealScheduler(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		bus := scheduler.NewBus(quiet)
+		if st.Dialect() == store.Postgres {
+			bus.ListenPostgres(ctx, st.DB())
+		}
+		sc := scheduler.New(st, bus, scheduler.Options{Lease: 5 * time.Second, ReapEvery: 100 * time.Millisecond,
+			PollEvery: 200 * time.Millisecond, Log: quiet, Secrets: staticSecrets{"token": "pa55-w0rd-xyz"}})
+		sc.Start(ctx)
+		srv := httptest.NewServer(rpc.New(rpc.Options{Scheduler: sc, Store: st, LongPoll: time.Second}).Handler())
+		defer srv.Close()
+
+		reg, hash, prefix := auth.NewSecret(auth.RegistrationTokenPrefix)
+		if err := st.Runners().CreateToken(ctx, &core.RunnerToken{Hash: hash, Prefix: prefix}); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := rpcclient.Register(ctx, srv.URL, reg, wire.RegisterRequest{Name: "r", Engines: []string{"fake"}, OS: "linux", Arch: "amd64"})
+		if err != nil {
+			t.Fatalf("register: %v", err)
+		}
+
+		repo := &core.Repo{Remote: "fake", RemoteID: "1", Owner: "acme", Name: "app", Slug: "acme/app"}
+		if err := st.Repos().Create(ctx, repo); err != nil {
+			t.Fatal(err)
+		}
+		step := &core.SpecStep{Name: "build", RunPolicy: core.RunOnSuccess, Secrets: []*core.SecretRef{{Name: "token", Env: "TOKEN"}}}
+		spec, _ := json.Marshal(&core.Spec{Name: "default", Type: "fake", Clone: core.Clone{Disable: true}, Steps: []*core.SpecStep{step}})
+		var stages []*core.Stage
+		for i := 1; i <= 3; i++ {
+			stages = append(stages, &core.Stage{Name: fmt.Sprintf("s%d", i), Number: i, Type: "fake", OS: "linux", Arch: "amd64",
+				Status: core.StatusPending, Spec: spec, Steps: []*core.Step{{Number: 1, Name: "build", Status: core.StatusPending}}})
+		}
+		b := &core.Build{RepoID: repo.ID, Status: core.StatusPending, Event: core.EventPush, After: "abc"}
+		if err := st.Builds().Create(ctx, b, stages); err != nil {
+			t.Fatal(err)
+		}
+		sc.Enqueued(ctx)
+
+		eng := enginetest.NewFake()
+		eng.Run = func(_ context.Context, _ string, s *core.SpecStep, out io.Writer) (int, error) {
+			fmt.Fprintf(out, "using %s\nline two\n", s.Environment["TOKEN"])
+			return 0, nil
+		}
+		a := runner.New(runner.Options{Client: rpcclient.New(srv.URL, resp.Token), Engines: runner.StaticEngines{"fake": eng},
+			Capacity: 2, WorkDir: t.TempDir(), OS: "linux", Arch: "amd64", MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
+		actx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = a.Run(actx) }()
+		defer func() { stop(); <-done }()
+
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			got, err := st.Builds().Find(ctx, b.ID)
+			if err == nil && got.Status.Done() {
+				if got.Status != core.StatusSuccess {
+					t.Fatalf("build ended %s: %s", got.Status, got.Error)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("build still %v after 30s", got.Status)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		list, err := st.Stages().ListBuild(ctx, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range list {
+			if s.Status != core.StatusSuccess || len(s.Steps) != 1 || s.Steps[0].Status != core.StatusSuccess {
+				t.Fatalf("stage %s: %s, steps %+v", s.Name, s.Status, s.Steps)
+			}
+			lines, err := st.Logs().Read(ctx, s.Steps[0].ID, 0, 100)
+			if err != nil || len(lines) != 2 {
+				t.Fatalf("stage %s: %d log lines, %v", s.Name, len(lines), err)
+			}
+			if lines[0].Text != "using "+runner.MaskText || strings.Contains(lines[0].Text, "pa55") {
+				t.Fatalf("stored log line %q: want the secret masked", lines[0].Text)
+			}
+		}
+
+		// An update for a stage this runner does not hold changes nothing.
+		f := &fixture{srv: srv}
+		before, _ := st.Stages().Find(ctx, list[0].ID)
+		code, msg := f.call(t, "PUT", fmt.Sprintf("/stages/%d", list[0].ID), resp.Token, `{"status":"failure"}`)
+		after, _ := st.Stages().Find(ctx, list[0].ID)
+		if code != 409 || msg == "" || after.Status != core.StatusSuccess || after.Version != before.Version {
+			t.Fatalf("update of a finished stage = %d %q; stage now %s v%d (was v%d)", code, msg, after.Status, after.Version, before.Version)
+		}
+		// A revoked runner is refused at its next call.
+		if err := st.Runners().Delete(ctx, resp.ID); err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := f.call(t, "POST", "/heartbeat", resp.Token, ""); code != 401 {
+			t.Fatalf("revoked runner's heartbeat = %d, want 401", code)
+		}
+	})
+}
