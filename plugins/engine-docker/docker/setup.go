@@ -240,3 +240,32 @@ func unavailable(err error) error {
 	}
 	return core.Errorf(core.CodeUnavailable, "%w", err)
 }
+
+// Resources lists what exists on the daemon for the stage (containers,
+// networks, volumes labelled with its id), as "kind name" strings.
+func (e *Engine) Resources(ctx context.Context, stageID string) ([]string, error) {
+	f := filters.NewArgs(filters.Arg("label", LabelStage+"="+stageID))
+	var out []string
+	cs, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	for _, c := range cs {
+		out = append(out, "container "+c.ID[:12])
+	}
+	ns, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: f})
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	for _, n := range ns {
+		out = append(out, "network "+n.Name)
+	}
+	vs, err := e.cli.VolumeList(ctx, volume.ListOptions{Filters: f})
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	for _, v := range vs.Volumes {
+		out = append(out, "volume "+v.Name)
+	}
+	return out, nil
+}
