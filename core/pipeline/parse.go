@@ -48,6 +48,17 @@ func Parse(data []byte) (m *Manifest, err error) {
 }
 
 func splitDocs(data []byte) ([]*docNode, error) {
+	if fast, ok := fastDocs(data); ok {
+		docs := make([]*docNode, 0, len(fast))
+		for _, n := range fast {
+			if !isNull(n.Content[0]) {
+				docs = append(docs, &docNode{root: n})
+			}
+		}
+		if len(docs) > 0 {
+			return docs, nil
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*docNode
 	for {

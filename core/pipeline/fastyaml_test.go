@@ -1,0 +1,196 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// slowDocs parses data with yaml.v3 alone, dropping empty documents as
+// splitDocs does.
+func slowDocs(data []byte) ([]*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*yaml.Node
+	for {
+		n := new(yaml.Node)
+		err := dec.Decode(n)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(n.Content) > 0 && !isNull(n.Content[0]) {
+			docs = append(docs, n)
+		}
+	}
+}
+
+// sameTree reports where two node trees differ (kind, tag, value, style,
+// position, children), or "".
+func sameTree(a, b *yaml.Node, path string) string {
+	if a.Kind != b.Kind || a.Tag != b.Tag || a.Value != b.Value || a.Line != b.Line || a.Column != b.Column || a.Style != b.Style || len(a.Content) != len(b.Content) {
+		return fmt.Sprintf("%s: fast %d %s %q style %d @%d:%d (%d children), yaml.v3 %d %s %q style %d @%d:%d (%d children)",
+			path, a.Kind, a.Tag, a.Value, a.Style, a.Line, a.Column, len(a.Content), b.Kind, b.Tag, b.Value, b.Style, b.Line, b.Column, len(b.Content))
+	}
+	for i := range a.Content {
+		if d := sameTree(a.Content[i], b.Content[i], fmt.Sprintf("%s/%d", path, i)); d != "" {
+			return d
+		}
+	}
+	return ""
+}
+
+// checkFast fails when fastDocs accepts data but disagrees with yaml.v3. It
+// reports whether fastDocs accepted the file.
+func checkFast(t *testing.T, data []byte) bool {
+	t.Helper()
+	fast, ok := fastDocs(data)
+	if !ok {
+		return false
+	}
+	var kept []*yaml.Node
+	for _, n := range fast {
+		if !isNull(n.Content[0]) {
+			kept = append(kept, n)
+		}
+	}
+	slow, err := slowDocs(data)
+	if err != nil {
+		t.Fatalf("fastDocs accepts a file yaml.v3 rejects (%v):\n%s", err, data)
+	}
+	if len(kept) != len(slow) {
+		t.Fatalf("fastDocs finds %d documents, yaml.v3 %d:\n%s", len(kept), len(slow), data)
+	}
+	for i := range kept {
+		if d := sameTree(kept[i], slow[i], fmt.Sprint(i)); d != "" {
+			t.Fatalf("fastDocs and yaml.v3 differ at %s in:\n%s", d, data)
+		}
+	}
+	return true
+}
+
+func TestFastYAMLAgreesWithYAMLv3(t *testing.T) {
+	files, _ := filepath.Glob("testdata/corpus/*.yml")
+	if len(files) < 40 {
+		t.Fatalf("corpus has %d files", len(files))
+	}
+	accepted := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if checkFast(t, data) {
+			accepted++
+		}
+	}
+	t.Logf("fastDocs reads %d of %d corpus files", accepted, len(files))
+	if !checkFast(t, bigPipeline(200)) {
+		t.Fatal("fastDocs gives up on the benchmark's pipeline")
+	}
+	for _, tc := range []struct {
+		in     string
+		accept bool
+	}{
+		{"a:\nb: 1\n", true},
+		{"-\n-   \n- a\n", true},
+		{"- a:\n  b:\n", true},
+		{"a: b\n  # x\nc: d\n", true},
+		{"-foo: 1\n", true},
+		{"a b : c\n", true},
+		{"x: [ ]\ny: [a , b ]\nz: [a, ]\n", true},
+		{"'a''b': \"c\"\n", true},
+		{"a:\n  - b\n  -\n", true},
+		{"---\na: 1\n---\n# x\n---\n- a\n", true},
+		{"\n\n  a: 1\n", true},
+		{"--- # c\na: 1\n", true},
+		{"a:   \n  \n  b\n", true},
+		{"x\n", true},
+		{"a: 1\nb: -2\nc: 0x1F\nd: 1.5\ne: .5\nf: 2024-01-02\ng: true\nh: ~\ni: 0o17\nj: 1_000\nk: +.inf\nl: 0b101\nm: '1'\nn: 99999999999999999999\n", true},
+		{"a: b\n...\n", false},
+		{"a: {}\n", false},
+		{"a: &x 1\nb: *x\n", false},
+		{"a: |\n  x\n", false},
+		{"a: b\n  c\n", false},
+		{"a:\tb\n", false},
+		{"a: b: c\n", false},
+		{"a: \"x\\ny\"\n", false},
+		{"a: é\n", false},
+		{"- - a\n", false},
+		{"a:\n    b: 1\n  c: 2\n", false},
+	} {
+		if got := checkFast(t, []byte(tc.in)); got != tc.accept {
+			t.Errorf("fastDocs(%q) accepts %v, want %v", tc.in, got, tc.accept)
+		}
+	}
+}
+
+// FuzzFastYAML checks that whenever fastDocs reads a file, it builds the
+// same trees as yaml.v3.
+func FuzzFastYAML(f *testing.F) {
+	files, _ := filepath.Glob("testdata/corpus/*.yml")
+	for _, file := range files {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add(bigPipeline(3))
+	f.Add([]byte("a:\n- x\n-\n  b: [c, 'd']\nc: []\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<16 || strings.Contains(string(data), "\x00") {
+			return
+		}
+		checkFast(t, data)
+	})
+}
+
+// TestFastYAMLRandom compares fastDocs with yaml.v3 on files assembled
+// from the pieces that make the subset's edge cases: indentation, entries,
+// keys, colons, comments, quotes, flow sequences, numbers, separators.
+func TestFastYAMLRandom(t *testing.T) {
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	if s := os.Getenv("FASTYAML_ROUNDS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	pieces := []string{
+		"- ", "-", "a", "b c", ": ", ":", "#", " #x", "'", "''", "\"", "[", "]", ", ", ",", " ",
+		"  ", "1", "-1", "0x1f", "1.5", ".5", "~", "null", "true", "False", "<<", "2024-01-02",
+		"1_0", "0o7", "0b1", "+.inf", "---", "...", "x: y", "k:", "- k: v", "${A:0:1}", "a/*", "-x", "?",
+		"{", "}", "&a", "*a", "!", "|", ">", "%", "@", "`", "'q''r'", "\"d\"", "[a, b]", "[]", "e: [1, 'x']",
+	}
+	rng := uint64(1)
+	next := func(k int) int {
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return int(rng % uint64(k))
+	}
+	accepted := 0
+	for range n {
+		var b strings.Builder
+		for range 1 + next(8) {
+			b.WriteString(strings.Repeat(" ", []int{0, 0, 0, 1, 2, 2, 4}[next(7)]))
+			for range 1 + next(4) {
+				b.WriteString(pieces[next(len(pieces))])
+			}
+			if next(10) > 0 {
+				b.WriteByte('\n')
+			}
+		}
+		if checkFast(t, []byte(b.String())) {
+			accepted++
+		}
+	}
+	t.Logf("fastDocs read %d of %d generated files", accepted, n)
+}
