@@ -64,7 +64,7 @@ func (p *fastParser) scalar(l fline, col int) (n *yaml.Node, end int, isKey, ok 
 }
 
 // quoted reads a quoted scalar that closes on its line and holds no escape
-// sequence (''-escapes of single quotes are read). end is after the quote.
+// sequence (”-escapes of single quotes are read). end is after the quote.
 func quoted(line string, col int) (v string, end int, ok bool) {
 	q := line[col]
 	var b []byte
