@@ -98,7 +98,9 @@ func (e *Engine) Start(ctx context.Context, stageID string, step *core.SpecStep)
 		p.CloseLog()
 		return core.Errorf(core.CodeUnavailable, "start step %q on %s: %w", step.Name, st.server.Addr(), err)
 	}
-	p.Stop = func(ctx context.Context, grace time.Duration) error { return e.stopStep(ctx, st, p, sess, pidPath, grace) }
+	p.Stop = func(ctx context.Context, grace time.Duration) error {
+		return e.stopStep(ctx, st, p, sess, pidPath, grace)
+	}
 	if err := e.steps.Add(stageID, step.Name, p); err != nil {
 		sess.Close()
 		p.CloseLog()
