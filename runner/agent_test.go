@@ -346,3 +346,13 @@ func TestLostStageIsStoppedNotReported(t *testing.T) {
 		t.Fatalf("a lost stage was reported as %s", st.Status)
 	}
 }
+
+func TestDetailsRefusedErrorsTheStage(t *testing.T) {
+	c := newFakeClient()
+	c.queue <- &core.Stage{ID: 9, Type: "fake"} // no details: the fake answers not found
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": enginetest.NewFake()}})
+	c.waitFinished(t, 1)
+	if st := c.finalOf(9); st.Status != core.StatusError || !strings.Contains(st.Error, "details") {
+		t.Fatalf("stage %s (%q), want an error naming the details", st.Status, st.Error)
+	}
+}

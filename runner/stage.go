@@ -55,7 +55,9 @@ func (a *Agent) runStage(ctx context.Context, claimed *core.Stage) {
 	})
 	if err != nil || d == nil || d.Spec == nil {
 		log.Error("stage details", "err", err)
-		if err == nil || !lost(err) {
+		// Only "not held" means the stage is gone; any other refusal
+		// would leave it running (its lease renewed by the heartbeats).
+		if core.ErrorCode(err) != core.CodeConflict {
 			stage.Status, stage.Error = core.StatusError, fmt.Sprintf("runner %s could not read the stage's details: %v", a.o.Name, err)
 			a.finishStage(rctx, log, stage, nil)
 		}

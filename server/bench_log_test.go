@@ -1,0 +1,122 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/internal/testenv"
+	"github.com/drover-ci/drover/runner"
+	"github.com/drover-ci/drover/sdk/engine/enginetest"
+	"github.com/drover-ci/drover/sdk/remote/remotetest"
+)
+
+// BenchmarkLogLatency: a step prints a line every 20 ms, run by a runner
+// speaking HTTP to the server over loopback; a viewer follows the step's
+// SSE stream. The figure is print → the viewer reading the line (each
+// line carries its print time), median over the lines. SQLite.
+func BenchmarkLogLatency(b *testing.B) {
+	const lines = 100
+	eng := enginetest.NewFake()
+	eng.Run = func(ctx context.Context, _ string, _ *core.SpecStep, out io.Writer) (int, error) {
+		for i := 0; i < lines; i++ {
+			fmt.Fprintf(out, "%d\n", time.Now().UnixNano())
+			select {
+			case <-ctx.Done():
+				return 137, nil
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		return 0, nil
+	}
+	e := newBenchEnv(b, "", map[string]any{"fake": eng})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The stage's details carry clone credentials: the repository needs
+	// a user the fake remote knows.
+	rem, err := e.app.Host.Remote("fake")
+	if err != nil {
+		b.Fatal(err)
+	}
+	fake, ok := rem.(*remotetest.Fake)
+	if !ok {
+		b.Fatalf("the fake remote is a %T", rem)
+	}
+	fake.AddUser("log-bench-token", "logbench")
+	fake.AddRepo("log-bench-token", "acme/app", core.Perm{Pull: true, Push: true})
+	u := &core.User{Remote: "fake", Login: "logbench", Active: true, Creds: core.Creds{Token: "log-bench-token"}}
+	if err := e.app.Store.Users().Create(ctx, u); err != nil {
+		b.Fatal(err)
+	}
+	e.repo.UserID = u.ID
+	e.repo.Slug = e.repo.Owner + "/" + e.repo.Name
+	if err := e.app.Store.Repos().Update(ctx, e.repo); err != nil {
+		b.Fatal(err)
+	}
+	spec, _ := json.Marshal(&core.Spec{Name: "default", Type: "fake", Clone: core.Clone{Disable: true},
+		Steps: []*core.SpecStep{{Name: "print", RunPolicy: core.RunOnSuccess}}})
+	st := &core.Stage{Name: "default", Number: 1, Type: "fake", Status: core.StatusPending, Spec: spec,
+		Steps: []*core.Step{{Number: 1, Name: "print", Status: core.StatusPending}}}
+	bd := &core.Build{RepoID: e.repo.ID, Status: core.StatusPending, Event: core.EventCustom, After: "abc", Ref: "refs/heads/main"}
+	if err := e.app.Store.Builds().Create(ctx, bd, []*core.Stage{st}); err != nil {
+		b.Fatal(err)
+	}
+	// The viewer connects first, then the runner starts and the stage is enqueued.
+	url := fmt.Sprintf("%s/api/repos/acme/app/builds/%d/logs/1/1/stream?remote=fake", e.srv.URL, bd.Number)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		b.Fatalf("stream: %s: %s", resp.Status, body)
+	}
+	agent := runner.New(runner.Options{Client: e.runnerClient(b, "log-bench"), Engines: runner.StaticEngines{"fake": eng}, WorkDir: b.TempDir()})
+	actx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = agent.Run(actx) }()
+	defer func() { stop(); <-done }()
+	e.app.Scheduler.Enqueued(ctx)
+
+	var lat []time.Duration
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	timeout := time.AfterFunc(60*time.Second, func() { resp.Body.Close() })
+	defer timeout.Stop()
+	for len(lat) < lines && sc.Scan() {
+		data, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok {
+			continue
+		}
+		var l core.LogLine
+		if json.Unmarshal([]byte(data), &l) != nil || l.Text == "" {
+			continue
+		}
+		ns, err := strconv.ParseInt(l.Text, 10, 64)
+		if err != nil {
+			b.Fatalf("unexpected log line %q", l.Text)
+		}
+		lat = append(lat, time.Since(time.Unix(0, ns)))
+	}
+	if len(lat) < lines {
+		got, _ := e.app.Store.Stages().ListBuild(ctx, bd.ID)
+		for _, g := range got {
+			b.Logf("stage %s: %s %s", g.Name, g.Status, g.Error)
+		}
+		b.Fatalf("the viewer read %d of %d lines (%v)", len(lat), lines, sc.Err())
+	}
+	slices.Sort(lat)
+	testenv.Bench(b, "log_latency_p50", float64(lat[len(lat)/2].Microseconds())/1000, "ms")
+}
