@@ -41,35 +41,7 @@ func BenchmarkLogLatency(b *testing.B) {
 	e := newBenchEnv(b, "", map[string]any{"fake": eng})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	// The stage's details carry clone credentials: the repository needs
-	// a user the fake remote knows.
-	rem, err := e.app.Host.Remote("fake")
-	if err != nil {
-		b.Fatal(err)
-	}
-	fake, ok := rem.(*remotetest.Fake)
-	if !ok {
-		b.Fatalf("the fake remote is a %T", rem)
-	}
-	fake.AddUser("log-bench-token", "logbench")
-	fake.AddRepo("log-bench-token", "acme/app", core.Perm{Pull: true, Push: true})
-	u := &core.User{Remote: "fake", Login: "logbench", Active: true, Creds: core.Creds{Token: "log-bench-token"}}
-	if err := e.app.Store.Users().Create(ctx, u); err != nil {
-		b.Fatal(err)
-	}
-	e.repo.UserID = u.ID
-	e.repo.Slug = e.repo.Owner + "/" + e.repo.Name
-	if err := e.app.Store.Repos().Update(ctx, e.repo); err != nil {
-		b.Fatal(err)
-	}
-	spec, _ := json.Marshal(&core.Spec{Name: "default", Type: "fake", Clone: core.Clone{Disable: true},
-		Steps: []*core.SpecStep{{Name: "print", RunPolicy: core.RunOnSuccess}}})
-	st := &core.Stage{Name: "default", Number: 1, Type: "fake", Status: core.StatusPending, Spec: spec,
-		Steps: []*core.Step{{Number: 1, Name: "print", Status: core.StatusPending}}}
-	bd := &core.Build{RepoID: e.repo.ID, Status: core.StatusPending, Event: core.EventCustom, After: "abc", Ref: "refs/heads/main"}
-	if err := e.app.Store.Builds().Create(ctx, bd, []*core.Stage{st}); err != nil {
-		b.Fatal(err)
-	}
+	bd := oneStepBuild(b, e, "print")
 	// The viewer connects first, then the runner starts and the stage is enqueued.
 	url := fmt.Sprintf("%s/api/repos/acme/app/builds/%d/logs/1/1/stream?remote=fake", e.srv.URL, bd.Number)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -119,4 +91,108 @@ func BenchmarkLogLatency(b *testing.B) {
 	}
 	slices.Sort(lat)
 	testenv.Bench(b, "log_latency_p50", float64(lat[len(lat)/2].Microseconds())/1000, "ms")
+}
+
+// oneStepBuild gives the bench repository a user the fake remote knows
+// (the stage's details carry clone credentials) and creates a build of one
+// stage of type fake with one step, not yet announced to runners.
+func oneStepBuild(b *testing.B, e *benchEnv, step string) *core.Build {
+	b.Helper()
+	ctx := context.Background()
+	if e.repo.UserID == 0 {
+		rem, err := e.app.Host.Remote("fake")
+		if err != nil {
+			b.Fatal(err)
+		}
+		fake, ok := rem.(*remotetest.Fake)
+		if !ok {
+			b.Fatalf("the fake remote is a %T", rem)
+		}
+		fake.AddUser("bench-user-token", "benchuser")
+		fake.AddRepo("bench-user-token", "acme/app", core.Perm{Pull: true, Push: true})
+		u := &core.User{Remote: "fake", Login: "benchuser", Active: true, Creds: core.Creds{Token: "bench-user-token"}}
+		if err := e.app.Store.Users().Create(ctx, u); err != nil {
+			b.Fatal(err)
+		}
+		e.repo.UserID = u.ID
+		e.repo.Slug = e.repo.Owner + "/" + e.repo.Name
+		if err := e.app.Store.Repos().Update(ctx, e.repo); err != nil {
+			b.Fatal(err)
+		}
+	}
+	spec, _ := json.Marshal(&core.Spec{Name: "default", Type: "fake", Clone: core.Clone{Disable: true},
+		Steps: []*core.SpecStep{{Name: step, RunPolicy: core.RunOnSuccess}}})
+	st := &core.Stage{Name: "default", Number: 1, Type: "fake", Status: core.StatusPending, Spec: spec,
+		Steps: []*core.Step{{Number: 1, Name: step, Status: core.StatusPending}}}
+	bd := &core.Build{RepoID: e.repo.ID, Status: core.StatusPending, Event: core.EventCustom, After: "abc", Ref: "refs/heads/main"}
+	if err := e.app.Store.Builds().Create(ctx, bd, []*core.Stage{st}); err != nil {
+		b.Fatal(err)
+	}
+	return bd
+}
+
+// BenchmarkCancelLatency: a runner speaking HTTP runs a step that waits
+// to be stopped; the figure is the cancel API call → the engine's step
+// seeing its stop, median over 10 builds. SQLite.
+func BenchmarkCancelLatency(b *testing.B) {
+	const samples = 10
+	eng := enginetest.NewFake()
+	started := make(chan struct{}, 1)
+	stopped := make(chan time.Time, 1)
+	eng.Run = func(ctx context.Context, _ string, _ *core.SpecStep, out io.Writer) (int, error) {
+		started <- struct{}{}
+		select {
+		case <-ctx.Done():
+			stopped <- time.Now()
+			return 137, nil
+		case <-time.After(time.Minute):
+			return 0, nil
+		}
+	}
+	e := newBenchEnv(b, "", map[string]any{"fake": eng})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	agent := runner.New(runner.Options{Client: e.runnerClient(b, "cancel-bench"), Engines: runner.StaticEngines{"fake": eng},
+		WorkDir: b.TempDir(), Grace: 10 * time.Second})
+	actx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = agent.Run(actx) }()
+	defer func() { stop(); <-done }()
+	var lat []time.Duration
+	for i := 0; i < samples; i++ {
+		bd := oneStepBuild(b, e, "wait")
+		e.app.Scheduler.Enqueued(ctx)
+		select {
+		case <-started:
+		case <-time.After(30 * time.Second):
+			b.Fatalf("sample %d: the step did not start", i)
+		}
+		time.Sleep(50 * time.Millisecond) // the runner's watch is in place
+		url := fmt.Sprintf("%s/api/repos/acme/app/builds/%d/cancel?remote=fake", e.srv.URL, bd.Number)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+		req.Header.Set("Authorization", "Bearer "+e.admin)
+		sent := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			b.Fatalf("cancel: %s: %s", resp.Status, body)
+		}
+		select {
+		case at := <-stopped:
+			lat = append(lat, at.Sub(sent))
+		case <-time.After(30 * time.Second):
+			b.Fatalf("sample %d: the step was not stopped", i)
+		}
+		for deadline := time.Now().Add(30 * time.Second); len(agent.Running()) > 0; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				b.Fatalf("sample %d: the stage did not end", i)
+			}
+		}
+	}
+	slices.Sort(lat)
+	testenv.Bench(b, "cancel_latency_p50", float64(lat[len(lat)/2].Microseconds())/1000, "ms")
 }
