@@ -215,7 +215,11 @@ func (a *Agent) worker(ctx, work context.Context) {
 				return
 			}
 			d := bo.next()
-			a.log.Warn("request a stage", "err", err, "retry_in", d)
+			if errors.Is(err, core.ErrUnauthenticated) {
+				a.log.Error("the server refuses this runner's token (revoked?); register the runner again", "err", err, "retry_in", d)
+			} else {
+				a.log.Warn("request a stage", "err", err, "retry_in", d)
+			}
 			sleep(ctx, d)
 			continue
 		}
