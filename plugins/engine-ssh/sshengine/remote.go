@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 
 	"golang.org/x/crypto/ssh"
 
@@ -19,8 +20,8 @@ func runRemote(ctx context.Context, c *ssh.Client, cmd string, stdin io.Reader) 
 		return nil, fmt.Errorf("new session: %w", err)
 	}
 	defer sess.Close()
-	var out bytes.Buffer
-	sess.Stdout, sess.Stderr, sess.Stdin = &out, &out, stdin
+	out := &syncBuffer{}
+	sess.Stdout, sess.Stderr, sess.Stdin = out, out, stdin
 	done := make(chan error, 1)
 	go func() { done <- sess.Run(cmd) }()
 	select {
@@ -54,4 +55,23 @@ func firstWord(s string) string {
 		}
 	}
 	return s
+}
+
+// syncBuffer is a buffer the session's stdout and stderr copiers share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// Bytes returns a copy of what was written so far.
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
 }
