@@ -356,3 +356,25 @@ func TestDetailsRefusedErrorsTheStage(t *testing.T) {
 		t.Fatalf("stage %s (%q), want an error naming the details", st.Status, st.Error)
 	}
 }
+
+func TestOptionSecretsReachTheEngineResolved(t *testing.T) {
+	c := newFakeClient()
+	eng := enginetest.NewFake()
+	got := make(chan any, 1)
+	eng.SetupErr = func(spec *core.Spec) error {
+		got <- spec.Options["server"]
+		return nil
+	}
+	sp := spec("ssh", step("build", "echo ok"))
+	sp.Options = map[string]any{"server": map[string]any{"host": "h", "ssh_key": map[string]any{"from_secret": "key"}}}
+	c.add(1, sp, false, map[string]string{"key": "PRIVATE-KEY"})
+	start(t, Options{Client: c, Engines: StaticEngines{"ssh": eng}})
+	c.waitFinished(t, 1)
+	server, _ := (<-got).(map[string]any)
+	if server["ssh_key"] != "PRIVATE-KEY" || server["host"] != "h" {
+		t.Fatalf("the engine got options %v", server)
+	}
+	if d := c.detail(1); d.Spec.Options["server"].(map[string]any)["ssh_key"] == "PRIVATE-KEY" {
+		t.Fatal("the secret was written into the stage's details")
+	}
+}
