@@ -51,6 +51,9 @@ func Compile(m *Manifest, md Metadata) ([]*core.Spec, error) {
 		return envsubst.Eval(s, func(k string) string { return env[k] })
 	}}
 	sm := &Manifest{docs: m.docs}
+	if !fullWalk {
+		d.base = m
+	}
 	d.decodeManifest(sm)
 	if err := d.list.err(); err != nil {
 		return nil, err

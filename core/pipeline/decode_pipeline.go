@@ -22,7 +22,10 @@ var stepOptionKeys = map[string]bool{
 	"cpu_shares": true, "cpu_set": true, "devices": true, "resources": true,
 }
 
-func (d *decoder) decodePipeline(root *yaml.Node, fs []field) *Pipeline {
+// decodePipeline reads a pipeline document. base, when set, is Parse's
+// decoding of the same document: its steps are reused where they hold no
+// "$" and the pipeline's type is unchanged.
+func (d *decoder) decodePipeline(root *yaml.Node, fs []field, base *Pipeline) *Pipeline {
 	p := &Pipeline{Pos: posOf(root), Type: "docker", Name: "default", Keys: make(KeyPositions, 0, len(fs))}
 	for _, f := range fs {
 		if f.key == "type" {
@@ -32,6 +35,10 @@ func (d *decoder) decodePipeline(root *yaml.Node, fs []field) *Pipeline {
 		}
 	}
 	known, isKnown := engineKeys[p.Type]
+	var baseSteps, baseServices []*Step
+	if base != nil && base.Type == p.Type {
+		baseSteps, baseServices = base.Steps, base.Services
+	}
 	for _, f := range fs {
 		p.Keys = append(p.Keys, KeyPos{f.key, posOf(f.k)})
 		switch f.key {
@@ -86,9 +93,9 @@ func (d *decoder) decodePipeline(root *yaml.Node, fs []field) *Pipeline {
 				}
 			}
 		case "steps":
-			p.Steps = d.decodeSteps(f.v, p.Type, "steps")
+			p.Steps = d.decodeSteps(f.v, p.Type, "steps", baseSteps)
 		case "services":
-			p.Services = d.decodeSteps(f.v, p.Type, "services")
+			p.Services = d.decodeSteps(f.v, p.Type, "services", baseServices)
 		case "volumes":
 			p.Volumes = d.decodeVolumes(f.v)
 		case "trigger":

@@ -1,10 +1,14 @@
 package pipeline
 
 import (
+	"maps"
+
 	"gopkg.in/yaml.v3"
 )
 
-func (d *decoder) decodeSteps(n *yaml.Node, typ, what string) []*Step {
+// decodeSteps reads a list of steps; base holds Parse's decoding of the
+// same list when Compile decodes it again (see reuse.go).
+func (d *decoder) decodeSteps(n *yaml.Node, typ, what string, base []*Step) []*Step {
 	r := d.resolve(n)
 	if isNull(r) {
 		return nil
@@ -15,24 +19,41 @@ func (d *decoder) decodeSteps(n *yaml.Node, typ, what string) []*Step {
 	}
 	out := make([]*Step, 0, len(r.Content))
 	for _, c := range r.Content {
-		if s := d.decodeStep(c, typ, what); s != nil {
+		if s := d.decodeStep(c, typ, what, baseAt(base, len(out))); s != nil {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-func (d *decoder) decodeStep(n *yaml.Node, typ, what string) *Step {
+func (d *decoder) decodeStep(n *yaml.Node, typ, what string, base *Step) *Step {
 	r := d.resolve(n)
 	if r == nil {
 		return nil
 	}
-	s := &Step{Pos: posOf(r)}
+	if base != nil && clean(r) {
+		return base
+	}
 	fs := d.fields(r, what+" entry")
-	s.Keys = make(KeyPositions, 0, len(fs))
+	var s *Step
+	if base != nil {
+		// Start from Parse's step and decode again only the fields with
+		// a "$"; the keys (never substituted) are the same.
+		cp := *base
+		s = &cp
+	} else {
+		s = &Step{Pos: posOf(r), Keys: make(KeyPositions, 0, len(fs))}
+	}
+	ownOptions := base == nil
 	_, knownType := engineKeys[typ]
 	for _, f := range fs {
-		s.Keys = append(s.Keys, KeyPos{f.key, posOf(f.k)})
+		if base != nil {
+			if clean(f.v) {
+				continue
+			}
+		} else {
+			s.Keys = append(s.Keys, KeyPos{f.key, posOf(f.k)})
+		}
 		switch f.key {
 		case "name":
 			s.Name = d.str(f.v, "name")
@@ -54,6 +75,7 @@ func (d *decoder) decodeStep(n *yaml.Node, typ, what string) *Step {
 		case "environment":
 			s.Environment = d.decodeEnv(f.v, "environment")
 		case "settings":
+			s.Settings = nil
 			if m, ok := d.value(f.v, "settings", 0).(map[string]any); ok {
 				s.Settings = m
 			} else if !isNull(d.resolve(f.v)) {
@@ -89,6 +111,9 @@ func (d *decoder) decodeStep(n *yaml.Node, typ, what string) *Step {
 			if knownType && !stepOptionKeys[f.key] {
 				d.add(posOf(f.k), "step %s: unknown key %q", stepLabel(s, r), f.key)
 				continue
+			}
+			if !ownOptions { // base's map is Parse's
+				s.Options, ownOptions = maps.Clone(s.Options), true
 			}
 			if s.Options == nil {
 				s.Options = map[string]any{}

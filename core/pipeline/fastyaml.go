@@ -65,11 +65,25 @@ type fastParser struct {
 	lines []fline // the current document's
 	i     int     // next line of lines
 	slab  []yaml.Node
+	stack []*yaml.Node // children of the collections being read
+}
+
+// push adds a child to the collection being read; done gives the
+// collection its children (one allocation of the right size).
+func (p *fastParser) push(n ...*yaml.Node) { p.stack = append(p.stack, n...) }
+
+func (p *fastParser) done(n *yaml.Node, mark int) *yaml.Node {
+	n.Content = make([]*yaml.Node, len(p.stack)-mark)
+	copy(n.Content, p.stack[mark:])
+	clear(p.stack[mark:])
+	p.stack = p.stack[:mark]
+	return n
 }
 
 // split checks the bytes and cuts the file into documents of content lines.
 func (p *fastParser) split() bool {
 	src := p.src
+	all := make([]fline, 0, strings.Count(src, "\n")+1) // every document's lines
 	doc := fdoc{}
 	no := 0
 	for start := 0; start < len(src); {
@@ -97,11 +111,12 @@ func (p *fastParser) split() bool {
 			if doc.marker > 0 || len(doc.lines) > 0 {
 				p.docs = append(p.docs, doc)
 			}
-			doc = fdoc{marker: no}
+			doc = fdoc{marker: no, lines: all[len(all):]}
 		case indent == 0 && (rest[0] == '%' || rest == "..." || strings.HasPrefix(rest, "... ")):
 			return false // directives and document ends
 		default:
-			doc.lines = append(doc.lines, fline{no: no, start: start, end: end, indent: indent})
+			all = append(all, fline{no: no, start: start, end: end, indent: indent})
+			doc.lines = all[len(all)-len(doc.lines)-1:]
 		}
 		start = end + 1
 	}
@@ -138,7 +153,7 @@ func (p *fastParser) block(col, parent int) (*yaml.Node, bool) {
 	if isSeqEntry(text) {
 		return p.sequence(col)
 	}
-	if _, _, isKey, ok := p.scalar(l, col); ok && isKey {
+	if p.isKeyAt(l, col) {
 		return p.mapping(col)
 	}
 	return p.inline(col, parent)
@@ -181,6 +196,7 @@ func restIsComment(rest string) bool {
 func (p *fastParser) sequence(col int) (*yaml.Node, bool) {
 	first := p.lines[p.i]
 	seq := p.node(yaml.SequenceNode, "!!seq", "", first.no, col)
+	mark := len(p.stack)
 	for {
 		l := p.lines[p.i]
 		text := p.src[l.start+col : l.end]
@@ -197,16 +213,16 @@ func (p *fastParser) sequence(col int) (*yaml.Node, bool) {
 		if !ok {
 			return nil, false
 		}
-		seq.Content = append(seq.Content, v)
+		p.push(v)
 		nl, more := p.next()
 		if !more || nl.indent < col {
-			return seq, true
+			return p.done(seq, mark), true
 		}
 		if nl.indent > col {
 			return nil, false
 		}
 		if !isSeqEntry(p.src[nl.start+col : nl.end]) {
-			return seq, true // the parent mapping's next key (indentless sequence)
+			return p.done(seq, mark), true // the parent mapping's next key (indentless sequence)
 		}
 	}
 }
@@ -224,6 +240,7 @@ func (p *fastParser) below(l fline, col, nullCol int) (*yaml.Node, bool) {
 func (p *fastParser) mapping(col int) (*yaml.Node, bool) {
 	first := p.lines[p.i]
 	m := p.node(yaml.MappingNode, "!!map", "", first.no, col)
+	mark := len(p.stack)
 	for {
 		l := p.lines[p.i]
 		k, end, isKey, ok := p.scalar(l, col)
@@ -247,10 +264,10 @@ func (p *fastParser) mapping(col int) (*yaml.Node, bool) {
 		if !ok {
 			return nil, false
 		}
-		m.Content = append(m.Content, k, v)
+		p.push(k, v)
 		nl, more := p.next()
 		if !more || nl.indent < col {
-			return m, true
+			return p.done(m, mark), true
 		}
 		if nl.indent > col {
 			return nil, false

@@ -15,31 +15,50 @@ import (
 // offset after the scalar. ok is false for anything fastDocs leaves to
 // yaml.v3.
 func (p *fastParser) scalar(l fline, col int) (n *yaml.Node, end int, isKey, ok bool) {
-	line := p.src[l.start:l.end]
-	if col >= len(line) {
+	v, style, end, isKey, ok := scalarSpan(p.src[l.start:l.end], col)
+	if !ok {
 		return nil, 0, false, false
+	}
+	tag := "!!str"
+	if style == 0 {
+		tag = plainTag(v)
+	}
+	n = p.node(yaml.ScalarNode, tag, v, l.no, col)
+	n.Style = style
+	return n, end, isKey, true
+}
+
+// isKeyAt reports whether a mapping key starts at column col of line l.
+func (p *fastParser) isKeyAt(l fline, col int) bool {
+	_, _, _, isKey, ok := scalarSpan(p.src[l.start:l.end], col)
+	return ok && isKey
+}
+
+// scalarSpan does the work of scalar without building a node.
+func scalarSpan(line string, col int) (v string, style yaml.Style, end int, isKey, ok bool) {
+	if col >= len(line) {
+		return "", 0, 0, false, false
 	}
 	switch c := line[col]; c {
 	case '\'', '"':
 		v, e, ok := quoted(line, col)
 		if !ok {
-			return nil, 0, false, false
+			return "", 0, 0, false, false
 		}
-		n = p.node(yaml.ScalarNode, "!!str", v, l.no, col)
-		n.Style = yaml.DoubleQuotedStyle
+		style = yaml.DoubleQuotedStyle
 		if c == '\'' {
-			n.Style = yaml.SingleQuotedStyle
+			style = yaml.SingleQuotedStyle
 		}
 		if e < len(line) && line[e] == ':' && (e+1 == len(line) || line[e+1] == ' ') {
-			return n, e, true, e-col <= 1000
+			return v, style, e, true, e-col <= 1000
 		}
-		return n, e, false, true
+		return v, style, e, false, true
 	case '-':
 		if col+1 == len(line) || line[col+1] == ' ' {
-			return nil, 0, false, false
+			return "", 0, 0, false, false
 		}
 	case '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '%', '@', '`':
-		return nil, 0, false, false
+		return "", 0, 0, false, false
 	}
 	j := col
 	for ; j < len(line); j++ {
@@ -53,18 +72,18 @@ func (p *fastParser) scalar(l fline, col int) (n *yaml.Node, end int, isKey, ok 
 		}
 	}
 	if isKey && j-col > 1000 {
-		return nil, 0, false, false // yaml.v3 limits implicit keys to 1024 characters
+		return "", 0, 0, false, false // yaml.v3 limits implicit keys to 1024 characters
 	}
-	v := strings.TrimRight(line[col:j], " ")
-	n = p.node(yaml.ScalarNode, plainTag(v), v, l.no, col)
+	v = strings.TrimRight(line[col:j], " ")
 	if isKey {
-		return n, j, true, true
+		return v, 0, j, true, true
 	}
-	return n, col + len(v), false, true
+	return v, 0, col + len(v), false, true
 }
 
 // quoted reads a quoted scalar that closes on its line and holds no escape
-// sequence (”-escapes of single quotes are read). end is after the quote.
+// sequence (a doubled single quote in single quotes is read as one). end
+// is after the closing quote.
 func quoted(line string, col int) (v string, end int, ok bool) {
 	q := line[col]
 	var b []byte

@@ -105,6 +105,7 @@ func syntaxProblem(data []byte, err error) (p *Problem) {
 }
 
 func (d *decoder) decodeManifest(m *Manifest) {
+	var nPipelines, nSecrets, nSignatures int // documents of each kind so far
 	for _, doc := range m.docs {
 		d.budget, d.over = maxNodes, false
 		root := d.resolve(doc.root)
@@ -118,13 +119,34 @@ func (d *decoder) decodeManifest(m *Manifest) {
 				hasPipelineKey = true
 			}
 		}
+		// With a base (Compile), a document without "$" is Parse's.
+		reuse := d.base != nil && clean(root)
 		switch kind {
 		case "pipeline":
-			m.Pipelines = append(m.Pipelines, d.decodePipeline(root, fs))
+			var base *Pipeline
+			if d.base != nil {
+				base = baseAt(d.base.Pipelines, nPipelines)
+			}
+			nPipelines++
+			if reuse && base != nil {
+				m.Pipelines = append(m.Pipelines, base)
+			} else {
+				m.Pipelines = append(m.Pipelines, d.decodePipeline(root, fs, base))
+			}
 		case "secret":
-			m.Secrets = append(m.Secrets, d.decodeSecret(root, fs))
+			nSecrets++
+			if reuse && nSecrets <= len(d.base.Secrets) {
+				m.Secrets = append(m.Secrets, d.base.Secrets[nSecrets-1])
+			} else {
+				m.Secrets = append(m.Secrets, d.decodeSecret(root, fs))
+			}
 		case "signature":
-			m.Signatures = append(m.Signatures, d.decodeSignature(root, fs))
+			nSignatures++
+			if reuse && nSignatures <= len(d.base.Signatures) {
+				m.Signatures = append(m.Signatures, d.base.Signatures[nSignatures-1])
+			} else {
+				m.Signatures = append(m.Signatures, d.decodeSignature(root, fs))
+			}
 		case "":
 			if root == nil || root.Kind != yaml.MappingNode {
 				continue // fields reported it

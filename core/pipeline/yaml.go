@@ -26,6 +26,9 @@ type decoder struct {
 	problems
 	subst  func(string) (string, error)
 	memo   map[string]string // substitution results; files repeat strings
+	// base is Parse's result for the same tree, when Compile decodes it
+	// again: parts without "$" are taken from it (see reuse.go).
+	base *Manifest
 	budget int
 	over   bool
 }
