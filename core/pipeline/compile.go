@@ -223,8 +223,8 @@ func compileStep(s *Step, md *Metadata, number int, os, ws string, stageSecrets 
 	for _, d := range s.DependsOn {
 		st.DependsOn = append(st.DependsOn, d.Name)
 	}
-	env := make(map[string]string, len(s.Environment)+len(s.Settings)+4)
-	secrets := make(map[string]string, len(stageSecrets))
+	env := make(map[string]string, len(s.Environment)+len(s.Settings)+6)
+	secrets := make(map[string]string, len(stageSecrets)+len(s.Environment)+len(s.Settings))
 	for _, r := range stageSecrets {
 		secrets[r.Env] = r.Name
 	}

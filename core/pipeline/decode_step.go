@@ -31,10 +31,20 @@ func (d *decoder) decodeStep(n *yaml.Node, typ, what string, base *Step) *Step {
 	if r == nil {
 		return nil
 	}
-	if base != nil && clean(r) {
-		return base
-	}
 	fs := d.fields(r, what+" entry")
+	// With a base, clean64 has bit i set when field i holds no "$" (fields
+	// past 64 are decoded again, which is always correct).
+	var clean64 uint64
+	if base != nil {
+		for i, f := range fs[:min(len(fs), 64)] {
+			if clean(f.v) {
+				clean64 |= 1 << i
+			}
+		}
+		if len(fs) <= 64 && clean64 == 1<<len(fs)-1 {
+			return base
+		}
+	}
 	var s *Step
 	if base != nil {
 		// Start from Parse's step and decode again only the fields with
@@ -46,9 +56,9 @@ func (d *decoder) decodeStep(n *yaml.Node, typ, what string, base *Step) *Step {
 	}
 	ownOptions := base == nil
 	_, knownType := engineKeys[typ]
-	for _, f := range fs {
+	for i, f := range fs {
 		if base != nil {
-			if clean(f.v) {
+			if i < 64 && clean64&(1<<i) != 0 {
 				continue
 			}
 		} else {

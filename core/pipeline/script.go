@@ -6,16 +6,36 @@ import "strings"
 // the first failing command and echoes each command, prefixed with "+ ",
 // before running it.
 func posixScript(commands []string) string {
+	size := len("set -e\n")
+	for _, c := range commands {
+		size += 2*len(c) + 16
+	}
 	var b strings.Builder
+	b.Grow(size)
 	b.WriteString("set -e\n")
 	for _, c := range commands {
-		b.WriteString("echo ")
-		b.WriteString(shellQuote("+ " + c))
-		b.WriteByte('\n')
+		b.WriteString("echo '+ ")
+		writeQuoted(&b, c)
+		b.WriteString("'\n")
 		b.WriteString(c)
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// writeQuoted writes s with each ' spelled '\'' (the inside of a
+// single-quoted POSIX word).
+func writeQuoted(b *strings.Builder, s string) {
+	for {
+		i := strings.IndexByte(s, '\'')
+		if i < 0 {
+			b.WriteString(s)
+			return
+		}
+		b.WriteString(s[:i])
+		b.WriteString(`'\''`)
+		s = s[i+1:]
+	}
 }
 
 // powershellScript is posixScript for Windows hosts.
@@ -30,9 +50,4 @@ func powershellScript(commands []string) string {
 		b.WriteString("\nif ($LASTEXITCODE -gt 0) { exit $LASTEXITCODE }\n")
 	}
 	return b.String()
-}
-
-// shellQuote quotes s for a POSIX shell.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
