@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Tar writes the tree under dir to w as an uncompressed tar stream whose
@@ -42,7 +43,7 @@ func Tar(ctx context.Context, dir, prefix string, w io.Writer) error {
 			if prefix == "" {
 				return nil
 			}
-			name = ""
+			return writeEntry(tw, path, strings.TrimSuffix(prefix, "/"), info)
 		}
 		return writeEntry(tw, path, prefix+name, info)
 	})
