@@ -65,6 +65,8 @@ type fastParser struct {
 	lines []fline // the current document's
 	i     int     // next line of lines
 	slab  []yaml.Node
+	made  int          // nodes taken from slabs
+	total int          // content lines in the file
 	stack []*yaml.Node // children of the collections being read
 }
 
@@ -121,13 +123,16 @@ func (p *fastParser) split() bool {
 		start = end + 1
 	}
 	p.docs = append(p.docs, doc)
+	p.total = len(all)
 	return true
 }
 
 func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col0 int) *yaml.Node {
 	if len(p.slab) == 0 {
-		p.slab = make([]yaml.Node, 256)
+		// Files have about two nodes a line: the first slab is sized so.
+		p.slab = make([]yaml.Node, max(256, 2*p.total-p.made))
 	}
+	p.made++
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
 	n.Kind, n.Tag, n.Value, n.Line, n.Column = kind, tag, value, line, col0+1

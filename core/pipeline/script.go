@@ -23,8 +23,8 @@ func posixScript(commands []string) string {
 	return b.String()
 }
 
-// writeQuoted writes s with each ' spelled '\'' (the inside of a
-// single-quoted POSIX word).
+// writeQuoted writes s as the inside of a single-quoted POSIX word: each
+// single quote closes the word, adds an escaped quote and reopens it.
 func writeQuoted(b *strings.Builder, s string) {
 	for {
 		i := strings.IndexByte(s, '\'')

@@ -24,11 +24,11 @@ type docNode struct {
 // When subst is set, every string scalar value (not keys) goes through it.
 type decoder struct {
 	problems
-	subst  func(string) (string, error)
-	memo   map[string]string // substitution results; files repeat strings
+	subst func(string) (string, error)
+	memo  map[string]string // substitution results; files repeat strings
 	// base is Parse's result for the same tree, when Compile decodes it
 	// again: parts without "$" are taken from it (see reuse.go).
-	base *Manifest
+	base   *Manifest
 	budget int
 	over   bool
 }
