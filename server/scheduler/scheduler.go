@@ -136,9 +136,11 @@ func (s *Scheduler) Details(ctx context.Context, runnerID, stageID int64) (*core
 			return nil, fmt.Errorf("resolve secrets of stage %d: %w", stageID, err)
 		}
 	}
-	if s.opts.Netrc != nil {
+	if s.opts.Netrc != nil && !spec.Clone.Disable && repo.UserID != 0 {
 		if d.Netrc, err = s.opts.Netrc(ctx, repo); err != nil {
-			return nil, fmt.Errorf("clone credentials of %s: %w", repo.Slug, err)
+			// Not the runner's fault: never let the remote's refusal of the
+			// owner's credentials look like the runner's token being refused.
+			return nil, core.Errorf(core.CodeUnavailable, "clone credentials of %s: %v", repo.Slug, err)
 		}
 	}
 	sanitized := *repo
