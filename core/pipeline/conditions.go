@@ -122,7 +122,7 @@ func (c *Conditions) Match(md *Metadata) bool {
 }
 
 // decodeConditions reads a when/trigger block.
-func (d *decoder) decodeConditions(n *yaml.Node, what string) Conditions {
+func (d *decoder) decodeConditions(n *node, what string) Conditions {
 	var cs Conditions
 	for _, f := range d.fields(n, what) {
 		c := cs.byName(f.key)
@@ -135,7 +135,7 @@ func (d *decoder) decodeConditions(n *yaml.Node, what string) Conditions {
 	return cs
 }
 
-func (d *decoder) decodeCondition(n *yaml.Node, what string) Condition {
+func (d *decoder) decodeCondition(n *node, what string) Condition {
 	r := d.resolve(n)
 	c := Condition{Pos: posOf(r)}
 	if r != nil && r.Kind == yaml.MappingNode {

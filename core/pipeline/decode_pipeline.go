@@ -25,7 +25,7 @@ var stepOptionKeys = map[string]bool{
 // decodePipeline reads a pipeline document. base, when set, is Parse's
 // decoding of the same document: its steps are reused where they hold no
 // "$" and the pipeline's type is unchanged.
-func (d *decoder) decodePipeline(root *yaml.Node, fs []field, base *Pipeline) *Pipeline {
+func (d *decoder) decodePipeline(root *node, fs []field, base *Pipeline) *Pipeline {
 	p := &Pipeline{Pos: posOf(root), Type: "docker", Name: "default", Keys: make(KeyPositions, 0, len(fs))}
 	for _, f := range fs {
 		if f.key == "type" {
@@ -131,7 +131,7 @@ func (d *decoder) decodePipeline(root *yaml.Node, fs []field, base *Pipeline) *P
 	return p
 }
 
-func (d *decoder) stringMap(n *yaml.Node, what string) map[string]string {
+func (d *decoder) stringMap(n *node, what string) map[string]string {
 	fs := d.fields(n, what)
 	if len(fs) == 0 {
 		return nil
@@ -144,7 +144,7 @@ func (d *decoder) stringMap(n *yaml.Node, what string) map[string]string {
 }
 
 // decodeEnv reads an environment block: values or {from_secret: name}.
-func (d *decoder) decodeEnv(n *yaml.Node, what string) map[string]*Value {
+func (d *decoder) decodeEnv(n *node, what string) map[string]*Value {
 	fs := d.fields(n, what)
 	if len(fs) == 0 {
 		return nil
@@ -172,7 +172,7 @@ func (d *decoder) decodeEnv(n *yaml.Node, what string) map[string]*Value {
 	return m
 }
 
-func (d *decoder) decodeVolumes(n *yaml.Node) []*Volume {
+func (d *decoder) decodeVolumes(n *node) []*Volume {
 	r := d.resolve(n)
 	if isNull(r) {
 		return nil

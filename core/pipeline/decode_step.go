@@ -8,7 +8,7 @@ import (
 
 // decodeSteps reads a list of steps; base holds Parse's decoding of the
 // same list when Compile decodes it again (see reuse.go).
-func (d *decoder) decodeSteps(n *yaml.Node, typ, what string, base []*Step) []*Step {
+func (d *decoder) decodeSteps(n *node, typ, what string, base []*Step) []*Step {
 	r := d.resolve(n)
 	if isNull(r) {
 		return nil
@@ -26,7 +26,7 @@ func (d *decoder) decodeSteps(n *yaml.Node, typ, what string, base []*Step) []*S
 	return out
 }
 
-func (d *decoder) decodeStep(n *yaml.Node, typ, what string, base *Step) *Step {
+func (d *decoder) decodeStep(n *node, typ, what string, base *Step) *Step {
 	r := d.resolve(n)
 	if r == nil {
 		return nil
@@ -135,7 +135,7 @@ func (d *decoder) decodeStep(n *yaml.Node, typ, what string, base *Step) *Step {
 }
 
 // stepLabel names a step in messages, even before its name is read.
-func stepLabel(s *Step, n *yaml.Node) string {
+func stepLabel(s *Step, n *node) string {
 	if s.Name != "" {
 		return s.Name
 	}
@@ -147,7 +147,7 @@ func stepLabel(s *Step, n *yaml.Node) string {
 	return "(unnamed)"
 }
 
-func (d *decoder) decodeMounts(n *yaml.Node) []*VolumeMount {
+func (d *decoder) decodeMounts(n *node) []*VolumeMount {
 	r := d.resolve(n)
 	if isNull(r) {
 		return nil

@@ -19,7 +19,7 @@ import (
 // behaviour. FuzzFastYAML checks the two parsers agree.
 //
 // Empty documents are left out, as splitDocs drops them.
-func fastDocs(data []byte) (docs []*yaml.Node, ok bool) {
+func fastDocs(data []byte) (docs []*node, ok bool) {
 	p := &fastParser{src: string(data)}
 	if !p.split() {
 		return nil, false
@@ -34,13 +34,13 @@ func fastDocs(data []byte) (docs []*yaml.Node, ok bool) {
 		first := d.lines[0]
 		doc := p.node(yaml.DocumentNode, "", "", first.no, first.indent)
 		if d.marker > 0 {
-			doc.Line, doc.Column = d.marker, 1
+			doc.Line, doc.Column = int32(d.marker), 1
 		}
 		root, ok := p.block(first.indent, -1)
 		if !ok || p.i != len(p.lines) {
 			return nil, false
 		}
-		doc.Content = []*yaml.Node{root}
+		doc.Content = []*node{root}
 		docs = append(docs, doc)
 	}
 	return docs, true
@@ -64,18 +64,18 @@ type fastParser struct {
 	docs  []fdoc
 	lines []fline // the current document's
 	i     int     // next line of lines
-	slab  []yaml.Node
-	made  int          // nodes taken from slabs
-	total int          // content lines in the file
-	stack []*yaml.Node // children of the collections being read
+	slab  []node
+	made  int     // nodes taken from slabs
+	total int     // content lines in the file
+	stack []*node // children of the collections being read
 }
 
 // push adds a child to the collection being read; done gives the
 // collection its children (one allocation of the right size).
-func (p *fastParser) push(n ...*yaml.Node) { p.stack = append(p.stack, n...) }
+func (p *fastParser) push(n ...*node) { p.stack = append(p.stack, n...) }
 
-func (p *fastParser) done(n *yaml.Node, mark int) *yaml.Node {
-	n.Content = make([]*yaml.Node, len(p.stack)-mark)
+func (p *fastParser) done(n *node, mark int) *node {
+	n.Content = make([]*node, len(p.stack)-mark)
 	copy(n.Content, p.stack[mark:])
 	clear(p.stack[mark:])
 	p.stack = p.stack[:mark]
@@ -127,15 +127,15 @@ func (p *fastParser) split() bool {
 	return true
 }
 
-func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col0 int) *yaml.Node {
+func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col0 int) *node {
 	if len(p.slab) == 0 {
 		// Files have about two nodes a line: the first slab is sized so.
-		p.slab = make([]yaml.Node, max(256, 2*p.total-p.made))
+		p.slab = make([]node, max(256, 2*p.total-p.made))
 	}
 	p.made++
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
-	n.Kind, n.Tag, n.Value, n.Line, n.Column = kind, tag, value, line, col0+1
+	n.Kind, n.Tag, n.Value, n.Line, n.Column = kind, tag, value, int32(line), int32(col0+1)
 	return n
 }
 
@@ -152,7 +152,7 @@ func isSeqEntry(s string) bool { return s == "-" || strings.HasPrefix(s, "- ") }
 // block parses the node that starts at column col of the current line. A
 // line after a scalar must not be indented deeper than parent (that would
 // continue the scalar over several lines).
-func (p *fastParser) block(col, parent int) (*yaml.Node, bool) {
+func (p *fastParser) block(col, parent int) (*node, bool) {
 	l := p.lines[p.i]
 	text := p.src[l.start+col : l.end]
 	if isSeqEntry(text) {
@@ -165,9 +165,9 @@ func (p *fastParser) block(col, parent int) (*yaml.Node, bool) {
 }
 
 // inline parses a scalar or a flow sequence that ends its line.
-func (p *fastParser) inline(col, parent int) (*yaml.Node, bool) {
+func (p *fastParser) inline(col, parent int) (*node, bool) {
 	l := p.lines[p.i]
-	var n *yaml.Node
+	var n *node
 	var end int
 	if p.src[l.start+col] == '[' {
 		var ok bool
@@ -198,7 +198,7 @@ func restIsComment(rest string) bool {
 	return r == "" || (r[0] == '#' && len(r) < len(rest))
 }
 
-func (p *fastParser) sequence(col int) (*yaml.Node, bool) {
+func (p *fastParser) sequence(col int) (*node, bool) {
 	first := p.lines[p.i]
 	seq := p.node(yaml.SequenceNode, "!!seq", "", first.no, col)
 	mark := len(p.stack)
@@ -206,7 +206,7 @@ func (p *fastParser) sequence(col int) (*yaml.Node, bool) {
 		l := p.lines[p.i]
 		text := p.src[l.start+col : l.end]
 		vcol := col + 1 + len(text[1:]) - len(strings.TrimLeft(text[1:], " "))
-		var v *yaml.Node
+		var v *node
 		var ok bool
 		if vcol == len(p.src[l.start:l.end]) || p.src[l.start+vcol] == '#' {
 			v, ok = p.below(l, col, col+1)
@@ -234,7 +234,7 @@ func (p *fastParser) sequence(col int) (*yaml.Node, bool) {
 
 // below parses a value written on the lines after line l (whose
 // collection is at column col), or returns a null at nullCol of line l.
-func (p *fastParser) below(l fline, col, nullCol int) (*yaml.Node, bool) {
+func (p *fastParser) below(l fline, col, nullCol int) (*node, bool) {
 	p.i++
 	if nl, ok := p.next(); ok && nl.indent > col {
 		return p.block(nl.indent, col)
@@ -242,7 +242,7 @@ func (p *fastParser) below(l fline, col, nullCol int) (*yaml.Node, bool) {
 	return p.node(yaml.ScalarNode, "!!null", "", l.no, nullCol), true
 }
 
-func (p *fastParser) mapping(col int) (*yaml.Node, bool) {
+func (p *fastParser) mapping(col int) (*node, bool) {
 	first := p.lines[p.i]
 	m := p.node(yaml.MappingNode, "!!map", "", first.no, col)
 	mark := len(p.stack)
@@ -255,7 +255,7 @@ func (p *fastParser) mapping(col int) (*yaml.Node, bool) {
 		// end is at the colon; the value starts after the spaces that follow.
 		rest := p.src[l.start+end+1 : l.end]
 		vcol := end + 1 + len(rest) - len(strings.TrimLeft(rest, " "))
-		var v *yaml.Node
+		var v *node
 		if vcol == l.end-l.start || p.src[l.start+vcol] == '#' {
 			if nl, more := p.peekAfter(); more && nl.indent == col && isSeqEntry(p.src[nl.start+col:nl.end]) {
 				p.i++

@@ -14,18 +14,16 @@ import (
 // is true and end is the colon's offset in the line; otherwise end is the
 // offset after the scalar. ok is false for anything fastDocs leaves to
 // yaml.v3.
-func (p *fastParser) scalar(l fline, col int) (n *yaml.Node, end int, isKey, ok bool) {
-	v, style, end, isKey, ok := scalarSpan(p.src[l.start:l.end], col)
+func (p *fastParser) scalar(l fline, col int) (n *node, end int, isKey, ok bool) {
+	v, quoted, end, isKey, ok := scalarSpan(p.src[l.start:l.end], col)
 	if !ok {
 		return nil, 0, false, false
 	}
 	tag := "!!str"
-	if style == 0 {
+	if !quoted {
 		tag = plainTag(v)
 	}
-	n = p.node(yaml.ScalarNode, tag, v, l.no, col)
-	n.Style = style
-	return n, end, isKey, true
+	return p.node(yaml.ScalarNode, tag, v, l.no, col), end, isKey, true
 }
 
 // isKeyAt reports whether a mapping key starts at column col of line l.
@@ -35,30 +33,26 @@ func (p *fastParser) isKeyAt(l fline, col int) bool {
 }
 
 // scalarSpan does the work of scalar without building a node.
-func scalarSpan(line string, col int) (v string, style yaml.Style, end int, isKey, ok bool) {
+func scalarSpan(line string, col int) (v string, isQuoted bool, end int, isKey, ok bool) {
 	if col >= len(line) {
-		return "", 0, 0, false, false
+		return "", false, 0, false, false
 	}
-	switch c := line[col]; c {
+	switch line[col] {
 	case '\'', '"':
 		v, e, ok := quoted(line, col)
 		if !ok {
-			return "", 0, 0, false, false
-		}
-		style = yaml.DoubleQuotedStyle
-		if c == '\'' {
-			style = yaml.SingleQuotedStyle
+			return "", false, 0, false, false
 		}
 		if e < len(line) && line[e] == ':' && (e+1 == len(line) || line[e+1] == ' ') {
-			return v, style, e, true, e-col <= 1000
+			return v, true, e, true, e-col <= 1000
 		}
-		return v, style, e, false, true
+		return v, true, e, false, true
 	case '-':
 		if col+1 == len(line) || line[col+1] == ' ' {
-			return "", 0, 0, false, false
+			return "", false, 0, false, false
 		}
 	case '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '%', '@', '`':
-		return "", 0, 0, false, false
+		return "", false, 0, false, false
 	}
 	j := col
 	for ; j < len(line); j++ {
@@ -72,13 +66,13 @@ func scalarSpan(line string, col int) (v string, style yaml.Style, end int, isKe
 		}
 	}
 	if isKey && j-col > 1000 {
-		return "", 0, 0, false, false // yaml.v3 limits implicit keys to 1024 characters
+		return "", false, 0, false, false // yaml.v3 limits implicit keys to 1024 characters
 	}
 	v = strings.TrimRight(line[col:j], " ")
 	if isKey {
-		return v, 0, j, true, true
+		return v, false, j, true, true
 	}
-	return v, 0, col + len(v), false, true
+	return v, false, col + len(v), false, true
 }
 
 // quoted reads a quoted scalar that closes on its line and holds no escape
@@ -107,10 +101,9 @@ func quoted(line string, col int) (v string, end int, ok bool) {
 }
 
 // flowSeq reads a one-line flow sequence of scalars at column col ("[a, 'b']").
-func (p *fastParser) flowSeq(l fline, col int) (n *yaml.Node, end int, ok bool) {
+func (p *fastParser) flowSeq(l fline, col int) (n *node, end int, ok bool) {
 	line := p.src[l.start:l.end]
 	n = p.node(yaml.SequenceNode, "!!seq", "", l.no, col)
-	n.Style = yaml.FlowStyle
 	j := col + 1
 	for {
 		for j < len(line) && line[j] == ' ' {
@@ -122,7 +115,7 @@ func (p *fastParser) flowSeq(l fline, col int) (n *yaml.Node, end int, ok bool) 
 		if line[j] == ']' && len(n.Content) == 0 {
 			return n, j + 1, true
 		}
-		var item *yaml.Node
+		var item *node
 		switch c := line[j]; c {
 		case '\'', '"':
 			v, e, ok := quoted(line, j)
@@ -130,10 +123,6 @@ func (p *fastParser) flowSeq(l fline, col int) (n *yaml.Node, end int, ok bool) 
 				return nil, 0, false
 			}
 			item = p.node(yaml.ScalarNode, "!!str", v, l.no, j)
-			item.Style = yaml.DoubleQuotedStyle
-			if c == '\'' {
-				item.Style = yaml.SingleQuotedStyle
-			}
 			j = e
 		case '-':
 			if j+1 == len(line) || strings.IndexByte(" ,]", line[j+1]) >= 0 {

@@ -27,18 +27,21 @@ func slowDocs(data []byte) ([]*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(n.Content) > 0 && !isNull(n.Content[0]) {
+		if len(n.Content) > 0 && !(n.Content[0].Kind == yaml.ScalarNode && n.Content[0].Tag == "!!null") {
 			docs = append(docs, n)
 		}
 	}
 }
 
-// sameTree reports where two node trees differ (kind, tag, value, style,
-// position, children), or "".
-func sameTree(a, b *yaml.Node, path string) string {
-	if a.Kind != b.Kind || a.Tag != b.Tag || a.Value != b.Value || a.Line != b.Line || a.Column != b.Column || a.Style != b.Style || len(a.Content) != len(b.Content) {
-		return fmt.Sprintf("%s: fast %d %s %q style %d @%d:%d (%d children), yaml.v3 %d %s %q style %d @%d:%d (%d children)",
-			path, a.Kind, a.Tag, a.Value, a.Style, a.Line, a.Column, len(a.Content), b.Kind, b.Tag, b.Value, b.Style, b.Line, b.Column, len(b.Content))
+// sameTree reports where a node tree and a yaml.v3 tree differ (kind, tag,
+// value, position, children), or "".
+func sameTree(a *node, b *yaml.Node, path string) string {
+	if a.Kind != b.Kind || a.Tag != b.Tag || a.Value != b.Value || int(a.Line) != b.Line || int(a.Column) != b.Column || len(a.Content) != len(b.Content) {
+		return fmt.Sprintf("%s: fast %d %s %q @%d:%d (%d children), yaml.v3 %d %s %q @%d:%d (%d children)",
+			path, a.Kind, a.Tag, a.Value, a.Line, a.Column, len(a.Content), b.Kind, b.Tag, b.Value, b.Line, b.Column, len(b.Content))
+	}
+	if (a.Alias == nil) != (b.Alias == nil) || (a.Alias != nil && (int(a.Alias.Line) != b.Alias.Line || int(a.Alias.Column) != b.Alias.Column)) {
+		return path + ": aliases differ"
 	}
 	for i := range a.Content {
 		if d := sameTree(a.Content[i], b.Content[i], fmt.Sprintf("%s/%d", path, i)); d != "" {
@@ -56,7 +59,7 @@ func checkFast(t *testing.T, data []byte) bool {
 	if !ok {
 		return false
 	}
-	var kept []*yaml.Node
+	var kept []*node
 	for _, n := range fast {
 		if !isNull(n.Content[0]) {
 			kept = append(kept, n)
@@ -93,6 +96,19 @@ func TestFastYAMLAgreesWithYAMLv3(t *testing.T) {
 		}
 	}
 	t.Logf("fastDocs reads %d of %d corpus files", accepted, len(files))
+	for _, f := range files { // the yaml.v3 path converts its trees faithfully
+		data, _ := os.ReadFile(f)
+		slow, err := slowDocs(data)
+		if err != nil {
+			continue
+		}
+		memo := map[*yaml.Node]*node{}
+		for i, y := range slow {
+			if d := sameTree(fromYAML(y, memo), y, fmt.Sprint(i)); d != "" {
+				t.Errorf("%s: fromYAML differs at %s", f, d)
+			}
+		}
+	}
 	if !checkFast(t, bigPipeline(200)) {
 		t.Fatal("fastDocs gives up on the benchmark's pipeline")
 	}

@@ -61,6 +61,7 @@ func splitDocs(data []byte) ([]*docNode, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*docNode
+	memo := map[*yaml.Node]*node{}
 	for {
 		n := new(yaml.Node)
 		err := dec.Decode(n)
@@ -70,10 +71,10 @@ func splitDocs(data []byte) ([]*docNode, error) {
 		if err != nil {
 			return nil, Problems{syntaxProblem(data, err)}
 		}
-		if len(n.Content) == 0 || isNull(n.Content[0]) {
+		if len(n.Content) == 0 || (n.Content[0].Kind == yaml.ScalarNode && n.Content[0].Tag == "!!null") {
 			continue // an empty document
 		}
-		docs = append(docs, &docNode{root: n})
+		docs = append(docs, &docNode{root: fromYAML(n, memo)})
 	}
 	if len(docs) == 0 {
 		return nil, Problems{{Pos: Pos{Line: 1, Column: 1}, Message: "the file holds no pipeline"}}
@@ -166,7 +167,7 @@ func (d *decoder) decodeManifest(m *Manifest) {
 	}
 }
 
-func (d *decoder) decodeSecret(root *yaml.Node, fs []field) *Secret {
+func (d *decoder) decodeSecret(root *node, fs []field) *Secret {
 	s := &Secret{Pos: posOf(root)}
 	for _, f := range fs {
 		switch f.key {
@@ -196,7 +197,7 @@ func (d *decoder) decodeSecret(root *yaml.Node, fs []field) *Secret {
 	return s
 }
 
-func (d *decoder) decodeSignature(root *yaml.Node, fs []field) *Signature {
+func (d *decoder) decodeSignature(root *node, fs []field) *Signature {
 	s := &Signature{Pos: posOf(root)}
 	for _, f := range fs {
 		switch f.key {

@@ -23,12 +23,12 @@ const maxCleanNodes = 1 << 12
 
 // clean reports whether no scalar under n (keys, values, through aliases)
 // holds a "$".
-func clean(n *yaml.Node) bool {
+func clean(n *node) bool {
 	budget := maxCleanNodes
 	return cleanWalk(n, &budget, 0)
 }
 
-func cleanWalk(n *yaml.Node, budget *int, depth int) bool {
+func cleanWalk(n *node, budget *int, depth int) bool {
 	for ; n != nil; depth++ {
 		if *budget--; *budget < 0 || depth > maxDepth {
 			return false

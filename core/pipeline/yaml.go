@@ -15,9 +15,43 @@ const (
 	maxNodes = 1 << 16
 )
 
+// node is a YAML node: the parts of a yaml.Node the decoder reads, in half
+// its memory (a pipeline file has thousands of nodes). fastDocs builds them
+// directly; fromYAML converts yaml.v3's.
+type node struct {
+	Kind    yaml.Kind
+	Line    int32
+	Column  int32
+	Tag     string
+	Value   string
+	Content []*node
+	Alias   *node
+}
+
+// fromYAML converts a yaml.v3 tree; memo keeps an anchored node one node,
+// however many aliases name it (and ends cycles).
+func fromYAML(y *yaml.Node, memo map[*yaml.Node]*node) *node {
+	if y == nil {
+		return nil
+	}
+	if n, ok := memo[y]; ok {
+		return n
+	}
+	n := &node{Kind: y.Kind, Line: int32(y.Line), Column: int32(y.Column), Tag: y.Tag, Value: y.Value}
+	memo[y] = n
+	if len(y.Content) > 0 {
+		n.Content = make([]*node, len(y.Content))
+		for i, c := range y.Content {
+			n.Content[i] = fromYAML(c, memo)
+		}
+	}
+	n.Alias = fromYAML(y.Alias, memo)
+	return n
+}
+
 // docNode is one YAML document of the file.
 type docNode struct {
-	root *yaml.Node
+	root *node
 }
 
 // decoder turns yaml.Nodes into values, collecting positioned problems.
@@ -33,15 +67,15 @@ type decoder struct {
 	over   bool
 }
 
-func posOf(n *yaml.Node) Pos {
+func posOf(n *node) Pos {
 	if n == nil {
 		return Pos{}
 	}
-	return Pos{Line: n.Line, Column: n.Column}
+	return Pos{Line: int(n.Line), Column: int(n.Column)}
 }
 
 // resolve follows aliases; it returns nil for a dangling or too deep chain.
-func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
+func (d *decoder) resolve(n *node) *node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode; i++ {
 		if i > maxDepth {
 			return nil
@@ -55,7 +89,7 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 }
 
 // spend charges one node against the budget; false means stop decoding.
-func (d *decoder) spend(n *yaml.Node) bool {
+func (d *decoder) spend(n *node) bool {
 	if d.over {
 		return false
 	}
@@ -70,22 +104,22 @@ func (d *decoder) spend(n *yaml.Node) bool {
 
 type field struct {
 	key string
-	k   *yaml.Node
-	v   *yaml.Node
+	k   *node
+	v   *node
 }
 
-func isNull(n *yaml.Node) bool {
+func isNull(n *node) bool {
 	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
 }
 
 // fields returns the entries of a mapping with merge keys (<<) applied:
 // explicit keys win over merged ones. A duplicate key is a problem. A null
 // node is an empty mapping.
-func (d *decoder) fields(n *yaml.Node, what string) []field {
+func (d *decoder) fields(n *node, what string) []field {
 	return d.fieldsDepth(n, what, 0)
 }
 
-func (d *decoder) fieldsDepth(n *yaml.Node, what string, depth int) []field {
+func (d *decoder) fieldsDepth(n *node, what string, depth int) []field {
 	n = d.resolve(n)
 	if isNull(n) || !d.spend(n) {
 		return nil
@@ -141,7 +175,7 @@ func (d *decoder) fieldsDepth(n *yaml.Node, what string, depth int) []field {
 	return out
 }
 
-func (d *decoder) mergeFields(v *yaml.Node, what string, depth int) []field {
+func (d *decoder) mergeFields(v *node, what string, depth int) []field {
 	v = d.resolve(v)
 	if v == nil {
 		return nil
@@ -172,7 +206,7 @@ func (d *decoder) mergeFields(v *yaml.Node, what string, depth int) []field {
 
 // scalar returns the text of a scalar node, substituted when the decoder
 // substitutes. A null is "".
-func (d *decoder) scalar(n *yaml.Node, what string) (string, bool) {
+func (d *decoder) scalar(n *node, what string) (string, bool) {
 	n = d.resolve(n)
 	if isNull(n) {
 		return "", true
@@ -187,7 +221,7 @@ func (d *decoder) scalar(n *yaml.Node, what string) (string, bool) {
 	return d.substitute(n, n.Value), true
 }
 
-func (d *decoder) substitute(n *yaml.Node, s string) string {
+func (d *decoder) substitute(n *node, s string) string {
 	if d.subst == nil || !strings.Contains(s, "$") {
 		return s
 	}
@@ -206,7 +240,7 @@ func (d *decoder) substitute(n *yaml.Node, s string) string {
 	return out
 }
 
-func kindName(n *yaml.Node) string {
+func kindName(n *node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "mapping"
@@ -216,13 +250,13 @@ func kindName(n *yaml.Node) string {
 	return "value"
 }
 
-func (d *decoder) str(n *yaml.Node, what string) string {
+func (d *decoder) str(n *node, what string) string {
 	s, _ := d.scalar(n, what)
 	return s
 }
 
 // strs accepts a single value or a list of values.
-func (d *decoder) strs(n *yaml.Node, what string) []string {
+func (d *decoder) strs(n *node, what string) []string {
 	n = d.resolve(n)
 	if isNull(n) {
 		return nil
@@ -244,12 +278,12 @@ func (d *decoder) strs(n *yaml.Node, what string) []string {
 }
 
 // refs is strs with positions.
-func (d *decoder) refs(n *yaml.Node, what string) []Ref {
+func (d *decoder) refs(n *node, what string) []Ref {
 	n = d.resolve(n)
 	if isNull(n) {
 		return nil
 	}
-	items := []*yaml.Node{n}
+	items := []*node{n}
 	if n.Kind == yaml.SequenceNode {
 		items = n.Content
 	}
@@ -262,7 +296,7 @@ func (d *decoder) refs(n *yaml.Node, what string) []Ref {
 	return out
 }
 
-func (d *decoder) boolean(n *yaml.Node, what string) bool {
+func (d *decoder) boolean(n *node, what string) bool {
 	s, ok := d.scalar(n, what)
 	if !ok || s == "" {
 		return false
@@ -277,7 +311,7 @@ func (d *decoder) boolean(n *yaml.Node, what string) bool {
 	return false
 }
 
-func (d *decoder) integer(n *yaml.Node, what string) int {
+func (d *decoder) integer(n *node, what string) int {
 	s, ok := d.scalar(n, what)
 	if !ok || s == "" {
 		return 0
@@ -292,7 +326,7 @@ func (d *decoder) integer(n *yaml.Node, what string) int {
 
 // value converts any node to plain Go values: map[string]any, []any,
 // string, bool, int, float64 or nil. Strings are substituted.
-func (d *decoder) value(n *yaml.Node, what string, depth int) any {
+func (d *decoder) value(n *node, what string, depth int) any {
 	n = d.resolve(n)
 	if isNull(n) {
 		return nil
