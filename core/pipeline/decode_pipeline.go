@@ -138,7 +138,7 @@ func (d *decoder) stringMap(n *node, what string) map[string]string {
 	}
 	m := make(map[string]string, len(fs))
 	for _, f := range fs {
-		m[f.key] = d.str(f.v, what+"."+f.key)
+		m[f.key] = d.str(f.v, d.label(f.v, what, "."+f.key))
 	}
 	return m
 }
@@ -151,12 +151,12 @@ func (d *decoder) decodeEnv(n *node, what string) map[string]*Value {
 	}
 	m := make(map[string]*Value, len(fs))
 	for _, f := range fs {
-		v := &Value{Pos: posOf(d.resolve(f.v))}
 		r := d.resolve(f.v)
+		v := &Value{Pos: posOf(r)}
 		if r != nil && r.Kind == yaml.MappingNode {
 			for _, g := range d.fields(r, what+"."+f.key) {
 				if g.key == "from_secret" {
-					v.Secret = d.str(g.v, what+"."+f.key+".from_secret")
+					v.Secret = d.str(g.v, d.label(g.v, what, "."+f.key+".from_secret"))
 				} else {
 					d.add(posOf(g.k), "%s.%s: unknown key %q (want from_secret)", what, f.key, g.key)
 				}
@@ -165,7 +165,7 @@ func (d *decoder) decodeEnv(n *node, what string) map[string]*Value {
 				d.add(v.Pos, "%s.%s: from_secret needs a secret name", what, f.key)
 			}
 		} else {
-			v.Value = d.str(f.v, what+"."+f.key)
+			v.Value = d.str(f.v, d.label(f.v, what, "."+f.key))
 		}
 		m[f.key] = v
 	}

@@ -18,20 +18,22 @@ func (d *decoder) decodeSteps(n *node, typ, what string, base []*Step) []*Step {
 		return nil
 	}
 	out := make([]*Step, 0, len(r.Content))
+	entry := what + " entry"
 	for _, c := range r.Content {
-		if s := d.decodeStep(c, typ, what, baseAt(base, len(out))); s != nil {
+		if s := d.decodeStep(c, typ, entry, baseAt(base, len(out))); s != nil {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-func (d *decoder) decodeStep(n *node, typ, what string, base *Step) *Step {
+// decodeStep reads one step; entry names it in messages ("steps entry").
+func (d *decoder) decodeStep(n *node, typ, entry string, base *Step) *Step {
 	r := d.resolve(n)
 	if r == nil {
 		return nil
 	}
-	fs := d.fields(r, what+" entry")
+	fs := d.fields(r, entry)
 	// With a base, clean64 has bit i set when field i holds no "$" (fields
 	// past 64 are decoded again, which is always correct).
 	var clean64 uint64

@@ -250,6 +250,16 @@ func kindName(n *node) string {
 	return "value"
 }
 
+// label is what+suffix, the name scalar gives n in a message. scalar names
+// only values that are not scalars, so for a scalar the concatenation is
+// skipped (what is returned: it is never shown).
+func (d *decoder) label(n *node, what, suffix string) string {
+	if r := d.resolve(n); r != nil && r.Kind == yaml.ScalarNode {
+		return what
+	}
+	return what + suffix
+}
+
 func (d *decoder) str(n *node, what string) string {
 	s, _ := d.scalar(n, what)
 	return s
@@ -270,7 +280,7 @@ func (d *decoder) strs(n *node, what string) []string {
 	}
 	out := make([]string, 0, len(n.Content))
 	for _, c := range n.Content {
-		if s, ok := d.scalar(c, what+" entries"); ok {
+		if s, ok := d.scalar(c, d.label(c, what, " entries")); ok {
 			out = append(out, s)
 		}
 	}
@@ -289,7 +299,7 @@ func (d *decoder) refs(n *node, what string) []Ref {
 	}
 	out := make([]Ref, 0, len(items))
 	for _, c := range items {
-		if s, ok := d.scalar(c, what+" entries"); ok {
+		if s, ok := d.scalar(c, d.label(c, what, " entries")); ok {
 			out = append(out, Ref{Pos: posOf(d.resolve(c)), Name: s})
 		}
 	}
