@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -224,39 +224,36 @@ func compileStep(s *Step, md *Metadata, number int, os, ws string, stageSecrets 
 		st.DependsOn = append(st.DependsOn, d.Name)
 	}
 	env := make(map[string]string, len(s.Environment)+len(s.Settings)+6)
-	secrets := make(map[string]string, len(stageSecrets)+len(s.Environment)+len(s.Settings))
+	// Each variable is a secret or not according to the last of these
+	// operations that names it: stage secrets, then the step's
+	// environment, then its settings.
+	secrets := make(secretOps, 0, len(stageSecrets)+len(s.Environment)+len(s.Settings))
 	for _, r := range stageSecrets {
-		secrets[r.Env] = r.Name
+		secrets = append(secrets, secretOp{env: r.Env, name: r.Name})
 	}
 	for k, v := range s.Environment {
 		if v.Secret != "" {
-			secrets[k] = v.Secret
+			secrets = append(secrets, secretOp{env: k, name: v.Secret})
 		} else {
 			env[k] = v.Value
-			delete(secrets, k)
+			secrets = append(secrets, secretOp{env: k})
 		}
 	}
 	for k, v := range s.Settings {
 		name := settingEnv(k)
 		if ref, ok := secretOf(v); ok {
-			secrets[name] = ref
+			secrets = append(secrets, secretOp{env: name, name: ref})
 			delete(env, name)
 			continue
 		}
 		env[name] = encodeSetting(v)
-		delete(secrets, name)
+		secrets = append(secrets, secretOp{env: name})
 	}
 	n := strconv.Itoa(number)
 	env["DRONE_STEP_NAME"], env["DROVER_STEP_NAME"], env["CI_STEP_NAME"] = s.Name, s.Name, s.Name
 	env["DRONE_STEP_NUMBER"], env["DROVER_STEP_NUMBER"], env["CI_STEP_NUMBER"] = n, n, n
 	st.Environment = env
-	if len(secrets) > 0 {
-		st.Secrets = make([]*core.SecretRef, 0, len(secrets))
-		for e, name := range secrets {
-			st.Secrets = append(st.Secrets, &core.SecretRef{Name: name, Env: e})
-		}
-		sort.Slice(st.Secrets, func(i, j int) bool { return st.Secrets[i].Env < st.Secrets[j].Env })
-	}
+	st.Secrets = secrets.refs()
 	for _, v := range s.Volumes {
 		mnt := &core.VolumeMount{Name: v.Name, Path: v.Path}
 		if pv := volumes[v.Name]; pv != nil {
@@ -265,6 +262,35 @@ func compileStep(s *Step, md *Metadata, number int, os, ws string, stageSecrets 
 		st.Volumes = append(st.Volumes, mnt)
 	}
 	return st
+}
+
+// secretOp makes a variable a secret (name set) or a plain value.
+type secretOp struct{ env, name string }
+
+type secretOps []secretOp
+
+// refs returns the secrets the operations leave, by variable name (nil
+// for none).
+func (ops secretOps) refs() []*core.SecretRef {
+	slices.SortStableFunc(ops, func(a, b secretOp) int { return strings.Compare(a.env, b.env) })
+	var kept []core.SecretRef
+	for i, op := range ops {
+		if op.name == "" || (i+1 < len(ops) && ops[i+1].env == op.env) {
+			continue // not a secret, or named again later
+		}
+		if kept == nil {
+			kept = make([]core.SecretRef, 0, len(ops)-i)
+		}
+		kept = append(kept, core.SecretRef{Name: op.name, Env: op.env})
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	out := make([]*core.SecretRef, len(kept))
+	for i := range kept {
+		out[i] = &kept[i]
+	}
+	return out
 }
 
 // settingEnv is the variable a plugin setting becomes: PLUGIN_<KEY>.

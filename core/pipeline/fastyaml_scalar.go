@@ -104,6 +104,7 @@ func quoted(line string, col int) (v string, end int, ok bool) {
 func (p *fastParser) flowSeq(l fline, col int) (n *node, end int, ok bool) {
 	line := p.src[l.start:l.end]
 	n = p.node(yaml.SequenceNode, "!!seq", "", l.no, col)
+	mark := len(p.stack)
 	j := col + 1
 	for {
 		for j < len(line) && line[j] == ' ' {
@@ -112,7 +113,7 @@ func (p *fastParser) flowSeq(l fline, col int) (n *node, end int, ok bool) {
 		if j == len(line) {
 			return nil, 0, false
 		}
-		if line[j] == ']' && len(n.Content) == 0 {
+		if line[j] == ']' && len(p.stack) == mark {
 			return n, j + 1, true
 		}
 		var item *node
@@ -142,7 +143,7 @@ func (p *fastParser) flowSeq(l fline, col int) (n *node, end int, ok bool) {
 			v := strings.TrimRight(line[s:j], " ")
 			item = p.node(yaml.ScalarNode, plainTag(v), v, l.no, s)
 		}
-		n.Content = append(n.Content, item)
+		p.push(item)
 		for j < len(line) && line[j] == ' ' {
 			j++
 		}
@@ -151,14 +152,14 @@ func (p *fastParser) flowSeq(l fline, col int) (n *node, end int, ok bool) {
 		}
 		switch line[j] {
 		case ']':
-			return n, j + 1, true
+			return p.done(n, mark), j + 1, true
 		case ',':
 			j++
 			for j < len(line) && line[j] == ' ' {
 				j++
 			}
 			if j < len(line) && line[j] == ']' {
-				return n, j + 1, true // a trailing comma
+				return p.done(n, mark), j + 1, true // a trailing comma
 			}
 		default:
 			return nil, 0, false

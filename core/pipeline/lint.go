@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"strconv"
 	"strings"
 )
 
@@ -49,8 +48,8 @@ func lintManifest(ps *problems, m *Manifest) {
 }
 
 func lintPipeline(ps *problems, p *Pipeline) {
-	names := map[string]bool{}
-	var nodes []dagNode
+	names := make(map[string]bool, len(p.Services)+len(p.Steps))
+	nodes := make([]dagNode, 0, len(p.Services)+len(p.Steps))
 	volumes := map[string]bool{}
 	for _, v := range p.Volumes {
 		if v.Name == "" {
@@ -58,8 +57,7 @@ func lintPipeline(ps *problems, p *Pipeline) {
 		}
 		volumes[v.Name] = true
 	}
-	all := append(append([]*Step(nil), p.Services...), p.Steps...)
-	for _, s := range all {
+	for _, s := range allSteps(p) {
 		switch {
 		case s.Name == "":
 			ps.add(s.Pos, "pipeline %q: a step needs a name", p.Name)
@@ -87,19 +85,31 @@ func lintPipeline(ps *problems, p *Pipeline) {
 				ps.add(v.Pos, "step %q: volume %q is not declared in the pipeline's volumes", s.Name, v.Name)
 			}
 		}
-		lintStatus(ps, s.When.Status, "step "+strconv.Quote(s.Name)+": when.status")
+		lintStatus(ps, s.When.Status, "step", s.Name, "when.status")
 	}
 	if len(p.Steps) == 0 {
 		ps.add(p.Pos, "pipeline %q has no steps", p.Name)
 	}
-	lintStatus(ps, p.Trigger.Status, "pipeline "+strconv.Quote(p.Name)+": trigger.status")
+	lintStatus(ps, p.Trigger.Status, "pipeline", p.Name, "trigger.status")
 	lintGraph(ps, "step", nodes, names)
 }
 
-func lintStatus(ps *problems, c Condition, what string) {
-	for _, v := range append(append([]string(nil), c.Include...), c.Exclude...) {
-		if v != "success" && v != "failure" {
-			ps.add(c.Pos, "%s must be success or failure, not %q", what, v)
+// allSteps returns the services and then the steps of p.
+func allSteps(p *Pipeline) []*Step {
+	if len(p.Services) == 0 {
+		return p.Steps
+	}
+	return append(append(make([]*Step, 0, len(p.Services)+len(p.Steps)), p.Services...), p.Steps...)
+}
+
+// lintStatus checks the values of a status condition (of the step or
+// pipeline kind name, in its field).
+func lintStatus(ps *problems, c Condition, kind, name, field string) {
+	for _, l := range [][]string{c.Include, c.Exclude} {
+		for _, v := range l {
+			if v != "success" && v != "failure" {
+				ps.add(c.Pos, "%s %q: %s must be success or failure, not %q", kind, name, field, v)
+			}
 		}
 	}
 }
@@ -191,7 +201,7 @@ func lintTrust(ps *problems, p *Pipeline) {
 			ps.add(v.Pos, "pipeline %q: host volume %q (%s) needs a trusted repository", p.Name, v.Name, v.HostPath)
 		}
 	}
-	for _, s := range append(append([]*Step(nil), p.Services...), p.Steps...) {
+	for _, s := range allSteps(p) {
 		if s.Privileged {
 			ps.add(keyPos(s, "privileged"), "step %q: privileged needs a trusted repository", s.Name)
 		}
