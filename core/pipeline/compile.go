@@ -137,15 +137,19 @@ func compilePipeline(p *Pipeline, number int, md *Metadata, buildEnv map[string]
 		stepNo++
 	}
 	spec.Steps = make([]*core.SpecStep, 0, len(p.Services)+len(p.Steps))
+	slab := make([]core.SpecStep, len(p.Services)+len(p.Steps)) // one allocation for all
 	for _, s := range p.Services {
 		svc := *s
 		svc.Detach = true
-		st := compileStep(&svc, md, stepNo, platform.OS, ws, stageSecrets, volumes)
+		st := &slab[len(spec.Steps)]
+		compileStep(st, &svc, md, stepNo, platform.OS, ws, stageSecrets, volumes)
 		spec.Steps = append(spec.Steps, st)
 		stepNo++
 	}
 	for _, s := range p.Steps {
-		spec.Steps = append(spec.Steps, compileStep(s, md, stepNo, platform.OS, ws, stageSecrets, volumes))
+		st := &slab[len(spec.Steps)]
+		compileStep(st, s, md, stepNo, platform.OS, ws, stageSecrets, volumes)
+		spec.Steps = append(spec.Steps, st)
 		stepNo++
 	}
 	return spec
@@ -183,8 +187,9 @@ func statusPolicy(c Condition) core.RunPolicy {
 	return core.RunNever
 }
 
-func compileStep(s *Step, md *Metadata, number int, os, ws string, stageSecrets []*core.SecretRef, volumes map[string]*Volume) *core.SpecStep {
-	st := &core.SpecStep{
+// compileStep fills st, a zero SpecStep, from s.
+func compileStep(st *core.SpecStep, s *Step, md *Metadata, number int, os, ws string, stageSecrets []*core.SecretRef, volumes map[string]*Volume) {
+	*st = core.SpecStep{
 		Name:          s.Name,
 		Image:         s.Image,
 		Pull:          s.Pull,
@@ -261,7 +266,6 @@ func compileStep(s *Step, md *Metadata, number int, os, ws string, stageSecrets 
 		}
 		st.Volumes = append(st.Volumes, mnt)
 	}
-	return st
 }
 
 // secretOp makes a variable a secret (name set) or a plain value.

@@ -19,7 +19,8 @@ func (d *decoder) decodeSteps(n *node, typ, what string, base []*Step) []*Step {
 	}
 	out := make([]*Step, 0, len(r.Content))
 	entry := what + " entry"
-	for _, c := range r.Content {
+	for i, c := range r.Content {
+		d.stepsLeft = len(r.Content) - i
 		if s := d.decodeStep(c, typ, entry, baseAt(base, len(out))); s != nil {
 			out = append(out, s)
 		}
@@ -51,10 +52,11 @@ func (d *decoder) decodeStep(n *node, typ, entry string, base *Step) *Step {
 	if base != nil {
 		// Start from Parse's step and decode again only the fields with
 		// a "$"; the keys (never substituted) are the same.
-		cp := *base
-		s = &cp
+		s = d.newStep()
+		*s = *base
 	} else {
-		s = &Step{Pos: posOf(r), Keys: make(KeyPositions, 0, len(fs))}
+		s = d.newStep()
+		s.Pos, s.Keys = posOf(r), make(KeyPositions, 0, len(fs))
 	}
 	ownOptions := base == nil
 	_, knownType := engineKeys[typ]
@@ -133,6 +135,20 @@ func (d *decoder) decodeStep(n *node, typ, entry string, base *Step) *Step {
 			s.Options[f.key] = d.value(f.v, f.key, 0)
 		}
 	}
+	return s
+}
+
+// newStep returns a zero Step. Steps are large (their conditions) and
+// many: they come from slabs.
+func (d *decoder) newStep() *Step {
+	if len(d.stepSlab) == 0 {
+		// Slabs double (from 8), up to the steps left: Compile takes
+		// only the steps holding a "$", so a slab may be left unused.
+		d.slabSize = min(max(2*d.slabSize, 8), max(d.stepsLeft, 1))
+		d.stepSlab = make([]Step, d.slabSize)
+	}
+	s := &d.stepSlab[0]
+	d.stepSlab = d.stepSlab[1:]
 	return s
 }
 

@@ -62,9 +62,13 @@ type decoder struct {
 	memo  map[string]string // substitution results; files repeat strings
 	// base is Parse's result for the same tree, when Compile decodes it
 	// again: parts without "$" are taken from it (see reuse.go).
-	base   *Manifest
-	budget int
-	over   bool
+	base *Manifest
+	// stepSlab holds Steps for newStep; stepsLeft sizes the next slab.
+	stepSlab  []Step
+	stepsLeft int
+	slabSize  int
+	budget    int
+	over      bool
 }
 
 func posOf(n *node) Pos {
