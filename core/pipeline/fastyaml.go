@@ -64,20 +64,28 @@ type fastParser struct {
 	docs  []fdoc
 	lines []fline // the current document's
 	i     int     // next line of lines
-	slab  []node
-	made  int     // nodes taken from slabs
 	total int     // content lines in the file
-	stack []*node // children of the collections being read
+	// Nodes and child lists are carved from slabs (files have about two
+	// nodes a line); slab[used:] and kids[kidsUsed:] are free.
+	slab     []node
+	used     int
+	kids     []*node
+	kidsUsed int
+	stack    []*node // children of the collections being read
 }
 
 // push adds a child to the collection being read; done gives the
-// collection its children (one allocation of the right size).
+// collection its children.
 func (p *fastParser) push(n ...*node) { p.stack = append(p.stack, n...) }
 
 func (p *fastParser) done(n *node, mark int) *node {
-	n.Content = make([]*node, len(p.stack)-mark)
+	k := len(p.stack) - mark
+	if p.kidsUsed+k > len(p.kids) {
+		p.kids, p.kidsUsed = make([]*node, max(p.slabSize(p.kids == nil), k)), 0
+	}
+	n.Content = p.kids[p.kidsUsed : p.kidsUsed+k : p.kidsUsed+k]
+	p.kidsUsed += k
 	copy(n.Content, p.stack[mark:])
-	clear(p.stack[mark:])
 	p.stack = p.stack[:mark]
 	return n
 }
@@ -128,15 +136,23 @@ func (p *fastParser) split() bool {
 }
 
 func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col0 int) *node {
-	if len(p.slab) == 0 {
-		// Files have about two nodes a line: the first slab is sized so.
-		p.slab = make([]node, max(256, 2*p.total-p.made))
+	if p.used == len(p.slab) {
+		p.slab, p.used = make([]node, p.slabSize(p.slab == nil)), 0
 	}
-	p.made++
-	n := &p.slab[0]
-	p.slab = p.slab[1:]
+	n := &p.slab[p.used]
+	p.used++
 	n.Kind, n.Tag, n.Value, n.Line, n.Column = kind, tag, value, int32(line), int32(col0+1)
 	return n
+}
+
+// slabSize is the length of a slab of nodes or children: the first one
+// for the whole file (about two nodes a line, and one child per node),
+// then small ones.
+func (p *fastParser) slabSize(first bool) int {
+	if first {
+		return 2*p.total + p.total/4 + 16
+	}
+	return 512
 }
 
 // next returns the next content line, or ok false at the document's end.
