@@ -106,39 +106,50 @@ func (d *dispatcher) run(ctx context.Context) {
 	}
 }
 
-// round tries to claim a stage for every waiting runner once; it reports
-// whether anything was handed out (so another round may find more).
+// round tries once to claim a stage for every waiting runner, one
+// transaction per group of runners that can take the same stages; it
+// reports whether anything was handed out (so another round may find more).
 func (d *dispatcher) round(ctx context.Context) bool {
 	d.mu.Lock()
 	waiting := slices.Clone(d.queue)
 	d.mu.Unlock()
-	empty := map[string]bool{}
-	gave := false
+	groups := map[string][]*waiter{}
+	var order []string
 	for _, w := range waiting {
-		if empty[w.key] {
-			continue
-		}
 		select {
 		case <-w.done:
 			continue
 		default:
 		}
+		if _, ok := groups[w.key]; !ok {
+			order = append(order, w.key)
+		}
+		groups[w.key] = append(groups[w.key], w)
+	}
+	gave := false
+	for _, key := range order {
+		group := groups[key]
+		filters := make([]core.Filter, len(group))
+		for i, w := range group {
+			filters[i] = w.filter
+		}
 		lease := time.Now().Add(d.s.opts.AcceptWithin)
-		st, err := d.s.store.ClaimStage(ctx, w.filter, lease, d.s.limits())
+		claimed, err := d.s.store.ClaimStages(ctx, filters, lease, d.s.limits())
 		if err != nil {
 			if ctx.Err() == nil {
-				d.s.log.Warn("claim a stage", "err", err)
+				d.s.log.Warn("claim stages", "err", err)
 			}
-			return false
+			return gave
 		}
-		if st == nil {
-			empty[w.key] = true
-			continue
+		for i, c := range claimed {
+			w := group[i]
+			d.remove(w)
+			w.result <- c.Stage
+			gave = true
+			if c.BuildStarted {
+				d.s.buildChanged(c.Stage.BuildID)
+			}
 		}
-		d.remove(w)
-		w.result <- st
-		gave = true
-		d.s.buildChanged(st.BuildID)
 	}
 	return gave
 }

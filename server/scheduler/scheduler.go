@@ -162,19 +162,17 @@ func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.St
 		_, err := s.store.HeldStage(ctx, runnerID, st.ID)
 		return err
 	}
-	held, err := s.store.HeldStage(ctx, runnerID, st.ID)
-	if err != nil {
-		return err
-	}
-	promoted, err := s.store.FinishStage(ctx, runnerID, st)
+	promoted, buildDone, err := s.store.FinishStage(ctx, runnerID, st)
 	if err != nil {
 		return err
 	}
 	if promoted {
 		s.bus.Publish(ctx, topicQueue)
 	}
-	s.bus.Publish(ctx, topicBuild(held.BuildID))
-	s.buildChanged(held.BuildID)
+	s.bus.Publish(ctx, topicBuild(st.BuildID))
+	if buildDone {
+		s.buildChanged(st.BuildID)
+	}
 	return nil
 }
 
@@ -227,14 +225,14 @@ func (s *Scheduler) Watch(ctx context.Context, runnerID, stageID int64) (bool, e
 	sub := s.bus.Subscribe(topicBuild(st.BuildID))
 	defer sub.Close()
 	for {
-		b, err := s.store.Builds().Find(ctx, st.BuildID)
+		held, killed, err := s.store.StageWatch(ctx, runnerID, stageID)
 		if err != nil {
 			return false, err
 		}
-		if b.Status == core.StatusKilled {
+		if killed {
 			return true, nil
 		}
-		if _, err := s.store.HeldStage(ctx, runnerID, stageID); err != nil {
+		if !held {
 			return false, nil
 		}
 		select {

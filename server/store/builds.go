@@ -112,8 +112,12 @@ func (bs buildStore) Create(ctx context.Context, b *core.Build, stages []*core.S
 		}
 		err := q.Returning("counter").Scan(ctx, &number)
 		if errors.Is(err, sql.ErrNoRows) && b.Number > 0 {
-			if _, ferr := bs.s.Repos().Find(ctx, b.RepoID); ferr != nil {
-				return ferr
+			exists, ferr := tx.NewSelect().Model((*repoRow)(nil)).Where("id = ?", b.RepoID).Exists(ctx)
+			if ferr != nil {
+				return mapErr(ferr, "repository")
+			}
+			if !exists {
+				return core.Errorf(core.CodeNotFound, "repository %d not found", b.RepoID)
 			}
 			return core.Errorf(core.CodeConflict, "build %d: %w", b.Number, core.ErrNumberTaken)
 		}

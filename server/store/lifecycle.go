@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -88,14 +90,16 @@ func (s *Store) HeldStepStage(ctx context.Context, runnerID, stepID int64) (int6
 // FinishStage records the final status of a stage the runner holds, then
 // settles its build: waiting stages whose dependencies are done become
 // pending or skipped, and the build finishes with its last stage. It
-// reports whether any stage became pending.
-func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage) (promoted bool, err error) {
+// reports whether any stage became pending and whether the build finished.
+func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage) (promoted, buildDone bool, err error) {
 	now := time.Now().UTC()
 	if st.Finished.IsZero() {
 		st.Finished = now
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*stageRow)(nil)).
+		// The build is taken from the row, never from what the runner sent.
+		var buildID int64
+		err := tx.NewUpdate().Model((*stageRow)(nil)).
 			Set("status = ?", st.Status).
 			Set("error = ?", st.Error).
 			Set("exit_code = ?", st.ExitCode).
@@ -103,16 +107,15 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 			Set("lease_expires = NULL").
 			Set("updated = ?", now).
 			Set("version = version + 1").
-			Where("id = ? AND runner_id = ? AND status = ?", st.ID, runnerID, core.StatusRunning).Exec(ctx)
+			Where("id = ? AND runner_id = ? AND status = ?", st.ID, runnerID, core.StatusRunning).
+			Returning("build_id").Scan(ctx, &buildID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotHeld(st.ID)
+		}
 		if err != nil {
 			return mapErr(err, "stage")
 		}
-		if n, err := affected(res); err != nil || n == 0 {
-			if err != nil {
-				return err
-			}
-			return errNotHeld(st.ID)
-		}
+		st.BuildID = buildID
 		// Steps the runner never reported are closed with the stage.
 		if _, err := tx.NewUpdate().Model((*stepRow)(nil)).
 			Set("status = ?", core.StatusSkipped).
@@ -121,10 +124,10 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 			Exec(ctx); err != nil {
 			return mapErr(err, "steps")
 		}
-		promoted, err = settle(ctx, tx, st.BuildID, now)
+		promoted, buildDone, err = settle(ctx, tx, st.BuildID, now)
 		return err
 	})
-	return promoted, err
+	return promoted, buildDone, err
 }
 
 // RequeueStage puts a running stage whose lease expired back to pending,
@@ -169,7 +172,7 @@ func (s *Store) RequeueStage(ctx context.Context, st *core.Stage, maxAttempts in
 				Where("stage_id = ? AND status <> ?", st.ID, core.StatusSkipped).Exec(ctx)
 			return mapErr(err, "steps")
 		}
-		_, err = settle(ctx, tx, st.BuildID, now)
+		_, _, err = settle(ctx, tx, st.BuildID, now)
 		return err
 	})
 	return requeued, err
@@ -201,7 +204,7 @@ func (s *Store) CancelBuild(ctx context.Context, buildID int64) (*core.Build, er
 		if err != nil {
 			return mapErr(err, "build")
 		}
-		_, err = settle(ctx, tx, buildID, now)
+		_, _, err = settle(ctx, tx, buildID, now)
 		return err
 	})
 	if err != nil {
@@ -275,4 +278,22 @@ func blockedBuild(ctx context.Context, tx bun.Tx, buildID int64) error {
 		return core.Errorf(core.CodeConflict, "build %d is %s, not waiting for approval", b.Number, b.Status)
 	}
 	return nil
+}
+
+// StageWatch reports, in one query, whether a stage is still held by the
+// runner and whether its build was cancelled.
+func (s *Store) StageWatch(ctx context.Context, runnerID, stageID int64) (held, killed bool, err error) {
+	var row struct {
+		RunnerID    int64       `bun:"runner_id"`
+		Status      core.Status `bun:"status"`
+		BuildStatus core.Status `bun:"build_status"`
+	}
+	err = s.db.NewSelect().TableExpr("stages AS s").
+		ColumnExpr("s.runner_id, s.status, b.status AS build_status").
+		Join("JOIN builds AS b ON b.id = s.build_id").
+		Where("s.id = ?", stageID).Scan(ctx, &row)
+	if err != nil {
+		return false, false, mapErr(err, "stage")
+	}
+	return row.RunnerID == runnerID && row.Status == core.StatusRunning, row.BuildStatus == core.StatusKilled, nil
 }

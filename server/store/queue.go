@@ -18,23 +18,43 @@ const claimBatch = 64
 // LimitsFunc returns the build limits of a repository (see core.Limiter).
 type LimitsFunc func(ctx context.Context, repo *core.Repo) (perRepo, perOwner int, err error)
 
-// ClaimStage hands the oldest pending stage that matches f to the runner:
-// its status becomes running with a lease until leaseUntil. It returns nil
-// when no stage matches. Stage, repository and owner concurrency limits are
-// checked in the same transaction, with the rows the counts depend on
-// locked (Postgres), or under SQLite's single writer, so concurrent
-// claimers cannot exceed them. Claims on Postgres skip rows other claimers
-// hold (FOR UPDATE SKIP LOCKED) instead of queueing behind them.
+// Claimed is a stage handed to a runner by ClaimStages.
+type Claimed struct {
+	Stage        *core.Stage
+	BuildStarted bool // it was the build's first stage to start
+}
+
+// ClaimStage hands the oldest pending stage that matches f to the runner;
+// see ClaimStages. It returns nil when no stage matches.
 func (s *Store) ClaimStage(ctx context.Context, f core.Filter, leaseUntil time.Time, limits LimitsFunc) (*core.Stage, error) {
-	if len(f.Engines) == 0 {
+	got, err := s.ClaimStages(ctx, []core.Filter{f}, leaseUntil, limits)
+	if err != nil || len(got) == 0 {
+		return nil, err
+	}
+	return got[0].Stage, nil
+}
+
+// ClaimStages hands pending stages, oldest first, to runners that can take
+// the same stages (filters differ only in RunnerID): the i-th stage found
+// goes to filters[i]. Its status becomes running with a lease until
+// leaseUntil. Stage, repository and owner concurrency limits are checked
+// in the same transaction, with the rows the counts depend on locked
+// (Postgres), or under SQLite's single writer, so concurrent claimers
+// cannot exceed them. Claims on Postgres skip rows other claimers hold
+// (FOR UPDATE SKIP LOCKED) instead of queueing behind them. One
+// transaction for many runners keeps a busy queue cheap.
+func (s *Store) ClaimStages(ctx context.Context, filters []core.Filter, leaseUntil time.Time, limits LimitsFunc) ([]Claimed, error) {
+	if len(filters) == 0 || len(filters[0].Engines) == 0 {
 		return nil, nil
 	}
-	var claimed *core.Stage
+	f := filters[0]
+	var claimed []Claimed
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		claimed = claimed[:0]
 		var after int64
 		for {
 			var rows []*stageRow
-			q := tx.NewSelect().Model(&rows).
+			q := tx.NewSelect().Model(&rows).ExcludeColumn("spec").
 				Where("status = ?", core.StatusPending).
 				Where("type IN (?)", bun.List(f.Engines)).
 				Where("id > ?", after).
@@ -63,11 +83,14 @@ func (s *Store) ClaimStage(ctx context.Context, f core.Filter, leaseUntil time.T
 				if !ok {
 					continue
 				}
-				if err := claim(ctx, tx, st, f.RunnerID, leaseUntil); err != nil {
+				started, err := claim(ctx, tx, st, filters[len(claimed)].RunnerID, leaseUntil)
+				if err != nil {
 					return err
 				}
-				claimed = st
-				return nil
+				claimed = append(claimed, Claimed{Stage: st, BuildStarted: started})
+				if len(claimed) == len(filters) {
+					return nil
+				}
 			}
 			if len(rows) < claimBatch {
 				return nil
@@ -75,10 +98,15 @@ func (s *Store) ClaimStage(ctx context.Context, f core.Filter, leaseUntil time.T
 			after = rows[len(rows)-1].ID
 		}
 	})
-	return claimed, err
+	if err != nil {
+		return nil, err
+	}
+	return claimed, nil
 }
 
-func claim(ctx context.Context, tx bun.Tx, st *core.Stage, runnerID int64, leaseUntil time.Time) error {
+// claim marks the stage running for the runner and starts its build if
+// it was pending; it reports whether it did.
+func claim(ctx context.Context, tx bun.Tx, st *core.Stage, runnerID int64, leaseUntil time.Time) (bool, error) {
 	now := time.Now().UTC()
 	_, err := tx.NewUpdate().Model((*stageRow)(nil)).
 		Set("status = ?", core.StatusRunning).
@@ -90,19 +118,23 @@ func claim(ctx context.Context, tx bun.Tx, st *core.Stage, runnerID int64, lease
 		Set("version = version + 1").
 		Where("id = ?", st.ID).Exec(ctx)
 	if err != nil {
-		return mapErr(err, "stage")
+		return false, mapErr(err, "stage")
 	}
 	st.Status, st.RunnerID, st.LeaseEnds, st.Started, st.Updated = core.StatusRunning, runnerID, leaseUntil.UTC(), now, now
 	st.Attempts++
 	st.Version++
 	// The build starts with its first stage.
-	_, err = tx.NewUpdate().Model((*buildRow)(nil)).
+	res, err := tx.NewUpdate().Model((*buildRow)(nil)).
 		Set("status = ?", core.StatusRunning).
 		Set("started = ?", now).
 		Set("updated = ?", now).
 		Set("version = version + 1").
 		Where("id = ? AND status = ?", st.BuildID, core.StatusPending).Exec(ctx)
-	return mapErr(err, "build")
+	if err != nil {
+		return false, mapErr(err, "build")
+	}
+	n, err := affected(res)
+	return n == 1, err
 }
 
 // withinLimits checks the stage's concurrency.limit (running stages of the

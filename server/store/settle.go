@@ -14,10 +14,11 @@ import (
 // skipped when their run policy says so), repeatedly, since a skip can
 // settle further stages; when every stage is done the build finishes. It
 // reports whether a stage became pending.
-func settle(ctx context.Context, tx bun.Tx, buildID int64, now time.Time) (promoted bool, err error) {
+func settle(ctx context.Context, tx bun.Tx, buildID int64, now time.Time) (promoted, finished bool, err error) {
 	var rows []*stageRow
-	if err := tx.NewSelect().Model(&rows).Where("build_id = ?", buildID).Order("number").Scan(ctx); err != nil {
-		return false, mapErr(err, "stages")
+	if err := tx.NewSelect().Model(&rows).Column("id", "name", "status", "depends_on", "run_policy").
+		Where("build_id = ?", buildID).Order("number").Scan(ctx); err != nil {
+		return false, false, mapErr(err, "stages")
 	}
 	byName := make(map[string]*stageRow, len(rows))
 	for _, r := range rows {
@@ -39,14 +40,15 @@ func settle(ctx context.Context, tx bun.Tx, buildID int64, now time.Time) (promo
 				q = q.Set("finished = ?", now)
 			}
 			if _, err := q.Exec(ctx); err != nil {
-				return false, mapErr(err, "stage")
+				return false, false, mapErr(err, "stage")
 			}
 			r.Status = next
 			changed = true
 			promoted = promoted || next == core.StatusPending
 		}
 	}
-	return promoted, finishBuild(ctx, tx, buildID, rows, now)
+	finished, err = finishBuild(ctx, tx, buildID, rows, now)
+	return promoted, finished, err
 }
 
 // promotion decides what a waiting stage becomes once every stage it
@@ -75,23 +77,27 @@ func promotion(r *stageRow, byName map[string]*stageRow) (core.Status, bool) {
 // finishBuild sets the build's final status once every stage is done:
 // killed stays killed; any failed stage fails the build (error when the
 // failure was the infrastructure's); otherwise success.
-func finishBuild(ctx context.Context, tx bun.Tx, buildID int64, rows []*stageRow, now time.Time) error {
+func finishBuild(ctx context.Context, tx bun.Tx, buildID int64, rows []*stageRow, now time.Time) (bool, error) {
 	status := core.StatusSuccess
 	for _, r := range rows {
 		switch {
 		case !r.Status.Done():
-			return nil
+			return false, nil
 		case r.Status == core.StatusFailure, r.Status == core.StatusKilled:
 			status = core.StatusFailure
 		case r.Status == core.StatusError && status == core.StatusSuccess:
 			status = core.StatusError
 		}
 	}
-	_, err := tx.NewUpdate().Model((*buildRow)(nil)).
+	res, err := tx.NewUpdate().Model((*buildRow)(nil)).
 		Set("status = CASE WHEN status = ? THEN status ELSE ? END", core.StatusKilled, status).
 		Set("finished = ?", now).Set("updated = ?", now).Set("version = version + 1").
 		Where("id = ? AND status NOT IN (?)", buildID,
 			bun.List([]core.Status{core.StatusSuccess, core.StatusFailure, core.StatusError, core.StatusDeclined})).
 		Exec(ctx)
-	return mapErr(err, "build")
+	if err != nil {
+		return false, mapErr(err, "build")
+	}
+	n, err := affected(res)
+	return n == 1, err
 }

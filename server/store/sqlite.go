@@ -40,8 +40,11 @@ func openSQLite(dsn, dataDir string) (*bun.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	// WAL lets readers run beside the one writer; a small pool keeps
-	// writers from piling up behind the file lock.
-	sqldb.SetMaxOpenConns(8)
+	// One connection: SQLite has one writer at a time anyway, and writers
+	// that wait inside SQLite's busy handler sleep in growing steps (up to
+	// 100 ms), which wrecks throughput under load. Queueing on Go's pool
+	// instead hands the connection over at once. Statements are short, and
+	// long-polls wait on channels, not on the database.
+	sqldb.SetMaxOpenConns(1)
 	return bun.NewDB(sqldb, sqlitedialect.New()), nil
 }

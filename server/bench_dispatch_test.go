@@ -1,0 +1,120 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/internal/testenv"
+	"github.com/drover-ci/drover/runner"
+	"github.com/drover-ci/drover/sdk/engine/enginetest"
+)
+
+// BenchmarkDispatchLatency: 100 runners long-poll over HTTP; one stage is
+// enqueued at a time; the figure is enqueue → the runner holding it.
+func BenchmarkDispatchLatency(b *testing.B) {
+	for db, url := range benchDatabases(b) {
+		b.Run(db, func(b *testing.B) {
+			e := newBenchEnv(b, url(b), map[string]any{"noop": enginetest.NewFake()})
+			const runners, samples = 100, 200
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var mu sync.Mutex
+			sent := map[int64]time.Time{}
+			var lat []time.Duration
+			done := make(chan struct{}, 1)
+			for i := 0; i < runners; i++ {
+				c := e.runnerClient(b, "r")
+				go func() {
+					for ctx.Err() == nil {
+						st, err := c.Request(ctx, noopFilter())
+						if err != nil || st == nil {
+							continue
+						}
+						mu.Lock()
+						lat = append(lat, time.Since(sent[st.ID]))
+						mu.Unlock()
+						if _, err := c.Accept(ctx, st.ID, "bench"); err == nil {
+							st.Status = core.StatusSuccess
+							c.UpdateStage(ctx, st)
+						}
+						done <- struct{}{}
+					}
+				}()
+			}
+			time.Sleep(time.Second) // every runner is polling
+			for i := 0; i < samples; i++ {
+				ids := e.seed(b, 1, 1)
+				mu.Lock()
+				sent[ids[0]] = time.Now()
+				mu.Unlock()
+				e.app.Scheduler.Enqueued(ctx)
+				select {
+				case <-done:
+				case <-time.After(30 * time.Second):
+					b.Fatalf("sample %d: no runner received the stage", i)
+				}
+				time.Sleep(5 * time.Millisecond) // the runner polls again
+			}
+			cancel()
+			mu.Lock()
+			defer mu.Unlock()
+			slices.Sort(lat)
+			testenv.Bench(b, "dispatch_latency_p50_"+db, ms(lat[len(lat)/2]), "ms")
+			testenv.Bench(b, "dispatch_latency_p99_"+db, ms(lat[len(lat)*99/100]), "ms")
+		})
+	}
+}
+
+// BenchmarkDispatchThroughput: 50 runners of capacity 4 (the real runner
+// loop over HTTP, a no-op engine) work off 5,000 one-step stages; then the
+// same with 100,000 more matchable stages queued behind them.
+func BenchmarkDispatchThroughput(b *testing.B) {
+	for db, url := range benchDatabases(b) {
+		b.Run(db, func(b *testing.B) {
+			rate := throughput(b, url(b), 0)
+			testenv.Bench(b, "dispatch_throughput_"+db, rate, "stages/s")
+			rate = throughput(b, url(b), 100_000)
+			testenv.Bench(b, "dispatch_throughput_100k_pending_"+db, rate, "stages/s")
+		})
+	}
+}
+
+func throughput(b *testing.B, dbURL string, behind int) float64 {
+	const runners, capacity, stages = 50, 4, 5000
+	e := newBenchEnv(b, dbURL, map[string]any{"noop": enginetest.NewFake()})
+	e.seed(b, stages/10, 10)
+	if behind > 0 {
+		e.seed(b, behind/100, 100)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	engines := runner.StaticEngines{"noop": enginetest.NewFake()}
+	start := time.Now()
+	for i := 0; i < runners; i++ {
+		agent := runner.New(runner.Options{
+			Client: e.runnerClient(b, "r"), Engines: engines, Capacity: capacity, WorkDir: b.TempDir(),
+			DrainTimeout: time.Second, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		})
+		wg.Add(1)
+		go func() { defer wg.Done(); agent.Run(ctx) }()
+	}
+	deadline := time.Now().Add(10 * time.Minute)
+	for e.doneStages(b) < stages {
+		if time.Now().After(deadline) {
+			b.Fatalf("only %d of %d stages done after the deadline", e.doneStages(b), stages)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	cancel()
+	wg.Wait()
+	return float64(stages) / elapsed.Seconds()
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,0 +1,140 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/internal/testenv"
+	"github.com/drover-ci/drover/runner/rpcclient"
+	"github.com/drover-ci/drover/sdk/host"
+	"github.com/drover-ci/drover/sdk/remote/remotetest"
+	"github.com/drover-ci/drover/server"
+	"github.com/drover-ci/drover/server/auth"
+	"github.com/drover-ci/drover/server/config"
+)
+
+// benchEnv is a server whose runners speak HTTP to it over loopback.
+type benchEnv struct {
+	app   *server.App
+	srv   *httptest.Server
+	repo  *core.Repo
+	admin string
+	spec  []byte
+}
+
+// benchDatabases returns the databases the dispatch figures are taken
+// on: SQLite always, Postgres when its binaries are installed (a
+// throwaway cluster) or DROVER_TEST_DATABASE_URL names a server.
+func benchDatabases(b *testing.B) map[string]func(b *testing.B) string {
+	dbs := map[string]func(b *testing.B) string{"sqlite": func(*testing.B) string { return "" }}
+	base, err := testenv.SharedPostgres()
+	if err != nil {
+		b.Fatalf("postgres: %v", err)
+	}
+	if base != "" {
+		n := 0
+		dbs["postgres"] = func(b *testing.B) string {
+			n++
+			return testenv.CreateDatabase(b, base, fmt.Sprintf("drover_bench_%d_%d", os.Getpid(), n), "")
+		}
+	}
+	return dbs
+}
+
+func newBenchEnv(b *testing.B, dbURL string, engines map[string]any) *benchEnv {
+	b.Helper()
+	dir := b.TempDir()
+	cfg := &config.Config{DataDir: dir, DatabaseURL: dbURL, PluginDir: b.TempDir(), ServerURL: "http://drover.test",
+		DatabaseWait: 5 * time.Second, ShutdownTimeout: 5 * time.Second, SecretKey: "bench",
+		Remotes: []host.Instance{{Kind: host.KindRemote, Name: "fake", Plugin: "drover-remote-fake"}}}
+	builtin := map[string]any{"drover-remote-fake": remotetest.NewFake()}
+	for name, e := range engines {
+		cfg.Engines = append(cfg.Engines, host.Instance{Kind: host.KindEngine, Name: name, Plugin: "drover-engine-" + name})
+		builtin["drover-engine-"+name] = e
+	}
+	ctx := context.Background()
+	app, err := server.New(ctx, cfg, server.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Builtin: builtin})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tokenPath, err := server.Bootstrap(ctx, app.Store, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	admin, _ := os.ReadFile(tokenPath)
+	if err := app.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(app.API)
+	b.Cleanup(func() { srv.Close(); app.Close() })
+	repo := &core.Repo{Remote: "fake", RemoteID: "bench", Owner: "acme", Name: "app", Branch: "main", Active: true, Trusted: true}
+	if err := app.Store.Repos().Create(ctx, repo); err != nil {
+		b.Fatal(err)
+	}
+	spec, _ := json.Marshal(&core.Spec{Name: "default", Type: "noop", Clone: core.Clone{Disable: true},
+		Steps: []*core.SpecStep{{Name: "run", Commands: []string{"echo ok"}, RunPolicy: core.RunOnSuccess}}})
+	return &benchEnv{app: app, srv: srv, repo: repo, admin: trim(string(admin)), spec: spec}
+}
+
+func trim(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == ' ') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// runnerClient registers a runner offering the noop engine and returns an
+// HTTP client speaking for it.
+func (e *benchEnv) runnerClient(b *testing.B, name string) *rpcclient.Client {
+	b.Helper()
+	secret, hash, _ := auth.NewSecret(auth.RunnerTokenPrefix)
+	r := &core.Runner{Name: name, TokenHash: hash, Engines: []string{"noop"}, OS: runtime.GOOS, Arch: runtime.GOARCH, Capacity: 4}
+	if err := e.app.Store.Runners().Create(context.Background(), r); err != nil {
+		b.Fatal(err)
+	}
+	return rpcclient.New(e.srv.URL, secret)
+}
+
+func noopFilter() core.Filter {
+	return core.Filter{OS: runtime.GOOS, Arch: runtime.GOARCH, Engines: []string{"noop"}}
+}
+
+// seed creates builds of stagesPer one-step stages each and returns the
+// stage ids, oldest first. It does not wake the runners.
+func (e *benchEnv) seed(b *testing.B, builds, stagesPer int) []int64 {
+	b.Helper()
+	ids := make([]int64, 0, builds*stagesPer)
+	for i := 0; i < builds; i++ {
+		stages := make([]*core.Stage, stagesPer)
+		for j := range stages {
+			stages[j] = &core.Stage{Name: fmt.Sprintf("s%d", j), Type: "noop", Status: core.StatusPending, Spec: e.spec,
+				Steps: []*core.Step{{Number: 1, Name: "run", Status: core.StatusPending}}}
+		}
+		bd := &core.Build{RepoID: e.repo.ID, Status: core.StatusPending, Event: core.EventCustom, After: "abc", Ref: "refs/heads/main"}
+		if err := e.app.Store.Builds().Create(context.Background(), bd, stages); err != nil {
+			b.Fatal(err)
+		}
+		for _, st := range stages {
+			ids = append(ids, st.ID)
+		}
+	}
+	return ids
+}
+
+// doneStages counts finished stages.
+func (e *benchEnv) doneStages(b *testing.B) int {
+	n, err := e.app.Store.DB().NewSelect().Table("stages").Where("status = ?", core.StatusSuccess).Count(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return int(n)
+}
