@@ -145,7 +145,6 @@ func chownTo(dir, name string) error {
 	return os.Chown(dir, uid, gid)
 }
 
-
 // CreateDatabase creates a database (optionally from a template) on the
 // server at baseURL and returns its URL; it is dropped when the test ends.
 func CreateDatabase(tb testing.TB, baseURL, name, template string) string {
