@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/syncer"
 )
 
@@ -28,6 +29,10 @@ type Server struct {
 	version string
 	router  *gin.Engine
 	syncer  *syncer.Syncer
+	// sessions, when set (UseSessions), lets the session cookie
+	// authenticate API requests beside Bearer tokens.
+	sessions *login.Sessions
+	secure   bool // cookies are Secure (the server URL is https)
 }
 
 // Options configure a Server.

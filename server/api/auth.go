@@ -16,14 +16,21 @@ const userKey = "drover.user"
 // touchEvery limits how often a token's last use is written.
 const touchEvery = time.Minute
 
-// authenticate requires a valid "Authorization: Bearer <token>" header and
-// puts the token's user in the context.
+// authenticate requires a valid "Authorization: Bearer <token>" header, or
+// without one the session cookie (see authenticateSession), and puts the
+// user in the context.
 func (s *Server) authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		header := c.GetHeader("Authorization")
+		if header == "" && s.sessions != nil {
+			if cookie, err := c.Cookie(SessionCookie); err == nil && cookie != "" {
+				s.authenticateSession(c, cookie)
+				return
+			}
+		}
 		secret, ok := strings.CutPrefix(header, "Bearer ")
 		if !ok || strings.TrimSpace(secret) == "" {
-			s.fail(c, core.Errorf(core.CodeUnauthenticated, "missing credentials: send Authorization: Bearer <token>"))
+			s.fail(c, core.Errorf(core.CodeUnauthenticated, "missing credentials: send Authorization: Bearer <token> or log in"))
 			return
 		}
 		ctx := c.Request.Context()

@@ -1,0 +1,113 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/login"
+)
+
+// Cookies and headers of browser sessions.
+const (
+	// SessionCookie holds the session secret: HttpOnly, SameSite=Lax,
+	// Secure when the server URL is https.
+	SessionCookie = "drover_session"
+	// CSRFCookie holds the session's CSRF token, readable by the page
+	// (not HttpOnly) so that it can send it back in CSRFHeader.
+	CSRFCookie = "drover_csrf"
+	// CSRFHeader must carry the CSRF token on every state-changing request
+	// authenticated by the session cookie.
+	CSRFHeader = "X-CSRF-Token"
+)
+
+const sessionKey = "drover.session"
+
+// UseSessions lets the session cookie authenticate API requests beside
+// Bearer tokens; secure marks the cookies the server sets Secure (an https
+// server URL). Call it once, before serving.
+func (s *Server) UseSessions(sessions *login.Sessions, secure bool) {
+	s.sessions, s.secure = sessions, secure
+	s.router.Group("/api", s.authenticate()).GET("/user/session", s.sessionInfo)
+}
+
+// safeMethod reports whether a request method changes nothing.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// authenticateSession authenticates a request by its session cookie. A
+// state-changing request must also carry the session's CSRF token in
+// X-CSRF-Token (double submit, bound to the session), and is refused when
+// the browser says it comes from another site (Sec-Fetch-Site).
+func (s *Server) authenticateSession(c *gin.Context, secret string) {
+	ctx := c.Request.Context()
+	sess, err := s.sessions.Find(ctx, secret)
+	if err != nil {
+		s.clearSessionCookies(c)
+		s.fail(c, err)
+		return
+	}
+	if !safeMethod(c.Request.Method) {
+		if site := c.GetHeader("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+			s.fail(c, core.Errorf(core.CodeForbidden, "cross-site request refused (Sec-Fetch-Site: %s)", site))
+			return
+		}
+		if !sess.CheckCSRF(c.GetHeader(CSRFHeader)) {
+			s.fail(c, core.Errorf(core.CodeForbidden, "missing or wrong CSRF token: send the %s cookie's value in the %s header", CSRFCookie, CSRFHeader))
+			return
+		}
+	}
+	user, err := s.store.Users().Find(ctx, sess.UserID)
+	if err != nil {
+		s.fail(c, core.Errorf(core.CodeUnauthenticated, "the session's user no longer exists"))
+		return
+	}
+	if !user.Active {
+		s.fail(c, core.Errorf(core.CodeForbidden, "user %s is deactivated", user.Login))
+		return
+	}
+	c.Set(userKey, user)
+	c.Set(sessionKey, sess)
+	c.Next()
+}
+
+// sessionView answers GET /api/user/session.
+type sessionView struct {
+	Login   string    `json:"login"`
+	Remote  string    `json:"remote"`
+	CSRF    string    `json:"csrf_token"`
+	Expires time.Time `json:"expires"`
+}
+
+// sessionInfo is GET /api/user/session: the current session's CSRF token
+// and expiry; 404 when the request was authenticated by a token.
+func (s *Server) sessionInfo(c *gin.Context) {
+	v, ok := c.Get(sessionKey)
+	sess, _ := v.(*login.Session)
+	if !ok || sess == nil {
+		s.fail(c, core.Errorf(core.CodeNotFound, "this request was not made with a session cookie"))
+		return
+	}
+	u := currentUser(c)
+	c.JSON(http.StatusOK, sessionView{Login: u.Login, Remote: u.Remote, CSRF: sess.CSRF, Expires: sess.Expires})
+}
+
+// setSessionCookies sets the session and CSRF cookies.
+func (s *Server) setSessionCookies(c *gin.Context, secret string, sess *login.Session) {
+	maxAge := int(time.Until(sess.Expires).Seconds())
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(c.Writer, &http.Cookie{Name: CSRFCookie, Value: sess.CSRF, Path: "/", MaxAge: maxAge,
+		Secure: s.secure, SameSite: http.SameSiteLaxMode})
+}
+
+// clearSessionCookies removes the session and CSRF cookies.
+func (s *Server) clearSessionCookies(c *gin.Context) {
+	for _, name := range []string{SessionCookie, CSRFCookie} {
+		http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
+			HttpOnly: name == SessionCookie, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	}
+}
