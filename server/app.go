@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/drover-ci/drover/core"
@@ -20,6 +21,7 @@ import (
 	"github.com/drover-ci/drover/server/auth"
 	"github.com/drover-ci/drover/server/config"
 	"github.com/drover-ci/drover/server/cron"
+	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/rpc"
 	"github.com/drover-ci/drover/server/scheduler"
 	"github.com/drover-ci/drover/server/secrets"
@@ -46,6 +48,7 @@ type App struct {
 	Scheduler *scheduler.Scheduler
 	Trigger   *trigger.Trigger
 	Syncer    *syncer.Syncer
+	Creds     *login.Refresher // users' remote credentials, refreshed when expired
 	API       *api.Server
 	Log       *slog.Logger
 
@@ -89,22 +92,29 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		// Refused instances are marked failed; the others run.
 		log.Warn("some plugins did not start", "err", err)
 	}
-	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log}
+	a.Creds = &login.Refresher{Users: db.Users(), Remotes: a.Host, Log: log}
+	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log, Creds: a.Creds.Creds}
 	bus := scheduler.NewBus(log)
 	a.Scheduler = scheduler.New(db, bus, scheduler.Options{
+		Lease:   cfg.StageLease,
 		Secrets: &secrets.Resolver{Store: db.Secrets()},
 		Netrc:   a.netrc,
 		Log:     log,
 		OnBuild: status.Changed,
 	})
-	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Log: log})
+	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Log: log, Creds: a.Creds.Creds})
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
-		System: systemOf(cfg.ServerURL)}
+		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds}
 
 	a.API = api.New(api.Options{Store: db, Log: log, Version: version.Version, Syncer: a.Syncer})
 	a.API.AddPlugins(a.Host)
 	rpc.Register(a.API.Router(), a.Scheduler, db, log)
 	a.API.AddBuilds(api.BuildDeps{Access: a.Syncer, Builder: a.Trigger, Queue: a.Scheduler, Runners: db.Runners()})
+	// Login, sessions, webhooks and activation (server/api login.go, hooks.go, activate.go).
+	a.API.UseSessions(login.NewSessions(db.DB(), 0), strings.HasPrefix(cfg.ServerURL, "https://"))
+	a.API.AddLogin(api.LoginDeps{Remotes: a.Host, ServerURL: cfg.ServerURL, Key: cfg.SecretKey})
+	a.API.AddHooks(api.HookDeps{Remotes: a.Host, Builder: a.Trigger, Repos: a.Syncer, Key: cfg.SecretKey, ServerURL: cfg.ServerURL})
+	a.API.AddActivation(api.ActivateDeps{Remotes: a.Host, Access: a.Syncer, Creds: a.Creds.Creds, ServerURL: cfg.ServerURL})
 	return a, nil
 }
 
@@ -119,6 +129,8 @@ func (a *App) Start(ctx context.Context) error {
 	ticker := &cron.Ticker{Crons: a.Store.Crons(), Repos: a.Store.Repos(), Builder: a.Trigger, Log: a.Log}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); ticker.Run(ctx) }()
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.Syncer.Run(ctx) }()
 	if a.Config.RunnerCapacity > 0 {
 		if err := a.startLocalRunner(ctx); err != nil {
 			return err
@@ -187,7 +199,9 @@ func (a *App) netrc(ctx context.Context, repo *core.Repo) (*core.Netrc, error) {
 		if err != nil {
 			return nil, err
 		}
-		creds = u.Creds
+		if creds, err = a.Creds.Creds(ctx, u); err != nil {
+			return nil, err
+		}
 	}
 	return remote.Netrc(ctx, creds, repo.Slug)
 }

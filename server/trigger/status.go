@@ -18,6 +18,9 @@ type StatusReporter struct {
 	ServerURL string
 	Log       *slog.Logger
 	Retries   int // attempts per status (default 5)
+	// Creds returns a user's usable remote credentials (refreshing expired
+	// ones); nil uses the stored ones.
+	Creds func(ctx context.Context, user *core.User) (core.Creds, error)
 
 	mu   sync.Mutex
 	last map[int64]core.Status // last status reported per unfinished build
@@ -99,6 +102,11 @@ func (r *StatusReporter) sendOnce(repo *core.Repo, status *core.CommitStatus) er
 			return err
 		}
 		creds = u.Creds
+		if r.Creds != nil {
+			if creds, err = r.Creds(ctx, u); err != nil {
+				return err
+			}
+		}
 	}
 	return remote.Status(ctx, creds, repo.Slug, status)
 }

@@ -34,6 +34,9 @@ type Trigger struct {
 	System  pipeline.System
 	Status  *StatusReporter // optional: commit statuses on the remote
 	Log     *slog.Logger
+	// Creds returns a user's usable remote credentials (refreshing expired
+	// ones); nil uses the stored ones.
+	Creds func(ctx context.Context, user *core.User) (core.Creds, error)
 }
 
 // ErrSkipped is returned (wrapped, with the reason) when an event creates
@@ -146,6 +149,11 @@ func (t *Trigger) remoteFor(ctx context.Context, repo *core.Repo) (core.Remote, 
 			return nil, core.Creds{}, fmt.Errorf("owner of %s: %w", repo.Slug, err)
 		}
 		creds = u.Creds
+		if t.Creds != nil {
+			if creds, err = t.Creds(ctx, u); err != nil {
+				return nil, core.Creds{}, fmt.Errorf("credentials of %s for %s: %w", u.Login, repo.Slug, err)
+			}
+		}
 	}
 	return remote, creds, nil
 }

@@ -1,0 +1,146 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/login"
+)
+
+// ActivateDeps are what activation needs.
+type ActivateDeps struct {
+	Remotes login.Remotes
+	// Access answers the caller's permission (the syncer's check, which
+	// asks the remote when the stored one is stale).
+	Access Access
+	// Creds returns the caller's usable remote credentials (refreshed).
+	Creds func(ctx context.Context, user *core.User) (core.Creds, error)
+	// ServerURL is Drover's external URL, the base of the webhook URL.
+	ServerURL string
+}
+
+type activateHandlers struct {
+	s *Server
+	d ActivateDeps
+}
+
+// AddActivation serves POST /api/repos/{owner}/{name} (activate: install
+// the webhook with a fresh secret through the remote, with the caller's
+// credentials; the caller must administer the repository on the remote)
+// and DELETE (deactivate: remove the webhook; builds are kept). ?remote=
+// picks the remote as for the other repository routes. Call it once,
+// before serving.
+func (s *Server) AddActivation(d ActivateDeps) {
+	h := &activateHandlers{s: s, d: d}
+	g := s.router.Group("/api/repos/:owner/:name", s.authenticate())
+	g.POST("", h.activate)
+	g.DELETE("", h.deactivate)
+}
+
+// adminRepo loads the named repository and checks that the caller
+// administers it; it returns the repository, the remote and the caller's
+// credentials.
+func (h *activateHandlers) adminRepo(c *gin.Context) (*core.Repo, core.Remote, core.Creds, bool) {
+	user := currentUser(c)
+	slug := c.Param("owner") + "/" + c.Param("name")
+	name := c.Query("remote")
+	if name == "" {
+		name = user.Remote
+	}
+	ctx := c.Request.Context()
+	repo, err := h.s.store.Repos().FindSlug(ctx, name, slug)
+	if err != nil {
+		if errors.Is(err, core.ErrNotFound) {
+			err = core.Errorf(core.CodeNotFound, "repository %s not found: list your repositories (GET /api/user/repos?flush=true) to sync it", slug)
+		}
+		h.s.fail(c, err)
+		return nil, nil, core.Creds{}, false
+	}
+	perm := &core.Perm{}
+	if h.d.Access != nil {
+		if perm, err = h.d.Access.Perm(ctx, user, repo); err != nil {
+			h.s.fail(c, err)
+			return nil, nil, core.Creds{}, false
+		}
+	}
+	if !perm.Admin {
+		if !pullAccess(perm) && repo.Private {
+			h.s.fail(c, core.Errorf(core.CodeNotFound, "repository %s not found", slug))
+		} else {
+			h.s.fail(c, core.Errorf(core.CodeForbidden, "you need admin access to %s on %s to change its webhook", slug, name))
+		}
+		return nil, nil, core.Creds{}, false
+	}
+	remote, err := h.d.Remotes.Remote(repo.Remote)
+	if err != nil {
+		h.s.fail(c, err)
+		return nil, nil, core.Creds{}, false
+	}
+	creds := user.Creds
+	if h.d.Creds != nil {
+		if creds, err = h.d.Creds(ctx, user); err != nil {
+			h.s.fail(c, err)
+			return nil, nil, core.Creds{}, false
+		}
+	}
+	return repo, remote, creds, true
+}
+
+func (h *activateHandlers) activate(c *gin.Context) {
+	repo, remote, creds, ok := h.adminRepo(c)
+	if !ok {
+		return
+	}
+	if repo.Gone {
+		h.s.fail(c, core.Errorf(core.CodeNotFound, "repository %s was deleted on %s", repo.Slug, repo.Remote))
+		return
+	}
+	ctx := c.Request.Context()
+	secret := newHookSecret()
+	if err := remote.Activate(ctx, creds, repo.Slug, HookURL(h.d.ServerURL, repo.Remote), secret); err != nil {
+		h.s.fail(c, err)
+		return
+	}
+	repo.Active, repo.HookSecret, repo.UserID = true, secret, currentUser(c).ID
+	if err := h.s.store.Repos().Update(ctx, repo); err != nil {
+		h.s.fail(c, err)
+		return
+	}
+	h.s.log.Info("repository activated", "repo", repo.Slug, "remote", repo.Remote, "user", currentUser(c).Login)
+	c.JSON(http.StatusOK, repo)
+}
+
+func (h *activateHandlers) deactivate(c *gin.Context) {
+	repo, remote, creds, ok := h.adminRepo(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	if !repo.Gone {
+		err := remote.Deactivate(ctx, creds, repo.Slug, HookURL(h.d.ServerURL, repo.Remote))
+		if err != nil && !errors.Is(err, core.ErrNotFound) {
+			h.s.fail(c, err)
+			return
+		}
+	}
+	repo.Active, repo.HookSecret = false, ""
+	if err := h.s.store.Repos().Update(ctx, repo); err != nil {
+		h.s.fail(c, err)
+		return
+	}
+	h.s.log.Info("repository deactivated", "repo", repo.Slug, "remote", repo.Remote, "user", currentUser(c).Login)
+	c.JSON(http.StatusOK, repo)
+}
+
+// newHookSecret returns a fresh random webhook secret.
+func newHookSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
