@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,6 +38,52 @@ type env struct {
 	token      string // alice's Gitea access token
 	browser    *http.Client
 	logs       *syncBuffer
+
+	mu    sync.Mutex
+	hooks []hookTiming // webhooks Drover received, in order
+}
+
+// hookTiming is when a webhook reached Drover and when Drover answered it.
+type hookTiming struct {
+	arrived, answered time.Time
+	status            int
+}
+
+// lastHook returns the latest webhook's timing.
+func (e *env) lastHook() (hookTiming, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.hooks) == 0 {
+		return hookTiming{}, false
+	}
+	return e.hooks[len(e.hooks)-1], true
+}
+
+// timeHooks records when webhooks arrive and are answered.
+func (e *env) timeHooks(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/hook/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h := hookTiming{arrived: time.Now()}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		h.answered, h.status = time.Now(), rec.status
+		e.mu.Lock()
+		e.hooks = append(e.hooks, h)
+		e.mu.Unlock()
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
 }
 
 // needGitea skips (locally) or fails (CI) without a cached Gitea.
@@ -144,7 +191,7 @@ func newEnv(tb testing.TB) *env {
 	if err := a.Start(bg); err != nil {
 		tb.Fatal(err)
 	}
-	srv := &http.Server{Handler: a.API, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: e.timeHooks(a.API), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	tb.Cleanup(func() { _ = srv.Close(); _ = a.Close() })
 
