@@ -114,6 +114,9 @@ func (h *loginHandlers) login(c *gin.Context) {
 		return
 	}
 	h.s.setSessionCookies(c, secret, sess)
+	if n, err := h.s.sessions.Prune(ctx); err != nil || n > 0 { // logins are rare: tidy up expired sessions then
+		h.s.log.Debug("prune expired sessions", "deleted", n, "err", err)
+	}
 	h.s.log.Info("user logged in", "user", user.Login, "remote", name)
 	if h.d.OnLogin != nil {
 		h.d.OnLogin(ctx, user)
