@@ -164,6 +164,32 @@ func TestGiteaEndToEnd(t *testing.T) {
 		return false
 	})
 
+	// A private repository whose pipeline clones: the runner clones over
+	// git-over-HTTP with the netrc of the activating user's OAuth2 token.
+	e.giteaAs(t, e.token, "POST", "/api/v1/user/repos", map[string]any{"name": "private", "auto_init": true, "default_branch": "main", "private": true}, nil)
+	e.listRepos(t, "?all=true&flush=true")
+	if code := e.drover(t, "POST", "/api/repos/"+e.user+"/private", nil); code != 200 {
+		t.Fatalf("activate private = %d", code)
+	}
+	trust(t, e, e.user+"/private")
+	priv := e.clone(t, "private")
+	cloning := "kind: pipeline\ntype: exec\nname: default\nsteps:\n- name: read\n  commands:\n  - grep -q cloned-content marker.txt\n"
+	privSHA := commitAndPush(t, priv, "cloning pipeline", map[string]string{".drone.yml": cloning, "marker.txt": "cloned-content\n"})
+	privRepo, err := e.app.Store.Repos().FindSlug(ctx, "gitea", e.user+"/private")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a green cloning build of the private repository", 90*time.Second, func() bool {
+		b, err := e.app.Store.Builds().FindNumber(ctx, privRepo.ID, 1)
+		if err != nil || !b.Status.Done() {
+			return false
+		}
+		if b.Status != core.StatusSuccess || b.After != privSHA {
+			t.Fatalf("cloning build %s %s (%s)", b.Status, b.Error, b.After)
+		}
+		return true
+	})
+
 	// The system webhook for repository events, with the secret Drover's
 	// admin reads from Drover; then a new repository appears without a sync.
 	var sys struct {
