@@ -63,3 +63,13 @@ type Engine interface {
 	StageLifecycle
 	StepRunner
 }
+
+// Pruner is an optional capability of an engine: Prune removes what the
+// engine created for this runner's stages other than keep (the ids of the
+// stages the runner still holds), such as the leftovers of a runner that
+// was killed mid-stage, and returns the ids of the stages it removed.
+// Resources of other runners are never touched. A runner calls it once
+// when it starts.
+type Pruner interface {
+	Prune(ctx context.Context, keep []string) ([]string, error)
+}

@@ -45,9 +45,7 @@ func registerServer(s *grpc.Server, impl core.Engine) {
 			if info.OS == "" {
 				info.OS, info.Arch = runtime.GOOS, runtime.GOARCH
 			}
-			if c, ok := impl.(Capabler); ok {
-				info.Capabilities = c.Capabilities()
-			}
+			info.Capabilities = capabilities(impl)
 			return info, nil
 		},
 		ConfigureFunc: configure,

@@ -387,6 +387,96 @@ func (x *StepStateResponse) GetError() string {
 	return ""
 }
 
+// PruneRequest names the stages the runner still holds.
+type PruneRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeepStageIds  []string               `protobuf:"bytes,1,rep,name=keep_stage_ids,json=keepStageIds,proto3" json:"keep_stage_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PruneRequest) Reset() {
+	*x = PruneRequest{}
+	mi := &file_engine_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PruneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PruneRequest) ProtoMessage() {}
+
+func (x *PruneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_engine_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PruneRequest.ProtoReflect.Descriptor instead.
+func (*PruneRequest) Descriptor() ([]byte, []int) {
+	return file_engine_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PruneRequest) GetKeepStageIds() []string {
+	if x != nil {
+		return x.KeepStageIds
+	}
+	return nil
+}
+
+// PruneResponse names the stages whose leftovers were removed.
+type PruneResponse struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	PrunedStageIds []string               `protobuf:"bytes,1,rep,name=pruned_stage_ids,json=prunedStageIds,proto3" json:"pruned_stage_ids,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *PruneResponse) Reset() {
+	*x = PruneResponse{}
+	mi := &file_engine_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PruneResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PruneResponse) ProtoMessage() {}
+
+func (x *PruneResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_engine_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PruneResponse.ProtoReflect.Descriptor instead.
+func (*PruneResponse) Descriptor() ([]byte, []int) {
+	return file_engine_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *PruneResponse) GetPrunedStageIds() []string {
+	if x != nil {
+		return x.PrunedStageIds
+	}
+	return nil
+}
+
 var File_engine_proto protoreflect.FileDescriptor
 
 const file_engine_proto_rawDesc = "" +
@@ -412,14 +502,19 @@ const file_engine_proto_rawDesc = "" +
 	"\texit_code\x18\x01 \x01(\x05R\bexitCode\x12\x1d\n" +
 	"\n" +
 	"oom_killed\x18\x02 \x01(\bR\toomKilled\x12\x14\n" +
-	"\x05error\x18\x03 \x01(\tR\x05error2\x9e\x03\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\"4\n" +
+	"\fPruneRequest\x12$\n" +
+	"\x0ekeep_stage_ids\x18\x01 \x03(\tR\fkeepStageIds\"9\n" +
+	"\rPruneResponse\x12(\n" +
+	"\x10pruned_stage_ids\x18\x01 \x03(\tR\x0eprunedStageIds2\xe8\x03\n" +
 	"\x06Engine\x12@\n" +
 	"\x05Setup\x12\x1e.drover.plugin.v1.SetupRequest\x1a\x17.drover.plugin.v1.Empty\x12B\n" +
 	"\aDestroy\x12\x1e.drover.plugin.v1.StageRequest\x1a\x17.drover.plugin.v1.Empty\x12@\n" +
 	"\x05Start\x12\x1e.drover.plugin.v1.StartRequest\x1a\x17.drover.plugin.v1.Empty\x12@\n" +
 	"\x04Tail\x12\x1d.drover.plugin.v1.StepRequest\x1a\x17.drover.plugin.v1.Chunk0\x01\x12J\n" +
 	"\x04Wait\x12\x1d.drover.plugin.v1.StepRequest\x1a#.drover.plugin.v1.StepStateResponse\x12>\n" +
-	"\x04Stop\x12\x1d.drover.plugin.v1.StopRequest\x1a\x17.drover.plugin.v1.EmptyB9Z7github.com/drover-ci/drover/sdk/proto/pluginpb;pluginpbb\x06proto3"
+	"\x04Stop\x12\x1d.drover.plugin.v1.StopRequest\x1a\x17.drover.plugin.v1.Empty\x12H\n" +
+	"\x05Prune\x12\x1e.drover.plugin.v1.PruneRequest\x1a\x1f.drover.plugin.v1.PruneResponseB9Z7github.com/drover-ci/drover/sdk/proto/pluginpb;pluginpbb\x06proto3"
 
 var (
 	file_engine_proto_rawDescOnce sync.Once
@@ -433,7 +528,7 @@ func file_engine_proto_rawDescGZIP() []byte {
 	return file_engine_proto_rawDescData
 }
 
-var file_engine_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_engine_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_engine_proto_goTypes = []any{
 	(*SetupRequest)(nil),      // 0: drover.plugin.v1.SetupRequest
 	(*StageRequest)(nil),      // 1: drover.plugin.v1.StageRequest
@@ -442,7 +537,9 @@ var file_engine_proto_goTypes = []any{
 	(*StopRequest)(nil),       // 4: drover.plugin.v1.StopRequest
 	(*Chunk)(nil),             // 5: drover.plugin.v1.Chunk
 	(*StepStateResponse)(nil), // 6: drover.plugin.v1.StepStateResponse
-	(*Empty)(nil),             // 7: drover.plugin.v1.Empty
+	(*PruneRequest)(nil),      // 7: drover.plugin.v1.PruneRequest
+	(*PruneResponse)(nil),     // 8: drover.plugin.v1.PruneResponse
+	(*Empty)(nil),             // 9: drover.plugin.v1.Empty
 }
 var file_engine_proto_depIdxs = []int32{
 	0, // 0: drover.plugin.v1.Engine.Setup:input_type -> drover.plugin.v1.SetupRequest
@@ -451,14 +548,16 @@ var file_engine_proto_depIdxs = []int32{
 	3, // 3: drover.plugin.v1.Engine.Tail:input_type -> drover.plugin.v1.StepRequest
 	3, // 4: drover.plugin.v1.Engine.Wait:input_type -> drover.plugin.v1.StepRequest
 	4, // 5: drover.plugin.v1.Engine.Stop:input_type -> drover.plugin.v1.StopRequest
-	7, // 6: drover.plugin.v1.Engine.Setup:output_type -> drover.plugin.v1.Empty
-	7, // 7: drover.plugin.v1.Engine.Destroy:output_type -> drover.plugin.v1.Empty
-	7, // 8: drover.plugin.v1.Engine.Start:output_type -> drover.plugin.v1.Empty
-	5, // 9: drover.plugin.v1.Engine.Tail:output_type -> drover.plugin.v1.Chunk
-	6, // 10: drover.plugin.v1.Engine.Wait:output_type -> drover.plugin.v1.StepStateResponse
-	7, // 11: drover.plugin.v1.Engine.Stop:output_type -> drover.plugin.v1.Empty
-	6, // [6:12] is the sub-list for method output_type
-	0, // [0:6] is the sub-list for method input_type
+	7, // 6: drover.plugin.v1.Engine.Prune:input_type -> drover.plugin.v1.PruneRequest
+	9, // 7: drover.plugin.v1.Engine.Setup:output_type -> drover.plugin.v1.Empty
+	9, // 8: drover.plugin.v1.Engine.Destroy:output_type -> drover.plugin.v1.Empty
+	9, // 9: drover.plugin.v1.Engine.Start:output_type -> drover.plugin.v1.Empty
+	5, // 10: drover.plugin.v1.Engine.Tail:output_type -> drover.plugin.v1.Chunk
+	6, // 11: drover.plugin.v1.Engine.Wait:output_type -> drover.plugin.v1.StepStateResponse
+	9, // 12: drover.plugin.v1.Engine.Stop:output_type -> drover.plugin.v1.Empty
+	8, // 13: drover.plugin.v1.Engine.Prune:output_type -> drover.plugin.v1.PruneResponse
+	7, // [7:14] is the sub-list for method output_type
+	0, // [0:7] is the sub-list for method input_type
 	0, // [0:0] is the sub-list for extension type_name
 	0, // [0:0] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
@@ -476,7 +575,7 @@ func file_engine_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_engine_proto_rawDesc), len(file_engine_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   7,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

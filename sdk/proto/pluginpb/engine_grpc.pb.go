@@ -28,6 +28,7 @@ const (
 	Engine_Tail_FullMethodName    = "/drover.plugin.v1.Engine/Tail"
 	Engine_Wait_FullMethodName    = "/drover.plugin.v1.Engine/Wait"
 	Engine_Stop_FullMethodName    = "/drover.plugin.v1.Engine/Stop"
+	Engine_Prune_FullMethodName   = "/drover.plugin.v1.Engine/Prune"
 )
 
 // EngineClient is the client API for Engine service.
@@ -43,6 +44,9 @@ type EngineClient interface {
 	Tail(ctx context.Context, in *StepRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Chunk], error)
 	Wait(ctx context.Context, in *StepRequest, opts ...grpc.CallOption) (*StepStateResponse, error)
 	Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*Empty, error)
+	// Prune removes the runner's leftovers (core.Pruner); an engine without
+	// the capability prunes nothing.
+	Prune(ctx context.Context, in *PruneRequest, opts ...grpc.CallOption) (*PruneResponse, error)
 }
 
 type engineClient struct {
@@ -122,6 +126,16 @@ func (c *engineClient) Stop(ctx context.Context, in *StopRequest, opts ...grpc.C
 	return out, nil
 }
 
+func (c *engineClient) Prune(ctx context.Context, in *PruneRequest, opts ...grpc.CallOption) (*PruneResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PruneResponse)
+	err := c.cc.Invoke(ctx, Engine_Prune_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // EngineServer is the server API for Engine service.
 // All implementations must embed UnimplementedEngineServer
 // for forward compatibility.
@@ -135,6 +149,9 @@ type EngineServer interface {
 	Tail(*StepRequest, grpc.ServerStreamingServer[Chunk]) error
 	Wait(context.Context, *StepRequest) (*StepStateResponse, error)
 	Stop(context.Context, *StopRequest) (*Empty, error)
+	// Prune removes the runner's leftovers (core.Pruner); an engine without
+	// the capability prunes nothing.
+	Prune(context.Context, *PruneRequest) (*PruneResponse, error)
 	mustEmbedUnimplementedEngineServer()
 }
 
@@ -162,6 +179,9 @@ func (UnimplementedEngineServer) Wait(context.Context, *StepRequest) (*StepState
 }
 func (UnimplementedEngineServer) Stop(context.Context, *StopRequest) (*Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method Stop not implemented")
+}
+func (UnimplementedEngineServer) Prune(context.Context, *PruneRequest) (*PruneResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Prune not implemented")
 }
 func (UnimplementedEngineServer) mustEmbedUnimplementedEngineServer() {}
 func (UnimplementedEngineServer) testEmbeddedByValue()                {}
@@ -285,6 +305,24 @@ func _Engine_Stop_Handler(srv interface{}, ctx context.Context, dec func(interfa
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Engine_Prune_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PruneRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EngineServer).Prune(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Engine_Prune_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EngineServer).Prune(ctx, req.(*PruneRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Engine_ServiceDesc is the grpc.ServiceDesc for Engine service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -311,6 +349,10 @@ var Engine_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Stop",
 			Handler:    _Engine_Stop_Handler,
+		},
+		{
+			MethodName: "Prune",
+			Handler:    _Engine_Prune_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
