@@ -118,15 +118,17 @@ func (a *Agent) Running() []int64 {
 	return ids
 }
 
-// Run takes and runs stages, Capacity at once, until ctx ends. Then it
-// takes no more work and lets running stages finish for up to
-// DrainTimeout, after which they are cancelled (their steps are stopped
-// with grace and their status reported). It returns once every stage has
-// ended; the error is nil after a drain.
+// Run takes and runs stages, Capacity at once, until ctx ends. First it
+// asks the engines that can to prune what this runner left behind (see
+// core.Pruner). When ctx ends it takes no more work and lets running
+// stages finish for up to DrainTimeout, after which they are cancelled
+// (their steps are stopped with grace and their status reported). It
+// returns once every stage has ended; the error is nil after a drain.
 func (a *Agent) Run(ctx context.Context) error {
 	if err := os.MkdirAll(a.o.WorkDir, 0o700); err != nil {
 		return core.Errorf(core.CodeInvalid, "work dir %s: %w", a.o.WorkDir, err)
 	}
+	a.prune(ctx)
 	// Stages run on a context that outlives ctx: a drain lets them finish.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()

@@ -34,6 +34,13 @@ func run(ctx context.Context, args []string, env Env) error {
 			pluginDir = filepath.Dir(exe)
 		}
 	}
+	// Engines label what they create with the runner's id and prune, when
+	// the runner starts, what carries it (the docker engine's runner_id
+	// defaults to $DROVER_RUNNER_ID, then the host name): the runner's name
+	// keeps two runners on one daemon from pruning each other's stages.
+	if os.Getenv("DROVER_RUNNER_ID") == "" && cfg.Name != "" {
+		_ = os.Setenv("DROVER_RUNNER_ID", cfg.Name)
+	}
 	h := host.New(host.Options{Dir: pluginDir, Instances: instances, Logger: log})
 	if err := h.Start(ctx); err != nil {
 		log.Warn("some engines did not start", "err", err)
