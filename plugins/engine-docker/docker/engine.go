@@ -74,7 +74,10 @@ type stage struct {
 	auths   []authEntry
 }
 
-var _ core.Engine = (*Engine)(nil)
+var (
+	_ core.Engine = (*Engine)(nil)
+	_ core.Pruner = (*Engine)(nil)
+)
 
 // New connects to the daemon named by cfg (lazily: no call is made yet).
 func New(cfg Config) (*Engine, error) {
