@@ -82,7 +82,11 @@ func (h *hookHandlers) hook(c *gin.Context) {
 	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		h.s.fail(c, err) // *http.MaxBytesError: 413
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) { // too large is 413; a broken upload is the client's
+			err = core.Errorf(core.CodeInvalid, "read the webhook: %v", err)
+		}
+		h.s.fail(c, err)
 		return
 	}
 	req := &core.HookRequest{Headers: c.Request.Header.Clone(), Body: body}

@@ -195,3 +195,11 @@ func TestHookRepositoryEvents(t *testing.T) {
 		t.Fatalf("system hook as a user = %d", w.Code)
 	}
 }
+
+func TestHookTooLarge(t *testing.T) {
+	f := newRemoteFixture(t, false)
+	big := &core.HookRequest{Headers: map[string][]string{remotetest.HeaderEvent: {"push"}}, Body: []byte(strings.Repeat("x", api.MaxBodyBytes+1))}
+	if code, _ := f.sendHook(t, "fake", big); code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized webhook = %d", code)
+	}
+}
