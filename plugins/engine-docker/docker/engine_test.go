@@ -241,3 +241,27 @@ func TestPrune(t *testing.T) {
 		}
 	}
 }
+
+// TestDestroyKeepsAnotherRunnersStage: a runner destroying a stage id
+// never removes the resources another runner on the daemon holds for the
+// same id (stage ids are unique per server, not per daemon).
+func TestDestroyKeepsAnotherRunnersStage(t *testing.T) {
+	a, img := newEngine(t, "runner-destroy-a")
+	b, _ := newEngine(t, "runner-destroy-b")
+	ctx := context.Background()
+	id := "destroy-shared"
+	spec := &core.Spec{StageID: id, Steps: []*core.SpecStep{{Name: "svc", Image: img, Detach: true, Commands: []string{"sleep 300"}}}}
+	if err := a.Setup(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Destroy(context.Background(), id); assertNothingLeft(t, a, id) })
+	if err := a.Start(ctx, id, spec.Steps[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Destroy(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if c, n, v := leftovers(t, a, id); c != 1 || n != 1 || v != 1 {
+		t.Errorf("another runner's destroy left %d containers, %d networks, %d volumes of 1 each", c, n, v)
+	}
+}

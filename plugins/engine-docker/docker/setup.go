@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -123,8 +124,9 @@ func (e *Engine) copyWorkspace(ctx context.Context, st *stage) error {
 	return nil
 }
 
-// Destroy removes the stage's containers, network and volumes, found by
-// label, so it works from a fresh process; it is idempotent.
+// Destroy removes the stage's containers, network and volumes of this
+// runner, found by their labels (stage and runner id), so it works from a
+// fresh process; it is idempotent.
 func (e *Engine) Destroy(ctx context.Context, stageID string) error {
 	if err := checkStageID(stageID); err != nil {
 		return err
@@ -133,7 +135,9 @@ func (e *Engine) Destroy(ctx context.Context, stageID string) error {
 	e.mu.Lock()
 	delete(e.stages, stageID)
 	e.mu.Unlock()
-	err := e.removeByLabel(ctx, LabelStage+"="+stageID)
+	// Only this runner's: another runner (of another server) on the daemon
+	// may run a stage of the same id.
+	err := e.removeByLabel(ctx, LabelStage+"="+stageID, LabelRunner+"="+e.cfg.RunnerID)
 	for _, p := range procs {
 		p.CloseLog()
 	}
@@ -143,8 +147,14 @@ func (e *Engine) Destroy(ctx context.Context, stageID string) error {
 	return err
 }
 
-func (e *Engine) removeByLabel(ctx context.Context, label string) error {
-	f := filters.NewArgs(filters.Arg("label", label))
+// removeByLabel removes the containers, networks and volumes that carry
+// every label.
+func (e *Engine) removeByLabel(ctx context.Context, labels ...string) error {
+	f := filters.NewArgs()
+	for _, l := range labels {
+		f.Add("label", l)
+	}
+	label := strings.Join(labels, ",")
 	var errs []error
 	containers, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
 	if err != nil {
