@@ -64,7 +64,7 @@ func startAgent(t *testing.T, r *replica, base string, engine core.Engine, capac
 	}
 	replicaRunners.Store(rec.ID, r)
 	a := runner.New(runner.Options{Client: rpcclient.New(base, secret), Engines: runner.StaticEngines{"fake": engine},
-		Capacity: capacity, WorkDir: t.TempDir(), DrainTimeout: time.Second, Heartbeat: time.Second,
+		Capacity: capacity, WorkDir: t.TempDir(), DrainTimeout: time.Second, Heartbeat: time.Second, ReportWithin: 3 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

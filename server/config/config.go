@@ -29,6 +29,7 @@ type Config struct {
 	RunnerCapacity  int
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	StageLease      time.Duration
 	ConfigFile      string
 	Remotes         []host.Instance
 	Engines         []host.Instance

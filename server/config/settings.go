@@ -90,6 +90,8 @@ var settings = []setting{
 			}
 			return fmt.Errorf("%q is not one of debug, info, warn, error", v)
 		}},
+	{key: "stage_lease", kind: kindDuration, def: "60s", usage: "how long a runner may stay silent before its stages are requeued",
+		set: setDuration(func(c *Config) *time.Duration { return &c.StageLease })},
 	{key: "shutdown_timeout", kind: kindDuration, def: "30s", usage: "how long running work may take to finish on SIGTERM",
 		set: setDuration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 }
