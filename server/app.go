@@ -21,6 +21,7 @@ import (
 	"github.com/drover-ci/drover/server/auth"
 	"github.com/drover-ci/drover/server/config"
 	"github.com/drover-ci/drover/server/cron"
+	"github.com/drover-ci/drover/server/limiter"
 	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/rpc"
 	"github.com/drover-ci/drover/server/scheduler"
@@ -93,10 +94,12 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		log.Warn("some plugins did not start", "err", err)
 	}
 	a.Creds = &login.Refresher{Users: db.Users(), Remotes: a.Host, Log: log}
+	policy := limiter.New(cfg.SyncOwners, cfg.SyncMaxRepos, cfg.MaxRunningPerRepo, cfg.MaxRunningPerOwner)
 	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log, Creds: a.Creds.Creds}
 	bus := scheduler.NewBus(log)
 	a.Scheduler = scheduler.New(db, bus, scheduler.Options{
 		Lease:   cfg.StageLease,
+		Limiter: policy,
 		Secrets: &secrets.Resolver{Store: db.Secrets()},
 		Netrc:   a.netrc,
 		Log:     log,

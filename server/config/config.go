@@ -30,9 +30,14 @@ type Config struct {
 	LogLevel        string
 	ShutdownTimeout time.Duration
 	StageLease      time.Duration
-	ConfigFile      string
-	Remotes         []host.Instance
-	Engines         []host.Instance
+	// The limiter's policy.
+	SyncOwners         string
+	SyncMaxRepos       int
+	MaxRunningPerRepo  int
+	MaxRunningPerOwner int
+	ConfigFile         string
+	Remotes            []host.Instance
+	Engines            []host.Instance
 }
 
 // Error is a configuration mistake; the server exits with status 2.

@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -305,4 +306,65 @@ func TestNotHeld(t *testing.T) {
 			t.Fatalf("logs from the holder: %v", err)
 		}
 	})
+}
+
+type fixedLimits struct{ perRepo, perOwner int }
+
+func (l fixedLimits) LimitRepos(_ context.Context, _ *core.User, r []*core.RemoteRepo) ([]*core.RemoteRepo, error) {
+	return r, nil
+}
+
+func (l fixedLimits) BuildLimits(context.Context, *core.Repo) (int, int, error) {
+	return l.perRepo, l.perOwner, nil
+}
+
+// TestRepoAndOwnerLimits: concurrent claimers never run more stages of a
+// repository, or of an owner, than the Limiter allows.
+func TestRepoAndOwnerLimits(t *testing.T) {
+	cases := []struct {
+		name        string
+		limits      fixedLimits
+		repos       int
+		wantClaimed int
+	}{
+		{"per repository", fixedLimits{perRepo: 2}, 1, 2},
+		{"per owner across repositories", fixedLimits{perOwner: 3}, 3, 3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, s *store.Store) { // a fresh queue per case
+				sc := start(t, s, scheduler.Options{Limiter: tc.limits})
+				owner := fmt.Sprintf("owner-%s-%d", s.Dialect(), time.Now().UnixNano())
+				for i := 0; i < tc.repos; i++ {
+					r := &core.Repo{Remote: "fake", RemoteID: fmt.Sprintf("%s-%d", owner, i), Owner: owner, Name: fmt.Sprint(i)}
+					if err := s.Repos().Create(context.Background(), r); err != nil {
+						t.Fatal(err)
+					}
+					for j := 0; j < 4; j++ {
+						seedIn(t, s, r, stage("s"))
+					}
+				}
+				got := make(chan *core.Stage, 20)
+				var wg sync.WaitGroup
+				for r := int64(1); r <= 10; r++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						if st := request(t, sc, filter(100+r), 800*time.Millisecond); st != nil {
+							got <- st
+						}
+					}()
+				}
+				wg.Wait()
+				close(got)
+				n := 0
+				for range got {
+					n++
+				}
+				if n != tc.wantClaimed {
+					t.Fatalf("%d stages running at once, want %d", n, tc.wantClaimed)
+				}
+			})
+		})
+	}
 }
