@@ -205,3 +205,48 @@ func TestManualBuildRunsOnLocalRunner(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconvItoa(n) }
+
+// TestUnmatchedStageSaysWhy: a stage no registered runner can take (its
+// type names an engine nobody offers) waits, and the API says why.
+func TestUnmatchedStageSaysWhy(t *testing.T) {
+	h := newHarness(t)
+	h.repo(t, "acme/gpu", `
+kind: pipeline
+type: docker
+name: train
+node:
+  gpu: "yes"
+steps:
+- name: fit
+  image: python
+  commands: [python train.py]
+`)
+	var created core.Build
+	if code := h.call(t, "POST", "/api/repos/acme/gpu/builds?remote=fake", `{"branch":"main"}`, &created); code != 201 {
+		t.Fatalf("trigger = %d", code)
+	}
+	var view struct {
+		Status core.Status `json:"status"`
+		Stages []struct {
+			Status    core.Status `json:"status"`
+			Unmatched string      `json:"unmatched"`
+		} `json:"stages"`
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if code := h.call(t, "GET", "/api/repos/acme/gpu/builds/"+itoa(created.Number)+"?remote=fake", "", &view); code != 200 {
+			t.Fatalf("get = %d", code)
+		}
+		if len(view.Stages) == 1 && view.Stages[0].Unmatched != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no explanation for the waiting stage: %+v", view)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	msg := view.Stages[0].Unmatched
+	if view.Stages[0].Status != core.StatusPending || !strings.Contains(msg, `engine "docker"`) || !strings.Contains(msg, "gpu=yes") {
+		t.Fatalf("stage %s, explanation %q", view.Stages[0].Status, msg)
+	}
+}
