@@ -3,24 +3,52 @@ package login_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/internal/testenv"
 	"github.com/drover-ci/drover/sdk/remote/remotetest"
 	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/store"
 )
 
-func openStore(t *testing.T) *store.Store {
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.StopShared()
+	os.Exit(code)
+}
+
+func openStore(t *testing.T) *store.Store { return openURL(t, "") }
+
+func openURL(t *testing.T, url string) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), "", t.TempDir())
+	s, err := store.Open(context.Background(), url, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// eachStore runs fn on SQLite and, when a Postgres server is at hand
+// (DROVER_TEST_DATABASE_URL, or installed binaries), on Postgres.
+func eachStore(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, openStore(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		base, err := testenv.SharedPostgres()
+		if base == "" {
+			if err != nil {
+				t.Logf("postgres: %v", err)
+			}
+			testenv.Need(t, false, "Postgres", "set "+testenv.PostgresEnv+" or install postgresql")
+		}
+		name := fmt.Sprintf("drover_login_%d", time.Now().UnixNano())
+		fn(t, openURL(t, testenv.CreateDatabase(t, base, name, "")))
+	})
 }
 
 func newUser(t *testing.T, s *store.Store, creds core.Creds) *core.User {
@@ -32,8 +60,9 @@ func newUser(t *testing.T, s *store.Store, creds core.Creds) *core.User {
 	return u
 }
 
-func TestSessions(t *testing.T) {
-	s := openStore(t)
+func TestSessions(t *testing.T) { eachStore(t, testSessions) }
+
+func testSessions(t *testing.T, s *store.Store) {
 	u := newUser(t, s, core.Creds{})
 	ctx := context.Background()
 	sessions := login.NewSessions(s.DB(), time.Hour)
@@ -72,8 +101,9 @@ func TestSessions(t *testing.T) {
 	}
 }
 
-func TestSessionsExpire(t *testing.T) {
-	s := openStore(t)
+func TestSessionsExpire(t *testing.T) { eachStore(t, testSessionsExpire) }
+
+func testSessionsExpire(t *testing.T, s *store.Store) {
 	u := newUser(t, s, core.Creds{})
 	ctx := context.Background()
 	short := login.NewSessions(s.DB(), time.Millisecond)
