@@ -217,6 +217,11 @@ func TestGiteaEndToEnd(t *testing.T) {
 	if p := perm(e.user + "/fresh"); !p.Admin {
 		t.Fatalf("permission on fresh %+v", p)
 	}
+	// Deleting it in Gitea hides it through the same system webhook.
+	e.giteaAs(t, e.token, "DELETE", "/api/v1/repos/"+e.user+"/fresh", nil, nil)
+	waitFor(t, "alice/fresh hidden through the repository event", 30*time.Second, func() bool {
+		return !e.listRepos(t, "?all=true")[e.user+"/fresh"]
+	})
 }
 
 // trust marks the repository trusted (an admin's decision), so that its

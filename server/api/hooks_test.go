@@ -182,6 +182,18 @@ func TestHookRepositoryEvents(t *testing.T) {
 	if strings.Contains(list(), "octo/new") {
 		t.Fatal("still listed after the deleted event")
 	}
+	// An active repository's own hook signs its repository events with
+	// the repository's secret.
+	session2, csrf := f.login(t, "tok", "octo")
+	secret := f.activeRepo(t, session2, csrf, "tok", "acme/app", sha)
+	appRepo := &core.RemoteRepo{ID: "r-acme/app", Owner: "acme", Name: "app"}
+	gone := &core.Event{Kind: core.EventRepo, Action: core.ActionDeleted, Repo: appRepo, Sender: "octo"}
+	if code, out := f.sendHook(t, "fake", remotetest.Hook(gone, secret)); code != 200 || out["applied"] != "deleted" {
+		t.Fatalf("deleted with the repository's secret = %d %v", code, out)
+	}
+	if r, err := f.store.Repos().FindRemoteID(context.Background(), "fake", "r-acme/app"); err != nil || !r.Gone {
+		t.Fatalf("not marked gone: %+v %v", r, err)
+	}
 	odd := &core.Event{Kind: core.EventRepo, Action: "archived", Repo: rr}
 	if code, out := f.sendHook(t, "fake", remotetest.Hook(odd, system)); code != 200 || out["ignored"] == nil {
 		t.Fatalf("unknown action = %d %v", code, out)
