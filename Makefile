@@ -48,7 +48,7 @@ fuzz:
 # Figures as "BENCH <name> <value> <unit>" lines first, then the details.
 bench:
 	@mkdir -p $(CACHE)
-	@$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./... > $(CACHE)/bench.out 2>&1; status=$$?; \
+	@$(GO) test -p 1 -run '^$$' -bench . -benchtime 1x -timeout 30m ./... > $(CACHE)/bench.out 2>&1; status=$$?; \
 		grep '^BENCH ' $(CACHE)/bench.out; echo; echo "--- details"; grep -v '^BENCH ' $(CACHE)/bench.out; exit $$status
 
 lint:

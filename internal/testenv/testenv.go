@@ -8,7 +8,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"testing"
+	"time"
 )
 
 // InCI reports whether the tests run in CI (CI=true), where every outside
@@ -63,4 +65,14 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Median returns the median of the durations (0 for none).
+func Median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
