@@ -47,8 +47,7 @@ func BenchmarkGiteaPushToStep(b *testing.B) {
 	samples := make([]float64, 0, pushes)
 	var delivery, handling, dispatch []float64 // the parts: Gitea's, the hook handler's, queue to step
 	for i := range pushes {
-		commitAndPush(b, dir, fmt.Sprintf("change %d", i), map[string]string{"n.txt": strconv.Itoa(i)})
-		pushed := time.Now()
+		_, pushed := commitAndPushAt(b, dir, fmt.Sprintf("change %d", i), map[string]string{"n.txt": strconv.Itoa(i)})
 		started := waitStamp(b, e, repo.ID, stamps, int64(i+2))
 		samples = append(samples, ms(started.Sub(pushed)))
 		if h, ok := e.lastHook(); ok && h.arrived.After(pushed) {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // loginGitea signs alice in to Gitea's web UI in the browser.
@@ -142,6 +143,14 @@ func (e *env) clone(tb testing.TB, name string) string {
 // the new commit's sha.
 func commitAndPush(tb testing.TB, repo, message string, files map[string]string) string {
 	tb.Helper()
+	sha, _ := commitAndPushAt(tb, repo, message, files)
+	return sha
+}
+
+// commitAndPushAt is commitAndPush that also returns when `git push`
+// returned.
+func commitAndPushAt(tb testing.TB, repo, message string, files map[string]string) (string, time.Time) {
+	tb.Helper()
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(repo, name), []byte(content), 0o644); err != nil {
 			tb.Fatal(err)
@@ -149,8 +158,9 @@ func commitAndPush(tb testing.TB, repo, message string, files map[string]string)
 		git(tb, repo, "add", name)
 	}
 	git(tb, repo, "commit", "-q", "-m", message)
+	sha := git(tb, repo, "rev-parse", "HEAD")
 	git(tb, repo, "push", "-q", "origin", "HEAD:main")
-	return git(tb, repo, "rev-parse", "HEAD")
+	return sha, time.Now()
 }
 
 // pipeline is an exec pipeline whose first step stamps the time it starts
