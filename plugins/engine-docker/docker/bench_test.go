@@ -18,7 +18,7 @@ import (
 // the end and Wait of `true` in the busybox image, interleaved with the
 // bare sequence, per step.
 func BenchmarkStepOverhead(b *testing.B) {
-	const n = 15
+	const n = 31
 	e, img := newEngine(b, "runner-bench")
 	ctx := context.Background()
 	spec := &core.Spec{StageID: "bench-docker"}
