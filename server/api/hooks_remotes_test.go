@@ -61,12 +61,16 @@ type remoteCase struct {
 
 var hookRemotes = []remoteCase{
 	{
-		name:     "gitea",
-		remote:   func() (core.Remote, error) { return gitea.New(map[string]any{"url": "http://127.0.0.1:9", "client_id": "i", "client_secret": "s"}) },
+		name: "gitea",
+		remote: func() (core.Remote, error) {
+			return gitea.New(map[string]any{"url": "http://127.0.0.1:9", "client_id": "i", "client_secret": "s"})
+		},
 		testdata: "../../plugins/remote-gitea/fake/testdata",
 		payloads: map[string]string{"hook_push.json": "push", "hook_push_tag.json": "push", "hook_pull_request.json": "pull_request", "hook_repository.json": "repository", "hook_issues.json": "issues"},
 		event:    "X-Gitea-Event", delivery: "X-Gitea-Delivery",
-		sign: func(h map[string][]string, body []byte, secret string) { h["X-Gitea-Signature"] = []string{hmacHex(body, secret)} },
+		sign: func(h map[string][]string, body []byte, secret string) {
+			h["X-Gitea-Signature"] = []string{hmacHex(body, secret)}
+		},
 	},
 	{
 		name:     "github",
