@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/pipeline"
 	"github.com/drover-ci/drover/internal/version"
@@ -23,6 +25,7 @@ import (
 	"github.com/drover-ci/drover/server/cron"
 	"github.com/drover-ci/drover/server/limiter"
 	"github.com/drover-ci/drover/server/login"
+	"github.com/drover-ci/drover/server/metrics"
 	"github.com/drover-ci/drover/server/rpc"
 	"github.com/drover-ci/drover/server/scheduler"
 	"github.com/drover-ci/drover/server/secrets"
@@ -51,6 +54,7 @@ type App struct {
 	Syncer    *syncer.Syncer
 	Creds     *login.Refresher // users' remote credentials, refreshed when expired
 	API       *api.Server
+	Metrics   *metrics.Metrics
 	Log       *slog.Logger
 
 	cancel context.CancelFunc
@@ -78,7 +82,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	db.UseSealer(cipher)
 	log.Info("database ready", "address", store.Redact(cfg.DatabaseURL, cfg.DataDir), "dialect", db.Dialect())
 
-	a := &App{Config: cfg, Store: db, Log: log}
+	a := &App{Config: cfg, Store: db, Log: log, Metrics: metrics.New()}
 	a.Host = host.New(host.Options{
 		Dir:       cfg.PluginDir,
 		Instances: append(append([]host.Instance{}, cfg.Remotes...), cfg.Engines...),
@@ -104,12 +108,14 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		Netrc:   a.netrc,
 		Log:     log,
 		OnBuild: status.Changed,
+		Metrics: a.Metrics,
 	})
 	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Log: log, Creds: a.Creds.Creds})
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
-		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds}
+		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds, Metrics: a.Metrics}
 
 	a.API = api.New(api.Options{Store: db, Log: log, Version: version.Version, Syncer: a.Syncer})
+	a.API.Router().GET("/metrics", gin.WrapH(a.Metrics.Handler()))
 	a.API.AddPlugins(a.Host)
 	rpc.Register(a.API.Router(), a.Scheduler, db, log)
 	a.API.AddBuilds(api.BuildDeps{Access: a.Syncer, Builder: a.Trigger, Queue: a.Scheduler, Runners: db.Runners()})

@@ -146,6 +146,9 @@ func (d *dispatcher) round(ctx context.Context) bool {
 			d.remove(w)
 			w.result <- c.Stage
 			gave = true
+			if m := d.s.opts.Metrics; m != nil {
+				m.StagesDispatched.Inc()
+			}
 			if c.BuildStarted {
 				d.s.buildChanged(c.Stage.BuildID)
 			}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/metrics"
 	"github.com/drover-ci/drover/server/store"
 )
 
@@ -40,6 +41,8 @@ type Options struct {
 	// status may have changed: its first stage started, a stage finished,
 	// it was cancelled. Commit statuses are reported from here.
 	OnBuild func(ctx context.Context, buildID int64)
+	// Metrics, when set, counts dispatched and finished stages.
+	Metrics *metrics.Metrics
 }
 
 // Scheduler implements core.Scheduler on the store.
@@ -165,6 +168,9 @@ func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.St
 	promoted, buildDone, err := s.store.FinishStage(ctx, runnerID, st)
 	if err != nil {
 		return err
+	}
+	if s.opts.Metrics != nil {
+		s.opts.Metrics.StagesFinished.WithLabelValues(string(st.Status)).Inc()
 	}
 	if promoted {
 		s.bus.Publish(ctx, topicQueue)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/pipeline"
+	"github.com/drover-ci/drover/server/metrics"
 )
 
 // Remotes finds the remote instance a repository belongs to.
@@ -34,6 +35,8 @@ type Trigger struct {
 	System  pipeline.System
 	Status  *StatusReporter // optional: commit statuses on the remote
 	Log     *slog.Logger
+	// Metrics, when set, counts the builds created.
+	Metrics *metrics.Metrics
 	// Creds returns a user's usable remote credentials (refreshing expired
 	// ones); nil uses the stored ones.
 	Creds func(ctx context.Context, user *core.User) (core.Creds, error)
@@ -89,6 +92,9 @@ func (t *Trigger) Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build
 	}
 	if b.Status == core.StatusError || b.Status == core.StatusSkipped {
 		return &b, nil
+	}
+	if t.Metrics != nil {
+		t.Metrics.BuildsCreated.Inc()
 	}
 	t.log().Info("build created", "repo", repo.Slug, "build", b.Number, "event", b.Event, "status", b.Status)
 	if b.Status == core.StatusPending {
