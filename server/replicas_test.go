@@ -216,3 +216,47 @@ func runnerOnReplica(t *testing.T, r *replica, runnerID int64) bool {
 	v, ok := replicaRunners.Load(runnerID)
 	return ok && v.(*replica) == r
 }
+
+// TestThousandStagesTwentyRunners: 20 runner agents speaking HTTP, on the
+// fake engine, work off 1,000 stages on SQLite; each runs exactly once.
+func TestThousandStagesTwentyRunners(t *testing.T) {
+	r := newReplica(t, "", t.TempDir())
+	ctx := context.Background()
+	repo := &core.Repo{Remote: "fake", RemoteID: "1", Owner: "acme", Name: "app", Branch: "main", Active: true}
+	if err := r.app.Store.Repos().Create(ctx, repo); err != nil {
+		t.Fatal(err)
+	}
+	engine := enginetest.NewFake()
+	for i := 0; i < 20; i++ {
+		startAgent(t, r, r.http.URL, engine, 2)
+	}
+	seedStages(t, r.app, repo, 100, 10)
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		n, err := r.app.Store.DB().NewSelect().Table("stages").Where("status = ?", core.StatusSuccess).Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 1000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 1000 stages done", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	setups := map[string]int{}
+	for _, c := range engine.CallLog() {
+		if strings.HasPrefix(c, "setup ") {
+			setups[c]++
+		}
+	}
+	if len(setups) != 1000 {
+		t.Fatalf("%d distinct stages set up, want 1000", len(setups))
+	}
+	for c, n := range setups {
+		if n != 1 {
+			t.Fatalf("%s ran %d times", c, n)
+		}
+	}
+}
