@@ -96,8 +96,14 @@ func trim(s string) string {
 // HTTP client speaking for it.
 func (e *benchEnv) runnerClient(b *testing.B, name string) *rpcclient.Client {
 	b.Helper()
+	return e.runnerClientFor(b, name, "noop")
+}
+
+// runnerClientFor registers a runner offering the engines.
+func (e *benchEnv) runnerClientFor(b *testing.B, name string, engines ...string) *rpcclient.Client {
+	b.Helper()
 	secret, hash, _ := auth.NewSecret(auth.RunnerTokenPrefix)
-	r := &core.Runner{Name: name, TokenHash: hash, Engines: []string{"noop"}, OS: runtime.GOOS, Arch: runtime.GOARCH, Capacity: 4}
+	r := &core.Runner{Name: name, TokenHash: hash, Engines: engines, OS: runtime.GOOS, Arch: runtime.GOARCH, Capacity: 4}
 	if err := e.app.Store.Runners().Create(context.Background(), r); err != nil {
 		b.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/internal/testenv"
+	"github.com/drover-ci/drover/plugins/engine-local/local"
 	"github.com/drover-ci/drover/runner"
 	"github.com/drover-ci/drover/sdk/engine/enginetest"
 	"github.com/drover-ci/drover/sdk/remote/remotetest"
@@ -98,8 +101,14 @@ func BenchmarkLogLatency(b *testing.B) {
 // stage of type fake with one step, not yet announced to runners.
 func oneStepBuild(b *testing.B, e *benchEnv, step string) *core.Build {
 	b.Helper()
+	return oneStepBuildOf(b, e, "fake", step)
+}
+
+// oneStepBuildUser gives the bench repository an owner the fake remote knows.
+func oneStepBuildUser(b *testing.B, e *benchEnv) {
+	b.Helper()
 	ctx := context.Background()
-	if e.repo.UserID == 0 {
+	{ // the fake remote must know the owner: details carry clone credentials
 		rem, err := e.app.Host.Remote("fake")
 		if err != nil {
 			b.Fatal(err)
@@ -120,9 +129,19 @@ func oneStepBuild(b *testing.B, e *benchEnv, step string) *core.Build {
 			b.Fatal(err)
 		}
 	}
-	spec, _ := json.Marshal(&core.Spec{Name: "default", Type: "fake", Clone: core.Clone{Disable: true},
-		Steps: []*core.SpecStep{{Name: step, RunPolicy: core.RunOnSuccess}}})
-	st := &core.Stage{Name: "default", Number: 1, Type: "fake", Status: core.StatusPending, Spec: spec,
+}
+
+// oneStepBuildOf is oneStepBuild for a stage of the engine type, whose
+// step runs the commands.
+func oneStepBuildOf(b *testing.B, e *benchEnv, typ, step string, commands ...string) *core.Build {
+	b.Helper()
+	ctx := context.Background()
+	if e.repo.UserID == 0 {
+		oneStepBuildUser(b, e)
+	}
+	spec, _ := json.Marshal(&core.Spec{Name: "default", Type: typ, Clone: core.Clone{Disable: true},
+		Steps: []*core.SpecStep{{Name: step, Commands: commands, RunPolicy: core.RunOnSuccess}}})
+	st := &core.Stage{Name: "default", Number: 1, Type: typ, Status: core.StatusPending, Spec: spec,
 		Steps: []*core.Step{{Number: 1, Name: step, Status: core.StatusPending}}}
 	bd := &core.Build{RepoID: e.repo.ID, Status: core.StatusPending, Event: core.EventCustom, After: "abc", Ref: "refs/heads/main"}
 	if err := e.app.Store.Builds().Create(ctx, bd, []*core.Stage{st}); err != nil {
@@ -131,28 +150,17 @@ func oneStepBuild(b *testing.B, e *benchEnv, step string) *core.Build {
 	return bd
 }
 
-// BenchmarkCancelLatency: a runner speaking HTTP runs a step that waits
-// to be stopped; the figure is the cancel API call → the engine's step
-// seeing its stop, median over 10 builds. SQLite.
+// BenchmarkCancelLatency: a runner speaking HTTP runs, on the real local
+// engine, a shell step that traps SIGTERM and records when it arrives; the
+// figure is the cancel API call → the step's process receiving its stop
+// signal, median over 10 builds. SQLite.
 func BenchmarkCancelLatency(b *testing.B) {
 	const samples = 10
-	eng := enginetest.NewFake()
-	started := make(chan struct{}, 1)
-	stopped := make(chan time.Time, 1)
-	eng.Run = func(ctx context.Context, _ string, _ *core.SpecStep, out io.Writer) (int, error) {
-		started <- struct{}{}
-		select {
-		case <-ctx.Done():
-			stopped <- time.Now()
-			return 137, nil
-		case <-time.After(time.Minute):
-			return 0, nil
-		}
-	}
-	e := newBenchEnv(b, "", map[string]any{"fake": eng})
+	eng := local.New(local.Config{Root: b.TempDir()})
+	e := newBenchEnv(b, "", map[string]any{"local": eng})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	agent := runner.New(runner.Options{Client: e.runnerClient(b, "cancel-bench"), Engines: runner.StaticEngines{"fake": eng},
+	agent := runner.New(runner.Options{Client: e.runnerClientFor(b, "cancel-bench", "local"), Engines: runner.StaticEngines{"local": eng},
 		WorkDir: b.TempDir(), Grace: 10 * time.Second})
 	actx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -160,13 +168,12 @@ func BenchmarkCancelLatency(b *testing.B) {
 	defer func() { stop(); <-done }()
 	var lat []time.Duration
 	for i := 0; i < samples; i++ {
-		bd := oneStepBuild(b, e, "wait")
+		mark := filepath.Join(b.TempDir(), "signalled")
+		started := mark + ".started"
+		script := fmt.Sprintf("trap 'date +%%s%%N > %s; exit 0' TERM; touch %s; while :; do sleep 0.01; done", mark, started)
+		bd := oneStepBuildOf(b, e, "local", "wait", script)
 		e.app.Scheduler.Enqueued(ctx)
-		select {
-		case <-started:
-		case <-time.After(30 * time.Second):
-			b.Fatalf("sample %d: the step did not start", i)
-		}
+		waitFile(b, started, 30*time.Second)
 		time.Sleep(50 * time.Millisecond) // the runner's watch is in place
 		url := fmt.Sprintf("%s/api/repos/acme/app/builds/%d/cancel?remote=fake", e.srv.URL, bd.Number)
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
@@ -181,12 +188,12 @@ func BenchmarkCancelLatency(b *testing.B) {
 		if resp.StatusCode >= 300 {
 			b.Fatalf("cancel: %s: %s", resp.Status, body)
 		}
-		select {
-		case at := <-stopped:
-			lat = append(lat, at.Sub(sent))
-		case <-time.After(30 * time.Second):
-			b.Fatalf("sample %d: the step was not stopped", i)
+		data := waitFile(b, mark, 30*time.Second)
+		nanos, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+		if err != nil {
+			b.Fatalf("sample %d: signal time %q: %v", i, data, err)
 		}
+		lat = append(lat, time.Unix(0, nanos).Sub(sent))
 		for deadline := time.Now().Add(30 * time.Second); len(agent.Running()) > 0; time.Sleep(5 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				b.Fatalf("sample %d: the stage did not end", i)
@@ -195,4 +202,17 @@ func BenchmarkCancelLatency(b *testing.B) {
 	}
 	slices.Sort(lat)
 	testenv.Bench(b, "cancel_latency_p50", float64(lat[len(lat)/2].Microseconds())/1000, "ms")
+}
+
+// waitFile waits for a file to exist with content and returns it.
+func waitFile(b *testing.B, path string, within time.Duration) []byte {
+	b.Helper()
+	for deadline := time.Now().Add(within); ; time.Sleep(2 * time.Millisecond) {
+		if data, err := os.ReadFile(path); err == nil && (len(data) > 0 || strings.HasSuffix(path, ".started")) {
+			return data
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%s did not appear", path)
+		}
+	}
 }
