@@ -24,33 +24,44 @@ type StatusReporter struct {
 
 	mu   sync.Mutex
 	last map[int64]core.Status // last status reported per unfinished build
+
+	qmu    sync.Mutex
+	queues map[int64][]func() // reports waiting per build; a key means a drainer runs
 }
 
 // Changed reports a build's status when it differs from the last one
 // reported by this process (the scheduler's OnBuild hook).
 func (r *StatusReporter) Changed(ctx context.Context, buildID int64) {
-	b, err := r.Store.Builds().Find(ctx, buildID)
-	if err != nil {
+	if r == nil {
 		return
 	}
-	r.mu.Lock()
-	if r.last == nil {
-		r.last = map[int64]core.Status{}
-	}
-	same := r.last[buildID] == b.Status
-	r.last[buildID] = b.Status
-	if b.Status.Done() {
-		delete(r.last, buildID)
-	}
-	r.mu.Unlock()
-	if same {
-		return
-	}
-	repo, err := r.Store.Repos().Find(ctx, b.RepoID)
-	if err != nil {
-		return
-	}
-	r.Report(repo, b)
+	// Queued behind the build's earlier reports, and reading the build
+	// when its turn comes, so the last report is always the latest state.
+	r.enqueue(buildID, func() {
+		ctx := context.WithoutCancel(ctx)
+		b, err := r.Store.Builds().Find(ctx, buildID)
+		if err != nil {
+			return
+		}
+		r.mu.Lock()
+		if r.last == nil {
+			r.last = map[int64]core.Status{}
+		}
+		same := r.last[buildID] == b.Status
+		r.last[buildID] = b.Status
+		if b.Status.Done() {
+			delete(r.last, buildID)
+		}
+		r.mu.Unlock()
+		if same {
+			return
+		}
+		repo, err := r.Store.Repos().Find(ctx, b.RepoID)
+		if err != nil {
+			return
+		}
+		r.send(repo, r.statusOf(repo, b))
+	})
 }
 
 // Report sends the build's current status for its commit, asynchronously.
@@ -58,14 +69,50 @@ func (r *StatusReporter) Report(repo *core.Repo, b *core.Build) {
 	if r == nil || b.After == "" {
 		return
 	}
-	status := &core.CommitStatus{
+	status := r.statusOf(repo, b)
+	r.enqueue(b.ID, func() { r.send(repo, status) })
+}
+
+func (r *StatusReporter) statusOf(repo *core.Repo, b *core.Build) *core.CommitStatus {
+	return &core.CommitStatus{
 		SHA:    b.After,
 		State:  b.Status,
 		Label:  "drover/" + b.Event,
 		Desc:   describe(b.Status),
 		Target: fmt.Sprintf("%s/%s/%d", r.ServerURL, repo.Slug, b.Number),
 	}
-	go r.send(repo, status)
+}
+
+// enqueue runs the build's reports one after another, in the order they
+// were made, so the remote never ends on an older status (running after
+// success); different builds report in parallel.
+func (r *StatusReporter) enqueue(buildID int64, job func()) {
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	if r.queues == nil {
+		r.queues = map[int64][]func(){}
+	}
+	q, draining := r.queues[buildID]
+	r.queues[buildID] = append(q, job)
+	if !draining {
+		go r.drain(buildID)
+	}
+}
+
+func (r *StatusReporter) drain(buildID int64) {
+	for {
+		r.qmu.Lock()
+		q := r.queues[buildID]
+		if len(q) == 0 {
+			delete(r.queues, buildID)
+			r.qmu.Unlock()
+			return
+		}
+		job := q[0]
+		r.queues[buildID] = q[1:]
+		r.qmu.Unlock()
+		job()
+	}
 }
 
 func (r *StatusReporter) send(repo *core.Repo, status *core.CommitStatus) {

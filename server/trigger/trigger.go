@@ -97,10 +97,11 @@ func (t *Trigger) Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build
 		t.Metrics.BuildsCreated.Inc()
 	}
 	t.log().Info("build created", "repo", repo.Slug, "build", b.Number, "event", b.Event, "status", b.Status)
+	// Reported before runners are woken, so "pending" is queued first.
+	t.Status.Report(repo, &b)
 	if b.Status == core.StatusPending {
 		t.Queue.Enqueued(ctx)
 	}
-	t.Status.Report(repo, &b)
 	return &b, nil
 }
 
