@@ -114,10 +114,11 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
 		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds, Metrics: a.Metrics}
 
-	a.API = api.New(api.Options{Store: db, Log: log, Version: version.Version, Syncer: a.Syncer})
+	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
 	a.API.Router().GET("/metrics", gin.WrapH(a.Metrics.Handler()))
 	a.API.AddPlugins(a.Host)
-	rpc.Register(a.API.Router(), a.Scheduler, db, log)
+	revoked := bus.Subscribe(scheduler.TopicRunners) // for the app's lifetime
+	rpc.New(rpc.Options{Scheduler: a.Scheduler, Store: db, Log: log, Revoked: revoked.C}).Routes(a.API.Router())
 	a.API.AddBuilds(api.BuildDeps{Access: a.Syncer, Builder: a.Trigger, Queue: a.Scheduler, Runners: db.Runners()})
 	// Login, sessions, webhooks and activation (server/api login.go, hooks.go, activate.go).
 	a.API.UseSessions(login.NewSessions(db.DB(), 0), strings.HasPrefix(cfg.ServerURL, "https://"))

@@ -36,3 +36,7 @@ func New(owners string, maxRepos, perRepo, perOwner int) Policy {
 func (p Policy) BuildLimits(context.Context, *core.Repo) (int, int, error) {
 	return p.PerRepo, p.PerOwner, nil
 }
+
+// Unlimited reports whether the policy sets no build limits (the
+// scheduler then skips asking per claim).
+func (p Policy) Unlimited() bool { return p.PerRepo == 0 && p.PerOwner == 0 }

@@ -31,7 +31,15 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			s.fail(c, core.Errorf(core.CodeUnauthenticated, "missing credentials: send Authorization: Bearer <runner token>"))
 			return
 		}
-		r, err := s.o.Store.Runners().FindToken(c.Request.Context(), auth.Hash(secret))
+		hash := auth.Hash(secret)
+		r, cached := s.auth.get(hash, time.Now())
+		var err error
+		if !cached {
+			r, err = s.o.Store.Runners().FindToken(c.Request.Context(), hash)
+			if err == nil {
+				s.auth.put(hash, r, time.Now())
+			}
+		}
 		if errors.Is(err, core.ErrNotFound) {
 			s.fail(c, core.Errorf(core.CodeUnauthenticated, "invalid or revoked runner token; register the runner again"))
 			return

@@ -97,4 +97,5 @@ func (s *Server) remember(c *gin.Context, r *core.Runner, b *wire.RequestBody) {
 	if err := s.o.Store.Runners().Update(c.Request.Context(), &cp); err != nil {
 		s.log.Warn("record runner offer", "runner", r.ID, "err", err)
 	}
+	s.auth.forget(r.ID)
 }

@@ -40,6 +40,12 @@ type Options struct {
 	// TouchEvery limits how often a runner's last contact is written;
 	// default 5s.
 	TouchEvery time.Duration
+	// Revoked, when set, receives a value whenever a runner is revoked (on
+	// any replica); runner lookups are then cached for AuthTTL (default
+	// 30s) and the cache is emptied at each signal. Without it every call
+	// reads the runner from the store.
+	Revoked <-chan struct{}
+	AuthTTL time.Duration
 }
 
 // Server holds the protocol's handlers.
@@ -49,6 +55,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	touched map[int64]time.Time
+	auth    *authCache // nil: no caching
 }
 
 // New returns a Server for the options.
@@ -63,7 +70,19 @@ func New(o Options) *Server {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Server{o: o, log: log, touched: map[int64]time.Time{}}
+	s := &Server{o: o, log: log, touched: map[int64]time.Time{}}
+	if o.Revoked != nil {
+		if o.AuthTTL <= 0 {
+			o.AuthTTL = 30 * time.Second
+		}
+		s.auth = &authCache{ttl: o.AuthTTL}
+		go func() {
+			for range o.Revoked {
+				s.auth.clear()
+			}
+		}()
+	}
+	return s
 }
 
 // Register adds the protocol's routes under /rpc/v1 to r, served by sched

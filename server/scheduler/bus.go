@@ -15,6 +15,10 @@ const (
 	topicQueue = "queue" // a stage became pending
 )
 
+// TopicRunners is published when a runner is revoked, so that every
+// replica forgets what it cached about runner tokens.
+const TopicRunners = "runners"
+
 func topicBuild(id int64) string { return "build:" + itoa(id) }
 func topicLog(id int64) string   { return "log:" + itoa(id) }
 

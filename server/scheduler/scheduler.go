@@ -94,8 +94,17 @@ func (s *Scheduler) Bus() *Bus { return s.bus }
 // became pending; the trigger calls it after creating a build.
 func (s *Scheduler) Enqueued(ctx context.Context) { s.bus.Publish(ctx, topicQueue) }
 
+// Unlimited is implemented by a Limiter that knows it sets no build
+// limits, so claims need not load each stage's repository to ask it.
+type Unlimited interface {
+	Unlimited() bool
+}
+
 func (s *Scheduler) limits() store.LimitsFunc {
 	if s.opts.Limiter == nil {
+		return nil
+	}
+	if u, ok := s.opts.Limiter.(Unlimited); ok && u.Unlimited() {
 		return nil
 	}
 	return s.opts.Limiter.BuildLimits
@@ -175,7 +184,9 @@ func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.St
 	if promoted {
 		s.bus.Publish(ctx, topicQueue)
 	}
-	s.bus.Publish(ctx, topicBuild(st.BuildID))
+	// No build notification: it only wakes cancel watchers, and the
+	// watcher of this stage ends with it. Waking every watcher of the
+	// build at each stage's end cost each of them a query.
 	if buildDone {
 		s.buildChanged(st.BuildID)
 	}

@@ -21,21 +21,20 @@ func errNotHeld(stageID int64) error {
 // AcceptStage confirms a runner received a stage it holds, recording the
 // machine and a full lease.
 func (s *Store) AcceptStage(ctx context.Context, runnerID, stageID int64, machine string, leaseUntil time.Time) (*core.Stage, error) {
-	res, err := s.db.NewUpdate().Model((*stageRow)(nil)).
+	row := new(stageRow)
+	err := s.db.NewUpdate().Model(row).
 		Set("machine = ?", machine).
 		Set("lease_expires = ?", leaseUntil.UTC()).
 		Set("version = version + 1").
-		Where("id = ? AND runner_id = ? AND status = ?", stageID, runnerID, core.StatusRunning).Exec(ctx)
+		Where("id = ? AND runner_id = ? AND status = ?", stageID, runnerID, core.StatusRunning).
+		Returning("*").Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotHeld(stageID)
+	}
 	if err != nil {
 		return nil, mapErr(err, "stage")
 	}
-	if n, err := affected(res); err != nil || n == 0 {
-		if err != nil {
-			return nil, err
-		}
-		return nil, errNotHeld(stageID)
-	}
-	return s.Stages().Find(ctx, stageID)
+	return row.core(), nil
 }
 
 // HeldStage returns the stage if the runner holds it.

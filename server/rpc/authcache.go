@@ -1,0 +1,73 @@
+package rpc
+
+import (
+	"sync"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+)
+
+// authCache remembers which runner a token hash belongs to, so that the
+// many calls of a busy runner do not each read the runners table. It is
+// used only when the server is told of revocations (Options.Revoked): a
+// signal there empties it, so a revoked runner is refused at its next
+// call; the TTL bounds what a missed signal could cost.
+type authCache struct {
+	ttl time.Duration
+	mu  sync.Mutex
+	m   map[string]cachedRunner
+}
+
+type cachedRunner struct {
+	r     core.Runner
+	until time.Time
+}
+
+func (a *authCache) get(hash string, now time.Time) (*core.Runner, bool) {
+	if a == nil {
+		return nil, false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := a.m[hash]
+	if !ok || now.After(c.until) {
+		return nil, false
+	}
+	r := c.r
+	return &r, true
+}
+
+func (a *authCache) put(hash string, r *core.Runner, now time.Time) {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil {
+		a.m = map[string]cachedRunner{}
+	}
+	a.m[hash] = cachedRunner{r: *r, until: now.Add(a.ttl)}
+}
+
+// forget drops one runner (its record changed).
+func (a *authCache) forget(id int64) {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for h, c := range a.m {
+		if c.r.ID == id {
+			delete(a.m, h)
+		}
+	}
+}
+
+func (a *authCache) clear() {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	a.m = nil
+	a.mu.Unlock()
+}
