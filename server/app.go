@@ -117,8 +117,14 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
 	a.API.Router().GET("/metrics", gin.WrapH(a.Metrics.Handler()))
 	a.API.AddPlugins(a.Host)
-	revoked := bus.Subscribe(scheduler.TopicRunners) // for the app's lifetime
-	rpc.New(rpc.Options{Scheduler: a.Scheduler, Store: db, Log: log, Revoked: revoked.C}).Routes(a.API.Router())
+	rpcOpts := rpc.Options{Scheduler: a.Scheduler, Store: db, Log: log}
+	if db.Dialect() == store.SQLite {
+		// One server per SQLite file: revocations are seen in-process at
+		// once, so runner tokens may be cached. Replicas on Postgres read
+		// them at every call.
+		rpcOpts.Revoked = bus.Subscribe(scheduler.TopicRunners).C
+	}
+	rpc.New(rpcOpts).Routes(a.API.Router())
 	a.API.AddBuilds(api.BuildDeps{Access: a.Syncer, Builder: a.Trigger, Queue: a.Scheduler, Runners: db.Runners()})
 	// Login, sessions, webhooks and activation (server/api login.go, hooks.go, activate.go).
 	a.API.UseSessions(login.NewSessions(db.DB(), 0), strings.HasPrefix(cfg.ServerURL, "https://"))

@@ -9,8 +9,8 @@ import (
 )
 
 // revokeNotifier is the store as the API sees it: revoking a runner also
-// announces it on the bus (and so to every replica), where the runner
-// protocol empties its cache of runner tokens.
+// announces it on the bus, where the runner protocol (on SQLite, the one
+// server) empties its cache of runner tokens before its next call.
 type revokeNotifier struct {
 	*store.Store
 	bus *scheduler.Bus

@@ -32,6 +32,11 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			return
 		}
 		hash := auth.Hash(secret)
+		select {
+		case <-s.o.Revoked: // nil without a cache: never ready
+			s.auth.clear()
+		default:
+		}
 		r, cached := s.auth.get(hash, time.Now())
 		var err error
 		if !cached {

@@ -40,10 +40,12 @@ type Options struct {
 	// TouchEvery limits how often a runner's last contact is written;
 	// default 5s.
 	TouchEvery time.Duration
-	// Revoked, when set, receives a value whenever a runner is revoked (on
-	// any replica); runner lookups are then cached for AuthTTL (default
-	// 30s) and the cache is emptied at each signal. Without it every call
-	// reads the runner from the store.
+	// Revoked, when set, receives a value (before the revocation's answer
+	// is sent) whenever a runner is revoked; runner lookups are then cached
+	// for AuthTTL (default 30s), and every call first empties the cache if
+	// a signal is waiting, so a revoked runner is refused at its next call.
+	// Only for a single server: a signal from another replica would arrive
+	// late. Without it every call reads the runner from the store.
 	Revoked <-chan struct{}
 	AuthTTL time.Duration
 }
@@ -76,11 +78,6 @@ func New(o Options) *Server {
 			o.AuthTTL = 30 * time.Second
 		}
 		s.auth = &authCache{ttl: o.AuthTTL}
-		go func() {
-			for range o.Revoked {
-				s.auth.clear()
-			}
-		}()
 	}
 	return s
 }
