@@ -109,15 +109,23 @@ func (us userStore) Update(ctx context.Context, u *core.User) error {
 	return nil
 }
 
+// Delete removes the user; its tokens and sessions go by cascade, and its
+// permissions explicitly (they carry no foreign key on Postgres, see the
+// perms_without_fk migration).
 func (us userStore) Delete(ctx context.Context, id int64) error {
-	res, err := us.s.db.NewDelete().Model((*userRow)(nil)).Where("id = ?", id).Exec(ctx)
-	if err != nil {
-		return mapErr(err, "user")
-	}
-	if n, err := affected(res); err != nil || n == 0 {
-		return notFoundOr(err, "user %d", id)
-	}
-	return nil
+	return us.s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewDelete().Model((*permRow)(nil)).Where("user_id = ?", id).Exec(ctx); err != nil {
+			return mapErr(err, "permissions")
+		}
+		res, err := tx.NewDelete().Model((*userRow)(nil)).Where("id = ?", id).Exec(ctx)
+		if err != nil {
+			return mapErr(err, "user")
+		}
+		if n, err := affected(res); err != nil || n == 0 {
+			return notFoundOr(err, "user %d", id)
+		}
+		return nil
+	})
 }
 
 // notFoundOr returns err when set, else a not-found error for the thing.

@@ -50,8 +50,18 @@ func TestUsers(t *testing.T) {
 		if err := users.Update(ctx, &core.User{ID: 9999, Login: "x"}); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("update missing user: got %v, want not found", err)
 		}
+		repo := &core.Repo{Remote: "gitea", RemoteID: "r1", Owner: "o", Name: "n"}
+		if err := s.Repos().Create(ctx, repo); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Perms().Upsert(ctx, &core.Perm{UserID: u.ID, RepoID: repo.ID, Pull: true, Synced: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
 		if err := users.Delete(ctx, u.ID); err != nil {
 			t.Fatalf("delete: %v", err)
+		}
+		if _, err := s.Perms().Find(ctx, u.ID, repo.ID); !errors.Is(err, core.ErrNotFound) {
+			t.Fatalf("a deleted user's permission remains: %v", err)
 		}
 		if _, err := users.Find(ctx, u.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("deleted user still found: %v", err)
