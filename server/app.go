@@ -205,19 +205,9 @@ func (a *App) localRunnerRecord(ctx context.Context) (*core.Runner, error) {
 // netrc returns clone credentials of the repository's remote, for the
 // user who activated it.
 func (a *App) netrc(ctx context.Context, repo *core.Repo) (*core.Netrc, error) {
-	remote, err := a.Host.Remote(repo.Remote)
+	remote, creds, err := trigger.RemoteFor(ctx, a.Store, a.Host, a.Creds.Creds, repo)
 	if err != nil {
 		return nil, err
-	}
-	var creds core.Creds
-	if repo.UserID != 0 {
-		u, err := a.Store.Users().Find(ctx, repo.UserID)
-		if err != nil {
-			return nil, err
-		}
-		if creds, err = a.Creds.Creds(ctx, u); err != nil {
-			return nil, err
-		}
 	}
 	return remote.Netrc(ctx, creds, repo.Slug)
 }

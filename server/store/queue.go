@@ -24,16 +24,6 @@ type Claimed struct {
 	BuildStarted bool // it was the build's first stage to start
 }
 
-// ClaimStage hands the oldest pending stage that matches f to the runner;
-// see ClaimStages. It returns nil when no stage matches.
-func (s *Store) ClaimStage(ctx context.Context, f core.Filter, leaseUntil time.Time, limits LimitsFunc) (*core.Stage, error) {
-	got, err := s.ClaimStages(ctx, []core.Filter{f}, leaseUntil, limits)
-	if err != nil || len(got) == 0 {
-		return nil, err
-	}
-	return got[0].Stage, nil
-}
-
 // ClaimStages hands pending stages, oldest first, to runners that can take
 // the same stages (filters differ only in RunnerID): the i-th stage found
 // goes to filters[i]. Its status becomes running with a lease until

@@ -20,7 +20,7 @@ type StatusReporter struct {
 	Retries   int // attempts per status (default 5)
 	// Creds returns a user's usable remote credentials (refreshing expired
 	// ones); nil uses the stored ones.
-	Creds func(ctx context.Context, user *core.User) (core.Creds, error)
+	Creds CredsFunc
 
 	mu   sync.Mutex
 	last map[int64]core.Status // last status reported per unfinished build
@@ -138,22 +138,9 @@ func (r *StatusReporter) send(repo *core.Repo, status *core.CommitStatus) {
 func (r *StatusReporter) sendOnce(repo *core.Repo, status *core.CommitStatus) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	remote, err := r.Remotes.Remote(repo.Remote)
+	remote, creds, err := RemoteFor(ctx, r.Store, r.Remotes, r.Creds, repo)
 	if err != nil {
 		return err
-	}
-	var creds core.Creds
-	if repo.UserID != 0 {
-		u, err := r.Store.Users().Find(ctx, repo.UserID)
-		if err != nil {
-			return err
-		}
-		creds = u.Creds
-		if r.Creds != nil {
-			if creds, err = r.Creds(ctx, u); err != nil {
-				return err
-			}
-		}
 	}
 	return remote.Status(ctx, creds, repo.Slug, status)
 }

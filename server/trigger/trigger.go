@@ -39,7 +39,7 @@ type Trigger struct {
 	Metrics *metrics.Metrics
 	// Creds returns a user's usable remote credentials (refreshing expired
 	// ones); nil uses the stored ones.
-	Creds func(ctx context.Context, user *core.User) (core.Creds, error)
+	Creds CredsFunc
 }
 
 // ErrSkipped is returned (wrapped, with the reason) when an event creates
@@ -142,27 +142,9 @@ func (t *Trigger) create(ctx context.Context, repo *core.Repo, b *core.Build, da
 	return t.Store.Builds().Create(ctx, b, stages)
 }
 
-// remoteFor returns the repository's remote and the credentials of the
-// user who activated it.
+// remoteFor returns the repository's remote and its owner's credentials.
 func (t *Trigger) remoteFor(ctx context.Context, repo *core.Repo) (core.Remote, core.Creds, error) {
-	remote, err := t.Remotes.Remote(repo.Remote)
-	if err != nil {
-		return nil, core.Creds{}, fmt.Errorf("remote %q of %s: %w", repo.Remote, repo.Slug, err)
-	}
-	var creds core.Creds
-	if repo.UserID != 0 {
-		u, err := t.Store.Users().Find(ctx, repo.UserID)
-		if err != nil {
-			return nil, core.Creds{}, fmt.Errorf("owner of %s: %w", repo.Slug, err)
-		}
-		creds = u.Creds
-		if t.Creds != nil {
-			if creds, err = t.Creds(ctx, u); err != nil {
-				return nil, core.Creds{}, fmt.Errorf("credentials of %s for %s: %w", u.Login, repo.Slug, err)
-			}
-		}
-	}
-	return remote, creds, nil
+	return RemoteFor(ctx, t.Store, t.Remotes, t.Creds, repo)
 }
 
 // pipelineFile reads the repository's configured pipeline file, or the
