@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,7 +27,6 @@ type benchEnv struct {
 	srv   *httptest.Server
 	repo  *core.Repo
 	admin string
-	spec  []byte
 }
 
 // benchDatabases returns the databases the dispatch figures are taken
@@ -80,9 +78,7 @@ func newBenchEnv(b *testing.B, dbURL string, engines map[string]any) *benchEnv {
 	if err := app.Store.Repos().Create(ctx, repo); err != nil {
 		b.Fatal(err)
 	}
-	spec, _ := json.Marshal(&core.Spec{Name: "default", Type: "noop", Clone: core.Clone{Disable: true},
-		Steps: []*core.SpecStep{{Name: "run", Commands: []string{"echo ok"}, RunPolicy: core.RunOnSuccess}}})
-	return &benchEnv{app: app, srv: srv, repo: repo, admin: trim(string(admin)), spec: spec}
+	return &benchEnv{app: app, srv: srv, repo: repo, admin: trim(string(admin))}
 }
 
 func trim(s string) string {
@@ -114,33 +110,13 @@ func noopFilter() core.Filter {
 	return core.Filter{OS: runtime.GOOS, Arch: runtime.GOARCH, Engines: []string{"noop"}}
 }
 
-// seed creates builds of stagesPer one-step stages each and returns the
-// stage ids, oldest first. It does not wake the runners.
+// seed creates builds of stagesPer one-step noop stages each and returns
+// the stage ids, oldest first. It does not wake the runners.
 func (e *benchEnv) seed(b *testing.B, builds, stagesPer int) []int64 {
 	b.Helper()
-	ids := make([]int64, 0, builds*stagesPer)
-	for i := 0; i < builds; i++ {
-		stages := make([]*core.Stage, stagesPer)
-		for j := range stages {
-			stages[j] = &core.Stage{Name: fmt.Sprintf("s%d", j), Type: "noop", Status: core.StatusPending, Spec: e.spec,
-				Steps: []*core.Step{{Number: 1, Name: "run", Status: core.StatusPending}}}
-		}
-		bd := &core.Build{RepoID: e.repo.ID, Status: core.StatusPending, Event: core.EventCustom, After: "abc", Ref: "refs/heads/main"}
-		if err := e.app.Store.Builds().Create(context.Background(), bd, stages); err != nil {
-			b.Fatal(err)
-		}
-		for _, st := range stages {
-			ids = append(ids, st.ID)
-		}
-	}
+	_, ids := createBuilds(b, e.app, e.repo, "noop", builds, stagesPer)
 	return ids
 }
 
 // doneStages counts finished stages.
-func (e *benchEnv) doneStages(b *testing.B) int {
-	n, err := e.app.Store.DB().NewSelect().Table("stages").Where("status = ?", core.StatusSuccess).Count(context.Background())
-	if err != nil {
-		b.Fatal(err)
-	}
-	return int(n)
-}
+func (e *benchEnv) doneStages(b *testing.B) int { return successCount(b, e.app) }

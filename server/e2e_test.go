@@ -204,8 +204,6 @@ func TestManualBuildRunsOnLocalRunner(t *testing.T) {
 	}
 }
 
-func itoa(n int64) string { return strconvItoa(n) }
-
 // TestUnmatchedStageSaysWhy: a stage no registered runner can take (its
 // type names an engine nobody offers) waits, and the API says why.
 func TestUnmatchedStageSaysWhy(t *testing.T) {

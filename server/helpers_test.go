@@ -1,9 +1,15 @@
 package server_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"strconv"
 	"testing"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server"
 
 	"github.com/drover-ci/drover/server/store/storetest"
 )
@@ -14,4 +20,44 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func strconvItoa(n int64) string { return strconv.FormatInt(n, 10) }
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// createBuilds creates builds of per one-step stages each, of the engine
+// type, in repo; the step runs commands (default "echo ok"). It returns
+// the builds and their stage ids in order, and does not wake the runners.
+func createBuilds(tb testing.TB, app *server.App, repo *core.Repo, typ string, builds, per int, commands ...string) ([]*core.Build, []int64) {
+	tb.Helper()
+	if len(commands) == 0 {
+		commands = []string{"echo ok"}
+	}
+	spec, _ := json.Marshal(&core.Spec{Name: "p", Type: typ, Clone: core.Clone{Disable: true},
+		Steps: []*core.SpecStep{{Name: "run", Commands: commands, RunPolicy: core.RunOnSuccess}}})
+	var out []*core.Build
+	var ids []int64
+	for i := 0; i < builds; i++ {
+		stages := make([]*core.Stage, per)
+		for j := range stages {
+			stages[j] = &core.Stage{Name: fmt.Sprintf("s%d", j), Type: typ, Status: core.StatusPending, Spec: spec,
+				Steps: []*core.Step{{Number: 1, Name: "run", Status: core.StatusPending}}}
+		}
+		b := &core.Build{RepoID: repo.ID, Status: core.StatusPending, Event: core.EventCustom, After: "abc", Ref: "refs/heads/main"}
+		if err := app.Store.Builds().Create(context.Background(), b, stages); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, b)
+		for _, st := range stages {
+			ids = append(ids, st.ID)
+		}
+	}
+	return out, ids
+}
+
+// successCount counts the stages that finished green.
+func successCount(tb testing.TB, app *server.App) int {
+	tb.Helper()
+	n, err := app.Store.DB().NewSelect().Table("stages").Where("status = ?", core.StatusSuccess).Count(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return int(n)
+}

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -72,27 +71,11 @@ func startAgent(t *testing.T, r *replica, base string, engine core.Engine, capac
 	t.Cleanup(func() { cancel(); <-done })
 }
 
-// seedStages creates builds of one-step stages of type fake in repo.
+// seedStages creates builds of one-step stages of type fake in repo and
+// wakes the runners.
 func seedStages(t *testing.T, app *server.App, repo *core.Repo, builds, per int, commands ...string) []*core.Build {
 	t.Helper()
-	if len(commands) == 0 {
-		commands = []string{"echo ok"}
-	}
-	spec, _ := json.Marshal(&core.Spec{Name: "p", Type: "fake", Clone: core.Clone{Disable: true},
-		Steps: []*core.SpecStep{{Name: "run", Commands: commands, RunPolicy: core.RunOnSuccess}}})
-	var out []*core.Build
-	for i := 0; i < builds; i++ {
-		stages := make([]*core.Stage, per)
-		for j := range stages {
-			stages[j] = &core.Stage{Name: fmt.Sprintf("s%d", j), Type: "fake", Status: core.StatusPending, Spec: spec,
-				Steps: []*core.Step{{Number: 1, Name: "run", Status: core.StatusPending}}}
-		}
-		b := &core.Build{RepoID: repo.ID, Status: core.StatusPending, Event: core.EventCustom, After: "abc", Ref: "refs/heads/main"}
-		if err := app.Store.Builds().Create(context.Background(), b, stages); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, b)
-	}
+	out, _ := createBuilds(t, app, repo, "fake", builds, per, commands...)
 	app.Scheduler.Enqueued(context.Background())
 	return out
 }
@@ -133,10 +116,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	seedStages(t, a.app, repo, 20, 10)
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		n, err := a.app.Store.DB().NewSelect().Table("stages").Where("status = ?", core.StatusSuccess).Count(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		n := successCount(t, a.app)
 		if n == 200 {
 			break
 		}
@@ -233,10 +213,7 @@ func TestThousandStagesTwentyRunners(t *testing.T) {
 	seedStages(t, r.app, repo, 100, 10)
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		n, err := r.app.Store.DB().NewSelect().Table("stages").Where("status = ?", core.StatusSuccess).Count(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		n := successCount(t, r.app)
 		if n == 1000 {
 			break
 		}
