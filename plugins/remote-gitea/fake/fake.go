@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
 //go:embed testdata/*.json
@@ -65,16 +67,11 @@ type Server struct {
 	// Files maps a path to its content at any commit of Slug.
 	Files map[string]string
 
+	fails    hostfake.Failures
 	mu       sync.Mutex
-	fail     map[string]failure
 	hooks    map[string][]*Hook
 	nextHook int64
 	statuses []Status
-}
-
-type failure struct {
-	status int
-	header http.Header
 }
 
 // New starts a fake Gitea on loopback; Close it when done.
@@ -83,7 +80,6 @@ func New() *Server {
 		RepoCount: 120,
 		MaxItems:  50,
 		Files:     map[string]string{".drover.yml": "steps:\n  - name: test\n    commands: [go test ./...]\n"},
-		fail:      map[string]failure{},
 		hooks:     map[string][]*Hook{},
 		nextHook:  1,
 	}
@@ -94,13 +90,7 @@ func New() *Server {
 // Fail makes "METHOD /path" (path without the query) answer status with
 // the given headers until cleared with status 0.
 func (s *Server) Fail(route string, status int, header http.Header) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if status == 0 {
-		delete(s.fail, route)
-		return
-	}
-	s.fail[route] = failure{status, header}
+	s.fails.Set(route, status, header)
 }
 
 // Hooks returns the webhooks of a repository.
@@ -134,7 +124,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /login/oauth/access_token", s.token)
 	mux.HandleFunc("GET /api/v1/user", s.auth(fixture("api_user.json")))
 	mux.HandleFunc("GET /api/v1/settings/api", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, 200, map[string]int{"max_response_items": s.MaxItems, "default_paging_num": 30})
+		hostfake.WriteJSON(w, 200, map[string]int{"max_response_items": s.MaxItems, "default_paging_num": 30})
 	})
 	mux.HandleFunc("GET /api/v1/user/repos", s.auth(s.listRepos))
 	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}", s.auth(s.repo(fixture("api_repo.json"))))
@@ -150,18 +140,8 @@ func (s *Server) routes() http.Handler {
 
 // failing answers the injected failures before routing.
 func (s *Server) failing(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		f, ok := s.fail[r.Method+" "+r.URL.Path]
-		s.mu.Unlock()
-		if ok {
-			for k, v := range f.header {
-				w.Header()[k] = v
-			}
-			writeJSON(w, f.status, map[string]any{"message": http.StatusText(f.status), "url": s.URL + "/api/swagger"})
-			return
-		}
-		next.ServeHTTP(w, r)
+	return s.fails.Wrap(next, hostfake.Route, func(status int) any {
+		return map[string]any{"message": http.StatusText(status), "url": s.URL + "/api/swagger"}
 	})
 }
 
@@ -170,7 +150,7 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a := r.Header.Get("Authorization")
 		if a != "token "+Token && a != "Bearer "+Token {
-			writeJSON(w, 401, map[string]any{"message": "user does not exist [uid: 0, name: ]", "url": s.URL + "/api/swagger"})
+			hostfake.WriteJSON(w, 401, map[string]any{"message": "user does not exist [uid: 0, name: ]", "url": s.URL + "/api/swagger"})
 			return
 		}
 		next(w, r)
@@ -197,22 +177,9 @@ func fixture(name string) http.HandlerFunc {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func atoi(s string, def int) int {
-	if n, err := strconv.Atoi(s); err == nil {
-		return n
-	}
-	return def
-}
-
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		writeJSON(w, 400, map[string]string{"error": "invalid_request"})
+		hostfake.WriteJSON(w, 400, map[string]string{"error": "invalid_request"})
 		return
 	}
 	id, secret, ok := r.BasicAuth()
@@ -220,22 +187,22 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
 	if id != ClientID || secret != ClientSecret {
-		writeJSON(w, 400, map[string]string{"error": "unauthorized_client", "error_description": "invalid client secret"})
+		hostfake.WriteJSON(w, 400, map[string]string{"error": "unauthorized_client", "error_description": "invalid client secret"})
 		return
 	}
 	switch {
 	case r.PostForm.Get("grant_type") == "authorization_code" && r.PostForm.Get("code") == Code:
 	case r.PostForm.Get("grant_type") == "refresh_token" && r.PostForm.Get("refresh_token") == RefreshToken:
 	default:
-		writeJSON(w, 400, map[string]string{"error": "invalid_grant", "error_description": "the code or refresh token is not valid"})
+		hostfake.WriteJSON(w, 400, map[string]string{"error": "invalid_grant", "error_description": "the code or refresh token is not valid"})
 		return
 	}
-	writeJSON(w, 200, map[string]any{"access_token": Token, "token_type": "bearer", "expires_in": 3600, "refresh_token": RefreshToken})
+	hostfake.WriteJSON(w, 200, map[string]any{"access_token": Token, "token_type": "bearer", "expires_in": 3600, "refresh_token": RefreshToken})
 }
 
 func (s *Server) listRepos(w http.ResponseWriter, r *http.Request) {
-	page := max(atoi(r.URL.Query().Get("page"), 1), 1)
-	limit := atoi(r.URL.Query().Get("limit"), 30)
+	page := max(hostfake.Atoi(r.URL.Query().Get("page"), 1), 1)
+	limit := hostfake.Atoi(r.URL.Query().Get("limit"), 30)
 	if limit <= 0 || limit > s.MaxItems {
 		limit = s.MaxItems
 	}
@@ -263,7 +230,7 @@ func (s *Server) listRepos(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", strings.Join(links, ","))
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(s.RepoCount))
-	writeJSON(w, 200, repos)
+	hostfake.WriteJSON(w, 200, repos)
 }
 
 // listed is entry i of the listing: the fixture's repository first, then

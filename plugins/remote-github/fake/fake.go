@@ -12,9 +12,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
 //go:embed testdata/*.json
@@ -68,16 +69,11 @@ type Server struct {
 	// Files maps a path to its content at any commit of Slug.
 	Files map[string]string
 
+	fails    hostfake.Failures
 	mu       sync.Mutex
-	fail     map[string]failure
 	hooks    map[string][]*Hook
 	nextHook int64
 	statuses []Status
-}
-
-type failure struct {
-	status int
-	header http.Header
 }
 
 // New starts a fake GitHub on loopback; Close it when done.
@@ -86,7 +82,6 @@ func New() *Server {
 		RepoCount: 250,
 		MaxItems:  100,
 		Files:     map[string]string{".drover.yml": "steps:\n  - name: test\n    commands: [go test ./...]\n"},
-		fail:      map[string]failure{},
 		hooks:     map[string][]*Hook{},
 		nextHook:  1,
 	}
@@ -97,13 +92,7 @@ func New() *Server {
 // Fail makes "METHOD /path" (path without the query) answer status with
 // the given headers until cleared with status 0.
 func (s *Server) Fail(route string, status int, header http.Header) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if status == 0 {
-		delete(s.fail, route)
-		return
-	}
-	s.fail[route] = failure{status, header}
+	s.fails.Set(route, status, header)
 }
 
 // Hooks returns the webhooks of a repository.
@@ -151,18 +140,8 @@ func (s *Server) routes() http.Handler {
 
 // failing answers the injected failures before routing.
 func (s *Server) failing(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		f, ok := s.fail[r.Method+" "+r.URL.Path]
-		s.mu.Unlock()
-		if ok {
-			for k, v := range f.header {
-				w.Header()[k] = v
-			}
-			writeJSON(w, f.status, map[string]any{"message": http.StatusText(f.status), "documentation_url": "https://docs.github.com/rest"})
-			return
-		}
-		next.ServeHTTP(w, r)
+	return s.fails.Wrap(next, hostfake.Route, func(status int) any {
+		return map[string]any{"message": http.StatusText(status), "documentation_url": "https://docs.github.com/rest"}
 	})
 }
 
@@ -171,7 +150,7 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a := r.Header.Get("Authorization")
 		if a != "token "+Token && a != "Bearer "+Token {
-			writeJSON(w, 401, map[string]any{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+			hostfake.WriteJSON(w, 401, map[string]any{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
 			return
 		}
 		next(w, r)
@@ -198,22 +177,9 @@ func fixture(name string) http.HandlerFunc {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func atoi(s string, def int) int {
-	if n, err := strconv.Atoi(s); err == nil {
-		return n
-	}
-	return def
-}
-
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		writeJSON(w, 400, map[string]string{"error": "invalid_request"})
+		hostfake.WriteJSON(w, 400, map[string]string{"error": "invalid_request"})
 		return
 	}
 	id, secret, ok := r.BasicAuth()
@@ -221,22 +187,22 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
 	if id != ClientID || secret != ClientSecret {
-		writeJSON(w, 200, map[string]string{"error": "incorrect_client_credentials", "error_description": "The client_id and/or client_secret passed are incorrect."})
+		hostfake.WriteJSON(w, 200, map[string]string{"error": "incorrect_client_credentials", "error_description": "The client_id and/or client_secret passed are incorrect."})
 		return
 	}
 	switch {
 	case r.PostForm.Get("grant_type") == "authorization_code" && r.PostForm.Get("code") == Code:
 	case r.PostForm.Get("grant_type") == "refresh_token" && r.PostForm.Get("refresh_token") == RefreshToken:
 	default:
-		writeJSON(w, 200, map[string]string{"error": "bad_verification_code", "error_description": "The code passed is incorrect or expired."})
+		hostfake.WriteJSON(w, 200, map[string]string{"error": "bad_verification_code", "error_description": "The code passed is incorrect or expired."})
 		return
 	}
-	writeJSON(w, 200, map[string]any{"access_token": Token, "token_type": "bearer", "expires_in": 3600, "refresh_token": RefreshToken})
+	hostfake.WriteJSON(w, 200, map[string]any{"access_token": Token, "token_type": "bearer", "expires_in": 3600, "refresh_token": RefreshToken})
 }
 
 func (s *Server) listRepos(w http.ResponseWriter, r *http.Request) {
-	page := max(atoi(r.URL.Query().Get("page"), 1), 1)
-	limit := atoi(r.URL.Query().Get("per_page"), 30)
+	page := max(hostfake.Atoi(r.URL.Query().Get("page"), 1), 1)
+	limit := hostfake.Atoi(r.URL.Query().Get("per_page"), 30)
 	if limit <= 0 || limit > s.MaxItems {
 		limit = s.MaxItems
 	}
@@ -263,7 +229,7 @@ func (s *Server) listRepos(w http.ResponseWriter, r *http.Request) {
 	if len(links) > 0 {
 		w.Header().Set("Link", strings.Join(links, ","))
 	}
-	writeJSON(w, 200, repos)
+	hostfake.WriteJSON(w, 200, repos)
 }
 
 // listed is entry i of the listing: the fixture's repository first, then
@@ -309,7 +275,7 @@ func (s *Server) raw(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(Fixture("api_error_404.json"))
 		return
 	}
-	writeJSON(w, 200, map[string]any{
+	hostfake.WriteJSON(w, 200, map[string]any{
 		"type": "file", "encoding": "base64", "size": len(content), "name": path.Base(r.PathValue("path")),
 		"path": r.PathValue("path"), "content": base64.StdEncoding.EncodeToString([]byte(content)), "sha": "3d21ec53a331a6f037a91c368710b99387d012c1",
 	})

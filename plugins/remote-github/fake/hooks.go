@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
 func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("owner") + "/" + r.PathValue("repo")
-	page := max(atoi(r.URL.Query().Get("page"), 1), 1)
-	limit := atoi(r.URL.Query().Get("per_page"), 30)
+	page := max(hostfake.Atoi(r.URL.Query().Get("page"), 1), 1)
+	limit := hostfake.Atoi(r.URL.Query().Get("per_page"), 30)
 	if limit <= 0 || limit > s.MaxItems {
 		limit = s.MaxItems
 	}
@@ -18,14 +20,14 @@ func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) {
 	for i := (page - 1) * limit; i < page*limit && i < len(all); i++ {
 		out = append(out, all[i])
 	}
-	writeJSON(w, 200, out)
+	hostfake.WriteJSON(w, 200, out)
 }
 
 func (s *Server) createHook(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("owner") + "/" + r.PathValue("repo")
 	var h Hook
 	if err := json.NewDecoder(r.Body).Decode(&h); err != nil || h.Config["url"] == "" {
-		writeJSON(w, 422, map[string]any{"message": "invalid hook"})
+		hostfake.WriteJSON(w, 422, map[string]any{"message": "invalid hook"})
 		return
 	}
 	s.mu.Lock()
@@ -33,7 +35,7 @@ func (s *Server) createHook(w http.ResponseWriter, r *http.Request) {
 	s.nextHook++
 	s.hooks[slug] = append(s.hooks[slug], &h)
 	s.mu.Unlock()
-	writeJSON(w, 201, h)
+	hostfake.WriteJSON(w, 201, h)
 }
 
 func (s *Server) editHook(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +47,7 @@ func (s *Server) editHook(w http.ResponseWriter, r *http.Request) {
 		Active *bool             `json:"active"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeJSON(w, 422, map[string]any{"message": "invalid hook"})
+		hostfake.WriteJSON(w, 422, map[string]any{"message": "invalid hook"})
 		return
 	}
 	s.mu.Lock()
@@ -61,11 +63,11 @@ func (s *Server) editHook(w http.ResponseWriter, r *http.Request) {
 			if in.Active != nil {
 				h.Active = *in.Active
 			}
-			writeJSON(w, 200, h)
+			hostfake.WriteJSON(w, 200, h)
 			return
 		}
 	}
-	writeJSON(w, 404, map[string]any{"message": "The target couldn't be found."})
+	hostfake.WriteJSON(w, 404, map[string]any{"message": "The target couldn't be found."})
 }
 
 func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +83,7 @@ func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, 404, map[string]any{"message": "The target couldn't be found."})
+	hostfake.WriteJSON(w, 404, map[string]any{"message": "The target couldn't be found."})
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
@@ -92,18 +94,18 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		Context     string `json:"context"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeJSON(w, 422, map[string]any{"message": "invalid status"})
+		hostfake.WriteJSON(w, 422, map[string]any{"message": "invalid status"})
 		return
 	}
 	switch in.State {
 	case "pending", "success", "error", "failure":
 	default:
-		writeJSON(w, 422, map[string]any{"message": "invalid state " + in.State})
+		hostfake.WriteJSON(w, 422, map[string]any{"message": "invalid state " + in.State})
 		return
 	}
 	st := Status{Slug: r.PathValue("owner") + "/" + r.PathValue("repo"), SHA: r.PathValue("sha"), State: in.State, Context: in.Context, Description: in.Description, TargetURL: in.TargetURL}
 	s.mu.Lock()
 	s.statuses = append(s.statuses, st)
 	s.mu.Unlock()
-	writeJSON(w, 201, map[string]any{"id": len(s.Statuses()), "status": in.State, "context": in.Context})
+	hostfake.WriteJSON(w, 201, map[string]any{"id": len(s.Statuses()), "status": in.State, "context": in.Context})
 }

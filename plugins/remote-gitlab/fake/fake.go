@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
 //go:embed testdata/*.json
@@ -62,16 +64,11 @@ type Server struct {
 	// Files maps a path to its content at any commit of Slug.
 	Files map[string]string
 
+	fails    hostfake.Failures
 	mu       sync.Mutex
-	fail     map[string]failure
 	hooks    map[string][]*Hook
 	nextHook int64
 	statuses []Status
-}
-
-type failure struct {
-	status int
-	header http.Header
 }
 
 // New starts a fake GitLab on loopback; Close it when done.
@@ -79,7 +76,6 @@ func New() *Server {
 	s := &Server{
 		RepoCount: 250,
 		Files:     map[string]string{".drover.yml": "steps:\n  - name: test\n    commands: [go test ./...]\n"},
-		fail:      map[string]failure{},
 		hooks:     map[string][]*Hook{},
 		nextHook:  1,
 	}
@@ -90,13 +86,7 @@ func New() *Server {
 // Fail makes "METHOD /path" (the escaped path, without the query) answer
 // status with the given headers until cleared with status 0.
 func (s *Server) Fail(route string, status int, header http.Header) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if status == 0 {
-		delete(s.fail, route)
-		return
-	}
-	s.fail[route] = failure{status, header}
+	s.fails.Set(route, status, header)
 }
 
 // Hooks returns the webhooks of a project.
@@ -143,18 +133,8 @@ func (s *Server) routes() http.Handler {
 }
 
 func (s *Server) failing(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		f, ok := s.fail[r.Method+" "+r.URL.EscapedPath()]
-		s.mu.Unlock()
-		if ok {
-			for k, v := range f.header {
-				w.Header()[k] = v
-			}
-			writeJSON(w, f.status, map[string]any{"message": strconv.Itoa(f.status) + " " + http.StatusText(f.status)})
-			return
-		}
-		next.ServeHTTP(w, r)
+	return s.fails.Wrap(next, func(r *http.Request) string { return r.Method + " " + r.URL.EscapedPath() }, func(status int) any {
+		return map[string]any{"message": strconv.Itoa(status) + " " + http.StatusText(status)}
 	})
 }
 
@@ -162,7 +142,7 @@ func (s *Server) failing(next http.Handler) http.Handler {
 func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer "+Token {
-			writeJSON(w, 401, map[string]any{"message": "401 Unauthorized"})
+			hostfake.WriteJSON(w, 401, map[string]any{"message": "401 Unauthorized"})
 			return
 		}
 		next(w, r)
@@ -173,7 +153,7 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 func (s *Server) project(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if id := r.PathValue("id"); id != Slug && id != "3" {
-			writeJSON(w, 404, map[string]any{"message": "404 Project Not Found"})
+			hostfake.WriteJSON(w, 404, map[string]any{"message": "404 Project Not Found"})
 			return
 		}
 		next(w, r)
@@ -187,36 +167,23 @@ func fixture(name string) http.HandlerFunc {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func atoi(s string, def int) int {
-	if n, err := strconv.Atoi(s); err == nil {
-		return n
-	}
-	return def
-}
-
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		writeJSON(w, 400, map[string]string{"error": "invalid_request"})
+		hostfake.WriteJSON(w, 400, map[string]string{"error": "invalid_request"})
 		return
 	}
 	if r.PostForm.Get("client_id") != ClientID || r.PostForm.Get("client_secret") != ClientSecret {
-		writeJSON(w, 401, map[string]string{"error": "invalid_client", "error_description": "Client authentication failed due to unknown client."})
+		hostfake.WriteJSON(w, 401, map[string]string{"error": "invalid_client", "error_description": "Client authentication failed due to unknown client."})
 		return
 	}
 	switch {
 	case r.PostForm.Get("grant_type") == "authorization_code" && r.PostForm.Get("code") == Code:
 	case r.PostForm.Get("grant_type") == "refresh_token" && r.PostForm.Get("refresh_token") == RefreshToken:
 	default:
-		writeJSON(w, 400, map[string]string{"error": "invalid_grant", "error_description": "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."})
+		hostfake.WriteJSON(w, 400, map[string]string{"error": "invalid_grant", "error_description": "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."})
 		return
 	}
-	writeJSON(w, 200, map[string]any{"access_token": Token, "token_type": "Bearer", "expires_in": 7200, "refresh_token": RefreshToken, "created_at": 1607635748})
+	hostfake.WriteJSON(w, 200, map[string]any{"access_token": Token, "token_type": "Bearer", "expires_in": 7200, "refresh_token": RefreshToken, "created_at": 1607635748})
 }
 
 // listProjects pages like GitLab: X-Total, X-Total-Pages, X-Next-Page and
@@ -224,11 +191,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get("membership") != "true" {
-		writeJSON(w, 400, map[string]any{"message": "the fake wants membership=true"})
+		hostfake.WriteJSON(w, 400, map[string]any{"message": "the fake wants membership=true"})
 		return
 	}
-	page := max(atoi(q.Get("page"), 1), 1)
-	per := atoi(q.Get("per_page"), 20)
+	page := max(hostfake.Atoi(q.Get("page"), 1), 1)
+	per := hostfake.Atoi(q.Get("per_page"), 20)
 	if per <= 0 || per > 100 {
 		per = 20
 	}
@@ -259,7 +226,7 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
 	link(1, "first")
 	link(last, "last")
 	h.Set("Link", strings.Join(links, ", "))
-	writeJSON(w, 200, out)
+	hostfake.WriteJSON(w, 200, out)
 }
 
 // listed is entry i of the listing: the fixture's repository first, then
@@ -296,14 +263,14 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request) {
 	case SHA, "main", "v1.0.0":
 		fixture("api_commit.json")(w, r)
 	default:
-		writeJSON(w, 404, map[string]any{"message": "404 Commit Not Found"})
+		hostfake.WriteJSON(w, 404, map[string]any{"message": "404 Commit Not Found"})
 	}
 }
 
 func (s *Server) raw(w http.ResponseWriter, r *http.Request) {
 	content, ok := s.Files[r.PathValue("path")]
 	if !ok || r.URL.Query().Get("ref") == "" {
-		writeJSON(w, 404, map[string]any{"message": "404 File Not Found"})
+		hostfake.WriteJSON(w, 404, map[string]any{"message": "404 File Not Found"})
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
 func (s *Server) slug(r *http.Request) string {
@@ -18,13 +20,13 @@ func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) {
 	for i := range all {
 		all[i].Token = "" // GitLab never shows the token
 	}
-	writeJSON(w, 200, all)
+	hostfake.WriteJSON(w, 200, all)
 }
 
 func (s *Server) createHook(w http.ResponseWriter, r *http.Request) {
 	var h Hook
 	if err := json.NewDecoder(r.Body).Decode(&h); err != nil || h.URL == "" {
-		writeJSON(w, 400, map[string]any{"message": "400 Bad request - url is missing"})
+		hostfake.WriteJSON(w, 400, map[string]any{"message": "400 Bad request - url is missing"})
 		return
 	}
 	s.mu.Lock()
@@ -32,14 +34,14 @@ func (s *Server) createHook(w http.ResponseWriter, r *http.Request) {
 	s.nextHook++
 	s.hooks[s.slug(r)] = append(s.hooks[s.slug(r)], &h)
 	s.mu.Unlock()
-	writeJSON(w, 201, h)
+	hostfake.WriteJSON(w, 201, h)
 }
 
 func (s *Server) editHook(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("hook"), 10, 64)
 	var in Hook
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.URL == "" {
-		writeJSON(w, 400, map[string]any{"message": "400 Bad request - url is missing"})
+		hostfake.WriteJSON(w, 400, map[string]any{"message": "400 Bad request - url is missing"})
 		return
 	}
 	s.mu.Lock()
@@ -48,11 +50,11 @@ func (s *Server) editHook(w http.ResponseWriter, r *http.Request) {
 		if h.ID == id {
 			in.ID = id
 			*h = in
-			writeJSON(w, 200, h)
+			hostfake.WriteJSON(w, 200, h)
 			return
 		}
 	}
-	writeJSON(w, 404, map[string]any{"message": "404 Not found"})
+	hostfake.WriteJSON(w, 404, map[string]any{"message": "404 Not found"})
 }
 
 func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +69,7 @@ func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, 404, map[string]any{"message": "404 Not found"})
+	hostfake.WriteJSON(w, 404, map[string]any{"message": "404 Not found"})
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
@@ -78,13 +80,13 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		Description string `json:"description"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeJSON(w, 400, map[string]any{"message": "400 Bad request"})
+		hostfake.WriteJSON(w, 400, map[string]any{"message": "400 Bad request"})
 		return
 	}
 	switch in.State {
 	case "pending", "running", "success", "failed", "canceled", "skipped":
 	default:
-		writeJSON(w, 400, map[string]any{"message": "400 Bad request - state does not have a valid value"})
+		hostfake.WriteJSON(w, 400, map[string]any{"message": "400 Bad request - state does not have a valid value"})
 		return
 	}
 	st := Status{Slug: s.slug(r), SHA: r.PathValue("sha"), State: in.State, Name: in.Name, Description: in.Description, TargetURL: in.TargetURL}
@@ -92,5 +94,5 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	s.statuses = append(s.statuses, st)
 	n := len(s.statuses)
 	s.mu.Unlock()
-	writeJSON(w, 201, map[string]any{"id": n, "sha": st.SHA, "status": in.State, "name": in.Name})
+	hostfake.WriteJSON(w, 201, map[string]any{"id": n, "sha": st.SHA, "status": in.State, "name": in.Name})
 }
