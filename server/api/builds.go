@@ -192,10 +192,19 @@ func (h *buildHandlers) get(c *gin.Context) {
 		return
 	}
 	view := &buildView{Build: b, Stages: make([]*stageView, len(stages))}
+	var runners []*core.Runner
+	listed, listErr := false, error(nil) // the runners are read once, and only for a pending stage
 	for i, st := range stages {
 		view.Stages[i] = &stageView{Stage: st}
-		if st.Status == core.StatusPending && h.d.Runners != nil {
-			view.Stages[i].Unmatched = unmatched(ctx, h.d.Runners, st)
+		if st.Status != core.StatusPending || h.d.Runners == nil {
+			continue
+		}
+		if !listed {
+			runners, listErr = h.d.Runners.List(ctx)
+			listed = true
+		}
+		if listErr == nil {
+			view.Stages[i].Unmatched = unmatched(runners, st)
 		}
 	}
 	c.JSON(http.StatusOK, view)

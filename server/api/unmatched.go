@@ -18,13 +18,10 @@ type RunnerLister interface {
 // liveFor is how recently a runner must have been in contact to count.
 const liveFor = 5 * time.Minute
 
-// unmatched explains why no registered runner can take a pending stage,
-// or returns "" when one can (so the stage merely waits its turn).
-func unmatched(ctx context.Context, runners RunnerLister, st *core.Stage) string {
-	list, err := runners.List(ctx)
-	if err != nil {
-		return ""
-	}
+// unmatched explains why none of the registered runners (list) can take
+// a pending stage, or returns "" when one can (so the stage merely waits
+// its turn).
+func unmatched(list []*core.Runner, st *core.Stage) string {
 	live := 0
 	for _, r := range list {
 		if !r.Local && time.Since(r.LastSeen) > liveFor {
