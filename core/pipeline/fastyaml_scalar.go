@@ -136,7 +136,8 @@ func (p *fastParser) flowSeq(l fline, col int) (n *node, end int, ok bool) {
 			}
 			s := j
 			for ; j < len(line) && line[j] != ',' && line[j] != ']'; j++ {
-				if strings.IndexByte("[]{}#:", line[j]) >= 0 {
+				// '?' too: yaml.v3 rejects it inside a flow item ("[0?]").
+				if strings.IndexByte("[]{}#:?", line[j]) >= 0 {
 					return nil, 0, false
 				}
 			}
