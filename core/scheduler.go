@@ -14,6 +14,9 @@ type Filter struct {
 	Arch     string            `json:"arch"`
 	Labels   map[string]string `json:"labels,omitempty"`
 	Engines  []string          `json:"engines"`
+	// Machine is recorded on the stage the runner is given (its host
+	// name); it plays no part in matching.
+	Machine string `json:"machine,omitempty"`
 }
 
 // Matches reports whether the stage can run on a runner with this filter.
@@ -59,23 +62,23 @@ const DefaultLease = 60 * time.Second
 // the store. Runners call it (over HTTP, or in-process for the local
 // runner); the API calls Cancel. Safe for concurrent use.
 //
-// A runner's cycle: Request (long-poll; the stage is claimed for it with a
-// short lease), Accept (confirms receipt; the stage is running), Details,
-// then UpdateStep / AppendLogs / UpdateStage while Heartbeat renews the
-// leases of every stage it holds, and Watch to learn of a cancel. A stage
-// whose lease expires is requeued (or fails after too many attempts).
+// A runner's cycle: Request (long-poll; the stage is claimed for it and
+// comes with everything needed to run it), then UpdateStep / AppendLogs /
+// UpdateStage, while Heartbeat renews the leases of every stage it holds
+// (and says which those are, so a runner learns of a stage it lost) and
+// one Watch per runner tells it of cancels. A stage whose lease expires is
+// requeued (or fails after too many attempts).
 type Scheduler interface {
 	// Request blocks until a pending stage matching f is claimed for the
-	// runner, or ctx ends (then it returns ctx's error and claims nothing).
-	Request(ctx context.Context, f Filter) (*Stage, error)
-	// Accept confirms the runner received the stage; ErrConflict when the
-	// stage is no longer held by the runner.
-	Accept(ctx context.Context, runnerID, stageID int64, machine string) (*Stage, error)
+	// runner and returns what the runner needs to run it: the stage is
+	// running, held by f.RunnerID under a lease, with f.Machine recorded.
+	// If ctx ends first it returns ctx's error and claims nothing.
+	Request(ctx context.Context, f Filter) (*StageDetails, error)
 	// Details returns what the runner needs to run a stage it holds.
 	Details(ctx context.Context, runnerID, stageID int64) (*StageDetails, error)
 	// Heartbeat renews the leases of every stage the runner holds and
-	// records that it is alive.
-	Heartbeat(ctx context.Context, runnerID int64) error
+	// returns their ids.
+	Heartbeat(ctx context.Context, runnerID int64) ([]int64, error)
 	// UpdateStage records a held stage's status; a final status releases
 	// it, finishes the build when it was the last, and promotes waiting
 	// stages that depended on it.
@@ -85,8 +88,10 @@ type Scheduler interface {
 	// AppendLogs stores log lines of a step of a held stage and fans them
 	// out to live viewers; lines already stored are ignored.
 	AppendLogs(ctx context.Context, runnerID, stepID int64, lines []*LogLine) error
-	// Watch blocks until the stage is cancelled (true), finishes or ctx ends (false).
-	Watch(ctx context.Context, runnerID, stageID int64) (bool, error)
+	// Watch blocks until stages the runner holds, other than those in
+	// ignore, must stop because their build was cancelled, and returns
+	// their ids; it returns nothing when ctx ends first.
+	Watch(ctx context.Context, runnerID int64, ignore []int64) ([]int64, error)
 	// Cancel kills a build: pending stages are skipped, running ones are
 	// told to stop through Watch.
 	Cancel(ctx context.Context, buildID int64) error

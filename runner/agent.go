@@ -62,7 +62,7 @@ type Agent struct {
 	log *slog.Logger
 
 	mu      sync.Mutex
-	running map[int64]context.CancelFunc
+	running map[int64]*job
 }
 
 // New returns an Agent for the options, filling in defaults.
@@ -101,7 +101,7 @@ func New(o Options) *Agent {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Agent{o: o, log: log, running: map[int64]context.CancelFunc{}}
+	return &Agent{o: o, log: log, running: map[int64]*job{}}
 }
 
 func (a *Agent) backoff() backoff { return backoff{Min: a.o.MinBackoff, Max: a.o.MaxBackoff} }
@@ -132,14 +132,17 @@ func (a *Agent) Run(ctx context.Context) error {
 	// Stages run on a context that outlives ctx: a drain lets them finish.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
-	hbCtx, stopHB := context.WithCancel(work)
-	hbDone := make(chan struct{})
-	go func() { defer close(hbDone); a.heartbeat(hbCtx) }()
+	// Heartbeats and the cancel watch go on while stages drain.
+	bgCtx, stopBG := context.WithCancel(work)
+	var bg sync.WaitGroup
+	bg.Add(2)
+	go func() { defer bg.Done(); a.heartbeat(bgCtx) }()
+	go func() { defer bg.Done(); a.watch(bgCtx) }()
 
 	var wg sync.WaitGroup
-	for i := 0; i < a.o.Capacity; i++ {
+	for slot := 0; slot < a.o.Capacity; slot++ {
 		wg.Add(1)
-		go func() { defer wg.Done(); a.worker(ctx, work) }()
+		go func() { defer wg.Done(); a.worker(ctx, work, slot) }()
 	}
 	<-ctx.Done()
 	done := make(chan struct{})
@@ -156,8 +159,8 @@ func (a *Agent) Run(ctx context.Context) error {
 		a.cancelAll()
 		<-done
 	}
-	stopHB()
-	<-hbDone
+	stopBG()
+	bg.Wait()
 	return nil
 }
 
@@ -169,11 +172,14 @@ func (a *Agent) CancelRunning() { a.cancelAll() }
 func (a *Agent) cancelAll() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for _, cancel := range a.running {
-		cancel()
+	for _, j := range a.running {
+		j.cancel()
 	}
 }
 
+// heartbeat renews the leases of the stages this runner holds; a stage
+// running here that the server no longer counts as held (its lease
+// expired and it went back to the queue) is stopped and not reported.
 func (a *Agent) heartbeat(ctx context.Context) {
 	t := time.NewTicker(a.o.Heartbeat)
 	defer t.Stop()
@@ -183,9 +189,63 @@ func (a *Agent) heartbeat(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if err := a.o.Client.Heartbeat(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("heartbeat", "err", err)
+		before := a.jobs()
+		held, err := a.o.Client.Heartbeat(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.log.Warn("heartbeat", "err", err)
+			}
+			continue
 		}
+		for _, j := range before {
+			if !slices.Contains(held, j.stage.ID) {
+				j.lose()
+			}
+		}
+	}
+}
+
+// jobs returns the stages running now.
+func (a *Agent) jobs() []*job {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]*job, 0, len(a.running))
+	for _, j := range a.running {
+		out = append(out, j)
+	}
+	return out
+}
+
+// watch stops the stages the server says were cancelled: one long-poll
+// for the whole runner, whatever the number of stages it runs.
+func (a *Agent) watch(ctx context.Context) {
+	bo := a.backoff()
+	for ctx.Err() == nil {
+		var stopping []int64
+		for _, j := range a.jobs() {
+			if j.killed.Load() {
+				stopping = append(stopping, j.stage.ID)
+			}
+		}
+		ids, err := a.o.Client.Watch(ctx, stopping)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			d := bo.next()
+			a.log.Warn("watch for cancels", "err", err, "retry_in", d)
+			sleep(ctx, d)
+			continue
+		}
+		bo.reset()
+		a.mu.Lock()
+		for _, id := range ids {
+			if j := a.running[id]; j != nil && !j.killed.Swap(true) {
+				j.log.Info("stage cancelled by the server")
+				j.cancel()
+			}
+		}
+		a.mu.Unlock()
 	}
 }
 
@@ -200,8 +260,9 @@ func (a *Agent) offered() []string {
 	return names
 }
 
-// worker polls for a stage and runs it, one at a time, until ctx ends.
-func (a *Agent) worker(ctx, work context.Context) {
+// worker polls for a stage and runs it in its slot's directory, one at a
+// time, until ctx ends.
+func (a *Agent) worker(ctx, work context.Context, slot int) {
 	bo := a.backoff()
 	for ctx.Err() == nil {
 		names := a.offered()
@@ -210,26 +271,26 @@ func (a *Agent) worker(ctx, work context.Context) {
 			sleep(ctx, bo.next())
 			continue
 		}
-		f := core.Filter{OS: a.o.OS, Arch: a.o.Arch, Labels: a.o.Labels, Engines: names}
-		stage, err := a.o.Client.Request(ctx, f)
+		f := core.Filter{OS: a.o.OS, Arch: a.o.Arch, Labels: a.o.Labels, Engines: names, Machine: a.o.Name}
+		d, err := a.o.Client.Request(ctx, f)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
-			d := bo.next()
+			wait := bo.next()
 			if errors.Is(err, core.ErrUnauthenticated) {
-				a.log.Error("the server refuses this runner's token (revoked?); register the runner again", "err", err, "retry_in", d)
+				a.log.Error("the server refuses this runner's token (revoked?); register the runner again", "err", err, "retry_in", wait)
 			} else {
-				a.log.Warn("request a stage", "err", err, "retry_in", d)
+				a.log.Warn("request a stage", "err", err, "retry_in", wait)
 			}
-			sleep(ctx, d)
+			sleep(ctx, wait)
 			continue
 		}
 		bo.reset()
-		if stage == nil {
+		if d == nil || d.Stage == nil {
 			continue
 		}
-		a.runStage(work, stage)
+		a.runStage(work, d, a.slotDir(slot))
 	}
 }
 

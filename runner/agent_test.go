@@ -325,17 +325,18 @@ func TestLostStageIsStoppedNotReported(t *testing.T) {
 		close(stopped)
 		return 137, nil
 	}
-	// The server answers the watch with "no longer held" once the step runs.
-	c.OnWatch = func(ctx context.Context, id int64) (bool, error) {
+	// The server's heartbeat answers no longer count the stage once the
+	// step runs (its lease expired and it was requeued).
+	c.OnHeartbeat = func(held []int64) []int64 {
 		select {
 		case <-started:
-			return false, nil
-		case <-ctx.Done():
-			return false, nil
+			return nil
+		default:
+			return held
 		}
 	}
 	c.add(1, spec("fake", step("build")), false, nil)
-	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}, Grace: time.Second})
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}, Grace: time.Second, Heartbeat: 10 * time.Millisecond})
 	select {
 	case <-stopped:
 	case <-time.After(10 * time.Second):
@@ -347,13 +348,13 @@ func TestLostStageIsStoppedNotReported(t *testing.T) {
 	}
 }
 
-func TestDetailsRefusedErrorsTheStage(t *testing.T) {
+func TestStageWithoutPipelineErrors(t *testing.T) {
 	c := newFakeClient()
-	c.queue <- &core.Stage{ID: 9, Type: "fake"} // no details: the fake answers not found
+	c.queue <- &core.StageDetails{Stage: &core.Stage{ID: 9, Type: "fake", Status: core.StatusRunning}} // no spec
 	start(t, Options{Client: c, Engines: StaticEngines{"fake": enginetest.NewFake()}})
 	c.waitFinished(t, 1)
-	if st := c.finalOf(9); st.Status != core.StatusError || !strings.Contains(st.Error, "details") {
-		t.Fatalf("stage %s (%q), want an error naming the details", st.Status, st.Error)
+	if st := c.finalOf(9); st.Status != core.StatusError || !strings.Contains(st.Error, "without its pipeline") {
+		t.Fatalf("stage %s (%q), want an error saying the pipeline is missing", st.Status, st.Error)
 	}
 }
 

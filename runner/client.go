@@ -22,16 +22,15 @@ import (
 // is not retried); any other error is transient (retried with backoff).
 type Client interface {
 	// Request blocks until a pending stage matching f is claimed for this
-	// runner, or ctx ends (then it returns ctx's error). f.RunnerID is
-	// filled in by the client.
-	Request(ctx context.Context, f core.Filter) (*core.Stage, error)
-	// Accept confirms receipt of a claimed stage; ErrConflict when the
-	// stage is no longer held by this runner.
-	Accept(ctx context.Context, stageID int64, machine string) (*core.Stage, error)
-	// Details returns what is needed to run a held stage.
+	// runner, or ctx ends (then it returns ctx's error). The answer has
+	// everything needed to run the stage, which is running and held by
+	// this runner. f.RunnerID is filled in by the client.
+	Request(ctx context.Context, f core.Filter) (*core.StageDetails, error)
+	// Details returns what is needed to run a held stage (and its version).
 	Details(ctx context.Context, stageID int64) (*core.StageDetails, error)
-	// Heartbeat renews the leases of every stage this runner holds.
-	Heartbeat(ctx context.Context) error
+	// Heartbeat renews the leases of every stage this runner holds and
+	// returns their ids.
+	Heartbeat(ctx context.Context) ([]int64, error)
 	// UpdateStage records a held stage's status; stage.Version is updated.
 	UpdateStage(ctx context.Context, stage *core.Stage) error
 	// UpdateStep records a step's status; step.Version is updated.
@@ -39,9 +38,10 @@ type Client interface {
 	// AppendLogs stores lines of a step; lines already stored (by number)
 	// are ignored, so a retried batch is harmless.
 	AppendLogs(ctx context.Context, stepID int64, lines []*core.LogLine) error
-	// Watch blocks until the stage is cancelled (true), finishes or ctx
-	// ends (false).
-	Watch(ctx context.Context, stageID int64) (bool, error)
+	// Watch blocks until stages this runner holds, other than ignore, are
+	// cancelled (their ids), the server's long-poll ends (none) or ctx
+	// ends (none, with ctx's error).
+	Watch(ctx context.Context, ignore []int64) ([]int64, error)
 }
 
 // Engines is where the runner finds the engine a stage's type names.

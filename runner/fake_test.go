@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -13,13 +14,13 @@ import (
 // fakeClient is an in-memory server for the loop's tests. Its hook fields,
 // when set, run first and may fail the call.
 type fakeClient struct {
-	queue chan *core.Stage
+	queue chan *core.StageDetails
 
 	OnRequest   func() error
+	OnHeartbeat func(held []int64) []int64                        // may change what the server holds
 	OnAppend    func(stepID int64, lines []*core.LogLine) error // nil error: stored
 	AfterAppend func(stepID int64, lines []*core.LogLine) error // runs after storing (a lost answer)
 	OnUpdate    func(st *core.Stage) error
-	OnWatch     func(ctx context.Context, id int64) (bool, error) // replaces the default watch
 
 	mu         sync.Mutex
 	details    map[int64]*core.StageDetails
@@ -27,16 +28,17 @@ type fakeClient struct {
 	stepLog    map[int64][]core.Step // every reported state of each step
 	logs       map[int64]map[int64]string
 	batches    map[int64][][]int64 // line numbers of every AppendLogs call, per step
-	cancelled  map[int64]chan struct{}
+	cancelled  map[int64]bool
+	given      map[int64]bool // handed out and not finished
 	requests   int
 	heartbeats int
 	finished   chan int64
 }
 
 func newFakeClient() *fakeClient {
-	return &fakeClient{queue: make(chan *core.Stage, 100), details: map[int64]*core.StageDetails{},
+	return &fakeClient{queue: make(chan *core.StageDetails, 100), details: map[int64]*core.StageDetails{},
 		final: map[int64]*core.Stage{}, stepLog: map[int64][]core.Step{}, logs: map[int64]map[int64]string{},
-		batches: map[int64][][]int64{}, cancelled: map[int64]chan struct{}{}, finished: make(chan int64, 100)}
+		batches: map[int64][][]int64{}, cancelled: map[int64]bool{}, given: map[int64]bool{}, finished: make(chan int64, 100)}
 }
 
 var _ Client = (*fakeClient)(nil)
@@ -44,7 +46,7 @@ var _ Client = (*fakeClient)(nil)
 // add queues a stage with the steps named (ids stageID*100+n, clone first
 // when clone is true).
 func (c *fakeClient) add(stageID int64, spec *core.Spec, clone bool, secrets map[string]string) {
-	st := &core.Stage{ID: stageID, Status: core.StatusPending, Type: spec.Type}
+	st := &core.Stage{ID: stageID, Status: core.StatusRunning, Type: spec.Type, Version: 2}
 	names := []string{}
 	if clone {
 		names = append(names, CloneStep)
@@ -57,11 +59,11 @@ func (c *fakeClient) add(stageID int64, spec *core.Spec, clone bool, secrets map
 		full.Steps = append(full.Steps, &core.Step{ID: stageID*100 + int64(i+1), StageID: stageID, Number: i + 1, Name: n, Status: core.StatusPending})
 	}
 	c.mu.Lock()
-	c.details[stageID] = &core.StageDetails{Stage: &full, Spec: spec, Secrets: secrets,
+	d := &core.StageDetails{Stage: &full, Spec: spec, Secrets: secrets,
 		Build: &core.Build{ID: 1, Ref: "refs/heads/main"}, Repo: &core.Repo{ID: 1}}
-	c.cancelled[stageID] = make(chan struct{})
+	c.details[stageID] = d
 	c.mu.Unlock()
-	c.queue <- st
+	c.queue <- d
 }
 
 func (c *fakeClient) detail(id int64) *core.StageDetails {
@@ -73,10 +75,12 @@ func (c *fakeClient) detail(id int64) *core.StageDetails {
 func (c *fakeClient) cancel(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	close(c.cancelled[id])
+	c.cancelled[id] = true
 }
 
-func (c *fakeClient) Request(ctx context.Context, f core.Filter) (*core.Stage, error) {
+// Request hands out a copy of the next queued stage's details, the stage
+// running with the machine recorded.
+func (c *fakeClient) Request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
 	c.mu.Lock()
 	c.requests++
 	c.mu.Unlock()
@@ -88,13 +92,18 @@ func (c *fakeClient) Request(ctx context.Context, f core.Filter) (*core.Stage, e
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	case s := <-c.queue:
-		return s, nil
+	case d := <-c.queue:
+		cp := *d
+		if d.Stage != nil {
+			st := *d.Stage
+			st.Machine = f.Machine
+			cp.Stage = &st
+			c.mu.Lock()
+			c.given[st.ID] = true
+			c.mu.Unlock()
+		}
+		return &cp, nil
 	}
-}
-
-func (c *fakeClient) Accept(_ context.Context, id int64, machine string) (*core.Stage, error) {
-	return &core.Stage{ID: id, Status: core.StatusRunning, Machine: machine, Version: 2}, nil
 }
 
 func (c *fakeClient) Details(_ context.Context, id int64) (*core.StageDetails, error) {
@@ -104,11 +113,20 @@ func (c *fakeClient) Details(_ context.Context, id int64) (*core.StageDetails, e
 	return nil, core.Errorf(core.CodeNotFound, "stage %d not found", id)
 }
 
-func (c *fakeClient) Heartbeat(context.Context) error {
+// Heartbeat answers the stages handed out and not finished (through
+// OnHeartbeat when set).
+func (c *fakeClient) Heartbeat(context.Context) ([]int64, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.heartbeats++
-	return nil
+	held := make([]int64, 0, len(c.given))
+	for id := range c.given {
+		held = append(held, id)
+	}
+	c.mu.Unlock()
+	if c.OnHeartbeat != nil {
+		held = c.OnHeartbeat(held)
+	}
+	return held, nil
 }
 
 func (c *fakeClient) UpdateStage(_ context.Context, st *core.Stage) error {
@@ -120,6 +138,9 @@ func (c *fakeClient) UpdateStage(_ context.Context, st *core.Stage) error {
 	c.mu.Lock()
 	cp := *st
 	c.final[st.ID] = &cp
+	if st.Status.Done() {
+		delete(c.given, st.ID)
+	}
 	c.mu.Unlock()
 	if st.Status.Done() {
 		c.finished <- st.ID
@@ -162,18 +183,26 @@ func (c *fakeClient) AppendLogs(_ context.Context, stepID int64, lines []*core.L
 	return nil
 }
 
-func (c *fakeClient) Watch(ctx context.Context, id int64) (bool, error) {
-	if c.OnWatch != nil {
-		return c.OnWatch(ctx, id)
-	}
-	c.mu.Lock()
-	ch := c.cancelled[id]
-	c.mu.Unlock()
-	select {
-	case <-ctx.Done():
-		return false, nil
-	case <-ch:
-		return true, nil
+// Watch answers the cancelled stages still handed out, but those in
+// ignore, polling until there are some.
+func (c *fakeClient) Watch(ctx context.Context, ignore []int64) ([]int64, error) {
+	for {
+		var ids []int64
+		c.mu.Lock()
+		for id := range c.cancelled {
+			if c.given[id] && !slices.Contains(ignore, id) {
+				ids = append(ids, id)
+			}
+		}
+		c.mu.Unlock()
+		if len(ids) > 0 {
+			return ids, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(2 * time.Millisecond):
+		}
 	}
 }
 

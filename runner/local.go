@@ -21,14 +21,9 @@ func NewLocalClient(s core.Scheduler, runnerID int64) *LocalClient {
 }
 
 // Request implements Client.
-func (c *LocalClient) Request(ctx context.Context, f core.Filter) (*core.Stage, error) {
+func (c *LocalClient) Request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
 	f.RunnerID = c.RunnerID
 	return c.Scheduler.Request(ctx, f)
-}
-
-// Accept implements Client.
-func (c *LocalClient) Accept(ctx context.Context, stageID int64, machine string) (*core.Stage, error) {
-	return c.Scheduler.Accept(ctx, c.RunnerID, stageID, machine)
 }
 
 // Details implements Client.
@@ -37,7 +32,7 @@ func (c *LocalClient) Details(ctx context.Context, stageID int64) (*core.StageDe
 }
 
 // Heartbeat implements Client.
-func (c *LocalClient) Heartbeat(ctx context.Context) error {
+func (c *LocalClient) Heartbeat(ctx context.Context) ([]int64, error) {
 	return c.Scheduler.Heartbeat(ctx, c.RunnerID)
 }
 
@@ -57,6 +52,10 @@ func (c *LocalClient) AppendLogs(ctx context.Context, stepID int64, lines []*cor
 }
 
 // Watch implements Client.
-func (c *LocalClient) Watch(ctx context.Context, stageID int64) (bool, error) {
-	return c.Scheduler.Watch(ctx, c.RunnerID, stageID)
+func (c *LocalClient) Watch(ctx context.Context, ignore []int64) ([]int64, error) {
+	ids, err := c.Scheduler.Watch(ctx, c.RunnerID, ignore)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return ids, err
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -25,6 +24,7 @@ type job struct {
 	log    *slog.Logger
 	stage  *core.Stage
 	d      *core.StageDetails
+	dir    string // the slot's directory: the workspace and git's home
 	steps  map[string]*core.Step // step rows by name
 	mask   *masker
 	cancel context.CancelFunc
@@ -34,59 +34,36 @@ type job struct {
 	stepMu         sync.Mutex // guards the step rows
 }
 
-// runStage accepts, runs and reports one claimed stage.
-func (a *Agent) runStage(ctx context.Context, claimed *core.Stage) {
-	log := a.log.With("stage", claimed.ID)
+// runStage runs and reports one stage given to this runner, in the
+// workspace directory dir.
+func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, dir string) {
+	stage := d.Stage
+	log := a.log.With("stage", stage.ID)
 	rctx, rcancel := a.reportCtx(ctx)
 	defer rcancel()
-	var stage *core.Stage
-	err := retry(rctx, a.backoff(), func(ctx context.Context) (err error) {
-		stage, err = a.o.Client.Accept(ctx, claimed.ID, a.o.Name)
-		return err
-	})
-	if err != nil {
-		log.Warn("accept stage", "err", err)
-		return
-	}
-	var d *core.StageDetails
-	err = retry(rctx, a.backoff(), func(ctx context.Context) (err error) {
-		d, err = a.o.Client.Details(ctx, claimed.ID)
-		return err
-	})
-	if err != nil || d == nil || d.Spec == nil {
-		log.Error("stage details", "err", err)
-		// Only "not held" means the stage is gone; any other refusal
-		// would leave it running (its lease renewed by the heartbeats).
-		if core.ErrorCode(err) != core.CodeConflict {
-			stage.Status, stage.Error = core.StatusError, fmt.Sprintf("runner %s could not read the stage's details: %v", a.o.Name, err)
-			a.finishStage(rctx, log, stage, nil)
-		}
-		return
-	}
-	if d.Stage != nil && d.Stage.Version > stage.Version {
-		stage.Version = d.Stage.Version
-	}
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	j := &job{a: a, log: log, stage: stage, d: d, steps: map[string]*core.Step{}, mask: newMasker(d.Secrets), cancel: cancel}
-	if d.Stage != nil {
-		for _, st := range d.Stage.Steps {
-			j.steps[st.Name] = st
-		}
+	j := &job{a: a, log: log, stage: stage, d: d, dir: dir, steps: map[string]*core.Step{}, mask: newMasker(d.Secrets), cancel: cancel}
+	for _, st := range stage.Steps {
+		j.steps[st.Name] = st
 	}
 	a.mu.Lock()
-	a.running[stage.ID] = cancel
+	a.running[stage.ID] = j
 	a.mu.Unlock()
 	defer func() {
 		a.mu.Lock()
 		delete(a.running, stage.ID)
 		a.mu.Unlock()
 	}()
-	watchDone := make(chan struct{})
-	go func() { defer close(watchDone); j.watch(sctx) }()
-	res := j.run(sctx)
+	var res *runtime.Result
+	if d.Spec == nil {
+		now := time.Now()
+		res = &runtime.Result{Status: core.StatusError, Started: now, Finished: now,
+			Error: fmt.Sprintf("runner %s: the server sent stage %d without its pipeline", a.o.Name, stage.ID)}
+	} else {
+		res = j.run(sctx)
+	}
 	cancel()
-	<-watchDone
 	if j.lostIt.Load() {
 		log.Warn("stage is no longer held by this runner; not reporting it")
 		return
@@ -125,30 +102,13 @@ func (a *Agent) finishStage(ctx context.Context, log *slog.Logger, stage *core.S
 	log.Info("stage done", "status", stage.Status, "exit_code", stage.ExitCode)
 }
 
-// watch cancels the stage when the server says so, or when it says the
-// stage is no longer this runner's.
-func (j *job) watch(ctx context.Context) {
-	bo := j.a.backoff()
-	for ctx.Err() == nil {
-		cancelled, err := j.a.o.Client.Watch(ctx, j.stage.ID)
-		switch {
-		case err == nil && cancelled:
-			j.log.Info("stage cancelled by the server")
-			j.killed.Store(true)
-			j.cancel()
-			return
-		case ctx.Err() != nil:
-			return
-		case err == nil || lost(err):
-			// Only this runner finishes the stage, and not before ctx
-			// ends: the server says the stage is no longer held (its
-			// lease expired and it went back to the queue).
-			j.log.Warn("the server no longer holds the stage for this runner; stopping it", "err", err)
-			j.lostIt.Store(true)
-			j.cancel()
-			return
-		}
-		sleep(ctx, bo.next())
+// lose stops the stage because the server says it is no longer this
+// runner's (its lease expired and it went back to the queue); only this
+// runner would report it, so it is not reported.
+func (j *job) lose() {
+	if !j.lostIt.Swap(true) {
+		j.log.Warn("the server no longer holds the stage for this runner; stopping it")
+		j.cancel()
 	}
 }
 
@@ -171,12 +131,18 @@ func (j *job) run(ctx context.Context) *runtime.Result {
 	if err != nil {
 		return fail(core.StatusError, err.Error())
 	}
-	dir := filepath.Join(j.a.o.WorkDir, "stage-"+strconv.FormatInt(j.stage.ID, 10))
-	defer os.RemoveAll(dir)
-	spec.Workspace.HostDir = filepath.Join(dir, "src")
-	if err := os.MkdirAll(spec.Workspace.HostDir, 0o755); err != nil {
+	dir := j.dir
+	src, err := prepareWorkspace(dir)
+	if err != nil {
 		return fail(core.StatusError, fmt.Sprintf("runner %s: workspace: %v", j.a.o.Name, err))
 	}
+	// Emptied again afterwards: nothing of the stage stays on the host.
+	defer func() {
+		if _, err := prepareWorkspace(dir); err != nil {
+			j.log.Warn("empty the workspace", "dir", dir, "err", err)
+		}
+	}()
+	spec.Workspace.HostDir = src
 	if !spec.Clone.Disable {
 		if err := j.clone(ctx, &spec, dir); err != nil {
 			if ctx.Err() != nil {
@@ -264,8 +230,7 @@ func (j *job) updateStep(row *core.Step, change func(*core.Step)) {
 	if err != nil {
 		j.log.Warn("report step", "step", row.Name, "status", row.Status, "err", err)
 		if lost(err) {
-			j.lostIt.Store(true)
-			j.cancel()
+			j.lose()
 		}
 	}
 }

@@ -190,6 +190,25 @@ func entries(dir string) []string {
 	return names
 }
 
+// leftInSlots lists what the runner's work directory holds besides its
+// slots' directories, each kept between stages with an empty src.
+func leftInSlots(work string) []string {
+	var left []string
+	for _, slot := range entries(work) {
+		if !strings.HasPrefix(filepath.Base(slot), "slot-") {
+			left = append(left, slot)
+			continue
+		}
+		for _, e := range entries(slot) {
+			if filepath.Base(e) != "src" {
+				left = append(left, e)
+			}
+		}
+		left = append(left, entries(filepath.Join(slot, "src"))...)
+	}
+	return left
+}
+
 // processesIn lists the live processes whose working directory is dir or
 // below (Linux /proc).
 func processesIn(dir string) []string {
@@ -212,6 +231,6 @@ func processesIn(dir string) []string {
 func checkRunnerClean(t *testing.T, h *harness) {
 	t.Helper()
 	work := filepath.Join(h.app.Config.DataDir, "work")
-	eventuallyNone(t, "the runner's work directory", func() []string { return entries(work) })
+	eventuallyNone(t, "the runner's work directory", func() []string { return leftInSlots(work) })
 	eventuallyNone(t, "processes in the runner's work directory", func() []string { return processesIn(work) })
 }

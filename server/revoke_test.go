@@ -54,7 +54,7 @@ func TestRevokedRunnerRefusedAtNextCall(t *testing.T) {
 			}
 			c := rpcclient.New(s.callOn.http.URL, secret)
 			for i := 0; i < 3; i++ { // cached now
-				if err := c.Heartbeat(ctx); err != nil {
+				if _, err := c.Heartbeat(ctx); err != nil {
 					t.Fatalf("heartbeat before revocation: %v", err)
 				}
 			}
@@ -68,7 +68,7 @@ func TestRevokedRunnerRefusedAtNextCall(t *testing.T) {
 			if resp.StatusCode >= 300 {
 				t.Fatalf("revoke = %d", resp.StatusCode)
 			}
-			if err := c.Heartbeat(ctx); !errors.Is(err, core.ErrUnauthenticated) {
+			if _, err := c.Heartbeat(ctx); !errors.Is(err, core.ErrUnauthenticated) {
 				t.Fatalf("heartbeat after revocation: %v, want unauthenticated", err)
 			}
 		})

@@ -127,11 +127,12 @@ func id(n int64) string { return strconv.FormatInt(n, 10) }
 
 // Request implements runner.Client: it long-polls until a stage comes or
 // ctx ends.
-func (c *Client) Request(ctx context.Context, f core.Filter) (*core.Stage, error) {
-	body := wire.RequestBody{Engines: f.Engines, Labels: f.Labels, OS: f.OS, Arch: f.Arch, Capacity: c.Capacity, Version: c.Version}
+func (c *Client) Request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
+	body := wire.RequestBody{Engines: f.Engines, Labels: f.Labels, OS: f.OS, Arch: f.Arch,
+		Capacity: c.Capacity, Version: c.Version, Machine: f.Machine}
 	for {
-		var st core.Stage
-		status, err := c.do(ctx, pollTimeout, http.MethodPost, "/request", body, &st)
+		var d core.StageDetails
+		status, err := c.do(ctx, pollTimeout, http.MethodPost, "/request", body, &d)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -139,18 +140,12 @@ func (c *Client) Request(ctx context.Context, f core.Filter) (*core.Stage, error
 			return nil, err
 		}
 		if status == http.StatusOK {
-			return &st, nil
+			if d.Stage == nil {
+				return nil, fmt.Errorf("POST /request: the answer carries no stage")
+			}
+			return &d, nil
 		}
 	}
-}
-
-// Accept implements runner.Client.
-func (c *Client) Accept(ctx context.Context, stageID int64, machine string) (*core.Stage, error) {
-	var st core.Stage
-	if _, err := c.do(ctx, callTimeout, http.MethodPost, "/stages/"+id(stageID)+"/accept", wire.AcceptRequest{Machine: machine}, &st); err != nil {
-		return nil, err
-	}
-	return &st, nil
 }
 
 // Details implements runner.Client.
@@ -163,9 +158,12 @@ func (c *Client) Details(ctx context.Context, stageID int64) (*core.StageDetails
 }
 
 // Heartbeat implements runner.Client.
-func (c *Client) Heartbeat(ctx context.Context) error {
-	_, err := c.do(ctx, callTimeout, http.MethodPost, "/heartbeat", nil, nil)
-	return err
+func (c *Client) Heartbeat(ctx context.Context) ([]int64, error) {
+	var out wire.HeartbeatResponse
+	if _, err := c.do(ctx, callTimeout, http.MethodPost, "/heartbeat", nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Held, nil
 }
 
 // UpdateStage implements runner.Client; the stage takes the server's answer.
@@ -194,22 +192,18 @@ func (c *Client) AppendLogs(ctx context.Context, stepID int64, lines []*core.Log
 	return err
 }
 
-// Watch implements runner.Client: it long-polls until the stage is
-// cancelled or finishes, or ctx ends.
-func (c *Client) Watch(ctx context.Context, stageID int64) (bool, error) {
-	for {
-		var w wire.WatchResponse
-		status, err := c.do(ctx, pollTimeout, http.MethodPost, "/stages/"+id(stageID)+"/watch", nil, &w)
-		if ctx.Err() != nil {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if status == http.StatusOK {
-			return w.Cancelled, nil
-		}
+// Watch implements runner.Client: one long-poll; nothing when it ends
+// without a cancel.
+func (c *Client) Watch(ctx context.Context, ignore []int64) ([]int64, error) {
+	var w wire.WatchResponse
+	status, err := c.do(ctx, pollTimeout, http.MethodPost, "/watch", wire.WatchRequest{Ignore: ignore}, &w)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
+	if err != nil || status != http.StatusOK {
+		return nil, err
+	}
+	return w.Cancelled, nil
 }
 
 // Register exchanges a registration token for a runner token at the

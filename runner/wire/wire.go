@@ -7,14 +7,18 @@
 // with a 4xx/5xx status and {"error": "…", "code": "<core code>"}.
 //
 //	POST /rpc/v1/register              RegisterRequest → 201 RegisterResponse
-//	POST /rpc/v1/request               RequestBody → 200 core.Stage | 204 (nothing within the long-poll)
-//	POST /rpc/v1/stages/{id}/accept    AcceptRequest → 200 core.Stage
+//	POST /rpc/v1/request               RequestBody → 200 core.StageDetails | 204 (nothing within the long-poll)
 //	GET  /rpc/v1/stages/{id}           → 200 core.StageDetails
 //	PUT  /rpc/v1/stages/{id}           core.Stage → 200 core.Stage
-//	POST /rpc/v1/stages/{id}/watch     → 200 WatchResponse | 204 (no news within the long-poll)
 //	PUT  /rpc/v1/steps/{id}            core.Step → 200 core.Step
 //	POST /rpc/v1/steps/{id}/logs       []core.LogLine → 204
-//	POST /rpc/v1/heartbeat             → 204
+//	POST /rpc/v1/watch                 WatchRequest → 200 WatchResponse | 204 (no cancel within the long-poll)
+//	POST /rpc/v1/heartbeat             → 200 HeartbeatResponse
+//
+// A stage answered to /request is already running and held by the runner:
+// there is no separate accept. One watch per runner (not per stage) tells
+// it of cancels, and each heartbeat's answer lists the stages the server
+// counts as held, so a runner learns of a stage it lost.
 package wire
 
 // Prefix is where the protocol lives.
@@ -51,17 +55,24 @@ type RequestBody struct {
 	Arch     string            `json:"arch,omitempty"`
 	Capacity int               `json:"capacity,omitempty"`
 	Version  string            `json:"version,omitempty"`
+	// Machine is recorded on the stage handed out (the runner's host).
+	Machine string `json:"machine,omitempty"`
 }
 
-// AcceptRequest confirms receipt of a claimed stage.
-type AcceptRequest struct {
-	Machine string `json:"machine"`
+// WatchRequest names the stages whose cancel the runner already knows of.
+type WatchRequest struct {
+	Ignore []int64 `json:"ignore,omitempty"`
 }
 
-// WatchResponse answers a watch: Cancelled when the stage must stop,
-// else the stage finished.
+// WatchResponse lists the runner's stages that must stop.
 type WatchResponse struct {
-	Cancelled bool `json:"cancelled"`
+	Cancelled []int64 `json:"cancelled"`
+}
+
+// HeartbeatResponse lists the stages the server counts as held by the
+// runner, their leases renewed.
+type HeartbeatResponse struct {
+	Held []int64 `json:"held"`
 }
 
 // ErrorBody is every error answer.

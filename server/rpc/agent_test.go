@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,29 +22,27 @@ import (
 // memQueue backs a fakeSched with an in-memory queue, enough for a real
 // runner.Agent to run stages over HTTP.
 type memQueue struct {
-	queue    chan *core.Stage
+	queue    chan *core.StageDetails
 	mu       sync.Mutex
 	details  map[int64]*core.StageDetails
 	steps    map[int64]core.Status
 	logs     map[int64]map[int64]string
-	cancel   map[int64]chan struct{}
+	cancel   map[int64]bool
 	finished chan *core.Stage
 }
 
 func newMemQueue(f *fakeSched) *memQueue {
-	q := &memQueue{queue: make(chan *core.Stage, 100), details: map[int64]*core.StageDetails{},
-		steps: map[int64]core.Status{}, logs: map[int64]map[int64]string{}, cancel: map[int64]chan struct{}{},
+	q := &memQueue{queue: make(chan *core.StageDetails, 100), details: map[int64]*core.StageDetails{},
+		steps: map[int64]core.Status{}, logs: map[int64]map[int64]string{}, cancel: map[int64]bool{},
 		finished: make(chan *core.Stage, 100)}
-	f.RequestFn = func(ctx context.Context, _ core.Filter) (*core.Stage, error) {
+	f.RequestFn = func(ctx context.Context, fl core.Filter) (*core.StageDetails, error) {
 		select {
-		case s := <-q.queue:
-			return s, nil
+		case d := <-q.queue:
+			d.Stage.Machine = fl.Machine
+			return d, nil
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-	}
-	f.AcceptFn = func(_ context.Context, _, id int64, m string) (*core.Stage, error) {
-		return &core.Stage{ID: id, Status: core.StatusRunning, Machine: m, Version: 2}, nil
 	}
 	f.DetailsFn = func(_ context.Context, _, id int64) (*core.StageDetails, error) {
 		q.mu.Lock()
@@ -56,6 +55,9 @@ func newMemQueue(f *fakeSched) *memQueue {
 	f.UpdateStageFn = func(_ context.Context, _ int64, st *core.Stage) error {
 		st.Version++
 		if st.Status.Done() {
+			q.mu.Lock()
+			delete(q.cancel, st.ID) // a finished stage is no longer watched
+			q.mu.Unlock()
 			cp := *st
 			q.finished <- &cp
 		}
@@ -83,15 +85,24 @@ func newMemQueue(f *fakeSched) *memQueue {
 		}
 		return nil
 	}
-	f.WatchFn = func(ctx context.Context, _, id int64) (bool, error) {
-		q.mu.Lock()
-		ch := q.cancel[id]
-		q.mu.Unlock()
-		select {
-		case <-ch:
-			return true, nil
-		case <-ctx.Done():
-			return false, nil
+	f.WatchFn = func(ctx context.Context, _ int64, ignore []int64) ([]int64, error) {
+		for {
+			var ids []int64
+			q.mu.Lock()
+			for id, c := range q.cancel {
+				if c && !slices.Contains(ignore, id) {
+					ids = append(ids, id)
+				}
+			}
+			q.mu.Unlock()
+			if len(ids) > 0 {
+				return ids, nil
+			}
+			select {
+			case <-ctx.Done():
+				return nil, nil
+			case <-time.After(2 * time.Millisecond):
+			}
 		}
 	}
 	return q
@@ -102,13 +113,13 @@ func (q *memQueue) add(id int64, secrets map[string]string, commands ...string) 
 	st := &core.SpecStep{Name: "build", Commands: commands, RunPolicy: core.RunOnSuccess,
 		Secrets: []*core.SecretRef{{Name: "token", Env: "TOKEN"}}}
 	spec := &core.Spec{Name: "default", Type: "fake", Clone: core.Clone{Disable: true}, Steps: []*core.SpecStep{st}}
-	stage := &core.Stage{ID: id, Type: "fake", Status: core.StatusPending,
+	stage := &core.Stage{ID: id, Type: "fake", Status: core.StatusRunning, Version: 2,
 		Steps: []*core.Step{{ID: id*10 + 1, StageID: id, Number: 1, Name: "build", Status: core.StatusPending}}}
+	d := &core.StageDetails{Stage: stage, Spec: spec, Secrets: secrets, Build: &core.Build{}, Repo: &core.Repo{}}
 	q.mu.Lock()
-	q.details[id] = &core.StageDetails{Stage: stage, Spec: spec, Secrets: secrets, Build: &core.Build{}, Repo: &core.Repo{}}
-	q.cancel[id] = make(chan struct{})
+	q.details[id] = d
 	q.mu.Unlock()
-	q.queue <- &core.Stage{ID: id, Type: "fake", Status: core.StatusPending}
+	q.queue <- d
 }
 
 func (q *memQueue) log(stepID int64) string {
@@ -194,7 +205,7 @@ func TestAgentCancelOverHTTP(t *testing.T) {
 	runAgent(t, f.srv.URL, f.token, eng, 1)
 	<-started
 	q.mu.Lock()
-	close(q.cancel[1])
+	q.cancel[1] = true
 	q.mu.Unlock()
 	if st := q.wait(t, 1)[1]; st.Status != core.StatusKilled {
 		t.Fatalf("cancelled stage ended %s", st.Status)

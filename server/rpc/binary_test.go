@@ -49,13 +49,13 @@ func TestRunnerBinaryDrainsOnSIGTERM(t *testing.T) {
 		Commands: []string{"touch " + marker, "sleep 1", "echo finished"},
 		Script:   "set -e\ntouch " + marker + "\nsleep 1\necho finished\n"}
 	spec := &core.Spec{Name: "default", Type: "exec", Clone: core.Clone{Disable: true}, Steps: []*core.SpecStep{st}}
-	stage := &core.Stage{ID: 1, Type: "exec", Status: core.StatusPending,
+	stage := &core.Stage{ID: 1, Type: "exec", Status: core.StatusRunning, Version: 2,
 		Steps: []*core.Step{{ID: 11, StageID: 1, Number: 1, Name: "build", Status: core.StatusPending}}}
+	d := &core.StageDetails{Stage: stage, Spec: spec, Build: &core.Build{}, Repo: &core.Repo{Trusted: true}}
 	q.mu.Lock()
-	q.details[1] = &core.StageDetails{Stage: stage, Spec: spec, Build: &core.Build{}, Repo: &core.Repo{Trusted: true}}
-	q.cancel[1] = make(chan struct{})
+	q.details[1] = d
 	q.mu.Unlock()
-	q.queue <- &core.Stage{ID: 1, Type: "exec", Status: core.StatusPending}
+	q.queue <- d
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

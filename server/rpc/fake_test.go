@@ -10,14 +10,13 @@ import (
 // fakeSched is a core.Scheduler whose methods are function fields; an
 // unset one answers "not held" (conflict). calls counts calls by method.
 type fakeSched struct {
-	RequestFn     func(ctx context.Context, f core.Filter) (*core.Stage, error)
-	AcceptFn      func(ctx context.Context, runnerID, stageID int64, machine string) (*core.Stage, error)
+	RequestFn     func(ctx context.Context, f core.Filter) (*core.StageDetails, error)
 	DetailsFn     func(ctx context.Context, runnerID, stageID int64) (*core.StageDetails, error)
-	HeartbeatFn   func(ctx context.Context, runnerID int64) error
+	HeartbeatFn   func(ctx context.Context, runnerID int64) ([]int64, error)
 	UpdateStageFn func(ctx context.Context, runnerID int64, stage *core.Stage) error
 	UpdateStepFn  func(ctx context.Context, runnerID int64, step *core.Step) error
 	AppendLogsFn  func(ctx context.Context, runnerID, stepID int64, lines []*core.LogLine) error
-	WatchFn       func(ctx context.Context, runnerID, stageID int64) (bool, error)
+	WatchFn       func(ctx context.Context, runnerID int64, ignore []int64) ([]int64, error)
 
 	mu    sync.Mutex
 	calls map[string]int
@@ -42,21 +41,13 @@ func (f *fakeSched) called(m string) int {
 	return f.calls[m]
 }
 
-func (f *fakeSched) Request(ctx context.Context, fl core.Filter) (*core.Stage, error) {
+func (f *fakeSched) Request(ctx context.Context, fl core.Filter) (*core.StageDetails, error) {
 	f.count("Request")
 	if f.RequestFn == nil {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}
 	return f.RequestFn(ctx, fl)
-}
-
-func (f *fakeSched) Accept(ctx context.Context, runnerID, stageID int64, machine string) (*core.Stage, error) {
-	f.count("Accept")
-	if f.AcceptFn == nil {
-		return nil, errNotHeld
-	}
-	return f.AcceptFn(ctx, runnerID, stageID, machine)
 }
 
 func (f *fakeSched) Details(ctx context.Context, runnerID, stageID int64) (*core.StageDetails, error) {
@@ -67,10 +58,10 @@ func (f *fakeSched) Details(ctx context.Context, runnerID, stageID int64) (*core
 	return f.DetailsFn(ctx, runnerID, stageID)
 }
 
-func (f *fakeSched) Heartbeat(ctx context.Context, runnerID int64) error {
+func (f *fakeSched) Heartbeat(ctx context.Context, runnerID int64) ([]int64, error) {
 	f.count("Heartbeat")
 	if f.HeartbeatFn == nil {
-		return nil
+		return nil, nil
 	}
 	return f.HeartbeatFn(ctx, runnerID)
 }
@@ -99,13 +90,13 @@ func (f *fakeSched) AppendLogs(ctx context.Context, runnerID, stepID int64, line
 	return f.AppendLogsFn(ctx, runnerID, stepID, lines)
 }
 
-func (f *fakeSched) Watch(ctx context.Context, runnerID, stageID int64) (bool, error) {
+func (f *fakeSched) Watch(ctx context.Context, runnerID int64, ignore []int64) ([]int64, error) {
 	f.count("Watch")
 	if f.WatchFn == nil {
 		<-ctx.Done()
-		return false, ctx.Err()
+		return nil, nil
 	}
-	return f.WatchFn(ctx, runnerID, stageID)
+	return f.WatchFn(ctx, runnerID, ignore)
 }
 
 func (f *fakeSched) Cancel(context.Context, int64) error { return nil }

@@ -15,6 +15,8 @@ import (
 const (
 	MaxBatchLines = 10_000
 	MaxLineBytes  = 256 << 10
+	// MaxIgnored bounds a watch's list of stages already being stopped.
+	MaxIgnored = 10_000
 )
 
 // longPolled reports whether err ended a long-poll because its own
@@ -35,14 +37,18 @@ func (s *Server) request(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if len(b.Machine) > 255 {
+		s.fail(c, core.Errorf(core.CodeInvalid, "machine: at most 255 characters"))
+		return
+	}
 	s.remember(c, r, &b)
-	f := core.Filter{RunnerID: r.ID, OS: b.OS, Arch: b.Arch, Labels: b.Labels, Engines: b.Engines}
+	f := core.Filter{RunnerID: r.ID, OS: b.OS, Arch: b.Arch, Labels: b.Labels, Engines: b.Engines, Machine: b.Machine}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.o.LongPoll)
 	defer cancel()
-	stage, err := s.o.Scheduler.Request(ctx, f)
+	d, err := s.o.Scheduler.Request(ctx, f)
 	switch {
-	case err == nil && stage != nil:
-		c.JSON(http.StatusOK, stage)
+	case err == nil && d != nil:
+		c.JSON(http.StatusOK, d)
 	case err == nil || longPolled(c, ctx, err):
 		c.Status(http.StatusNoContent)
 	case c.Request.Context().Err() != nil:
@@ -54,35 +60,13 @@ func (s *Server) request(c *gin.Context) {
 
 func (s *Server) heartbeat(c *gin.Context) {
 	r := current(c)
-	if err := s.o.Scheduler.Heartbeat(c.Request.Context(), r.ID); err != nil {
+	held, err := s.o.Scheduler.Heartbeat(c.Request.Context(), r.ID)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.touch(c, r.ID, true)
-	c.Status(http.StatusNoContent)
-}
-
-func (s *Server) accept(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var b wire.AcceptRequest
-	if err := bindJSON(c, &b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if len(b.Machine) > 255 {
-		s.fail(c, core.Errorf(core.CodeInvalid, "machine: at most 255 characters"))
-		return
-	}
-	stage, err := s.o.Scheduler.Accept(c.Request.Context(), current(c).ID, id, b.Machine)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, stage)
+	c.JSON(http.StatusOK, wire.HeartbeatResponse{Held: held})
 }
 
 func (s *Server) details(c *gin.Context) {
@@ -201,21 +185,23 @@ func (s *Server) appendLogs(c *gin.Context) {
 }
 
 func (s *Server) watch(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
+	var b wire.WatchRequest
+	if err := bindJSON(c, &b); err != nil {
 		s.fail(c, err)
+		return
+	}
+	if len(b.Ignore) > MaxIgnored {
+		s.fail(c, core.Errorf(core.CodeInvalid, "ignore: %d stages; at most %d", len(b.Ignore), MaxIgnored))
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.o.LongPoll)
 	defer cancel()
-	cancelled, err := s.o.Scheduler.Watch(ctx, current(c).ID, id)
+	cancelled, err := s.o.Scheduler.Watch(ctx, current(c).ID, b.Ignore)
 	switch {
-	case err == nil && cancelled:
-		c.JSON(http.StatusOK, wire.WatchResponse{Cancelled: true})
-	case longPolled(c, ctx, err):
+	case err == nil && len(cancelled) > 0:
+		c.JSON(http.StatusOK, wire.WatchResponse{Cancelled: cancelled})
+	case err == nil || longPolled(c, ctx, err):
 		c.Status(http.StatusNoContent)
-	case err == nil:
-		c.JSON(http.StatusOK, wire.WatchResponse{})
 	case c.Request.Context().Err() != nil:
 		c.Abort()
 	default:

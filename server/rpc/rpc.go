@@ -1,8 +1,8 @@
 // Package rpc serves the runner protocol: HTTP + JSON under /rpc/v1 on gin
 // (paths and bodies in runner/wire). Runners register with a registration
-// token, then long-poll for stages, accept them, read their details,
-// report step and stage status, ship logs with line offsets, watch for
-// cancellation and heartbeat — every call authenticated by the runner
+// token, then long-poll for stages (answered with everything needed to
+// run them), report step and stage status, ship logs with line offsets,
+// watch for cancels (one long-poll per runner) and heartbeat — every call authenticated by the runner
 // token, and served by a core.Scheduler.
 package rpc
 
@@ -97,10 +97,9 @@ func (s *Server) Routes(r gin.IRouter) {
 	a := g.Group("", s.authenticate())
 	a.POST("/request", s.request)
 	a.POST("/heartbeat", s.heartbeat)
-	a.POST("/stages/:id/accept", s.accept)
 	a.GET("/stages/:id", s.details)
 	a.PUT("/stages/:id", s.updateStage)
-	a.POST("/stages/:id/watch", s.watch)
+	a.POST("/watch", s.watch)
 	a.PUT("/steps/:id", s.updateStep)
 	a.POST("/steps/:id/logs", s.appendLogs)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,7 +116,7 @@ func TestRegister(t *testing.T) {
 
 func TestAuth(t *testing.T) {
 	f := newFixture(t)
-	if code, msg := f.call(t, "POST", "/heartbeat", f.token, ""); code != 204 {
+	if code, msg := f.call(t, "POST", "/heartbeat", f.token, ""); code != 200 {
 		t.Fatalf("heartbeat = %d %q", code, msg)
 	}
 	for _, tok := range []string{"", "drvr_wrong", f.reg} {
@@ -137,9 +138,9 @@ func TestAuth(t *testing.T) {
 
 func TestRequestLongPoll(t *testing.T) {
 	f := newFixture(t)
-	arrive := make(chan *core.Stage, 1)
-	f.sched.RequestFn = func(ctx context.Context, fl core.Filter) (*core.Stage, error) {
-		if fl.RunnerID != f.runner || len(fl.Engines) != 1 || fl.Engines[0] != "docker" {
+	arrive := make(chan *core.StageDetails, 1)
+	f.sched.RequestFn = func(ctx context.Context, fl core.Filter) (*core.StageDetails, error) {
+		if fl.RunnerID != f.runner || len(fl.Engines) != 1 || fl.Engines[0] != "docker" || fl.Machine != "host-1" {
 			return nil, core.Errorf(core.CodeInvalid, "unexpected filter %+v", fl)
 		}
 		select {
@@ -149,7 +150,7 @@ func TestRequestLongPoll(t *testing.T) {
 			return nil, ctx.Err()
 		}
 	}
-	body := `{"engines":["docker"],"os":"linux","arch":"amd64"}`
+	body := `{"engines":["docker"],"os":"linux","arch":"amd64","machine":"host-1"}`
 	if code, msg := f.call(t, "POST", "/request", f.token, body); code != 204 {
 		t.Fatalf("request with nothing queued = %d %q, want 204 after the long-poll", code, msg)
 	}
@@ -158,17 +159,17 @@ func TestRequestLongPoll(t *testing.T) {
 		t.Fatalf("runner offer not recorded: %+v", r)
 	}
 	c := rpcclient.New(f.srv.URL, f.token)
-	got := make(chan *core.Stage, 1)
+	got := make(chan *core.StageDetails, 1)
 	go func() {
-		s, _ := c.Request(context.Background(), core.Filter{Engines: []string{"docker"}})
-		got <- s
+		d, _ := c.Request(context.Background(), core.Filter{Engines: []string{"docker"}, Machine: "host-1"})
+		got <- d
 	}()
 	time.Sleep(50 * time.Millisecond)
-	arrive <- &core.Stage{ID: 42, Name: "build"}
+	arrive <- &core.StageDetails{Stage: &core.Stage{ID: 42, Name: "build"}, Spec: &core.Spec{Name: "build"}}
 	select {
-	case s := <-got:
-		if s == nil || s.ID != 42 {
-			t.Fatalf("request returned %+v", s)
+	case d := <-got:
+		if d == nil || d.Stage.ID != 42 || d.Spec == nil || d.Spec.Name != "build" {
+			t.Fatalf("request returned %+v", d)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the long-poll did not return when a stage arrived")
@@ -176,7 +177,7 @@ func TestRequestLongPoll(t *testing.T) {
 	// The client keeps polling across 204s until its context ends.
 	ctx, cancel := context.WithTimeout(context.Background(), 800*time.Millisecond)
 	defer cancel()
-	if s, err := c.Request(ctx, core.Filter{Engines: []string{"docker"}}); s != nil || !errors.Is(err, context.DeadlineExceeded) {
+	if s, err := c.Request(ctx, core.Filter{Engines: []string{"docker"}, Machine: "host-1"}); s != nil || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("request with nothing coming = %+v, %v", s, err)
 	}
 }
@@ -208,7 +209,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"null line", "POST", "/steps/3/logs", `[null]`, 400, "AppendLogs"},
 		{"logs not an array", "POST", "/steps/3/logs", `{"pos":1}`, 400, "AppendLogs"},
 		{"logs of a step not held", "POST", "/steps/3/logs", `[{"pos":0,"out":"x"}]`, 409, ""},
-		{"accept not held", "POST", "/stages/9/accept", `{"machine":"m"}`, 409, ""},
+		{"machine too long", "POST", "/request", `{"engines":["docker"],"machine":"` + strings.Repeat("m", 256) + `"}`, 400, "Request"},
+		{"watch not JSON", "POST", "/watch", `ignore`, 400, "Watch"},
 		{"details not held", "GET", "/stages/9", ``, 409, ""},
 	}
 	for _, tc := range cases {
@@ -234,31 +236,37 @@ func TestBadInputChangesNothing(t *testing.T) {
 func TestWatch(t *testing.T) {
 	f := newFixture(t)
 	cancelled := make(chan struct{})
-	f.sched.WatchFn = func(ctx context.Context, _, stageID int64) (bool, error) {
-		if stageID != 5 {
-			return false, errNotHeld
+	f.sched.WatchFn = func(ctx context.Context, runnerID int64, ignore []int64) ([]int64, error) {
+		if runnerID != f.runner {
+			return nil, core.Errorf(core.CodeInvalid, "watch for runner %d", runnerID)
 		}
 		select {
 		case <-cancelled:
-			return true, nil
+			return slices.DeleteFunc([]int64{5, 6}, func(id int64) bool { return slices.Contains(ignore, id) }), nil
 		case <-ctx.Done():
-			return false, nil
+			return nil, nil
 		}
 	}
 	c := rpcclient.New(f.srv.URL, f.token)
-	got := make(chan bool, 1)
-	go func() { v, _ := c.Watch(context.Background(), 5); got <- v }()
-	time.Sleep(500 * time.Millisecond) // longer than the server's long-poll: the client polls again
+	// Nothing within the server's long-poll: an empty answer, no error.
+	if ids, err := c.Watch(context.Background(), nil); err != nil || len(ids) != 0 {
+		t.Fatalf("watch without a cancel = %v, %v; want nothing", ids, err)
+	}
+	got := make(chan []int64, 1)
+	go func() { ids, _ := c.Watch(context.Background(), []int64{6}); got <- ids }()
+	time.Sleep(50 * time.Millisecond)
 	close(cancelled)
 	select {
-	case v := <-got:
-		if !v {
-			t.Fatal("watch returned false on a cancel")
+	case ids := <-got:
+		if !slices.Equal(ids, []int64{5}) {
+			t.Fatalf("watch returned %v, want [5] (6 is ignored)", ids)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("watch did not return on a cancel")
 	}
-	if _, err := c.Watch(context.Background(), 6); !errors.Is(err, core.ErrConflict) {
-		t.Fatalf("watch of a stage not held = %v, want conflict", err)
+	for _, body := range []string{`{"ignore":"x"}`, `{"ignore":[1],"extra":1}`, `[]`} {
+		if code, msg := f.call(t, "POST", "/watch", f.token, body); code != 400 {
+			t.Fatalf("watch with %s = %d %q, want 400", body, code, msg)
+		}
 	}
 }

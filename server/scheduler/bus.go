@@ -19,7 +19,7 @@ const (
 // replica forgets what it cached about runner tokens.
 const TopicRunners = "runners"
 
-func topicBuild(id int64) string { return "build:" + itoa(id) }
+func topicRunner(id int64) string { return "runner:" + itoa(id) }
 func topicLog(id int64) string   { return "log:" + itoa(id) }
 
 // Bus wakes goroutines waiting for something to change: long-polling

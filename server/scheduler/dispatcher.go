@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store"
 )
 
 // dispatcher serves this replica's long-polling runners. Rather than
@@ -31,7 +32,7 @@ type waiter struct {
 	filter core.Filter
 	key    string
 	done   <-chan struct{}
-	result chan *core.Stage // buffered: the dispatcher never blocks on it
+	result chan *core.StageDetails // buffered: the dispatcher never blocks on it
 }
 
 func newDispatcher(s *Scheduler) *dispatcher {
@@ -45,12 +46,13 @@ func (d *dispatcher) poke() {
 	}
 }
 
-// request queues a waiter and blocks until it gets a stage or ctx ends.
-func (d *dispatcher) request(ctx context.Context, f core.Filter) (*core.Stage, error) {
+// request queues a waiter and blocks until it gets a stage (with its
+// details, but for secrets and netrc) or ctx ends.
+func (d *dispatcher) request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
 	if len(f.Engines) == 0 {
 		return nil, core.Errorf(core.CodeInvalid, "the runner offers no engines; configure at least one")
 	}
-	w := &waiter{filter: f, key: filterKey(f), done: ctx.Done(), result: make(chan *core.Stage, 1)}
+	w := &waiter{filter: f, key: filterKey(f), done: ctx.Done(), result: make(chan *core.StageDetails, 1)}
 	d.mu.Lock()
 	d.queue = append(d.queue, w)
 	d.mu.Unlock()
@@ -63,7 +65,7 @@ func (d *dispatcher) request(ctx context.Context, f core.Filter) (*core.Stage, e
 		// The dispatcher may have claimed for us just now: give it back.
 		select {
 		case st := <-w.result:
-			d.release(st)
+			d.release(st.Stage)
 		default:
 		}
 		return nil, ctx.Err()
@@ -133,7 +135,7 @@ func (d *dispatcher) round(ctx context.Context) bool {
 		for i, w := range group {
 			filters[i] = w.filter
 		}
-		lease := time.Now().Add(d.s.opts.AcceptWithin)
+		lease := time.Now().Add(d.s.opts.Lease)
 		claimed, err := d.s.store.ClaimStages(ctx, filters, lease, d.s.limits())
 		if err != nil {
 			if ctx.Err() == nil {
@@ -141,10 +143,14 @@ func (d *dispatcher) round(ctx context.Context) bool {
 			}
 			return gave
 		}
+		details, err := d.details(ctx, claimed)
+		if err != nil {
+			return gave
+		}
 		for i, c := range claimed {
 			w := group[i]
 			d.remove(w)
-			w.result <- c.Stage
+			w.result <- details[i]
 			gave = true
 			if m := d.s.opts.Metrics; m != nil {
 				m.StagesDispatched.Inc()
@@ -155,6 +161,25 @@ func (d *dispatcher) round(ctx context.Context) bool {
 		}
 	}
 	return gave
+}
+
+// details loads what the runners of claimed stages need, in one go for
+// all of them; on failure the stages are given back.
+func (d *dispatcher) details(ctx context.Context, claimed []store.Claimed) ([]*core.StageDetails, error) {
+	stages := make([]*core.Stage, len(claimed))
+	for i, c := range claimed {
+		stages[i] = c.Stage
+	}
+	out, err := d.s.store.ClaimedDetails(ctx, stages)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.s.log.Warn("load the details of claimed stages; giving them back", "err", err)
+		}
+		for _, st := range stages {
+			d.release(st)
+		}
+	}
+	return out, err
 }
 
 // filterKey identifies runners that can take exactly the same stages.

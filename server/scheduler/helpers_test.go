@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -93,28 +94,36 @@ func stage(name string, deps ...string) *core.Stage {
 }
 
 func filter(runner int64) core.Filter {
-	return core.Filter{RunnerID: runner, OS: "linux", Arch: "amd64", Engines: []string{"fake"}}
+	return core.Filter{RunnerID: runner, OS: "linux", Arch: "amd64", Engines: []string{"fake"}, Machine: "m" + strconv.FormatInt(runner, 10)}
 }
 
-// request asks for a stage with a deadline; nil when none came.
+// request asks for a stage with a deadline; nil when none came. The
+// stage comes with its details: its spec, steps, build and repository.
 func request(t *testing.T, sc *scheduler.Scheduler, f core.Filter, wait time.Duration) *core.Stage {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	st, err := sc.Request(ctx, f)
+	d, err := sc.Request(ctx, f)
 	if err != nil && ctx.Err() == nil {
 		t.Fatalf("request: %v", err)
 	}
-	return st
+	if d == nil {
+		return nil
+	}
+	if d.Spec == nil || d.Build == nil || d.Repo == nil || d.Build.ID != d.Stage.BuildID || len(d.Stage.Steps) == 0 {
+		t.Fatalf("stage %d handed out without its details: %+v", d.Stage.ID, d)
+	}
+	if d.Stage.Status != core.StatusRunning || d.Stage.RunnerID != f.RunnerID || d.Stage.Machine != f.Machine {
+		t.Fatalf("stage handed out as %s to runner %d on %q; want running for runner %d on %q",
+			d.Stage.Status, d.Stage.RunnerID, d.Stage.Machine, f.RunnerID, f.Machine)
+	}
+	return d.Stage
 }
 
 // finish runs a claimed stage to the given status.
 func finish(t *testing.T, sc *scheduler.Scheduler, runner int64, st *core.Stage, status core.Status) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := sc.Accept(ctx, runner, st.ID, "m"); err != nil {
-		t.Fatalf("accept: %v", err)
-	}
 	st.Status = status
 	if err := sc.UpdateStage(ctx, runner, st); err != nil {
 		t.Fatalf("update stage: %v", err)

@@ -37,7 +37,6 @@ func (s *Scheduler) ReapOnce(ctx context.Context) error {
 		}
 		s.log.Warn("runner stopped reporting; stage released", "stage", st.ID, "runner", st.RunnerID, "requeued", again)
 		requeued = requeued || again
-		s.bus.Publish(ctx, topicBuild(st.BuildID))
 		s.buildChanged(st.BuildID)
 	}
 	if requeued {

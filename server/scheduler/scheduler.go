@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 
@@ -29,7 +30,6 @@ type NetrcFunc func(ctx context.Context, repo *core.Repo) (*core.Netrc, error)
 // Options tune a Scheduler; zero values take the defaults.
 type Options struct {
 	Lease        time.Duration // a held stage's lease, renewed by heartbeats (default core.DefaultLease)
-	AcceptWithin time.Duration // how long a claimed stage waits for Accept (default 15s)
 	MaxAttempts  int           // claims per stage before a silent runner fails it (default 3)
 	ReapEvery    time.Duration // how often expired leases are looked for (default 5s)
 	PollEvery    time.Duration // safety re-check of the queue without a notification (default 5s)
@@ -60,9 +60,6 @@ var _ core.Scheduler = (*Scheduler)(nil)
 func New(s *store.Store, bus *Bus, o Options) *Scheduler {
 	if o.Lease <= 0 {
 		o.Lease = core.DefaultLease
-	}
-	if o.AcceptWithin <= 0 {
-		o.AcceptWithin = 15 * time.Second
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 3
@@ -110,14 +107,32 @@ func (s *Scheduler) limits() store.LimitsFunc {
 	return s.opts.Limiter.BuildLimits
 }
 
-// Request waits for a stage matching f and claims it for the runner.
-func (s *Scheduler) Request(ctx context.Context, f core.Filter) (*core.Stage, error) {
-	return s.disp.request(ctx, f)
+// Request waits for a stage matching f, claims it for the runner and
+// returns its details. A stage whose secrets or clone credentials cannot
+// be resolved ends as error (saying why) and the wait goes on.
+func (s *Scheduler) Request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
+	for {
+		d, err := s.disp.request(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.complete(ctx, d); err != nil {
+			s.failStage(f.RunnerID, d.Stage, err)
+			continue
+		}
+		return d, nil
+	}
 }
 
-// Accept confirms receipt of a claimed stage.
-func (s *Scheduler) Accept(ctx context.Context, runnerID, stageID int64, machine string) (*core.Stage, error) {
-	return s.store.AcceptStage(ctx, runnerID, stageID, machine, time.Now().Add(s.opts.Lease))
+// failStage ends a stage that cannot be handed out as error.
+func (s *Scheduler) failStage(runnerID int64, st *core.Stage, cause error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s.log.Error("stage cannot be run; it ends as error", "stage", st.ID, "err", cause)
+	st.Status, st.Error, st.Finished = core.StatusError, cause.Error(), time.Now()
+	if err := s.UpdateStage(ctx, runnerID, st); err != nil {
+		s.log.Warn("end the stage; its lease will expire", "stage", st.ID, "err", err)
+	}
 }
 
 // Details returns the compiled spec, secrets and netrc of a held stage.
@@ -126,45 +141,49 @@ func (s *Scheduler) Details(ctx context.Context, runnerID, stageID int64) (*core
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.store.Builds().Find(ctx, st.BuildID)
+	ds, err := s.store.ClaimedDetails(ctx, []*core.Stage{st})
 	if err != nil {
-		return nil, fmt.Errorf("load build of stage %d: %w", stageID, err)
+		return nil, fmt.Errorf("load details of stage %d: %w", stageID, err)
 	}
-	repo, err := s.store.Repos().Find(ctx, st.RepoID)
-	if err != nil {
-		return nil, fmt.Errorf("load repository of stage %d: %w", stageID, err)
+	if err := s.complete(ctx, ds[0]); err != nil {
+		return nil, err
 	}
-	if st.Steps, err = s.store.StepsOf(ctx, st.ID); err != nil {
-		return nil, fmt.Errorf("load steps of stage %d: %w", stageID, err)
-	}
+	return ds[0], nil
+}
+
+// complete decodes the stage's spec and resolves the secrets it
+// references and the clone credentials; the repository sent is stripped
+// of its hook secret.
+func (s *Scheduler) complete(ctx context.Context, d *core.StageDetails) error {
+	st, repo := d.Stage, d.Repo
 	spec := new(core.Spec)
 	if err := json.Unmarshal(st.Spec, spec); err != nil {
-		return nil, fmt.Errorf("decode spec of stage %d: %w", stageID, err)
+		return fmt.Errorf("decode spec of stage %d: %w", st.ID, err)
 	}
 	spec.StageID = strconv.FormatInt(st.ID, 10)
-	d := &core.StageDetails{Stage: st, Build: b, Repo: repo, Spec: spec}
+	d.Spec = spec
+	var err error
 	if s.opts.Secrets != nil {
-		if d.Secrets, err = s.opts.Secrets.Resolve(ctx, repo, b, SecretNames(spec)); err != nil {
-			return nil, fmt.Errorf("resolve secrets of stage %d: %w", stageID, err)
+		if d.Secrets, err = s.opts.Secrets.Resolve(ctx, repo, d.Build, SecretNames(spec)); err != nil {
+			return fmt.Errorf("resolve secrets of stage %d: %w", st.ID, err)
 		}
 	}
 	if s.opts.Netrc != nil && !spec.Clone.Disable && repo.UserID != 0 {
 		if d.Netrc, err = s.opts.Netrc(ctx, repo); err != nil {
 			// Not the runner's fault: never let the remote's refusal of the
 			// owner's credentials look like the runner's token being refused.
-			return nil, core.Errorf(core.CodeUnavailable, "clone credentials of %s: %v", repo.Slug, err)
+			return core.Errorf(core.CodeUnavailable, "clone credentials of %s: %v", repo.Slug, err)
 		}
 	}
 	sanitized := *repo
 	sanitized.HookSecret = ""
 	d.Repo = &sanitized
-	return d, nil
+	return nil
 }
 
-// Heartbeat renews the runner's leases.
-func (s *Scheduler) Heartbeat(ctx context.Context, runnerID int64) error {
-	_, err := s.store.RenewLeases(ctx, runnerID, time.Now().Add(s.opts.Lease))
-	return err
+// Heartbeat renews the runner's leases and returns the stages it holds.
+func (s *Scheduler) Heartbeat(ctx context.Context, runnerID int64) ([]int64, error) {
+	return s.store.RenewLeases(ctx, runnerID, time.Now().Add(s.opts.Lease))
 }
 
 // UpdateStage records a held stage's state; a final status releases it
@@ -222,39 +241,45 @@ func (s *Scheduler) AppendLogs(ctx context.Context, runnerID, stepID int64, line
 	return nil
 }
 
-// Cancel kills a build; runners of its running stages learn it through Watch.
+// Cancel kills a build; runners of its running stages learn it through
+// Watch.
 func (s *Scheduler) Cancel(ctx context.Context, buildID int64) error {
 	if _, err := s.store.CancelBuild(ctx, buildID); err != nil {
 		return err
 	}
-	s.bus.Publish(ctx, topicBuild(buildID))
+	runners, err := s.store.BuildRunners(ctx, buildID)
+	if err != nil {
+		// The watchers' periodic re-check still finds the cancel.
+		s.log.Warn("find the runners of a cancelled build", "build", buildID, "err", err)
+	}
+	for _, id := range runners {
+		s.bus.Publish(ctx, topicRunner(id))
+	}
 	s.buildChanged(buildID)
 	return nil
 }
 
-// Watch blocks until the held stage's build is cancelled (true), the stage
-// is no longer held, or ctx ends (false).
-func (s *Scheduler) Watch(ctx context.Context, runnerID, stageID int64) (bool, error) {
-	st, err := s.store.HeldStage(ctx, runnerID, stageID)
-	if err != nil {
-		return false, err
-	}
-	sub := s.bus.Subscribe(topicBuild(st.BuildID))
+// Watch blocks until running stages the runner holds, other than those in
+// ignore, belong to a cancelled build, and returns them; it returns
+// nothing when ctx ends first.
+func (s *Scheduler) Watch(ctx context.Context, runnerID int64, ignore []int64) ([]int64, error) {
+	sub := s.bus.Subscribe(topicRunner(runnerID))
 	defer sub.Close()
 	for {
-		held, killed, err := s.store.StageWatch(ctx, runnerID, stageID)
+		killed, err := s.store.KilledStages(ctx, runnerID)
 		if err != nil {
-			return false, err
+			if ctx.Err() != nil {
+				return nil, nil
+			}
+			return nil, err
 		}
-		if killed {
-			return true, nil
-		}
-		if !held {
-			return false, nil
+		killed = slices.DeleteFunc(killed, func(id int64) bool { return slices.Contains(ignore, id) })
+		if len(killed) > 0 {
+			return killed, nil
 		}
 		select {
 		case <-ctx.Done():
-			return false, nil
+			return nil, nil
 		case <-sub.C:
 		case <-time.After(s.opts.PollEvery):
 		}
@@ -269,15 +294,10 @@ func (s *Scheduler) Approve(ctx context.Context, buildID int64) error {
 		return err
 	}
 	s.bus.Publish(ctx, topicQueue)
-	s.bus.Publish(ctx, topicBuild(buildID))
 	return nil
 }
 
 // Decline refuses a build that waits for approval.
 func (s *Scheduler) Decline(ctx context.Context, buildID int64) error {
-	if err := s.store.DeclineBuild(ctx, buildID); err != nil {
-		return err
-	}
-	s.bus.Publish(ctx, topicBuild(buildID))
-	return nil
+	return s.store.DeclineBuild(ctx, buildID)
 }

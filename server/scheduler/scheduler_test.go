@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -40,21 +42,18 @@ func TestEveryStageExactlyOnce(t *testing.T) {
 				defer wg.Done()
 				for done.Load() < builds*perBuild && ctx.Err() == nil {
 					rctx, rcancel := context.WithTimeout(ctx, 500*time.Millisecond)
-					st, err := sc.Request(rctx, filter(r))
+					d, err := sc.Request(rctx, filter(r))
 					rcancel()
-					if err != nil || st == nil {
+					if err != nil || d == nil {
 						continue
 					}
+					st := d.Stage
 					mu.Lock()
 					if prev, dup := seen[st.ID]; dup {
 						t.Errorf("stage %d handed to runner %d and runner %d", st.ID, prev, r)
 					}
 					seen[st.ID] = r
 					mu.Unlock()
-					if _, err := sc.Accept(ctx, r, st.ID, "m"); err != nil {
-						t.Errorf("accept: %v", err)
-						continue
-					}
 					st.Status = core.StatusSuccess
 					if err := sc.UpdateStage(ctx, r, st); err != nil {
 						t.Errorf("finish: %v", err)
@@ -82,9 +81,6 @@ func TestLeaseExpiryRequeues(t *testing.T) {
 		if st == nil {
 			t.Fatal("no stage")
 		}
-		if _, err := sc.Accept(context.Background(), 1, st.ID, "dead-machine"); err != nil {
-			t.Fatal(err)
-		}
 		// Runner 1 dies: no heartbeat. The stage comes back for runner 2.
 		again := request(t, sc, filter(2), 10*time.Second)
 		if again == nil || again.ID != st.ID {
@@ -104,7 +100,7 @@ func TestLeaseExpiryRequeues(t *testing.T) {
 
 func TestLeaseExpiryGivesUp(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		sc := start(t, s, scheduler.Options{Lease: 200 * time.Millisecond, AcceptWithin: 200 * time.Millisecond, MaxAttempts: 2})
+		sc := start(t, s, scheduler.Options{Lease: 200 * time.Millisecond, MaxAttempts: 2})
 		_, b := seed(t, s, stage("build"))
 		for i := 0; i < 2; i++ {
 			if st := request(t, sc, filter(int64(i+1)), 10*time.Second); st == nil {
@@ -175,15 +171,19 @@ func TestCancelReachesWatcher(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		sc := start(t, s, scheduler.Options{})
 		_, b := seed(t, s, stage("build"), stage("later", "build"))
+		_, other := seed(t, s, stage("build"))
 		st := request(t, sc, filter(1), 5*time.Second)
-		if _, err := sc.Accept(context.Background(), 1, st.ID, "m"); err != nil {
-			t.Fatal(err)
+		if st == nil || st.BuildID != b.ID {
+			t.Fatalf("first stage = %+v", st)
 		}
-		result := make(chan bool, 1)
+		if o := request(t, sc, filter(1), 5*time.Second); o == nil || o.BuildID != other.ID {
+			t.Fatalf("second stage = %+v", o)
+		}
+		result := make(chan []int64, 1)
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			killed, _ := sc.Watch(ctx, 1, st.ID)
+			killed, _ := sc.Watch(ctx, 1, nil)
 			result <- killed
 		}()
 		time.Sleep(50 * time.Millisecond)
@@ -192,11 +192,24 @@ func TestCancelReachesWatcher(t *testing.T) {
 		}
 		select {
 		case killed := <-result:
-			if !killed {
-				t.Fatal("watch ended without reporting the cancel")
+			if !slices.Equal(killed, []int64{st.ID}) {
+				t.Fatalf("watch reported %v, want only the cancelled build's stage %d", killed, st.ID)
 			}
 		case <-time.After(20 * time.Second):
 			t.Fatal("watch did not learn of the cancel")
+		}
+		// A stage the runner already stops is not reported again; another
+		// runner's watch hears nothing.
+		for _, tc := range []struct {
+			runner int64
+			ignore []int64
+		}{{1, []int64{st.ID}}, {2, nil}} {
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			killed, err := sc.Watch(ctx, tc.runner, tc.ignore)
+			cancel()
+			if err != nil || len(killed) != 0 {
+				t.Fatalf("runner %d ignoring %v: watch = %v, %v; want nothing", tc.runner, tc.ignore, killed, err)
+			}
 		}
 		st.Status = core.StatusKilled
 		if err := sc.UpdateStage(context.Background(), 1, st); err != nil {
@@ -283,9 +296,6 @@ func TestNotHeld(t *testing.T) {
 		seed(t, s, stage("build"))
 		st := request(t, sc, filter(1), 5*time.Second)
 		ctx := context.Background()
-		if _, err := sc.Accept(ctx, 2, st.ID, "m"); !errors.Is(err, core.ErrConflict) {
-			t.Fatalf("accept by another runner: %v", err)
-		}
 		if _, err := sc.Details(ctx, 2, st.ID); !errors.Is(err, core.ErrConflict) {
 			t.Fatalf("details for another runner: %v", err)
 		}
@@ -367,4 +377,60 @@ func TestRepoAndOwnerLimits(t *testing.T) {
 			})
 		})
 	}
+}
+
+// secretsFunc is a scheduler.Secrets that calls a function.
+type secretsFunc func(build *core.Build) (map[string]string, error)
+
+func (f secretsFunc) Resolve(_ context.Context, _ *core.Repo, b *core.Build, _ []string) (map[string]string, error) {
+	return f(b)
+}
+
+// A stage whose details cannot be completed ends as error saying why, and
+// the runner's request goes on to the next stage.
+func TestUnresolvableStageErrorsAndRequestGoesOn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		_, broken := seed(t, s, stage("build"))
+		_, good := seed(t, s, stage("build"))
+		sc := start(t, s, scheduler.Options{Secrets: secretsFunc(func(b *core.Build) (map[string]string, error) {
+			if b.ID == broken.ID {
+				return nil, fmt.Errorf("secret key changed")
+			}
+			return map[string]string{}, nil
+		})})
+		st := request(t, sc, filter(1), 5*time.Second)
+		if st == nil || st.BuildID != good.ID {
+			t.Fatalf("request got %+v, want the good build's stage", st)
+		}
+		stages, _ := s.Stages().ListBuild(context.Background(), broken.ID)
+		if stages[0].Status != core.StatusError || !strings.Contains(stages[0].Error, "secret key changed") {
+			t.Fatalf("the broken stage is %s (%q), want error saying why", stages[0].Status, stages[0].Error)
+		}
+		if b, _ := s.Builds().Find(context.Background(), broken.ID); b.Status != core.StatusError {
+			t.Fatalf("the broken build is %s, want error", b.Status)
+		}
+	})
+}
+
+// A heartbeat renews and lists exactly the stages the runner holds.
+func TestHeartbeatListsHeldStages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sc := start(t, s, scheduler.Options{})
+		seed(t, s, stage("a"), stage("b"), stage("c"))
+		mine := []int64{request(t, sc, filter(1), 5*time.Second).ID, request(t, sc, filter(1), 5*time.Second).ID}
+		theirs := request(t, sc, filter(2), 5*time.Second)
+		slices.Sort(mine)
+		held, err := sc.Heartbeat(context.Background(), 1)
+		slices.Sort(held)
+		if err != nil || !slices.Equal(held, mine) {
+			t.Fatalf("heartbeat = %v, %v; want %v", held, err, mine)
+		}
+		theirs.Status = core.StatusSuccess
+		if err := sc.UpdateStage(context.Background(), 2, theirs); err != nil {
+			t.Fatal(err)
+		}
+		if held, err := sc.Heartbeat(context.Background(), 2); err != nil || len(held) != 0 {
+			t.Fatalf("heartbeat after the runner's only stage ended = %v, %v; want none", held, err)
+		}
+	})
 }

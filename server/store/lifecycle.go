@@ -18,25 +18,6 @@ func errNotHeld(stageID int64) error {
 	return core.Errorf(core.CodeConflict, "stage %d is not held by this runner (lease expired or stage reassigned)", stageID)
 }
 
-// AcceptStage confirms a runner received a stage it holds, recording the
-// machine and a full lease.
-func (s *Store) AcceptStage(ctx context.Context, runnerID, stageID int64, machine string, leaseUntil time.Time) (*core.Stage, error) {
-	row := new(stageRow)
-	err := s.db.NewUpdate().Model(row).
-		Set("machine = ?", machine).
-		Set("lease_expires = ?", leaseUntil.UTC()).
-		Set("version = version + 1").
-		Where("id = ? AND runner_id = ? AND status = ?", stageID, runnerID, core.StatusRunning).
-		Returning("*").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNotHeld(stageID)
-	}
-	if err != nil {
-		return nil, mapErr(err, "stage")
-	}
-	return row.core(), nil
-}
-
 // HeldStage returns the stage if the runner holds it.
 func (s *Store) HeldStage(ctx context.Context, runnerID, stageID int64) (*core.Stage, error) {
 	st, err := s.Stages().Find(ctx, stageID)
@@ -213,15 +194,18 @@ func (s *Store) CancelBuild(ctx context.Context, buildID int64) (*core.Build, er
 }
 
 // ReleaseClaim gives back a stage claimed for a runner that never received
-// it: pending again, without counting the attempt.
+// it: pending again, without counting the attempt. It changes nothing
+// once the stage changed since the claim (st.Version).
 func (s *Store) ReleaseClaim(ctx context.Context, st *core.Stage) error {
 	_, err := s.db.NewUpdate().Model((*stageRow)(nil)).
 		Set("status = ?", core.StatusPending).
 		Set("runner_id = 0").
+		Set("machine = ''").
+		Set("started = NULL").
 		Set("lease_expires = NULL").
 		Set("attempts = attempts - 1").
 		Set("version = version + 1").
-		Where("id = ? AND runner_id = ? AND status = ? AND machine = ''", st.ID, st.RunnerID, core.StatusRunning).Exec(ctx)
+		Where("id = ? AND runner_id = ? AND status = ? AND version = ?", st.ID, st.RunnerID, core.StatusRunning, st.Version).Exec(ctx)
 	return mapErr(err, "stage")
 }
 
@@ -279,20 +263,28 @@ func blockedBuild(ctx context.Context, tx bun.Tx, buildID int64) error {
 	return nil
 }
 
-// StageWatch reports, in one query, whether a stage is still held by the
-// runner and whether its build was cancelled.
-func (s *Store) StageWatch(ctx context.Context, runnerID, stageID int64) (held, killed bool, err error) {
-	var row struct {
-		RunnerID    int64       `bun:"runner_id"`
-		Status      core.Status `bun:"status"`
-		BuildStatus core.Status `bun:"build_status"`
-	}
-	err = s.db.NewSelect().TableExpr("stages AS s").
-		ColumnExpr("s.runner_id, s.status, b.status AS build_status").
+// KilledStages returns the running stages the runner holds whose build
+// was cancelled: the runner must stop them.
+func (s *Store) KilledStages(ctx context.Context, runnerID int64) ([]int64, error) {
+	var ids []int64
+	err := s.db.NewSelect().TableExpr("stages AS s").ColumnExpr("s.id").
 		Join("JOIN builds AS b ON b.id = s.build_id").
-		Where("s.id = ?", stageID).Scan(ctx, &row)
+		Where("s.runner_id = ? AND s.status = ? AND b.status = ?", runnerID, core.StatusRunning, core.StatusKilled).
+		Order("s.id").Scan(ctx, &ids)
 	if err != nil {
-		return false, false, mapErr(err, "stage")
+		return nil, mapErr(err, "stages")
 	}
-	return row.RunnerID == runnerID && row.Status == core.StatusRunning, row.BuildStatus == core.StatusKilled, nil
+	return ids, nil
+}
+
+// BuildRunners returns the runners holding running stages of the build.
+func (s *Store) BuildRunners(ctx context.Context, buildID int64) ([]int64, error) {
+	var ids []int64
+	err := s.db.NewSelect().Model((*stageRow)(nil)).Distinct().Column("runner_id").
+		Where("build_id = ? AND status = ? AND runner_id <> 0", buildID, core.StatusRunning).
+		Scan(ctx, &ids)
+	if err != nil {
+		return nil, mapErr(err, "stages")
+	}
+	return ids, nil
 }

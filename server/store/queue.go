@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"hash/fnv"
 	"time"
 
@@ -25,8 +27,9 @@ type Claimed struct {
 }
 
 // ClaimStages hands pending stages, oldest first, to runners that can take
-// the same stages (filters differ only in RunnerID): the i-th stage found
-// goes to filters[i]. Its status becomes running with a lease until
+// the same stages (filters differ only in RunnerID and Machine): the i-th
+// stage found goes to filters[i]. Its status becomes running, held by the
+// filter's runner with its machine recorded, with a lease until
 // leaseUntil. Stage, repository and owner concurrency limits are checked
 // in the same transaction, with the rows the counts depend on locked
 // (Postgres), or under SQLite's single writer, so concurrent claimers
@@ -73,7 +76,7 @@ func (s *Store) ClaimStages(ctx context.Context, filters []core.Filter, leaseUnt
 				if !ok {
 					continue
 				}
-				started, err := claim(ctx, tx, st, filters[len(claimed)].RunnerID, leaseUntil)
+				started, err := claim(ctx, tx, st, filters[len(claimed)], leaseUntil)
 				if err != nil {
 					return err
 				}
@@ -94,13 +97,14 @@ func (s *Store) ClaimStages(ctx context.Context, filters []core.Filter, leaseUnt
 	return claimed, nil
 }
 
-// claim marks the stage running for the runner and starts its build if
-// it was pending; it reports whether it did.
-func claim(ctx context.Context, tx bun.Tx, st *core.Stage, runnerID int64, leaseUntil time.Time) (bool, error) {
+// claim marks the stage running for the filter's runner and starts its
+// build if it was pending; it reports whether it did.
+func claim(ctx context.Context, tx bun.Tx, st *core.Stage, f core.Filter, leaseUntil time.Time) (bool, error) {
 	now := time.Now().UTC()
 	_, err := tx.NewUpdate().Model((*stageRow)(nil)).
 		Set("status = ?", core.StatusRunning).
-		Set("runner_id = ?", runnerID).
+		Set("runner_id = ?", f.RunnerID).
+		Set("machine = ?", f.Machine).
 		Set("lease_expires = ?", leaseUntil.UTC()).
 		Set("attempts = attempts + 1").
 		Set("started = ?", now).
@@ -110,7 +114,7 @@ func claim(ctx context.Context, tx bun.Tx, st *core.Stage, runnerID int64, lease
 	if err != nil {
 		return false, mapErr(err, "stage")
 	}
-	st.Status, st.RunnerID, st.LeaseEnds, st.Started, st.Updated = core.StatusRunning, runnerID, leaseUntil.UTC(), now, now
+	st.Status, st.RunnerID, st.Machine, st.LeaseEnds, st.Started, st.Updated = core.StatusRunning, f.RunnerID, f.Machine, leaseUntil.UTC(), now, now
 	st.Attempts++
 	st.Version++
 	// The build starts with its first stage.
@@ -188,16 +192,18 @@ func ownerLockKey(owner string) int64 {
 	return int64(h.Sum64() & 0x7fffffffffffffff)
 }
 
-// RenewLeases extends the lease of every running stage the runner holds.
-func (s *Store) RenewLeases(ctx context.Context, runnerID int64, until time.Time) (int, error) {
-	res, err := s.db.NewUpdate().Model((*stageRow)(nil)).
+// RenewLeases extends the lease of every running stage the runner holds
+// and returns their ids.
+func (s *Store) RenewLeases(ctx context.Context, runnerID int64, until time.Time) ([]int64, error) {
+	ids := []int64{}
+	err := s.db.NewUpdate().Model((*stageRow)(nil)).
 		Set("lease_expires = ?", until.UTC()).
-		Where("runner_id = ? AND status = ?", runnerID, core.StatusRunning).Exec(ctx)
-	if err != nil {
-		return 0, mapErr(err, "stages")
+		Where("runner_id = ? AND status = ?", runnerID, core.StatusRunning).
+		Returning("id").Scan(ctx, &ids)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, mapErr(err, "stages")
 	}
-	n, err := affected(res)
-	return int(n), err
+	return ids, nil
 }
 
 // ExpiredStages returns running stages whose lease ended before now.
