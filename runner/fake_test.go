@@ -17,7 +17,7 @@ type fakeClient struct {
 	queue chan *core.StageDetails
 
 	OnRequest   func() error
-	OnHeartbeat func(held []int64) []int64                        // may change what the server holds
+	OnHeartbeat func(held []int64) []int64                      // may change what the server holds
 	OnAppend    func(stepID int64, lines []*core.LogLine) error // nil error: stored
 	AfterAppend func(stepID int64, lines []*core.LogLine) error // runs after storing (a lost answer)
 	OnUpdate    func(st *core.Stage) error

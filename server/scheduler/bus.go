@@ -20,7 +20,7 @@ const (
 const TopicRunners = "runners"
 
 func topicRunner(id int64) string { return "runner:" + itoa(id) }
-func topicLog(id int64) string   { return "log:" + itoa(id) }
+func topicLog(id int64) string    { return "log:" + itoa(id) }
 
 // Bus wakes goroutines waiting for something to change: long-polling
 // runners, cancel watchers and live-log viewers. Notifications carry no

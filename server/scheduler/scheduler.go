@@ -29,14 +29,14 @@ type NetrcFunc func(ctx context.Context, repo *core.Repo) (*core.Netrc, error)
 
 // Options tune a Scheduler; zero values take the defaults.
 type Options struct {
-	Lease        time.Duration // a held stage's lease, renewed by heartbeats (default core.DefaultLease)
-	MaxAttempts  int           // claims per stage before a silent runner fails it (default 3)
-	ReapEvery    time.Duration // how often expired leases are looked for (default 5s)
-	PollEvery    time.Duration // safety re-check of the queue without a notification (default 5s)
-	Limiter      core.Limiter
-	Secrets      Secrets
-	Netrc        NetrcFunc
-	Log          *slog.Logger
+	Lease       time.Duration // a held stage's lease, renewed by heartbeats (default core.DefaultLease)
+	MaxAttempts int           // claims per stage before a silent runner fails it (default 3)
+	ReapEvery   time.Duration // how often expired leases are looked for (default 5s)
+	PollEvery   time.Duration // safety re-check of the queue without a notification (default 5s)
+	Limiter     core.Limiter
+	Secrets     Secrets
+	Netrc       NetrcFunc
+	Log         *slog.Logger
 	// OnBuild, when set, is called (in its own goroutine) after a build's
 	// status may have changed: its first stage started, a stage finished,
 	// it was cancelled. Commit statuses are reported from here.
