@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 	"hash/fnv"
 	"time"
 
@@ -44,6 +46,13 @@ func (s *Store) ClaimStages(ctx context.Context, filters []core.Filter, leaseUnt
 	var claimed []Claimed
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		claimed = claimed[:0]
+		// chosen are claimed together, the i-th for filters[len(claimed)+i].
+		var chosen []*core.Stage
+		flush := func() error {
+			err := claimAll(ctx, tx, chosen, filters[len(claimed):], leaseUntil, &claimed)
+			chosen = chosen[:0]
+			return err
+		}
 		var after int64
 		for {
 			var rows []*stageRow
@@ -69,24 +78,32 @@ func (s *Store) ClaimStages(ctx context.Context, filters []core.Filter, leaseUnt
 				if !f.Matches(st) {
 					continue
 				}
-				ok, err := s.withinLimits(ctx, tx, st, limits)
-				if err != nil {
-					return err
+				if limits == nil && st.Limit == 0 {
+					// No count depends on it: claimed with the others below.
+					chosen = append(chosen, st)
+				} else {
+					// Limits count running stages: claim what was chosen,
+					// then this one if it fits, before the next is counted.
+					if err := flush(); err != nil {
+						return err
+					}
+					ok, err := s.withinLimits(ctx, tx, st, limits)
+					if err != nil {
+						return err
+					}
+					if !ok {
+						continue
+					}
+					if err := claimAll(ctx, tx, []*core.Stage{st}, filters[len(claimed):], leaseUntil, &claimed); err != nil {
+						return err
+					}
 				}
-				if !ok {
-					continue
-				}
-				started, err := claim(ctx, tx, st, filters[len(claimed)], leaseUntil)
-				if err != nil {
-					return err
-				}
-				claimed = append(claimed, Claimed{Stage: st, BuildStarted: started})
-				if len(claimed) == len(filters) {
-					return nil
+				if len(claimed)+len(chosen) == len(filters) {
+					return flush()
 				}
 			}
 			if len(rows) < claimBatch {
-				return nil
+				return flush()
 			}
 			after = rows[len(rows)-1].ID
 		}
@@ -97,38 +114,60 @@ func (s *Store) ClaimStages(ctx context.Context, filters []core.Filter, leaseUnt
 	return claimed, nil
 }
 
-// claim marks the stage running for the filter's runner and starts its
-// build if it was pending; it reports whether it did.
-func claim(ctx context.Context, tx bun.Tx, st *core.Stage, f core.Filter, leaseUntil time.Time) (bool, error) {
+// claimAll marks the stages running, the i-th for filters[i] (its runner
+// and machine), in one statement, starts the builds that were pending in
+// another, and appends them to claimed.
+func claimAll(ctx context.Context, tx bun.Tx, stages []*core.Stage, filters []core.Filter, leaseUntil time.Time, claimed *[]Claimed) error {
+	if len(stages) == 0 {
+		return nil
+	}
 	now := time.Now().UTC()
-	_, err := tx.NewUpdate().Model((*stageRow)(nil)).
+	ids := make([]int64, len(stages))
+	runner := make([]any, 0, 2*len(stages))
+	machine := make([]any, 0, 2*len(stages))
+	var buildIDs []int64
+	for i, st := range stages {
+		ids[i] = st.ID
+		runner = append(runner, st.ID, filters[i].RunnerID)
+		machine = append(machine, st.ID, filters[i].Machine)
+		buildIDs = appendNew(buildIDs, st.BuildID)
+	}
+	cases := strings.Repeat(" WHEN ? THEN ?", len(stages))
+	if _, err := tx.NewUpdate().Model((*stageRow)(nil)).
 		Set("status = ?", core.StatusRunning).
-		Set("runner_id = ?", f.RunnerID).
-		Set("machine = ?", f.Machine).
+		Set("runner_id = CASE id"+cases+" END", runner...).
+		Set("machine = CASE id"+cases+" END", machine...).
 		Set("lease_expires = ?", leaseUntil.UTC()).
 		Set("attempts = attempts + 1").
 		Set("started = ?", now).
 		Set("updated = ?", now).
 		Set("version = version + 1").
-		Where("id = ?", st.ID).Exec(ctx)
-	if err != nil {
-		return false, mapErr(err, "stage")
+		Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
+		return mapErr(err, "stages")
 	}
-	st.Status, st.RunnerID, st.Machine, st.LeaseEnds, st.Started, st.Updated = core.StatusRunning, f.RunnerID, f.Machine, leaseUntil.UTC(), now, now
-	st.Attempts++
-	st.Version++
-	// The build starts with its first stage.
-	res, err := tx.NewUpdate().Model((*buildRow)(nil)).
+	// A build starts with its first stage.
+	var started []int64
+	if err := tx.NewUpdate().Model((*buildRow)(nil)).
 		Set("status = ?", core.StatusRunning).
 		Set("started = ?", now).
 		Set("updated = ?", now).
 		Set("version = version + 1").
-		Where("id = ? AND status = ?", st.BuildID, core.StatusPending).Exec(ctx)
-	if err != nil {
-		return false, mapErr(err, "build")
+		Where("id IN (?) AND status = ?", bun.List(buildIDs), core.StatusPending).
+		Returning("id").Scan(ctx, &started); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return mapErr(err, "builds")
 	}
-	n, err := affected(res)
-	return n == 1, err
+	for i, st := range stages {
+		st.Status, st.RunnerID, st.Machine, st.LeaseEnds, st.Started, st.Updated =
+			core.StatusRunning, filters[i].RunnerID, filters[i].Machine, leaseUntil.UTC(), now, now
+		st.Attempts++
+		st.Version++
+		first := slices.Contains(started, st.BuildID)
+		if first {
+			started = slices.DeleteFunc(started, func(id int64) bool { return id == st.BuildID })
+		}
+		*claimed = append(*claimed, Claimed{Stage: st, BuildStarted: first})
+	}
+	return nil
 }
 
 // withinLimits checks the stage's concurrency.limit (running stages of the

@@ -1,0 +1,76 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store"
+)
+
+// ClaimStages gives the i-th stage it claims to filters[i]: the row
+// records that runner and machine, whether the stage was claimed with
+// others in one statement or alone because a limit counts it; and the
+// claim loads each stage's details.
+func TestClaimStagesMapsStagesToFilters(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		repo := &core.Repo{Remote: "fake", RemoteID: "q1", Owner: "acme", Name: "q1"}
+		if err := s.Repos().Create(ctx, repo); err != nil {
+			t.Fatal(err)
+		}
+		var stages []*core.Stage
+		for i, limit := range []int{0, 1, 0, 0, 2} {
+			spec, _ := json.Marshal(&core.Spec{Name: "s", Type: "fake"})
+			stages = append(stages, &core.Stage{Name: string(rune('a' + i)), Type: "fake", Status: core.StatusPending,
+				Limit: limit, Spec: spec, Steps: []*core.Step{{Name: "one", Status: core.StatusPending}}})
+		}
+		b := &core.Build{Status: core.StatusPending, Event: core.EventPush, RepoID: repo.ID}
+		if err := s.Builds().Create(ctx, b, stages); err != nil {
+			t.Fatal(err)
+		}
+		var filters []core.Filter
+		for r := int64(1); r <= 4; r++ {
+			filters = append(filters, core.Filter{RunnerID: 10 + r, Machine: "host-" + string(rune('0'+r)), Engines: []string{"fake"}})
+		}
+		claimed, err := s.ClaimStages(ctx, filters, time.Now().Add(time.Minute), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(claimed) != 4 {
+			t.Fatalf("claimed %d stages, want 4", len(claimed))
+		}
+		started := 0
+		for i, c := range claimed {
+			row, err := s.Stages().Find(ctx, c.Stage.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if row.Status != core.StatusRunning || row.RunnerID != filters[i].RunnerID || row.Machine != filters[i].Machine ||
+				c.Stage.RunnerID != row.RunnerID || row.Attempts != 1 {
+				t.Fatalf("claim %d: row %s for runner %d on %q (attempt %d), answer for runner %d; want running for runner %d on %q",
+					i, row.Status, row.RunnerID, row.Machine, row.Attempts, c.Stage.RunnerID, filters[i].RunnerID, filters[i].Machine)
+			}
+			if c.BuildStarted {
+				started++
+			}
+		}
+		if started != 1 {
+			t.Fatalf("%d claims say they started the build, want 1", started)
+		}
+		if got, _ := s.Builds().Find(ctx, b.ID); got.Status != core.StatusRunning {
+			t.Fatalf("build %s after its first claims, want running", got.Status)
+		}
+		ds, err := s.ClaimedDetails(ctx, []*core.Stage{claimed[0].Stage, claimed[1].Stage})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, d := range ds {
+			if d.Build.ID != b.ID || d.Repo.ID != repo.ID || len(d.Stage.Steps) != 1 || len(d.Stage.Spec) == 0 {
+				t.Fatalf("details %d: %+v", i, d)
+			}
+		}
+	})
+}
