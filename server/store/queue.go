@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"hash/fnv"
 	"slices"
 	"strings"
-	"hash/fnv"
 	"time"
 
 	"github.com/uptrace/bun"
