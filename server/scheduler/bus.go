@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,12 @@ type Bus struct {
 	subs map[string]map[*Sub]struct{}
 	db   *bun.DB // Postgres, or nil
 	log  *slog.Logger
+
+	// Topics waiting to be sent to the other replicas, and a signal to
+	// the goroutine that sends them.
+	outMu  sync.Mutex
+	out    map[string]struct{}
+	outSig chan struct{}
 }
 
 // Sub is one subscription: C receives a value (coalesced) after each
@@ -55,7 +62,7 @@ func (s *Sub) Close() {
 
 // NewBus returns an in-process bus.
 func NewBus(log *slog.Logger) *Bus {
-	return &Bus{subs: map[string]map[*Sub]struct{}{}, log: log}
+	return &Bus{subs: map[string]map[*Sub]struct{}{}, log: log, out: map[string]struct{}{}, outSig: make(chan struct{}, 1)}
 }
 
 // pgChannel is the Postgres notification channel all replicas listen on.
@@ -68,6 +75,7 @@ func (b *Bus) ListenPostgres(ctx context.Context, db *bun.DB) {
 	b.mu.Lock()
 	b.db = db
 	b.mu.Unlock()
+	go b.send(ctx, db)
 	ln := pgdriver.NewListener(db)
 	go func() {
 		defer ln.Close()
@@ -91,7 +99,9 @@ func (b *Bus) ListenPostgres(ctx context.Context, db *bun.DB) {
 				if !ok {
 					return
 				}
-				b.deliver(n.Payload)
+				for _, topic := range strings.Split(n.Payload, "\n") {
+					b.deliver(topic)
+				}
 			}
 		}
 	}()
@@ -111,16 +121,57 @@ func (b *Bus) Subscribe(topic string) *Sub {
 	return s
 }
 
-// Publish wakes the topic's subscribers here and, on Postgres, on the
-// other replicas.
-func (b *Bus) Publish(ctx context.Context, topic string) {
+// Publish wakes the topic's subscribers here at once and, on Postgres,
+// those on the other replicas a moment later: topics published while a
+// NOTIFY is on its way go out together in the next one, so a busy server
+// sends a few notifications rather than one per report.
+func (b *Bus) Publish(_ context.Context, topic string) {
 	b.deliver(topic)
 	b.mu.Lock()
 	db := b.db
 	b.mu.Unlock()
-	if db != nil {
-		if err := pgdriver.Notify(ctx, db, pgChannel, topic); err != nil {
-			b.log.Warn("notify other replicas", "topic", topic, "err", err)
+	if db == nil {
+		return
+	}
+	b.outMu.Lock()
+	b.out[topic] = struct{}{}
+	b.outMu.Unlock()
+	select {
+	case b.outSig <- struct{}{}:
+	default:
+	}
+}
+
+// maxPayload keeps a NOTIFY's payload under Postgres's 8000 bytes.
+const maxPayload = 7000
+
+// send sends the topics published here to the other replicas, until ctx
+// ends: every topic waiting, newline-separated, in as few NOTIFYs as the
+// payload limit allows.
+func (b *Bus) send(ctx context.Context, db *bun.DB) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.outSig:
+		}
+		b.outMu.Lock()
+		topics := make([]string, 0, len(b.out))
+		for t := range b.out {
+			topics = append(topics, t)
+		}
+		clear(b.out)
+		b.outMu.Unlock()
+		for len(topics) > 0 {
+			n, size := 0, 0
+			for n < len(topics) && (n == 0 || size+len(topics[n])+1 <= maxPayload) {
+				size += len(topics[n]) + 1
+				n++
+			}
+			if err := pgdriver.Notify(ctx, db, pgChannel, strings.Join(topics[:n], "\n")); err != nil && ctx.Err() == nil {
+				b.log.Warn("notify other replicas", "topics", n, "err", err)
+			}
+			topics = topics[n:]
 		}
 	}
 }
