@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -377,5 +378,33 @@ func TestOptionSecretsReachTheEngineResolved(t *testing.T) {
 	}
 	if d := c.detail(1); d.Spec.Options["server"].(map[string]any)["ssh_key"] == "PRIVATE-KEY" {
 		t.Fatal("the secret was written into the stage's details")
+	}
+}
+
+// The step that ends last is reported with the stage's final status, not
+// on its own; the others as they end.
+func TestLastStepReportedWithStage(t *testing.T) {
+	c := newFakeClient()
+	c.add(1, spec("fake", step("build", "echo 1"), step("test", "echo 2")), false, nil)
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": enginetest.NewFake()}})
+	c.waitFinished(t, 1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	final := c.final[1]
+	if len(final.Steps) != 1 || final.Steps[0].ID != 102 || final.Steps[0].Status != core.StatusSuccess || final.Steps[0].Finished.IsZero() {
+		t.Fatalf("the stage's report carries steps %+v; want only the last, ended", final.Steps)
+	}
+	statuses := func(id int64) []core.Status {
+		var out []core.Status
+		for _, s := range c.stepLog[id] {
+			out = append(out, s.Status)
+		}
+		return out
+	}
+	if got := statuses(101); !slices.Equal(got, []core.Status{core.StatusRunning, core.StatusSuccess}) {
+		t.Fatalf("first step reported %v", got)
+	}
+	if got := statuses(102); !slices.Equal(got, []core.Status{core.StatusRunning, core.StatusSuccess}) || c.withStage != 1 {
+		t.Fatalf("last step reported %v (%d with the stage)", got, c.withStage)
 	}
 }

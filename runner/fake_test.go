@@ -32,6 +32,7 @@ type fakeClient struct {
 	given      map[int64]bool // handed out and not finished
 	requests   int
 	heartbeats int
+	withStage  int // step states reported with their stage
 	finished   chan int64
 }
 
@@ -140,6 +141,10 @@ func (c *fakeClient) UpdateStage(_ context.Context, st *core.Stage) error {
 	c.final[st.ID] = &cp
 	if st.Status.Done() {
 		delete(c.given, st.ID)
+	}
+	for _, step := range st.Steps { // the last step's end comes with the stage's
+		c.stepLog[step.ID] = append(c.stepLog[step.ID], *step)
+		c.withStage++
 	}
 	c.mu.Unlock()
 	if st.Status.Done() {

@@ -31,7 +31,10 @@ type job struct {
 	// killed is set when the server asked for the stage to stop; lostIt
 	// when the server says the stage is no longer ours.
 	killed, lostIt atomic.Bool
-	stepMu         sync.Mutex // guards the step rows
+	stepMu         sync.Mutex // guards the step rows and deferred
+	// deferred holds the final state of the step that ended last, sent
+	// with the stage's final status instead of on its own.
+	deferred []*core.Step
 }
 
 // runStage runs and reports one stage given to this runner, in the
@@ -55,6 +58,7 @@ func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, dir string) 
 		delete(a.running, stage.ID)
 		a.mu.Unlock()
 	}()
+	stage.Steps = nil // only steps to record go back with the stage
 	var res *runtime.Result
 	if d.Spec == nil {
 		now := time.Now()
@@ -73,6 +77,7 @@ func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, dir string) 
 		stage.Status = core.StatusKilled
 	}
 	stage.Started, stage.Finished = res.Started, res.Finished
+	stage.Steps = j.takeDeferred()
 	a.finishStage(rctx, log, stage, d)
 }
 
@@ -247,16 +252,48 @@ func (j *job) afterStep(ctx context.Context, st *core.SpecStep, res *runtime.Ste
 	if row == nil {
 		return
 	}
-	j.updateStep(row, func(s *core.Step) {
-		s.Status, s.ExitCode, s.Error = res.Status, res.ExitCode, j.mask.mask(res.Error)
-		s.Started, s.Finished = res.Started, res.Finished
-		if s.Finished.IsZero() {
-			s.Finished = time.Now()
+	if j.deferLast(row, func(s *core.Step) { j.concludeStep(s, res) }) {
+		return
+	}
+	j.updateStep(row, func(s *core.Step) { j.concludeStep(s, res) })
+}
+
+// concludeStep records a step's result on its row.
+func (j *job) concludeStep(s *core.Step, res *runtime.StepResult) {
+	s.Status, s.ExitCode, s.Error = res.Status, res.ExitCode, j.mask.mask(res.Error)
+	s.Started, s.Finished = res.Started, res.Finished
+	if s.Finished.IsZero() {
+		s.Finished = time.Now()
+	}
+	if j.killed.Load() && (s.Status == core.StatusFailure || s.Status == core.StatusError) {
+		s.Status = core.StatusKilled
+	}
+}
+
+// deferLast applies change to the row and keeps it for the stage's final
+// report when every other step has ended: the stage ends right after its
+// last step, so one call reports both. It reports whether it did.
+func (j *job) deferLast(row *core.Step, change func(*core.Step)) bool {
+	j.stepMu.Lock()
+	defer j.stepMu.Unlock()
+	for _, s := range j.steps {
+		if s != row && !s.Status.Done() {
+			return false
 		}
-		if j.killed.Load() && (s.Status == core.StatusFailure || s.Status == core.StatusError) {
-			s.Status = core.StatusKilled
-		}
-	})
+	}
+	change(row)
+	cp := *row
+	j.deferred = append(j.deferred, &cp)
+	return true
+}
+
+// takeDeferred returns the step states kept for the stage's report.
+func (j *job) takeDeferred() []*core.Step {
+	j.stepMu.Lock()
+	defer j.stepMu.Unlock()
+	out := j.deferred
+	j.deferred = nil
+	return out
 }
 
 func (j *job) logs(st *core.SpecStep) io.Writer {

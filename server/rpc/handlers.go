@@ -103,6 +103,10 @@ func (s *Server) updateStage(c *gin.Context) {
 		s.fail(c, core.Errorf(core.CodeInvalid, "status: %q is not a stage status a runner reports", st.Status))
 		return
 	}
+	if err := validStepsWithStage(&st); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if err := s.o.Scheduler.UpdateStage(c.Request.Context(), current(c).ID, &st); err != nil {
 		s.fail(c, err)
 		return
@@ -135,6 +139,32 @@ func (s *Server) updateStep(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, &st)
+}
+
+// MaxStepsWithStage bounds the steps reported with a stage's final status.
+const MaxStepsWithStage = 1000
+
+// validStepsWithStage checks the steps a stage report carries: only with
+// a final stage status, each ended and named by id.
+func validStepsWithStage(st *core.Stage) error {
+	if len(st.Steps) == 0 {
+		return nil
+	}
+	if !st.Status.Done() {
+		return core.Errorf(core.CodeInvalid, "steps: reported only with the stage's final status, not %q", st.Status)
+	}
+	if len(st.Steps) > MaxStepsWithStage {
+		return core.Errorf(core.CodeInvalid, "steps: %d; at most %d", len(st.Steps), MaxStepsWithStage)
+	}
+	for i, step := range st.Steps {
+		switch {
+		case step == nil || step.ID <= 0:
+			return core.Errorf(core.CodeInvalid, "steps[%d]: a step id is required", i)
+		case !validStatus(step.Status) || !step.Status.Done():
+			return core.Errorf(core.CodeInvalid, "steps[%d]: %q is not a final step status", i, step.Status)
+		}
+	}
+	return nil
 }
 
 // validStatus reports whether a runner may report s.

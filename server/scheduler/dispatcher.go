@@ -33,6 +33,33 @@ type waiter struct {
 	key    string
 	done   <-chan struct{}
 	result chan *core.StageDetails // buffered: the dispatcher never blocks on it
+
+	mu   sync.Mutex
+	gone bool // the runner left: a stage claimed for it is given back
+}
+
+// give hands the waiter its stage, or reports false if it has left.
+func (w *waiter) give(d *core.StageDetails) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.gone {
+		return false
+	}
+	w.result <- d
+	return true
+}
+
+// leave marks the waiter gone and returns a stage given meanwhile, if any.
+func (w *waiter) leave() *core.StageDetails {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.gone = true
+	select {
+	case d := <-w.result:
+		return d
+	default:
+		return nil
+	}
 }
 
 func newDispatcher(s *Scheduler) *dispatcher {
@@ -63,10 +90,8 @@ func (d *dispatcher) request(ctx context.Context, f core.Filter) (*core.StageDet
 	case <-ctx.Done():
 		d.remove(w)
 		// The dispatcher may have claimed for us just now: give it back.
-		select {
-		case st := <-w.result:
+		if st := w.leave(); st != nil {
 			d.release(st.Stage)
-		default:
 		}
 		return nil, ctx.Err()
 	}
@@ -120,6 +145,7 @@ func (d *dispatcher) round(ctx context.Context) bool {
 	for _, w := range waiting {
 		select {
 		case <-w.done:
+			d.remove(w) // normally its request did; not if requeued meanwhile
 			continue
 		default:
 		}
@@ -143,15 +169,12 @@ func (d *dispatcher) round(ctx context.Context) bool {
 			}
 			return gave
 		}
-		details, err := d.details(ctx, claimed)
-		if err != nil {
-			return gave
+		if len(claimed) == 0 {
+			continue
 		}
+		gave = true
 		for i, c := range claimed {
-			w := group[i]
-			d.remove(w)
-			w.result <- details[i]
-			gave = true
+			d.remove(group[i])
 			if m := d.s.opts.Metrics; m != nil {
 				m.StagesDispatched.Inc()
 			}
@@ -159,8 +182,36 @@ func (d *dispatcher) round(ctx context.Context) bool {
 				d.s.buildChanged(c.Stage.BuildID)
 			}
 		}
+		// The next round's claim need not wait for these details.
+		go d.deliver(ctx, claimed, group[:len(claimed)])
 	}
 	return gave
+}
+
+// deliver loads the details of claimed stages and hands each to its
+// waiter; a stage whose waiter left, or whose details cannot be loaded, is
+// given back.
+func (d *dispatcher) deliver(ctx context.Context, claimed []store.Claimed, waiters []*waiter) {
+	details, err := d.details(ctx, claimed)
+	if err != nil {
+		// The stages went back to the queue; so do their waiters.
+		d.mu.Lock()
+		for _, w := range waiters {
+			select {
+			case <-w.done:
+			default:
+				d.queue = append(d.queue, w)
+			}
+		}
+		d.mu.Unlock()
+		d.poke()
+		return
+	}
+	for i, w := range waiters {
+		if !w.give(details[i]) {
+			d.release(details[i].Stage)
+		}
+	}
 }
 
 // details loads what the runners of claimed stages need, in one go for
@@ -178,8 +229,9 @@ func (d *dispatcher) details(ctx context.Context, claimed []store.Claimed) ([]*c
 		for _, st := range stages {
 			d.release(st)
 		}
+		return nil, err
 	}
-	return out, err
+	return out, nil
 }
 
 // filterKey identifies runners that can take exactly the same stages.

@@ -186,8 +186,8 @@ func (s *Scheduler) Heartbeat(ctx context.Context, runnerID int64) ([]int64, err
 	return s.store.RenewLeases(ctx, runnerID, time.Now().Add(s.opts.Lease))
 }
 
-// UpdateStage records a held stage's state; a final status releases it
-// and settles the build.
+// UpdateStage records a held stage's state; a final status releases it,
+// records the final state of the steps it carries and settles the build.
 func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.Stage) error {
 	if !st.Status.Done() {
 		_, err := s.store.HeldStage(ctx, runnerID, st.ID)
@@ -196,6 +196,9 @@ func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.St
 	promoted, buildDone, err := s.store.FinishStage(ctx, runnerID, st)
 	if err != nil {
 		return err
+	}
+	for _, step := range st.Steps {
+		s.bus.Publish(ctx, topicLog(step.ID)) // viewers learn the step ended
 	}
 	if s.opts.Metrics != nil {
 		s.opts.Metrics.StagesFinished.WithLabelValues(string(st.Status)).Inc()

@@ -434,3 +434,41 @@ func TestHeartbeatListsHeldStages(t *testing.T) {
 		}
 	})
 }
+
+// A stage's final report records the steps it carries, and refuses, with
+// nothing changed, a step of another stage.
+func TestStageReportCarriesItsLastStep(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sc := start(t, s, scheduler.Options{})
+		ctx := context.Background()
+		_, b := seed(t, s, stage("a"), stage("b"))
+		first := request(t, sc, filter(1), 5*time.Second)
+		second := request(t, sc, filter(1), 5*time.Second)
+		stages, _ := s.Stages().ListBuild(ctx, b.ID)
+		stepOf := map[int64]*core.Step{stages[0].ID: stages[0].Steps[0], stages[1].ID: stages[1].Steps[0]}
+
+		foreign := *stepOf[second.ID]
+		foreign.Status, foreign.Finished = core.StatusSuccess, time.Now()
+		first.Status, first.Steps = core.StatusSuccess, []*core.Step{&foreign}
+		if err := sc.UpdateStage(ctx, 1, first); !errors.Is(err, core.ErrInvalid) {
+			t.Fatalf("a report carrying another stage's step = %v, want invalid", err)
+		}
+		if st, _ := s.Stages().Find(ctx, first.ID); st.Status != core.StatusRunning {
+			t.Fatalf("the refused report changed the stage to %s", st.Status)
+		}
+
+		own := *stepOf[first.ID]
+		own.Status, own.ExitCode, own.Started, own.Finished = core.StatusFailure, 2, time.Now().Add(-time.Second), time.Now()
+		first.Status, first.Steps = core.StatusFailure, []*core.Step{&own}
+		if err := sc.UpdateStage(ctx, 1, first); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.Steps().Find(ctx, own.ID)
+		if got.Status != core.StatusFailure || got.ExitCode != 2 || got.Finished.IsZero() {
+			t.Fatalf("the step carried by the report is %s (exit %d, finished %v)", got.Status, got.ExitCode, got.Finished)
+		}
+		if other, _ := s.Steps().Find(ctx, foreign.ID); other.Status != core.StatusPending {
+			t.Fatalf("the other stage's step is %s, want still pending", other.Status)
+		}
+	})
+}

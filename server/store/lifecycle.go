@@ -67,8 +67,8 @@ func (s *Store) HeldStepStage(ctx context.Context, runnerID, stepID int64) (int6
 	return stageID, nil
 }
 
-// FinishStage records the final status of a stage the runner holds, then
-// settles its build: waiting stages whose dependencies are done become
+// FinishStage records the final status of a stage the runner holds and
+// of the steps st carries (they must be its own), then settles its build: waiting stages whose dependencies are done become
 // pending or skipped, and the build finishes with its last stage. It
 // reports whether any stage became pending and whether the build finished.
 func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage) (promoted, buildDone bool, err error) {
@@ -96,6 +96,12 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 			return mapErr(err, "stage")
 		}
 		st.BuildID = buildID
+		// The runner's last step ends with the stage: its report carries it.
+		for _, step := range st.Steps {
+			if err := finishStep(ctx, tx, st.ID, step); err != nil {
+				return err
+			}
+		}
 		// Steps the runner never reported are closed with the stage.
 		if _, err := tx.NewUpdate().Model((*stepRow)(nil)).
 			Set("status = ?", core.StatusSkipped).
@@ -108,6 +114,26 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 		return err
 	})
 	return promoted, buildDone, err
+}
+
+// finishStep records the final state of a step of the stage.
+func finishStep(ctx context.Context, tx bun.Tx, stageID int64, step *core.Step) error {
+	res, err := tx.NewUpdate().Model(toStepRow(step)).
+		Column("status", "error", "exit_code", "started", "finished").
+		Set("version = version + 1").
+		Where("id = ? AND stage_id = ?", step.ID, stageID).
+		Exec(ctx)
+	if err != nil {
+		return mapErr(err, "step")
+	}
+	if n, err := affected(res); err != nil || n == 0 {
+		if err != nil {
+			return err
+		}
+		return core.Errorf(core.CodeInvalid, "step %d is not a step of stage %d", step.ID, stageID)
+	}
+	step.Version++
+	return nil
 }
 
 // RequeueStage puts a running stage whose lease expired back to pending,
