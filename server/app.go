@@ -102,13 +102,14 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log, Creds: a.Creds.Creds}
 	bus := scheduler.NewBus(log)
 	a.Scheduler = scheduler.New(db, bus, scheduler.Options{
-		Lease:   cfg.StageLease,
-		Limiter: policy,
-		Secrets: &secrets.Resolver{Store: db.Secrets()},
-		Netrc:   a.netrc,
-		Log:     log,
-		OnBuild: status.Changed,
-		Metrics: a.Metrics,
+		Lease:       cfg.StageLease,
+		MaxLogLines: int64(cfg.MaxLogLines),
+		Limiter:     policy,
+		Secrets:     &secrets.Resolver{Store: db.Secrets()},
+		Netrc:       a.netrc,
+		Log:         log,
+		OnBuild:     status.Changed,
+		Metrics:     a.Metrics,
 	})
 	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Log: log, Creds: a.Creds.Creds})
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,

@@ -30,6 +30,7 @@ type Config struct {
 	LogLevel        string
 	ShutdownTimeout time.Duration
 	StageLease      time.Duration
+	MaxLogLines     int // per step; 0: no cap
 	// The limiter's policy.
 	SyncOwners         string
 	SyncMaxRepos       int

@@ -92,6 +92,8 @@ var settings = []setting{
 		}},
 	{key: "stage_lease", kind: kindDuration, def: "60s", usage: "how long a runner may stay silent before its stages are requeued",
 		set: setDuration(func(c *Config) *time.Duration { return &c.StageLease })},
+	{key: "max_log_lines", kind: kindInt, def: "100000", usage: "log lines kept per step; later lines are dropped after a marker line; 0: no cap",
+		set: setInt(func(c *Config) *int { return &c.MaxLogLines }, 0)},
 	{key: "sync_owners", usage: "comma-separated owner patterns whose repositories are synced (empty: all)",
 		set: setString(func(c *Config) *string { return &c.SyncOwners })},
 	{key: "sync_max_repos", kind: kindInt, def: "0", usage: "most repositories synced per user; 0: no maximum",

@@ -31,6 +31,7 @@ type NetrcFunc func(ctx context.Context, repo *core.Repo) (*core.Netrc, error)
 type Options struct {
 	Lease       time.Duration // a held stage's lease, renewed by heartbeats (default core.DefaultLease)
 	MaxAttempts int           // claims per stage before a silent runner fails it (default 3)
+	MaxLogLines int64         // log lines kept per step, then a marker line; 0: no cap
 	ReapEvery   time.Duration // how often expired leases are looked for (default 5s)
 	PollEvery   time.Duration // safety re-check of the queue without a notification (default 5s)
 	Limiter     core.Limiter
@@ -232,12 +233,10 @@ func (s *Scheduler) UpdateStep(ctx context.Context, runnerID int64, st *core.Ste
 	return nil
 }
 
-// AppendLogs stores lines of a held stage's step and wakes its viewers.
+// AppendLogs stores lines of a held stage's step (up to MaxLogLines) and
+// wakes its viewers.
 func (s *Scheduler) AppendLogs(ctx context.Context, runnerID, stepID int64, lines []*core.LogLine) error {
-	if _, err := s.store.HeldStepStage(ctx, runnerID, stepID); err != nil {
-		return err
-	}
-	if err := s.store.Logs().Append(ctx, stepID, lines); err != nil {
+	if err := s.store.AppendHeldLogs(ctx, runnerID, stepID, lines, s.opts.MaxLogLines); err != nil {
 		return err
 	}
 	s.bus.Publish(ctx, topicLog(stepID))

@@ -74,3 +74,52 @@ func TestClaimStagesMapsStagesToFilters(t *testing.T) {
 		}
 	})
 }
+
+// Logs are stored only for the runner holding the step's stage, a retried
+// batch adds nothing, and past the cap one marker line says the log was
+// cut.
+func TestAppendHeldLogs(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		repo := &core.Repo{Remote: "fake", RemoteID: "l1", Owner: "acme", Name: "l1"}
+		if err := s.Repos().Create(ctx, repo); err != nil {
+			t.Fatal(err)
+		}
+		st := &core.Stage{Name: "a", Type: "fake", Status: core.StatusPending, Spec: []byte("{}"),
+			Steps: []*core.Step{{Name: "one", Status: core.StatusPending}}}
+		if err := s.Builds().Create(ctx, &core.Build{Status: core.StatusPending, RepoID: repo.ID}, []*core.Stage{st}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ClaimStages(ctx, []core.Filter{{RunnerID: 7, Engines: []string{"fake"}}}, time.Now().Add(time.Minute), nil); err != nil {
+			t.Fatal(err)
+		}
+		stages, _ := s.Stages().ListBuild(ctx, st.BuildID)
+		step := stages[0].Steps[0].ID
+		batch := func(from, to int64) []*core.LogLine {
+			var out []*core.LogLine
+			for n := from; n < to; n++ {
+				out = append(out, &core.LogLine{Number: n, Time: n * 10, Text: "it's line " + string(rune('a'+n))})
+			}
+			return out
+		}
+		if err := s.AppendHeldLogs(ctx, 8, step, batch(0, 2), 5); core.ErrorCode(err) != core.CodeConflict {
+			t.Fatalf("another runner's lines = %v, want conflict", err)
+		}
+		for _, b := range [][2]int64{{0, 3}, {0, 3}, {3, 9}, {9, 12}} { // a retried batch, then past the cap
+			if err := s.AppendHeldLogs(ctx, 7, step, batch(b[0], b[1]), 5); err != nil {
+				t.Fatalf("lines %d..%d: %v", b[0], b[1], err)
+			}
+		}
+		got, err := s.Logs().Read(ctx, step, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 6 || got[4].Text != "it's line e" || got[5].Number != 5 || got[5].Text != store.TruncatedMarker(5) {
+			var texts []string
+			for _, l := range got {
+				texts = append(texts, l.Text)
+			}
+			t.Fatalf("stored %d lines %q; want lines 0-4 then the marker", len(got), texts)
+		}
+	})
+}

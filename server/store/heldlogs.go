@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/drover-ci/drover/core"
+)
+
+// TruncatedMarker is the text of the line stored in place of a step's
+// lines past its cap.
+func TruncatedMarker(maxLines int64) string {
+	return fmt.Sprintf("[drover: the log of this step was cut at %d lines; later lines are not kept]", maxLines)
+}
+
+// AppendHeldLogs stores lines of a step of a stage the runner holds, in
+// one statement that checks the hold: lines already stored (by number)
+// are skipped, so a retried batch is harmless. With maxLines > 0 a step
+// keeps lines 0..maxLines-1, then one marker line saying the log was cut;
+// later lines are dropped.
+func (s *Store) AppendHeldLogs(ctx context.Context, runnerID, stepID int64, lines []*core.LogLine, maxLines int64) error {
+	var values strings.Builder
+	args := make([]any, 0, 4*len(lines)+4)
+	for _, l := range lines {
+		text := l.Text
+		if maxLines > 0 && l.Number >= maxLines {
+			if l.Number > maxLines {
+				continue
+			}
+			text = TruncatedMarker(maxLines)
+		}
+		if values.Len() > 0 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(?, ?, ?, ?)")
+		args = append(args, stepID, l.Number, l.Time, text)
+	}
+	if len(args) == 0 {
+		// Nothing to store past the cap; still refuse a runner that does
+		// not hold the step.
+		_, err := s.HeldStepStage(ctx, runnerID, stepID)
+		return err
+	}
+	args = append(args, stepID, runnerID, core.StatusRunning)
+	res, err := s.db.NewRaw("INSERT INTO logs (step_id, number, time, text) "+
+		"SELECT column1, column2, column3, column4 FROM (VALUES "+values.String()+") AS v "+
+		"WHERE EXISTS (SELECT 1 FROM steps JOIN stages ON stages.id = steps.stage_id "+
+		"WHERE steps.id = ? AND stages.runner_id = ? AND stages.status = ?) "+
+		"ON CONFLICT (step_id, number) DO NOTHING", args...).Exec(ctx)
+	if err != nil {
+		return mapErr(err, "log")
+	}
+	if n, err := affected(res); err != nil || n > 0 {
+		return err
+	}
+	// Nothing stored: the lines were there already, or the step is not
+	// the runner's; only the second is an error.
+	_, err = s.HeldStepStage(ctx, runnerID, stepID)
+	return err
+}
