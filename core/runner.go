@@ -68,7 +68,8 @@ type RunnerStore interface {
 	Update(ctx context.Context, r *Runner) error
 	// Touch records the runner's last contact.
 	Touch(ctx context.Context, id int64, at time.Time) error
-	// Delete revokes the runner; ErrNotFound when there is none.
+	// Delete revokes the runner: its token stops working and the stages
+	// it holds go back to the queue. ErrNotFound when there is none.
 	Delete(ctx context.Context, id int64) error
 
 	// CreateToken inserts a registration token and sets its ID.

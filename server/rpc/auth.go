@@ -23,8 +23,14 @@ func bearer(c *gin.Context) string {
 }
 
 // authenticate requires a valid runner token and puts the runner in the
-// context; a revoked (deleted) runner is refused at its next call.
-func (s *Server) authenticate() gin.HandlerFunc {
+// context. A revoked (deleted) runner is refused at its next call: routes
+// that are not fresh may take the runner from the cache, since what they
+// do is refused by the store once the runner is gone (its stages were
+// requeued by the revocation, and claims check that the runner exists),
+// and such a refusal is then answered 401 (see fail). Fresh routes read
+// the runner at every call unless revocations empty the cache at once
+// (Options.Revoked, a single server).
+func (s *Server) authenticate(fresh bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		secret := bearer(c)
 		if secret == "" {
@@ -33,11 +39,15 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		}
 		hash := auth.Hash(secret)
 		select {
-		case <-s.o.Revoked: // nil without a cache: never ready
+		case <-s.o.Revoked: // nil without a signal: never ready
 			s.auth.clear()
 		default:
 		}
-		r, cached := s.auth.get(hash, time.Now())
+		var r *core.Runner
+		cached := false
+		if !fresh || s.o.Revoked != nil {
+			r, cached = s.auth.get(hash, time.Now())
+		}
 		var err error
 		if !cached {
 			r, err = s.o.Store.Runners().FindToken(c.Request.Context(), hash)
@@ -46,7 +56,8 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			}
 		}
 		if errors.Is(err, core.ErrNotFound) {
-			s.fail(c, core.Errorf(core.CodeUnauthenticated, "invalid or revoked runner token; register the runner again"))
+			s.auth.forgetHash(hash)
+			s.fail(c, errRevoked)
 			return
 		}
 		if err != nil {
@@ -55,8 +66,34 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		}
 		s.touch(c, r.ID, false)
 		c.Set(runnerKey, r)
+		if cached {
+			c.Set(cachedKey, true)
+		}
 		c.Next()
 	}
+}
+
+var errRevoked = core.Errorf(core.CodeUnauthenticated, "invalid or revoked runner token; register the runner again")
+
+const cachedKey = "drover.runner.cached"
+
+// revokedMeanwhile reports, for a call authenticated from the cache that
+// the store refused, whether the reason is that the runner was revoked.
+func (s *Server) revokedMeanwhile(c *gin.Context, err error) bool {
+	if !c.GetBool(cachedKey) {
+		return false
+	}
+	switch core.ErrorCode(err) {
+	case core.CodeConflict, core.CodeNotFound, core.CodeForbidden, core.CodeUnauthenticated:
+	default:
+		return false
+	}
+	r := current(c)
+	if _, ferr := s.o.Store.Runners().Find(c.Request.Context(), r.ID); !errors.Is(ferr, core.ErrNotFound) {
+		return false
+	}
+	s.auth.forget(r.ID)
+	return true
 }
 
 // touch records the runner's last contact, at most every TouchEvery

@@ -8,10 +8,9 @@ import (
 )
 
 // authCache remembers which runner a token hash belongs to, so that the
-// many calls of a busy runner do not each read the runners table. It is
-// used only when the server is told of revocations (Options.Revoked): a
-// signal there empties it, so a revoked runner is refused at its next
-// call; the TTL bounds what a missed signal could cost.
+// many calls of a busy runner do not each read the runners table. See
+// Server.authenticate for when it may be used; the TTL bounds how long a
+// changed runner record (labels, name) goes unnoticed.
 type authCache struct {
 	ttl time.Duration
 	mu  sync.Mutex
@@ -61,6 +60,16 @@ func (a *authCache) forget(id int64) {
 			delete(a.m, h)
 		}
 	}
+}
+
+// forgetHash drops one token.
+func (a *authCache) forgetHash(hash string) {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.m, hash)
 }
 
 func (a *authCache) clear() {

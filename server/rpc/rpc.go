@@ -41,12 +41,13 @@ type Options struct {
 	// default 5s.
 	TouchEvery time.Duration
 	// Revoked, when set, receives a value (before the revocation's answer
-	// is sent) whenever a runner is revoked; runner lookups are then cached
-	// for AuthTTL (default 30s), and every call first empties the cache if
-	// a signal is waiting, so a revoked runner is refused at its next call.
-	// Only for a single server: a signal from another replica would arrive
-	// late. Without it every call reads the runner from the store.
+	// is sent) whenever a runner is revoked, and every call first empties
+	// the cache of runner lookups if a signal is waiting. Only for a
+	// single server: a signal from another replica would arrive late.
+	// Without it heartbeats, watches and details read the runner at every
+	// call (see authenticate).
 	Revoked <-chan struct{}
+	// AuthTTL bounds how long a runner lookup is cached (default 30s).
 	AuthTTL time.Duration
 }
 
@@ -57,7 +58,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	touched map[int64]time.Time
-	auth    *authCache // nil: no caching
+	auth    *authCache
 }
 
 // New returns a Server for the options.
@@ -72,14 +73,10 @@ func New(o Options) *Server {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{o: o, log: log, touched: map[int64]time.Time{}}
-	if o.Revoked != nil {
-		if o.AuthTTL <= 0 {
-			o.AuthTTL = 30 * time.Second
-		}
-		s.auth = &authCache{ttl: o.AuthTTL}
+	if o.AuthTTL <= 0 {
+		o.AuthTTL = 30 * time.Second
 	}
-	return s
+	return &Server{o: o, log: log, touched: map[int64]time.Time{}, auth: &authCache{ttl: o.AuthTTL}}
 }
 
 // Register adds the protocol's routes under /rpc/v1 to r, served by sched
@@ -94,14 +91,17 @@ func Register(r gin.IRouter, sched core.Scheduler, st core.Store, log *slog.Logg
 func (s *Server) Routes(r gin.IRouter) {
 	g := r.Group(wire.Prefix, limitBody(MaxBodyBytes))
 	g.POST("/register", s.register)
-	a := g.Group("", s.authenticate())
-	a.POST("/request", s.request)
-	a.POST("/heartbeat", s.heartbeat)
-	a.GET("/stages/:id", s.details)
-	a.PUT("/stages/:id", s.updateStage)
-	a.POST("/watch", s.watch)
-	a.PUT("/steps/:id", s.updateStep)
-	a.POST("/steps/:id/logs", s.appendLogs)
+	// The calls of a running stage, and requests (claims check the runner),
+	// may authenticate from the cache; the others read the runner.
+	fresh := g.Group("", s.authenticate(true))
+	fresh.POST("/heartbeat", s.heartbeat)
+	fresh.POST("/watch", s.watch)
+	fresh.GET("/stages/:id", s.details)
+	hot := g.Group("", s.authenticate(false))
+	hot.POST("/request", s.request)
+	hot.PUT("/stages/:id", s.updateStage)
+	hot.PUT("/steps/:id", s.updateStep)
+	hot.POST("/steps/:id/logs", s.appendLogs)
 }
 
 // Handler returns a gin engine serving only the protocol (for tests and
@@ -119,7 +119,14 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
-func (s *Server) fail(c *gin.Context, err error) { httperr.Fail(c, s.log, err) }
+// fail answers the error; a refusal of a runner revoked since its token
+// was cached is answered as the revocation it is.
+func (s *Server) fail(c *gin.Context, err error) {
+	if s.revokedMeanwhile(c, err) {
+		err = errRevoked
+	}
+	httperr.Fail(c, s.log, err)
+}
 
 func limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {

@@ -3,6 +3,7 @@ package rpc_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,49 +43,122 @@ func (s staticSecrets) Resolve(_ context.Context, _ *core.Repo, _ *core.Build, n
 	return out, nil
 }
 
+// realServer runs the real scheduler on st behind the protocol, until the
+// test ends.
+func realServer(t *testing.T, st *store.Store) (*scheduler.Scheduler, *httptest.Server) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	bus := scheduler.NewBus(quiet)
+	if st.Dialect() == store.Postgres {
+		bus.ListenPostgres(ctx, st.DB())
+	}
+	sc := scheduler.New(st, bus, scheduler.Options{Lease: 5 * time.Second, ReapEvery: 100 * time.Millisecond,
+		PollEvery: 200 * time.Millisecond, Log: quiet, Secrets: staticSecrets{"token": "pa55-w0rd-xyz"}})
+	sc.Start(ctx)
+	srv := httptest.NewServer(rpc.New(rpc.Options{Scheduler: sc, Store: st, LongPoll: time.Second}).Handler())
+	t.Cleanup(srv.Close)
+	return sc, srv
+}
+
+// registerRunner registers a fake-engine linux/amd64 runner.
+func registerRunner(t *testing.T, st *store.Store, srv *httptest.Server) *wire.RegisterResponse {
+	t.Helper()
+	ctx := context.Background()
+	reg, hash, prefix := auth.NewSecret(auth.RegistrationTokenPrefix)
+	if err := st.Runners().CreateToken(ctx, &core.RunnerToken{Hash: hash, Prefix: prefix}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := rpcclient.Register(ctx, srv.URL, reg, wire.RegisterRequest{Name: "r", Engines: []string{"fake"}, OS: "linux", Arch: "amd64"})
+	if err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	return resp
+}
+
+// seedStages creates a build of n one-step stages whose step prints the
+// "token" secret.
+func seedStages(t *testing.T, st *store.Store, n int) *core.Build {
+	t.Helper()
+	ctx := context.Background()
+	repo := &core.Repo{Remote: "fake", RemoteID: "1", Owner: "acme", Name: "app", Slug: "acme/app"}
+	if err := st.Repos().Create(ctx, repo); err != nil {
+		t.Fatal(err)
+	}
+	step := &core.SpecStep{Name: "build", RunPolicy: core.RunOnSuccess, Secrets: []*core.SecretRef{{Name: "token", Env: "TOKEN"}}}
+	spec, _ := json.Marshal(&core.Spec{Name: "default", Type: "fake", Clone: core.Clone{Disable: true}, Steps: []*core.SpecStep{step}})
+	var stages []*core.Stage
+	for i := 1; i <= n; i++ {
+		stages = append(stages, &core.Stage{Name: fmt.Sprintf("s%d", i), Number: i, Type: "fake", OS: "linux", Arch: "amd64",
+			Status: core.StatusPending, Spec: spec, Steps: []*core.Step{{Number: 1, Name: "build", Status: core.StatusPending}}})
+	}
+	b := &core.Build{RepoID: repo.ID, Status: core.StatusPending, Event: core.EventPush, After: "abc"}
+	if err := st.Builds().Create(ctx, b, stages); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A runner revoked while it runs a stage is refused (401) at its next
+// call, even the calls of a running stage whose token lookups are cached;
+// its stage goes back to the queue, and another runner runs it.
+func TestRevokedMidStage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		sc, srv := realServer(t, st)
+		doomed := registerRunner(t, st, srv)
+		seedStages(t, st, 1)
+		sc.Enqueued(ctx)
+		c := rpcclient.New(srv.URL, doomed.Token)
+		f := core.Filter{OS: "linux", Arch: "amd64", Engines: []string{"fake"}, Machine: "m1"}
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		d, err := c.Request(rctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		step := d.Stage.Steps[0]
+		step.Status = core.StatusRunning
+		if err := c.UpdateStep(ctx, step); err != nil { // the token lookup is cached now
+			t.Fatal(err)
+		}
+		if err := st.Runners().Delete(ctx, doomed.ID); err != nil {
+			t.Fatal(err)
+		}
+		step.Status = core.StatusSuccess
+		d.Stage.Status = core.StatusSuccess
+		for name, call := range map[string]func() error{
+			"step":    func() error { return c.UpdateStep(ctx, step) },
+			"logs":    func() error { return c.AppendLogs(ctx, step.ID, []*core.LogLine{{Number: 0, Text: "late"}}) },
+			"stage":   func() error { return c.UpdateStage(ctx, d.Stage) },
+			"request": func() error { _, err := c.Request(rctx, f); return err },
+		} {
+			if err := call(); !errors.Is(err, core.ErrUnauthenticated) {
+				t.Fatalf("the revoked runner's %s call = %v, want unauthenticated", name, err)
+			}
+		}
+		if got, _ := st.Stages().Find(ctx, d.Stage.ID); got.Status != core.StatusPending || got.RunnerID != 0 {
+			t.Fatalf("the revoked runner's stage is %s (runner %d), want pending again", got.Status, got.RunnerID)
+		}
+		other := rpcclient.New(srv.URL, registerRunner(t, st, srv).Token)
+		again, err := other.Request(rctx, f)
+		if err != nil || again.Stage.ID != d.Stage.ID {
+			t.Fatalf("another runner got %+v, %v; want the requeued stage %d", again, err, d.Stage.ID)
+		}
+	})
+}
+
 // TestRealScheduler runs stages through the real scheduler and store,
 // with a runner speaking HTTP: logs are stored masked, a revoked runner is
 // refused, and an update of a stage the runner does not hold is refused
 // without changing it.
 func TestRealScheduler(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		bus := scheduler.NewBus(quiet)
-		if st.Dialect() == store.Postgres {
-			bus.ListenPostgres(ctx, st.DB())
-		}
-		sc := scheduler.New(st, bus, scheduler.Options{Lease: 5 * time.Second, ReapEvery: 100 * time.Millisecond,
-			PollEvery: 200 * time.Millisecond, Log: quiet, Secrets: staticSecrets{"token": "pa55-w0rd-xyz"}})
-		sc.Start(ctx)
-		srv := httptest.NewServer(rpc.New(rpc.Options{Scheduler: sc, Store: st, LongPoll: time.Second}).Handler())
-		defer srv.Close()
-
-		reg, hash, prefix := auth.NewSecret(auth.RegistrationTokenPrefix)
-		if err := st.Runners().CreateToken(ctx, &core.RunnerToken{Hash: hash, Prefix: prefix}); err != nil {
-			t.Fatal(err)
-		}
-		resp, err := rpcclient.Register(ctx, srv.URL, reg, wire.RegisterRequest{Name: "r", Engines: []string{"fake"}, OS: "linux", Arch: "amd64"})
-		if err != nil {
-			t.Fatalf("register: %v", err)
-		}
-
-		repo := &core.Repo{Remote: "fake", RemoteID: "1", Owner: "acme", Name: "app", Slug: "acme/app"}
-		if err := st.Repos().Create(ctx, repo); err != nil {
-			t.Fatal(err)
-		}
-		step := &core.SpecStep{Name: "build", RunPolicy: core.RunOnSuccess, Secrets: []*core.SecretRef{{Name: "token", Env: "TOKEN"}}}
-		spec, _ := json.Marshal(&core.Spec{Name: "default", Type: "fake", Clone: core.Clone{Disable: true}, Steps: []*core.SpecStep{step}})
-		var stages []*core.Stage
-		for i := 1; i <= 3; i++ {
-			stages = append(stages, &core.Stage{Name: fmt.Sprintf("s%d", i), Number: i, Type: "fake", OS: "linux", Arch: "amd64",
-				Status: core.StatusPending, Spec: spec, Steps: []*core.Step{{Number: 1, Name: "build", Status: core.StatusPending}}})
-		}
-		b := &core.Build{RepoID: repo.ID, Status: core.StatusPending, Event: core.EventPush, After: "abc"}
-		if err := st.Builds().Create(ctx, b, stages); err != nil {
-			t.Fatal(err)
-		}
+		ctx := context.Background()
+		sc, srv := realServer(t, st)
+		resp := registerRunner(t, st, srv)
+		b := seedStages(t, st, 3)
 		sc.Enqueued(ctx)
 
 		eng := enginetest.NewFake()

@@ -32,20 +32,26 @@ type waiter struct {
 	filter core.Filter
 	key    string
 	done   <-chan struct{}
-	result chan *core.StageDetails // buffered: the dispatcher never blocks on it
+	result chan answer // buffered: the dispatcher never blocks on it
 
 	mu   sync.Mutex
 	gone bool // the runner left: a stage claimed for it is given back
 }
 
-// give hands the waiter its stage, or reports false if it has left.
-func (w *waiter) give(d *core.StageDetails) bool {
+// answer is a waiter's outcome: a stage, or why there is none.
+type answer struct {
+	d   *core.StageDetails
+	err error
+}
+
+// give hands the waiter its answer, or reports false if it has left.
+func (w *waiter) give(a answer) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.gone {
 		return false
 	}
-	w.result <- d
+	w.result <- a
 	return true
 }
 
@@ -55,8 +61,8 @@ func (w *waiter) leave() *core.StageDetails {
 	defer w.mu.Unlock()
 	w.gone = true
 	select {
-	case d := <-w.result:
-		return d
+	case a := <-w.result:
+		return a.d
 	default:
 		return nil
 	}
@@ -79,14 +85,14 @@ func (d *dispatcher) request(ctx context.Context, f core.Filter) (*core.StageDet
 	if len(f.Engines) == 0 {
 		return nil, core.Errorf(core.CodeInvalid, "the runner offers no engines; configure at least one")
 	}
-	w := &waiter{filter: f, key: filterKey(f), done: ctx.Done(), result: make(chan *core.StageDetails, 1)}
+	w := &waiter{filter: f, key: filterKey(f), done: ctx.Done(), result: make(chan answer, 1)}
 	d.mu.Lock()
 	d.queue = append(d.queue, w)
 	d.mu.Unlock()
 	d.poke()
 	select {
-	case st := <-w.result:
-		return st, nil
+	case a := <-w.result:
+		return a.d, a.err
 	case <-ctx.Done():
 		d.remove(w)
 		// The dispatcher may have claimed for us just now: give it back.
@@ -162,19 +168,25 @@ func (d *dispatcher) round(ctx context.Context) bool {
 			filters[i] = w.filter
 		}
 		lease := time.Now().Add(d.s.opts.Lease)
-		claimed, err := d.s.store.ClaimStages(ctx, filters, lease, d.s.limits())
+		claimed, gone, err := d.s.store.ClaimStages(ctx, filters, lease, d.s.limits())
 		if err != nil {
 			if ctx.Err() == nil {
 				d.s.log.Warn("claim stages", "err", err)
 			}
 			return gave
 		}
+		for _, i := range gone {
+			d.remove(group[i])
+			group[i].give(answer{err: core.Errorf(core.CodeUnauthenticated, "runner %d was revoked; register it again", group[i].filter.RunnerID)})
+		}
 		if len(claimed) == 0 {
 			continue
 		}
 		gave = true
+		waiters := make([]*waiter, len(claimed))
 		for i, c := range claimed {
-			d.remove(group[i])
+			waiters[i] = group[c.For]
+			d.remove(waiters[i])
 			if m := d.s.opts.Metrics; m != nil {
 				m.StagesDispatched.Inc()
 			}
@@ -183,7 +195,7 @@ func (d *dispatcher) round(ctx context.Context) bool {
 			}
 		}
 		// The next round's claim need not wait for these details.
-		go d.deliver(ctx, claimed, group[:len(claimed)])
+		go d.deliver(ctx, claimed, waiters)
 	}
 	return gave
 }
@@ -208,7 +220,7 @@ func (d *dispatcher) deliver(ctx context.Context, claimed []store.Claimed, waite
 		return
 	}
 	for i, w := range waiters {
-		if !w.give(details[i]) {
+		if !w.give(answer{d: details[i]}) {
 			d.release(details[i].Stage)
 		}
 	}

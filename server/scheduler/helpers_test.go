@@ -38,6 +38,7 @@ func start(t *testing.T, s *store.Store, o scheduler.Options) *scheduler.Schedul
 		o.PollEvery = 200 * time.Millisecond
 	}
 	o.Log = quiet
+	addRunners(t, s, 120)
 	bus := scheduler.NewBus(quiet)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -47,6 +48,22 @@ func start(t *testing.T, s *store.Store, o scheduler.Options) *scheduler.Schedul
 	sc := scheduler.New(s, bus, o)
 	sc.Start(ctx)
 	return sc
+}
+
+// addRunners registers runners until ids 1..n exist (claims are made
+// only for runners that exist; filter(n) names runner n).
+func addRunners(t *testing.T, s *store.Store, n int64) {
+	t.Helper()
+	ctx := context.Background()
+	for {
+		r := &core.Runner{Name: "r", TokenHash: fmt.Sprintf("hash-%d-%d", time.Now().UnixNano(), n)}
+		if err := s.Runners().Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		if r.ID >= n {
+			return
+		}
+	}
 }
 
 var repoSeq int

@@ -141,47 +141,55 @@ func finishStep(ctx context.Context, tx bun.Tx, stageID int64, step *core.Step) 
 // their logs dropped, since the stage runs again from the start. The
 // version check makes one replica's reaper win when several race.
 func (s *Store) RequeueStage(ctx context.Context, st *core.Stage, maxAttempts int) (requeued bool, err error) {
-	now := time.Now().UTC()
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		status, msg := core.StatusPending, ""
-		if st.Attempts >= maxAttempts {
-			status, msg = core.StatusError, "the runner stopped reporting and the stage used all its attempts"
-		}
-		q := tx.NewUpdate().Model((*stageRow)(nil)).
-			Set("status = ?", status).
-			Set("error = ?", msg).
-			Set("runner_id = 0").
-			Set("machine = ''").
-			Set("lease_expires = NULL").
-			Set("updated = ?", now).
-			Set("version = version + 1").
-			Where("id = ? AND version = ? AND status = ?", st.ID, st.Version, core.StatusRunning)
-		if status == core.StatusError {
-			q = q.Set("finished = ?", now)
-		}
-		res, err := q.Exec(ctx)
-		if err != nil {
-			return mapErr(err, "stage")
-		}
-		if n, err := affected(res); err != nil || n == 0 {
-			return err // another replica got there first
-		}
-		if status == core.StatusPending {
-			requeued = true
-			if _, err := tx.NewDelete().Model((*logRow)(nil)).
-				Where("step_id IN (SELECT id FROM steps WHERE stage_id = ?)", st.ID).Exec(ctx); err != nil {
-				return mapErr(err, "logs")
-			}
-			_, err := tx.NewUpdate().Model((*stepRow)(nil)).
-				Set("status = ?", core.StatusPending).Set("error = ''").Set("exit_code = 0").
-				Set("started = NULL").Set("finished = NULL").Set("version = version + 1").
-				Where("stage_id = ? AND status <> ?", st.ID, core.StatusSkipped).Exec(ctx)
-			return mapErr(err, "steps")
-		}
-		_, _, err = settle(ctx, tx, st.BuildID, now)
+		requeued, err = requeue(ctx, tx, st, st.Attempts >= maxAttempts, "the runner stopped reporting and the stage used all its attempts")
 		return err
 	})
 	return requeued, err
+}
+
+// requeue puts a running stage (at st.Version) back to pending, or ends it
+// as error with msg when giveUp; it reports whether it requeued.
+func requeue(ctx context.Context, tx bun.Tx, st *core.Stage, giveUp bool, msg string) (bool, error) {
+	now := time.Now().UTC()
+	status := core.StatusPending
+	if giveUp {
+		status = core.StatusError
+	} else {
+		msg = ""
+	}
+	q := tx.NewUpdate().Model((*stageRow)(nil)).
+		Set("status = ?", status).
+		Set("error = ?", msg).
+		Set("runner_id = 0").
+		Set("machine = ''").
+		Set("lease_expires = NULL").
+		Set("updated = ?", now).
+		Set("version = version + 1").
+		Where("id = ? AND version = ? AND status = ?", st.ID, st.Version, core.StatusRunning)
+	if giveUp {
+		q = q.Set("finished = ?", now)
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return false, mapErr(err, "stage")
+	}
+	if n, err := affected(res); err != nil || n == 0 {
+		return false, err // another replica got there first
+	}
+	if giveUp {
+		_, _, err = settle(ctx, tx, st.BuildID, now)
+		return false, err
+	}
+	if _, err := tx.NewDelete().Model((*logRow)(nil)).
+		Where("step_id IN (SELECT id FROM steps WHERE stage_id = ?)", st.ID).Exec(ctx); err != nil {
+		return false, mapErr(err, "logs")
+	}
+	_, err = tx.NewUpdate().Model((*stepRow)(nil)).
+		Set("status = ?", core.StatusPending).Set("error = ''").Set("exit_code = 0").
+		Set("started = NULL").Set("finished = NULL").Set("version = version + 1").
+		Where("stage_id = ? AND status <> ?", st.ID, core.StatusSkipped).Exec(ctx)
+	return true, mapErr(err, "steps")
 }
 
 // CancelBuild kills a build that is not finished: stages not yet running

@@ -25,12 +25,14 @@ type LimitsFunc func(ctx context.Context, repo *core.Repo) (perRepo, perOwner in
 // Claimed is a stage handed to a runner by ClaimStages.
 type Claimed struct {
 	Stage        *core.Stage
+	For          int  // the index of the filter (the runner) it went to
 	BuildStarted bool // it was the build's first stage to start
 }
 
 // ClaimStages hands pending stages, oldest first, to runners that can take
-// the same stages (filters differ only in RunnerID and Machine): the i-th
-// stage found goes to filters[i]. Its status becomes running, held by the
+// the same stages (filters differ only in RunnerID and Machine), in the
+// order of the filters; each claim says which filter it went to (For).
+// Filters whose runner was revoked get nothing and are listed in gone. Its status becomes running, held by the
 // filter's runner with its machine recorded, with a lease until
 // leaseUntil. Stage, repository and owner concurrency limits are checked
 // in the same transaction, with the rows the counts depend on locked
@@ -38,14 +40,30 @@ type Claimed struct {
 // cannot exceed them. Claims on Postgres skip rows other claimers hold
 // (FOR UPDATE SKIP LOCKED) instead of queueing behind them. One
 // transaction for many runners keeps a busy queue cheap.
-func (s *Store) ClaimStages(ctx context.Context, filters []core.Filter, leaseUntil time.Time, limits LimitsFunc) ([]Claimed, error) {
-	if len(filters) == 0 || len(filters[0].Engines) == 0 {
-		return nil, nil
+func (s *Store) ClaimStages(ctx context.Context, all []core.Filter, leaseUntil time.Time, limits LimitsFunc) (claimed []Claimed, gone []int, err error) {
+	if len(all) == 0 || len(all[0].Engines) == 0 {
+		return nil, nil, nil
 	}
-	f := filters[0]
-	var claimed []Claimed
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		claimed = claimed[:0]
+	f := all[0]
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		claimed, gone = claimed[:0], gone[:0]
+		filters, index, err := s.liveRunners(ctx, tx, all)
+		if err != nil {
+			return err
+		}
+		for i := range all {
+			if !slices.Contains(index, i) {
+				gone = append(gone, i)
+			}
+		}
+		if len(filters) == 0 {
+			return nil
+		}
+		defer func() {
+			for i := range claimed {
+				claimed[i].For = index[i]
+			}
+		}()
 		// chosen are claimed together, the i-th for filters[len(claimed)+i].
 		var chosen []*core.Stage
 		flush := func() error {
@@ -109,9 +127,37 @@ func (s *Store) ClaimStages(ctx context.Context, filters []core.Filter, leaseUnt
 		}
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return claimed, nil
+	return claimed, gone, nil
+}
+
+// liveRunners returns the filters whose runner still exists, and their
+// indexes in filters. On Postgres the runners' rows are held (FOR SHARE)
+// until the claim commits, so a revocation waits for it and then requeues
+// what it claimed.
+func (s *Store) liveRunners(ctx context.Context, tx bun.Tx, filters []core.Filter) ([]core.Filter, []int, error) {
+	ids := make([]int64, 0, len(filters))
+	for _, f := range filters {
+		ids = appendNew(ids, f.RunnerID)
+	}
+	var live []int64
+	q := tx.NewSelect().Model((*runnerRow)(nil)).Column("id").Where("id IN (?)", bun.List(ids))
+	if s.dialect == Postgres {
+		q = q.For("SHARE")
+	}
+	if err := q.Scan(ctx, &live); err != nil {
+		return nil, nil, mapErr(err, "runners")
+	}
+	var out []core.Filter
+	var index []int
+	for i, f := range filters {
+		if slices.Contains(live, f.RunnerID) {
+			out = append(out, f)
+			index = append(index, i)
+		}
+	}
+	return out, index, nil
 }
 
 // claimAll marks the stages running, the i-th for filters[i] (its runner

@@ -3,12 +3,23 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server/store"
 )
+
+// runner registers a runner and returns its id.
+func runner(t *testing.T, s *store.Store) int64 {
+	t.Helper()
+	r := &core.Runner{Name: "r", TokenHash: fmt.Sprintf("hash-%d", time.Now().UnixNano())}
+	if err := s.Runners().Create(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
+}
 
 // ClaimStages gives the i-th stage it claims to filters[i]: the row
 // records that runner and machine, whether the stage was claimed with
@@ -32,18 +43,26 @@ func TestClaimStagesMapsStagesToFilters(t *testing.T) {
 			t.Fatal(err)
 		}
 		var filters []core.Filter
-		for r := int64(1); r <= 4; r++ {
-			filters = append(filters, core.Filter{RunnerID: 10 + r, Machine: "host-" + string(rune('0'+r)), Engines: []string{"fake"}})
+		for r := int64(1); r <= 5; r++ {
+			id := runner(t, s)
+			if r == 2 {
+				id = 1 << 40 // revoked: gets nothing
+			}
+			filters = append(filters, core.Filter{RunnerID: id, Machine: "host-" + string(rune('0'+r)), Engines: []string{"fake"}})
 		}
-		claimed, err := s.ClaimStages(ctx, filters, time.Now().Add(time.Minute), nil)
+		claimed, gone, err := s.ClaimStages(ctx, filters, time.Now().Add(time.Minute), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(claimed) != 4 {
-			t.Fatalf("claimed %d stages, want 4", len(claimed))
+		if len(claimed) != 4 || len(gone) != 1 || gone[0] != 1 {
+			t.Fatalf("claimed %d stages, gone %v; want 4 and the revoked runner's filter [1]", len(claimed), gone)
 		}
 		started := 0
-		for i, c := range claimed {
+		for n, c := range claimed {
+			i := c.For
+			if want := []int{0, 2, 3, 4}[n]; i != want {
+				t.Fatalf("claim %d went to filter %d, want %d", n, i, want)
+			}
 			row, err := s.Stages().Find(ctx, c.Stage.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -90,7 +109,8 @@ func TestAppendHeldLogs(t *testing.T) {
 		if err := s.Builds().Create(ctx, &core.Build{Status: core.StatusPending, RepoID: repo.ID}, []*core.Stage{st}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ClaimStages(ctx, []core.Filter{{RunnerID: 7, Engines: []string{"fake"}}}, time.Now().Add(time.Minute), nil); err != nil {
+		holder := runner(t, s)
+		if _, _, err := s.ClaimStages(ctx, []core.Filter{{RunnerID: holder, Engines: []string{"fake"}}}, time.Now().Add(time.Minute), nil); err != nil {
 			t.Fatal(err)
 		}
 		stages, _ := s.Stages().ListBuild(ctx, st.BuildID)
@@ -102,11 +122,11 @@ func TestAppendHeldLogs(t *testing.T) {
 			}
 			return out
 		}
-		if err := s.AppendHeldLogs(ctx, 8, step, batch(0, 2), 5); core.ErrorCode(err) != core.CodeConflict {
+		if err := s.AppendHeldLogs(ctx, holder+1, step, batch(0, 2), 5); core.ErrorCode(err) != core.CodeConflict {
 			t.Fatalf("another runner's lines = %v, want conflict", err)
 		}
 		for _, b := range [][2]int64{{0, 3}, {0, 3}, {3, 9}, {9, 12}} { // a retried batch, then past the cap
-			if err := s.AppendHeldLogs(ctx, 7, step, batch(b[0], b[1]), 5); err != nil {
+			if err := s.AppendHeldLogs(ctx, holder, step, batch(b[0], b[1]), 5); err != nil {
 				t.Fatalf("lines %d..%d: %v", b[0], b[1], err)
 			}
 		}

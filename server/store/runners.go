@@ -170,15 +170,32 @@ func (rs runnerStore) Touch(ctx context.Context, id int64, at time.Time) error {
 	return mapErr(err, "runner")
 }
 
+// Delete revokes the runner and puts the stages it held back to the
+// queue, in one transaction: whatever the runner reports about them
+// afterwards is refused. On Postgres a claim for the runner running at the
+// same time holds the runner's row (FOR SHARE) until it commits, so the
+// stages it claimed are seen here and requeued too.
 func (rs runnerStore) Delete(ctx context.Context, id int64) error {
-	res, err := rs.s.db.NewDelete().Model((*runnerRow)(nil)).Where("id = ?", id).Exec(ctx)
-	if err != nil {
-		return mapErr(err, "runner")
-	}
-	if n, err := affected(res); err != nil || n == 0 {
-		return notFoundOr(err, "runner %d", id)
-	}
-	return nil
+	return rs.s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*runnerRow)(nil)).Where("id = ?", id).Exec(ctx)
+		if err != nil {
+			return mapErr(err, "runner")
+		}
+		if n, err := affected(res); err != nil || n == 0 {
+			return notFoundOr(err, "runner %d", id)
+		}
+		var held []*stageRow
+		if err := tx.NewSelect().Model(&held).ExcludeColumn("spec").
+			Where("runner_id = ? AND status = ?", id, core.StatusRunning).Scan(ctx); err != nil {
+			return mapErr(err, "stages")
+		}
+		for _, r := range held {
+			if _, err := requeue(ctx, tx, r.core(), false, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (rs runnerStore) CreateToken(ctx context.Context, t *core.RunnerToken) error {
