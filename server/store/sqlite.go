@@ -31,10 +31,17 @@ func openSQLite(dsn, dataDir string) (*bun.DB, error) {
 		path = path[:i]
 	}
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "foreign_keys(1)")
+	if sqliteshim.DriverName() == "sqlite3" { // mattn/go-sqlite3 (built with -tags cgosqlite)
+		q.Set("_busy_timeout", "10000")
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "NORMAL")
+		q.Set("_foreign_keys", "1")
+	} else {
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+	}
 	q.Set("_txlock", "immediate")
 	sqldb, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+q.Encode())
 	if err != nil {
