@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/uptrace/bun"
+
 	"github.com/drover-ci/drover/core"
 )
 
@@ -43,19 +45,22 @@ func (s *Store) AppendHeldLogs(ctx context.Context, runnerID, stepID int64, line
 		return err
 	}
 	args = append(args, stepID, runnerID, core.StatusRunning)
-	res, err := s.db.NewRaw("INSERT INTO logs (step_id, number, time, text) "+
-		"SELECT column1, column2, column3, column4 FROM (VALUES "+values.String()+") AS v "+
-		"WHERE EXISTS (SELECT 1 FROM steps JOIN stages ON stages.id = steps.stage_id "+
-		"WHERE steps.id = ? AND stages.runner_id = ? AND stages.status = ?) "+
-		"ON CONFLICT (step_id, number) DO NOTHING", args...).Exec(ctx)
-	if err != nil {
-		return mapErr(err, "log")
-	}
-	if n, err := affected(res); err != nil || n > 0 {
+	query := "INSERT INTO logs (step_id, number, time, text) " +
+		"SELECT column1, column2, column3, column4 FROM (VALUES " + values.String() + ") AS v " +
+		"WHERE EXISTS (SELECT 1 FROM steps JOIN stages ON stages.id = steps.stage_id " +
+		"WHERE steps.id = ? AND stages.runner_id = ? AND stages.status = ?) " +
+		"ON CONFLICT (step_id, number) DO NOTHING"
+	return s.write(ctx, func(ctx context.Context, db bun.IDB) error {
+		res, err := db.NewRaw(query, args...).Exec(ctx)
+		if err != nil {
+			return mapErr(err, "log")
+		}
+		if n, err := affected(res); err != nil || n > 0 {
+			return err
+		}
+		// Nothing stored: the lines were there already, or the step is
+		// not the runner's; only the second is an error.
+		_, err = heldStepStage(ctx, db, runnerID, stepID)
 		return err
-	}
-	// Nothing stored: the lines were there already, or the step is not
-	// the runner's; only the second is an error.
-	_, err = s.HeldStepStage(ctx, runnerID, stepID)
-	return err
+	})
 }

@@ -32,29 +32,35 @@ func (s *Store) HeldStage(ctx context.Context, runnerID, stageID int64) (*core.S
 
 // UpdateHeldStep saves a step of a stage the runner holds.
 func (s *Store) UpdateHeldStep(ctx context.Context, runnerID int64, st *core.Step) error {
-	res, err := s.db.NewUpdate().Model(toStepRow(st)).
-		Column("status", "error", "exit_code", "started", "finished").
-		Set("version = version + 1").
-		Where("id = ?", st.ID).
-		Where("stage_id IN (SELECT id FROM stages WHERE runner_id = ? AND status = ?)", runnerID, core.StatusRunning).
-		Exec(ctx)
-	if err != nil {
-		return mapErr(err, "step")
-	}
-	if n, err := affected(res); err != nil || n == 0 {
+	return s.write(ctx, func(ctx context.Context, db bun.IDB) error {
+		res, err := db.NewUpdate().Model(toStepRow(st)).
+			Column("status", "error", "exit_code", "started", "finished").
+			Set("version = version + 1").
+			Where("id = ?", st.ID).
+			Where("stage_id IN (SELECT id FROM stages WHERE runner_id = ? AND status = ?)", runnerID, core.StatusRunning).
+			Exec(ctx)
 		if err != nil {
-			return err
+			return mapErr(err, "step")
 		}
-		return core.Errorf(core.CodeConflict, "step %d does not belong to a stage this runner holds", st.ID)
-	}
-	return nil
+		if n, err := affected(res); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
+			return core.Errorf(core.CodeConflict, "step %d does not belong to a stage this runner holds", st.ID)
+		}
+		return nil
+	})
 }
 
 // HeldStepStage returns the id of the stage of a step, checking that the
 // runner holds it.
 func (s *Store) HeldStepStage(ctx context.Context, runnerID, stepID int64) (int64, error) {
+	return heldStepStage(ctx, s.db, runnerID, stepID)
+}
+
+func heldStepStage(ctx context.Context, db bun.IDB, runnerID, stepID int64) (int64, error) {
 	var stageID int64
-	err := s.db.NewSelect().Model((*stepRow)(nil)).Column("step_row.stage_id").
+	err := db.NewSelect().Model((*stepRow)(nil)).Column("step_row.stage_id").
 		Join("JOIN stages AS st ON st.id = step_row.stage_id").
 		Where("step_row.id = ? AND st.runner_id = ? AND st.status = ?", stepID, runnerID, core.StatusRunning).
 		Scan(ctx, &stageID)
@@ -76,7 +82,7 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 	if st.Finished.IsZero() {
 		st.Finished = now
 	}
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// The build is taken from the row, never from what the runner sent.
 		var buildID int64
 		err := tx.NewUpdate().Model((*stageRow)(nil)).
@@ -113,6 +119,11 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 		promoted, buildDone, err = settle(ctx, tx, st.BuildID, now)
 		return err
 	})
+	if err == nil {
+		for _, step := range st.Steps {
+			step.Version++
+		}
+	}
 	return promoted, buildDone, err
 }
 
@@ -132,7 +143,6 @@ func finishStep(ctx context.Context, tx bun.Tx, stageID int64, step *core.Step) 
 		}
 		return core.Errorf(core.CodeInvalid, "step %d is not a step of stage %d", step.ID, stageID)
 	}
-	step.Version++
 	return nil
 }
 

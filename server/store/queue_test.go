@@ -143,3 +143,70 @@ func TestAppendHeldLogs(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent reports of a stage's runner and of a runner that does not
+// hold it: on SQLite they are committed in batches, and each still commits
+// or fails on its own.
+func TestConcurrentReportsFailAlone(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		repo := &core.Repo{Remote: "fake", RemoteID: "c1", Owner: "acme", Name: "c1"}
+		if err := s.Repos().Create(ctx, repo); err != nil {
+			t.Fatal(err)
+		}
+		st := &core.Stage{Name: "a", Type: "fake", Status: core.StatusPending, Spec: []byte("{}"),
+			Steps: []*core.Step{{Name: "one", Status: core.StatusPending}}}
+		if err := s.Builds().Create(ctx, &core.Build{Status: core.StatusPending, RepoID: repo.ID}, []*core.Stage{st}); err != nil {
+			t.Fatal(err)
+		}
+		holder, other := runner(t, s), runner(t, s)
+		if _, _, err := s.ClaimStages(ctx, []core.Filter{{RunnerID: holder, Engines: []string{"fake"}}}, time.Now().Add(time.Minute), nil); err != nil {
+			t.Fatal(err)
+		}
+		stages, _ := s.Stages().ListBuild(ctx, st.BuildID)
+		step := stages[0].Steps[0]
+		const n = 40
+		errs := make(chan error, 2*n)
+		for i := 0; i < n; i++ {
+			go func() {
+				line := []*core.LogLine{{Number: int64(i), Text: fmt.Sprintf("line %d", i)}}
+				if i%2 == 0 {
+					errs <- s.AppendHeldLogs(ctx, holder, step.ID, line, 0)
+				} else {
+					errs <- s.AppendHeldLogs(ctx, other, step.ID, line, 0)
+				}
+				upd := *step
+				upd.Status = core.StatusRunning
+				if i%2 == 0 {
+					errs <- s.UpdateHeldStep(ctx, holder, &upd)
+				} else {
+					errs <- s.UpdateHeldStep(ctx, other, &upd)
+				}
+			}()
+		}
+		refused := 0
+		for i := 0; i < 2*n; i++ {
+			if err := <-errs; err != nil {
+				if core.ErrorCode(err) != core.CodeConflict {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				refused++
+			}
+		}
+		if refused != n {
+			t.Fatalf("%d reports refused, want the other runner's %d", refused, n)
+		}
+		got, _ := s.Logs().Read(ctx, step.ID, 0, 100)
+		if len(got) != n/2 {
+			t.Fatalf("%d lines stored, want the holder's %d", len(got), n/2)
+		}
+		for _, l := range got {
+			if l.Number%2 != 0 {
+				t.Fatalf("the other runner's line %d was stored", l.Number)
+			}
+		}
+		if row, _ := s.Steps().Find(ctx, step.ID); row.Status != core.StatusRunning || row.Version != step.Version+int64(n/2) {
+			t.Fatalf("step %s v%d, want running at v%d", row.Status, row.Version, step.Version+int64(n/2))
+		}
+	})
+}

@@ -18,6 +18,7 @@ type Store struct {
 	db      *bun.DB
 	dialect Dialect
 	sealer  Sealer
+	batch   *batcher // SQLite: the runners' frequent writes, committed together
 }
 
 var _ core.Store = (*Store)(nil)
@@ -58,7 +59,7 @@ func connect(url, dataDir string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db, dialect: SQLite}, nil
+	return &Store{db: db, dialect: SQLite, batch: newBatcher(db)}, nil
 }
 
 func isPostgres(url string) bool {
@@ -80,7 +81,12 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close releases the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.batch != nil {
+		s.batch.close()
+	}
+	return s.db.Close()
+}
 
 // Users returns the user store.
 func (s *Store) Users() core.UserStore { return userStore{s} }
@@ -107,6 +113,26 @@ func (s *Store) Logs() core.LogStore { return logStore{s} }
 // lock when it begins (_txlock=immediate), so concurrent writers queue.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	return s.db.RunInTx(ctx, &sql.TxOptions{}, fn)
+}
+
+// write runs a frequent write of one statement: with the other writes
+// waiting on SQLite (see batcher), on its own elsewhere.
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, db bun.IDB) error) error {
+	if s.batch != nil {
+		return s.batch.do(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
+	}
+	return fn(ctx, s.db)
+}
+
+// writeTx runs a frequent write of several statements in a transaction:
+// the batch's on SQLite, its own elsewhere. fn may run more than once (a
+// batch is retried without a write that failed), so it must not change
+// its inputs in ways that add up.
+func (s *Store) writeTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if s.batch != nil {
+		return s.batch.do(ctx, fn)
+	}
+	return s.inTx(ctx, fn)
 }
 
 // affected returns how many rows a statement changed.
