@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -102,19 +104,10 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 			return mapErr(err, "stage")
 		}
 		st.BuildID = buildID
-		// The runner's last step ends with the stage: its report carries it.
-		for _, step := range st.Steps {
-			if err := finishStep(ctx, tx, st.ID, step); err != nil {
-				return err
-			}
-		}
-		// Steps the runner never reported are closed with the stage.
-		if _, err := tx.NewUpdate().Model((*stepRow)(nil)).
-			Set("status = ?", core.StatusSkipped).
-			Set("version = version + 1").
-			Where("stage_id = ? AND status IN (?)", st.ID, bun.List([]core.Status{core.StatusPending, core.StatusRunning})).
-			Exec(ctx); err != nil {
-			return mapErr(err, "steps")
+		// The steps the report carries take their final state, and the
+		// steps never reported are closed with the stage, in one statement.
+		if err := closeSteps(ctx, tx, st.ID, st.Steps); err != nil {
+			return err
 		}
 		promoted, buildDone, err = settle(ctx, tx, st.BuildID, now)
 		return err
@@ -127,23 +120,56 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 	return promoted, buildDone, err
 }
 
-// finishStep records the final state of a step of the stage.
-func finishStep(ctx context.Context, tx bun.Tx, stageID int64, step *core.Step) error {
-	res, err := tx.NewUpdate().Model(toStepRow(step)).
-		Column("status", "error", "exit_code", "started", "finished").
-		Set("version = version + 1").
-		Where("id = ? AND stage_id = ?", step.ID, stageID).
-		Exec(ctx)
-	if err != nil {
-		return mapErr(err, "step")
-	}
-	if n, err := affected(res); err != nil || n == 0 {
-		if err != nil {
-			return err
+// closeSteps records the final state of the reported steps (they must be
+// the stage's) and marks the stage's other steps still pending or running
+// skipped.
+func closeSteps(ctx context.Context, tx bun.Tx, stageID int64, reported []*core.Step) error {
+	open := bun.List([]core.Status{core.StatusPending, core.StatusRunning})
+	q := tx.NewUpdate().Model((*stepRow)(nil))
+	if len(reported) == 0 {
+		q = q.Set("status = ?", core.StatusSkipped).Where("stage_id = ? AND status IN (?)", stageID, open)
+	} else {
+		ids := make([]int64, len(reported))
+		for i, step := range reported {
+			ids[i] = step.ID
 		}
-		return core.Errorf(core.CodeInvalid, "step %d is not a step of stage %d", step.ID, stageID)
+		col := func(name string, elseExpr string, value func(*core.Step) any) {
+			var b strings.Builder
+			args := make([]any, 0, 2*len(reported))
+			b.WriteString(name + " = CASE id")
+			for _, step := range reported {
+				b.WriteString(" WHEN ? THEN ?")
+				args = append(args, step.ID, value(step))
+			}
+			b.WriteString(" ELSE " + elseExpr + " END")
+			q = q.Set(b.String(), args...)
+		}
+		col("status", "'"+string(core.StatusSkipped)+"'", func(s *core.Step) any { return s.Status })
+		col("error", "error", func(s *core.Step) any { return s.Error })
+		col("exit_code", "exit_code", func(s *core.Step) any { return s.ExitCode })
+		col("started", "started", func(s *core.Step) any { return nullTime(s.Started) })
+		col("finished", "finished", func(s *core.Step) any { return nullTime(s.Finished) })
+		q = q.Where("stage_id = ? AND (id IN (?) OR status IN (?))", stageID, bun.List(ids), open)
+	}
+	var changed []int64
+	err := q.Set("version = version + 1").Returning("id").Scan(ctx, &changed)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return mapErr(err, "steps")
+	}
+	for _, step := range reported {
+		if !slices.Contains(changed, step.ID) {
+			return core.Errorf(core.CodeInvalid, "step %d is not a step of stage %d", step.ID, stageID)
+		}
 	}
 	return nil
+}
+
+// nullTime is t, or NULL when t is zero.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
 }
 
 // RequeueStage puts a running stage whose lease expired back to pending,
