@@ -472,3 +472,47 @@ func TestStageReportCarriesItsLastStep(t *testing.T) {
 		}
 	})
 }
+
+// Stages of one build finishing at the same moment still finish the build:
+// the last one to commit sees the others done.
+func TestConcurrentStageEndsFinishTheBuild(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sc := start(t, s, scheduler.Options{})
+		ctx := context.Background()
+		const builds, per = 10, 8
+		var ids []int64
+		for i := 0; i < builds; i++ {
+			var stages []*core.Stage
+			for j := 0; j < per; j++ {
+				stages = append(stages, stage(fmt.Sprintf("s%d", j)))
+			}
+			_, b := seed(t, s, stages...)
+			ids = append(ids, b.ID)
+		}
+		var held []*core.Stage
+		for i := 0; i < builds*per; i++ {
+			st := request(t, sc, filter(int64(1+i%100)), 5*time.Second)
+			if st == nil {
+				t.Fatalf("stage %d not handed out", i)
+			}
+			held = append(held, st)
+		}
+		var wg sync.WaitGroup
+		for _, st := range held {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				st.Status = core.StatusSuccess
+				if err := sc.UpdateStage(ctx, st.RunnerID, st); err != nil {
+					t.Errorf("finish stage %d: %v", st.ID, err)
+				}
+			}()
+		}
+		wg.Wait()
+		for _, id := range ids {
+			if b, _ := s.Builds().Find(ctx, id); b.Status != core.StatusSuccess {
+				t.Fatalf("build %d is %s after all its stages succeeded", id, b.Status)
+			}
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/drover-ci/drover/core"
 )
@@ -15,6 +16,16 @@ import (
 // settle further stages; when every stage is done the build finishes. It
 // reports whether a stage became pending.
 func settle(ctx context.Context, tx bun.Tx, buildID int64, now time.Time) (promoted, finished bool, err error) {
+	// On Postgres, hold the build's row first: two of its stages ending
+	// at once would otherwise each see the other still running (neither
+	// change committed) and neither would finish the build. The second
+	// waits here, then reads the first's change. SQLite has one writer.
+	if tx.Dialect().Name() == dialect.PG {
+		if _, err := tx.NewSelect().Model((*buildRow)(nil)).Column("id").
+			Where("id = ?", buildID).For("UPDATE").Exec(ctx); err != nil {
+			return false, false, mapErr(err, "build")
+		}
+	}
 	var rows []*stageRow
 	if err := tx.NewSelect().Model(&rows).Column("id", "name", "status", "depends_on", "run_policy").
 		Where("build_id = ?", buildID).Order("number").Scan(ctx); err != nil {
