@@ -87,7 +87,7 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 	err = s.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// The build is taken from the row, never from what the runner sent.
 		var buildID int64
-		err := tx.NewUpdate().Model((*stageRow)(nil)).
+		q := tx.NewUpdate().Model((*stageRow)(nil)).
 			Set("status = ?", st.Status).
 			Set("error = ?", st.Error).
 			Set("exit_code = ?", st.ExitCode).
@@ -95,8 +95,15 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 			Set("lease_expires = NULL").
 			Set("updated = ?", now).
 			Set("version = version + 1").
-			Where("id = ? AND runner_id = ? AND status = ?", st.ID, runnerID, core.StatusRunning).
-			Returning("build_id").Scan(ctx, &buildID)
+			Where("stage_row.id = ? AND stage_row.runner_id = ? AND stage_row.status = ?", st.ID, runnerID, core.StatusRunning)
+		returning := "build_id"
+		if s.dialect == Postgres {
+			// The build's row is held in the same statement (see settle).
+			q = q.TableExpr("(SELECT id FROM builds WHERE id = (SELECT build_id FROM stages WHERE id = ?) FOR UPDATE) AS held_build", st.ID).
+				Where("stage_row.build_id = held_build.id")
+			returning = "stage_row.build_id"
+		}
+		err := q.Returning(returning).Scan(ctx, &buildID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNotHeld(st.ID)
 		}
@@ -109,7 +116,7 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 		if err := closeSteps(ctx, tx, st.ID, st.Steps); err != nil {
 			return err
 		}
-		promoted, buildDone, err = settle(ctx, tx, st.BuildID, now)
+		promoted, buildDone, err = settleHeld(ctx, tx, st.BuildID, now)
 		return err
 	})
 	if err == nil {

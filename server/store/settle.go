@@ -26,6 +26,11 @@ func settle(ctx context.Context, tx bun.Tx, buildID int64, now time.Time) (promo
 			return false, false, mapErr(err, "build")
 		}
 	}
+	return settleHeld(ctx, tx, buildID, now)
+}
+
+// settleHeld is settle once the build's row is held (on Postgres).
+func settleHeld(ctx context.Context, tx bun.Tx, buildID int64, now time.Time) (promoted, finished bool, err error) {
 	var rows []*stageRow
 	if err := tx.NewSelect().Model(&rows).Column("id", "name", "status", "depends_on", "run_policy").
 		Where("build_id = ?", buildID).Order("number").Scan(ctx); err != nil {
