@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/drover-ci/drover/core"
 )
@@ -86,37 +87,12 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 	}
 	err = s.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// The build is taken from the row, never from what the runner sent.
-		var buildID int64
-		q := tx.NewUpdate().Model((*stageRow)(nil)).
-			Set("status = ?", st.Status).
-			Set("error = ?", st.Error).
-			Set("exit_code = ?", st.ExitCode).
-			Set("finished = ?", st.Finished.UTC()).
-			Set("lease_expires = NULL").
-			Set("updated = ?", now).
-			Set("version = version + 1").
-			Where("stage_row.id = ? AND stage_row.runner_id = ? AND stage_row.status = ?", st.ID, runnerID, core.StatusRunning)
-		returning := "build_id"
-		if s.dialect == Postgres {
-			// The build's row is held in the same statement (see settle).
-			q = q.TableExpr("(SELECT id FROM builds WHERE id = (SELECT build_id FROM stages WHERE id = ?) FOR UPDATE) AS held_build", st.ID).
-				Where("stage_row.build_id = held_build.id")
-			returning = "stage_row.build_id"
-		}
-		err := q.Returning(returning).Scan(ctx, &buildID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotHeld(st.ID)
-		}
+		buildID, err := s.endStage(ctx, tx, runnerID, st, now)
 		if err != nil {
-			return mapErr(err, "stage")
-		}
-		st.BuildID = buildID
-		// The steps the report carries take their final state, and the
-		// steps never reported are closed with the stage, in one statement.
-		if err := closeSteps(ctx, tx, st.ID, st.Steps); err != nil {
 			return err
 		}
-		promoted, buildDone, err = settleHeld(ctx, tx, st.BuildID, now)
+		st.BuildID = buildID
+		promoted, buildDone, err = settleHeld(ctx, tx, buildID, now)
 		return err
 	})
 	if err == nil {
@@ -127,42 +103,98 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 	return promoted, buildDone, err
 }
 
+// endStage records the stage's final status, the final state of the
+// steps its report carries and skips its steps never reported; it returns
+// the stage's build. On Postgres it is one statement, which also holds the
+// build's row (see settle).
+func (s *Store) endStage(ctx context.Context, tx bun.Tx, runnerID int64, st *core.Stage, now time.Time) (int64, error) {
+	stageSet := sqlPart{"status = ?, error = ?, exit_code = ?, finished = ?, lease_expires = NULL, updated = ?, version = version + 1",
+		[]any{st.Status, st.Error, st.ExitCode, st.Finished.UTC(), now}}
+	if s.dialect != Postgres {
+		var buildID int64
+		err := tx.NewUpdate().Model((*stageRow)(nil)).Set(stageSet.sql, stageSet.args...).
+			Where("id = ? AND runner_id = ? AND status = ?", st.ID, runnerID, core.StatusRunning).
+			Returning("build_id").Scan(ctx, &buildID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, errNotHeld(st.ID)
+		}
+		if err != nil {
+			return 0, mapErr(err, "stage")
+		}
+		return buildID, closeSteps(ctx, tx, st.ID, st.Steps)
+	}
+	stepSet, stepWhere := closingSteps(st.ID, st.Steps)
+	query := "WITH held_build AS (SELECT id FROM builds WHERE id = (SELECT build_id FROM stages WHERE id = ?) FOR UPDATE), " +
+		"st AS (UPDATE stages SET " + stageSet.sql + " FROM held_build " +
+		"WHERE stages.id = ? AND stages.runner_id = ? AND stages.status = ? AND stages.build_id = held_build.id RETURNING stages.build_id), " +
+		"sk AS (UPDATE steps SET " + stepSet.sql + " WHERE EXISTS (SELECT 1 FROM st) AND " + stepWhere.sql + " RETURNING steps.id) " +
+		"SELECT (SELECT build_id FROM st) AS build_id, ARRAY(SELECT id FROM sk) AS changed"
+	args := append([]any{st.ID}, stageSet.args...)
+	args = append(args, st.ID, runnerID, core.StatusRunning)
+	args = append(append(args, stepSet.args...), stepWhere.args...)
+	var buildID sql.NullInt64
+	var changed []int64
+	if err := tx.NewRaw(query, args...).Scan(ctx, &buildID, pgdialect.Array(&changed)); err != nil {
+		return 0, mapErr(err, "stage")
+	}
+	if !buildID.Valid {
+		return 0, errNotHeld(st.ID)
+	}
+	return buildID.Int64, checkClosed(st.ID, st.Steps, changed)
+}
+
 // closeSteps records the final state of the reported steps (they must be
 // the stage's) and marks the stage's other steps still pending or running
 // skipped.
 func closeSteps(ctx context.Context, tx bun.Tx, stageID int64, reported []*core.Step) error {
-	open := bun.List([]core.Status{core.StatusPending, core.StatusRunning})
-	q := tx.NewUpdate().Model((*stepRow)(nil))
-	if len(reported) == 0 {
-		q = q.Set("status = ?", core.StatusSkipped).Where("stage_id = ? AND status IN (?)", stageID, open)
-	} else {
-		ids := make([]int64, len(reported))
-		for i, step := range reported {
-			ids[i] = step.ID
-		}
-		col := func(name string, elseExpr string, value func(*core.Step) any) {
-			var b strings.Builder
-			args := make([]any, 0, 2*len(reported))
-			b.WriteString(name + " = CASE id")
-			for _, step := range reported {
-				b.WriteString(" WHEN ? THEN ?")
-				args = append(args, step.ID, value(step))
-			}
-			b.WriteString(" ELSE " + elseExpr + " END")
-			q = q.Set(b.String(), args...)
-		}
-		col("status", "'"+string(core.StatusSkipped)+"'", func(s *core.Step) any { return s.Status })
-		col("error", "error", func(s *core.Step) any { return s.Error })
-		col("exit_code", "exit_code", func(s *core.Step) any { return s.ExitCode })
-		col("started", "started", func(s *core.Step) any { return nullTime(s.Started) })
-		col("finished", "finished", func(s *core.Step) any { return nullTime(s.Finished) })
-		q = q.Where("stage_id = ? AND (id IN (?) OR status IN (?))", stageID, bun.List(ids), open)
-	}
+	set, where := closingSteps(stageID, reported)
 	var changed []int64
-	err := q.Set("version = version + 1").Returning("id").Scan(ctx, &changed)
+	err := tx.NewUpdate().Model((*stepRow)(nil)).Set(set.sql, set.args...).Where(where.sql, where.args...).
+		Returning("id").Scan(ctx, &changed)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return mapErr(err, "steps")
 	}
+	return checkClosed(stageID, reported, changed)
+}
+
+// sqlPart is a piece of SQL with its arguments.
+type sqlPart struct {
+	sql  string
+	args []any
+}
+
+// closingSteps returns the SET and WHERE of closeSteps's UPDATE.
+func closingSteps(stageID int64, reported []*core.Step) (set, where sqlPart) {
+	open := bun.List([]core.Status{core.StatusPending, core.StatusRunning})
+	if len(reported) == 0 {
+		return sqlPart{"status = ?, version = version + 1", []any{core.StatusSkipped}},
+			sqlPart{"stage_id = ? AND status IN (?)", []any{stageID, open}}
+	}
+	ids := make([]int64, len(reported))
+	for i, step := range reported {
+		ids[i] = step.ID
+	}
+	var b strings.Builder
+	col := func(name string, elseExpr string, value func(*core.Step) any) {
+		b.WriteString(name + " = CASE id")
+		for _, step := range reported {
+			b.WriteString(" WHEN ? THEN ?")
+			set.args = append(set.args, step.ID, value(step))
+		}
+		b.WriteString(" ELSE " + elseExpr + " END, ")
+	}
+	col("status", "'"+string(core.StatusSkipped)+"'", func(s *core.Step) any { return s.Status })
+	col("error", "error", func(s *core.Step) any { return s.Error })
+	col("exit_code", "exit_code", func(s *core.Step) any { return s.ExitCode })
+	col("started", "started", func(s *core.Step) any { return nullTime(s.Started) })
+	col("finished", "finished", func(s *core.Step) any { return nullTime(s.Finished) })
+	b.WriteString("version = version + 1")
+	set.sql = b.String()
+	return set, sqlPart{"stage_id = ? AND (id IN (?) OR status IN (?))", []any{stageID, bun.List(ids), open}}
+}
+
+// checkClosed refuses a report whose steps were not all the stage's.
+func checkClosed(stageID int64, reported []*core.Step, changed []int64) error {
 	for _, step := range reported {
 		if !slices.Contains(changed, step.ID) {
 			return core.Errorf(core.CodeInvalid, "step %d is not a step of stage %d", step.ID, stageID)
