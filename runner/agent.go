@@ -264,6 +264,7 @@ func (a *Agent) offered() []string {
 // time, until ctx ends.
 func (a *Agent) worker(ctx, work context.Context, slot int) {
 	bo := a.backoff()
+	state := &slotState{dir: a.slotDir(slot)}
 	for ctx.Err() == nil {
 		names := a.offered()
 		if len(names) == 0 {
@@ -290,7 +291,7 @@ func (a *Agent) worker(ctx, work context.Context, slot int) {
 		if d == nil || d.Stage == nil {
 			continue
 		}
-		a.runStage(work, d, a.slotDir(slot))
+		a.runStage(work, d, state)
 	}
 }
 

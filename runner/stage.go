@@ -25,6 +25,7 @@ type job struct {
 	stage  *core.Stage
 	d      *core.StageDetails
 	dir    string                // the slot's directory: the workspace and git's home
+	slot   *slotState
 	steps  map[string]*core.Step // step rows by name
 	mask   *masker
 	cancel context.CancelFunc
@@ -39,14 +40,14 @@ type job struct {
 
 // runStage runs and reports one stage given to this runner, in the
 // workspace directory dir.
-func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, dir string) {
+func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, slot *slotState) {
 	stage := d.Stage
 	log := a.log.With("stage", stage.ID)
 	rctx, rcancel := a.reportCtx(ctx)
 	defer rcancel()
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	j := &job{a: a, log: log, stage: stage, d: d, dir: dir, steps: map[string]*core.Step{}, mask: newMasker(d.Secrets), cancel: cancel}
+	j := &job{a: a, log: log, stage: stage, d: d, dir: slot.dir, slot: slot, steps: map[string]*core.Step{}, mask: newMasker(d.Secrets), cancel: cancel}
 	for _, st := range stage.Steps {
 		j.steps[st.Name] = st
 	}
@@ -137,15 +138,22 @@ func (j *job) run(ctx context.Context) *runtime.Result {
 		return fail(core.StatusError, err.Error())
 	}
 	dir := j.dir
-	src, err := prepareWorkspace(dir)
-	if err != nil {
-		return fail(core.StatusError, fmt.Sprintf("runner %s: workspace: %v", j.a.o.Name, err))
+	src := filepath.Join(dir, "src")
+	if !j.slot.clean {
+		var err error
+		if src, err = prepareWorkspace(dir); err != nil {
+			return fail(core.StatusError, fmt.Sprintf("runner %s: workspace: %v", j.a.o.Name, err))
+		}
 	}
-	// Emptied again afterwards: nothing of the stage stays on the host.
+	// Emptied afterwards: nothing of the stage stays on the host, and the
+	// next stage of the slot finds it ready.
+	j.slot.clean = false
 	defer func() {
-		if _, err := prepareWorkspace(dir); err != nil {
+		_, err := prepareWorkspace(dir)
+		if err != nil {
 			j.log.Warn("empty the workspace", "dir", dir, "err", err)
 		}
+		j.slot.clean = err == nil
 	}()
 	spec.Workspace.HostDir = src
 	if !spec.Clone.Disable {

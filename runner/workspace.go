@@ -17,6 +17,13 @@ func (a *Agent) slotDir(slot int) string {
 	return filepath.Join(a.o.WorkDir, "slot-"+strconv.Itoa(slot))
 }
 
+// slotState is a worker slot's directory and whether it is known empty
+// (emptied after the slot's last stage); only its worker touches it.
+type slotState struct {
+	dir   string
+	clean bool
+}
+
 // prepareWorkspace empties the slot's directory, keeping (or creating) an
 // empty "src" in it, and returns src: the stage's workspace on this host.
 func prepareWorkspace(dir string) (string, error) {

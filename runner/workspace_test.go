@@ -33,6 +33,13 @@ func TestWorkspaceReusedAndEmptied(t *testing.T) {
 		return os.WriteFile(filepath.Join(filepath.Dir(dir), "stray"), []byte("x"), 0o600)
 	}
 	work := t.TempDir()
+	// What a runner that died mid-stage left behind.
+	if err := os.MkdirAll(filepath.Join(work, "slot-0", "src", "old"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "slot-0", "home-leftover"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c.add(1, spec("fake", step("build")), false, nil)
 	c.add(2, spec("fake", step("build")), false, nil)
 	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}, WorkDir: work, Capacity: 1})
