@@ -24,7 +24,7 @@ type job struct {
 	log    *slog.Logger
 	stage  *core.Stage
 	d      *core.StageDetails
-	dir    string                // the slot's directory: the workspace and git's home
+	dir    string // the slot's directory: the workspace and git's home
 	slot   *slotState
 	steps  map[string]*core.Step // step rows by name
 	mask   *masker

@@ -473,8 +473,9 @@ func TestStageReportCarriesItsLastStep(t *testing.T) {
 	})
 }
 
-// Stages of one build finishing at the same moment still finish the build:
-// the last one to commit sees the others done.
+// Stages of one build finishing at the same moment still promote the stage
+// that waits for them all, exactly once, and finish the build: the last to
+// settle sees the others done.
 func TestConcurrentStageEndsFinishTheBuild(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		sc := start(t, s, scheduler.Options{})
@@ -483,9 +484,12 @@ func TestConcurrentStageEndsFinishTheBuild(t *testing.T) {
 		var ids []int64
 		for i := 0; i < builds; i++ {
 			var stages []*core.Stage
+			var names []string
 			for j := 0; j < per; j++ {
 				stages = append(stages, stage(fmt.Sprintf("s%d", j)))
+				names = append(names, fmt.Sprintf("s%d", j))
 			}
+			stages = append(stages, stage("after", names...))
 			_, b := seed(t, s, stages...)
 			ids = append(ids, b.ID)
 		}
@@ -509,6 +513,19 @@ func TestConcurrentStageEndsFinishTheBuild(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		for i := 0; i < builds; i++ { // each build's "after" stage, once
+			st := request(t, sc, filter(1), 5*time.Second)
+			if st == nil || st.Name != "after" {
+				t.Fatalf("promoted stage %d: got %+v", i, st)
+			}
+			st.Status = core.StatusSuccess
+			if err := sc.UpdateStage(ctx, 1, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if extra := request(t, sc, filter(1), 300*time.Millisecond); extra != nil {
+			t.Fatalf("a stage was handed out twice: %+v", extra)
+		}
 		for _, id := range ids {
 			if b, _ := s.Builds().Find(ctx, id); b.Status != core.StatusSuccess {
 				t.Fatalf("build %d is %s after all its stages succeeded", id, b.Status)

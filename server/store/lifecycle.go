@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -77,68 +78,99 @@ func heldStepStage(ctx context.Context, db bun.IDB, runnerID, stepID int64) (int
 }
 
 // FinishStage records the final status of a stage the runner holds and
-// of the steps st carries (they must be its own), then settles its build: waiting stages whose dependencies are done become
-// pending or skipped, and the build finishes with its last stage. It
-// reports whether any stage became pending and whether the build finished.
+// of the steps st carries (they must be its own), then settles its build:
+// waiting stages whose dependencies are done become pending or skipped,
+// and the build finishes with its last stage. It reports whether any
+// stage became pending and whether it finished the build.
 func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage) (promoted, buildDone bool, err error) {
 	now := time.Now().UTC()
 	if st.Finished.IsZero() {
 		st.Finished = now
 	}
-	err = s.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		// The build is taken from the row, never from what the runner sent.
-		buildID, err := s.endStage(ctx, tx, runnerID, st, now)
+	if s.dialect == Postgres {
+		// One statement ends the stage and its steps; the settle reads
+		// after it committed (see settle).
+		buildID, err := s.endStagePostgres(ctx, runnerID, st, now)
 		if err != nil {
-			return err
+			return false, false, err
 		}
 		st.BuildID = buildID
-		promoted, buildDone, err = settleHeld(ctx, tx, buildID, now)
-		return err
-	})
-	if err == nil {
-		for _, step := range st.Steps {
-			step.Version++
+		promoted, buildDone, err = settle(ctx, s.db, buildID, now)
+		if err != nil {
+			return false, false, fmt.Errorf("stage %d ended; settle its build: %w", st.ID, err)
+		}
+	} else {
+		err = s.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			// The build is taken from the row, never from what the runner sent.
+			var buildID int64
+			set := endSet(st, now)
+			err := tx.NewUpdate().Model((*stageRow)(nil)).Set(set.sql, set.args...).
+				Where("id = ? AND runner_id = ? AND status = ?", st.ID, runnerID, core.StatusRunning).
+				Returning("build_id").Scan(ctx, &buildID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errNotHeld(st.ID)
+			}
+			if err != nil {
+				return mapErr(err, "stage")
+			}
+			st.BuildID = buildID
+			if err := closeSteps(ctx, tx, st.ID, st.Steps); err != nil {
+				return err
+			}
+			promoted, buildDone, err = settle(ctx, tx, buildID, now)
+			return err
+		})
+		if err != nil {
+			return false, false, err
 		}
 	}
-	return promoted, buildDone, err
+	for _, step := range st.Steps {
+		step.Version++
+	}
+	return promoted, buildDone, nil
 }
 
-// endStage records the stage's final status, the final state of the
-// steps its report carries and skips its steps never reported; it returns
-// the stage's build. On Postgres it is one statement, which also holds the
-// build's row (see settle).
-func (s *Store) endStage(ctx context.Context, tx bun.Tx, runnerID int64, st *core.Stage, now time.Time) (int64, error) {
-	stageSet := sqlPart{"status = ?, error = ?, exit_code = ?, finished = ?, lease_expires = NULL, updated = ?, version = version + 1",
+// endSet is the SET of a stage's final report.
+func endSet(st *core.Stage, now time.Time) sqlPart {
+	return sqlPart{"status = ?, error = ?, exit_code = ?, finished = ?, lease_expires = NULL, updated = ?, version = version + 1",
 		[]any{st.Status, st.Error, st.ExitCode, st.Finished.UTC(), now}}
-	if s.dialect != Postgres {
-		var buildID int64
-		err := tx.NewUpdate().Model((*stageRow)(nil)).Set(stageSet.sql, stageSet.args...).
-			Where("id = ? AND runner_id = ? AND status = ?", st.ID, runnerID, core.StatusRunning).
-			Returning("build_id").Scan(ctx, &buildID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, errNotHeld(st.ID)
-		}
-		if err != nil {
-			return 0, mapErr(err, "stage")
-		}
-		return buildID, closeSteps(ctx, tx, st.ID, st.Steps)
-	}
+}
+
+// endStagePostgres records, in one statement, the stage's final status,
+// the final state of the steps its report carries, and skips its steps
+// never reported; it returns the stage's build. A report carrying a step
+// of another stage changes nothing.
+func (s *Store) endStagePostgres(ctx context.Context, runnerID int64, st *core.Stage, now time.Time) (int64, error) {
+	set := endSet(st, now)
 	stepSet, stepWhere := closingSteps(st.ID, st.Steps)
-	query := "WITH held_build AS (SELECT id FROM builds WHERE id = (SELECT build_id FROM stages WHERE id = ?) FOR UPDATE), " +
-		"st AS (UPDATE stages SET " + stageSet.sql + " FROM held_build " +
-		"WHERE stages.id = ? AND stages.runner_id = ? AND stages.status = ? AND stages.build_id = held_build.id RETURNING stages.build_id), " +
+	ids := make([]int64, len(st.Steps))
+	for i, step := range st.Steps {
+		ids[i] = step.ID
+	}
+	own := sqlPart{"TRUE", nil}
+	if len(ids) > 0 {
+		own = sqlPart{"(SELECT count(*) FROM steps WHERE stage_id = ? AND id IN (?)) = ?", []any{st.ID, bun.List(ids), len(ids)}}
+	}
+	query := "WITH st AS (UPDATE stages SET " + set.sql +
+		" WHERE id = ? AND runner_id = ? AND status = ? AND " + own.sql + " RETURNING build_id), " +
 		"sk AS (UPDATE steps SET " + stepSet.sql + " WHERE EXISTS (SELECT 1 FROM st) AND " + stepWhere.sql + " RETURNING steps.id) " +
 		"SELECT (SELECT build_id FROM st) AS build_id, ARRAY(SELECT id FROM sk) AS changed"
-	args := append([]any{st.ID}, stageSet.args...)
-	args = append(args, st.ID, runnerID, core.StatusRunning)
-	args = append(append(args, stepSet.args...), stepWhere.args...)
+	args := append(set.args, st.ID, runnerID, core.StatusRunning)
+	args = append(append(append(args, own.args...), stepSet.args...), stepWhere.args...)
 	var buildID sql.NullInt64
 	var changed []int64
-	if err := tx.NewRaw(query, args...).Scan(ctx, &buildID, pgdialect.Array(&changed)); err != nil {
+	if err := s.db.NewRaw(query, args...).Scan(ctx, &buildID, pgdialect.Array(&changed)); err != nil {
 		return 0, mapErr(err, "stage")
 	}
 	if !buildID.Valid {
-		return 0, errNotHeld(st.ID)
+		if _, err := s.HeldStage(ctx, runnerID, st.ID); err != nil || len(ids) == 0 {
+			return 0, errNotHeld(st.ID)
+		}
+		var own []int64 // held: so a reported step was not the stage's
+		if err := s.db.NewSelect().Model((*stepRow)(nil)).Column("id").Where("stage_id = ?", st.ID).Scan(ctx, &own); err != nil {
+			return 0, mapErr(err, "steps")
+		}
+		return 0, checkClosed(st.ID, st.Steps, own)
 	}
 	return buildID.Int64, checkClosed(st.ID, st.Steps, changed)
 }
@@ -216,15 +248,21 @@ func nullTime(t time.Time) any {
 // their logs dropped, since the stage runs again from the start. The
 // version check makes one replica's reaper win when several race.
 func (s *Store) RequeueStage(ctx context.Context, st *core.Stage, maxAttempts int) (requeued bool, err error) {
+	giveUp := st.Attempts >= maxAttempts
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		requeued, err = requeue(ctx, tx, st, st.Attempts >= maxAttempts, "the runner stopped reporting and the stage used all its attempts")
+		requeued, err = requeue(ctx, tx, st, giveUp, "the runner stopped reporting and the stage used all its attempts")
 		return err
 	})
+	if err == nil && giveUp {
+		// The stage ended: settle after the commit (see settle).
+		_, _, err = settle(ctx, s.db, st.BuildID, time.Now().UTC())
+	}
 	return requeued, err
 }
 
 // requeue puts a running stage (at st.Version) back to pending, or ends it
-// as error with msg when giveUp; it reports whether it requeued.
+// as error with msg when giveUp (the caller then settles the build after
+// the commit); it reports whether it requeued.
 func requeue(ctx context.Context, tx bun.Tx, st *core.Stage, giveUp bool, msg string) (bool, error) {
 	now := time.Now().UTC()
 	status := core.StatusPending
@@ -253,8 +291,7 @@ func requeue(ctx context.Context, tx bun.Tx, st *core.Stage, giveUp bool, msg st
 		return false, err // another replica got there first
 	}
 	if giveUp {
-		_, _, err = settle(ctx, tx, st.BuildID, now)
-		return false, err
+		return false, nil // the caller settles the build
 	}
 	if _, err := tx.NewDelete().Model((*logRow)(nil)).
 		Where("step_id IN (SELECT id FROM steps WHERE stage_id = ?)", st.ID).Exec(ctx); err != nil {
@@ -287,16 +324,25 @@ func (s *Store) CancelBuild(ctx context.Context, buildID int64) (*core.Build, er
 				bun.List([]core.Status{core.StatusPending, core.StatusWaiting, core.StatusBlocked})).Exec(ctx); err != nil {
 			return mapErr(err, "stages")
 		}
-		_, err := tx.NewUpdate().Model((*buildRow)(nil)).
+		res, err := tx.NewUpdate().Model((*buildRow)(nil)).
 			Set("status = ?", core.StatusKilled).Set("updated = ?", now).Set("version = version + 1").
-			Where("id = ?", buildID).Exec(ctx)
+			Where("id = ? AND status NOT IN (?)", buildID, bun.List(finalBuildStatuses)).Exec(ctx)
 		if err != nil {
 			return mapErr(err, "build")
 		}
-		_, _, err = settle(ctx, tx, buildID, now)
-		return err
+		if n, err := affected(res); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
+			return core.Errorf(core.CodeConflict, "build %d already finished", b.Number)
+		}
+		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	// Settled after the commit (see settle).
+	if _, _, err := settle(ctx, s.db, buildID, now); err != nil {
 		return nil, err
 	}
 	return s.Builds().Find(ctx, buildID)

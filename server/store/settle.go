@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/drover-ci/drover/core"
 )
@@ -14,25 +13,18 @@ import (
 // waiting stages whose dependencies are all done become pending (or are
 // skipped when their run policy says so), repeatedly, since a skip can
 // settle further stages; when every stage is done the build finishes. It
-// reports whether a stage became pending.
-func settle(ctx context.Context, tx bun.Tx, buildID int64, now time.Time) (promoted, finished bool, err error) {
-	// On Postgres, hold the build's row first: two of its stages ending
-	// at once would otherwise each see the other still running (neither
-	// change committed) and neither would finish the build. The second
-	// waits here, then reads the first's change. SQLite has one writer.
-	if tx.Dialect().Name() == dialect.PG {
-		if _, err := tx.NewSelect().Model((*buildRow)(nil)).Column("id").
-			Where("id = ?", buildID).For("UPDATE").Exec(ctx); err != nil {
-			return false, false, mapErr(err, "build")
-		}
-	}
-	return settleHeld(ctx, tx, buildID, now)
-}
-
-// settleHeld is settle once the build's row is held (on Postgres).
-func settleHeld(ctx context.Context, tx bun.Tx, buildID int64, now time.Time) (promoted, finished bool, err error) {
+// reports whether a stage became pending and whether it finished the
+// build.
+//
+// It runs after the change committed (on Postgres), or in the one
+// writer's transaction (SQLite), and every change it makes is conditional
+// on the row still being what it read: stages only move towards done, so
+// of two stages of a build ending at once, the one whose settle reads
+// last sees both ended, and when both see it, one change wins and the
+// other finds nothing to do. No lock on the build is needed.
+func settle(ctx context.Context, db bun.IDB, buildID int64, now time.Time) (promoted, finished bool, err error) {
 	var rows []*stageRow
-	if err := tx.NewSelect().Model(&rows).Column("id", "name", "status", "depends_on", "run_policy").
+	if err := db.NewSelect().Model(&rows).Column("id", "name", "status", "depends_on", "run_policy").
 		Where("build_id = ?", buildID).Order("number").Scan(ctx); err != nil {
 		return false, false, mapErr(err, "stages")
 	}
@@ -50,20 +42,28 @@ func settleHeld(ctx context.Context, tx bun.Tx, buildID int64, now time.Time) (p
 			if !ready {
 				continue
 			}
-			q := tx.NewUpdate().Model((*stageRow)(nil)).Set("status = ?", next).
-				Set("updated = ?", now).Set("version = version + 1").Where("id = ?", r.ID)
+			q := db.NewUpdate().Model((*stageRow)(nil)).Set("status = ?", next).
+				Set("updated = ?", now).Set("version = version + 1").
+				Where("id = ? AND status = ?", r.ID, core.StatusWaiting)
 			if next == core.StatusSkipped {
 				q = q.Set("finished = ?", now)
 			}
-			if _, err := q.Exec(ctx); err != nil {
+			res, err := q.Exec(ctx)
+			if err != nil {
 				return false, false, mapErr(err, "stage")
 			}
+			n, err := affected(res)
+			if err != nil {
+				return false, false, err
+			}
+			// Decided from final statuses: another settle that got there
+			// first decided the same.
 			r.Status = next
 			changed = true
-			promoted = promoted || next == core.StatusPending
+			promoted = promoted || (n == 1 && next == core.StatusPending)
 		}
 	}
-	finished, err = finishBuild(ctx, tx, buildID, rows, now)
+	finished, err = finishBuild(ctx, db, buildID, rows, now)
 	return promoted, finished, err
 }
 
@@ -90,10 +90,14 @@ func promotion(r *stageRow, byName map[string]*stageRow) (core.Status, bool) {
 	return core.StatusSkipped, true
 }
 
+// finalBuildStatuses are those of a finished build ("killed" is not one
+// until its running stages end).
+var finalBuildStatuses = []core.Status{core.StatusSuccess, core.StatusFailure, core.StatusError, core.StatusDeclined}
+
 // finishBuild sets the build's final status once every stage is done:
 // killed stays killed; any failed stage fails the build (error when the
 // failure was the infrastructure's); otherwise success.
-func finishBuild(ctx context.Context, tx bun.Tx, buildID int64, rows []*stageRow, now time.Time) (bool, error) {
+func finishBuild(ctx context.Context, db bun.IDB, buildID int64, rows []*stageRow, now time.Time) (bool, error) {
 	status := core.StatusSuccess
 	for _, r := range rows {
 		switch {
@@ -105,11 +109,10 @@ func finishBuild(ctx context.Context, tx bun.Tx, buildID int64, rows []*stageRow
 			status = core.StatusError
 		}
 	}
-	res, err := tx.NewUpdate().Model((*buildRow)(nil)).
+	res, err := db.NewUpdate().Model((*buildRow)(nil)).
 		Set("status = CASE WHEN status = ? THEN status ELSE ? END", core.StatusKilled, status).
 		Set("finished = ?", now).Set("updated = ?", now).Set("version = version + 1").
-		Where("id = ? AND status NOT IN (?)", buildID,
-			bun.List([]core.Status{core.StatusSuccess, core.StatusFailure, core.StatusError, core.StatusDeclined})).
+		Where("id = ? AND status NOT IN (?)", buildID, bun.List(finalBuildStatuses)).
 		Exec(ctx)
 	if err != nil {
 		return false, mapErr(err, "build")
