@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/drover-ci/drover/core"
 )
@@ -28,22 +29,41 @@ func (s *Store) ClaimedDetails(ctx context.Context, stages []*core.Stage) ([]*co
 		ID   int64  `bun:"id"`
 		Spec []byte `bun:"spec"`
 	}
-	if err := s.db.NewSelect().Model((*stageRow)(nil)).Column("id", "spec").
-		Where("id IN (?)", bun.List(stageIDs)).Scan(ctx, &specs); err != nil {
-		return nil, mapErr(err, "stages")
-	}
 	var steps []*stepRow
-	if err := s.db.NewSelect().Model(&steps).Where("stage_id IN (?)", bun.List(stageIDs)).
-		Order("stage_id", "number").Scan(ctx); err != nil {
-		return nil, mapErr(err, "steps")
-	}
 	var builds []*buildRow
-	if err := s.db.NewSelect().Model(&builds).Where("id IN (?)", bun.List(buildIDs)).Scan(ctx); err != nil {
-		return nil, mapErr(err, "builds")
-	}
 	var repos []*repoRow
-	if err := s.db.NewSelect().Model(&repos).Where("id IN (?)", bun.List(repoIDs)).Scan(ctx); err != nil {
-		return nil, mapErr(err, "repositories")
+	queries := []func(ctx context.Context) error{
+		func(ctx context.Context) error {
+			return mapErr(s.db.NewSelect().Model((*stageRow)(nil)).Column("id", "spec").
+				Where("id IN (?)", bun.List(stageIDs)).Scan(ctx, &specs), "stages")
+		},
+		func(ctx context.Context) error {
+			return mapErr(s.db.NewSelect().Model(&steps).Where("stage_id IN (?)", bun.List(stageIDs)).
+				Order("stage_id", "number").Scan(ctx), "steps")
+		},
+		func(ctx context.Context) error {
+			return mapErr(s.db.NewSelect().Model(&builds).Where("id IN (?)", bun.List(buildIDs)).Scan(ctx), "builds")
+		},
+		func(ctx context.Context) error {
+			return mapErr(s.db.NewSelect().Model(&repos).Where("id IN (?)", bun.List(repoIDs)).Scan(ctx), "repositories")
+		},
+	}
+	if s.dialect == Postgres {
+		// Four round trips at once rather than one after the other: the
+		// runners wait for them.
+		g, gctx := errgroup.WithContext(ctx)
+		for _, q := range queries {
+			g.Go(func() error { return q(gctx) })
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, q := range queries {
+			if err := q(ctx); err != nil {
+				return nil, err
+			}
+		}
 	}
 	byBuild := make(map[int64]*core.Build, len(builds))
 	for _, b := range builds {
