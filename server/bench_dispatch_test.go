@@ -91,6 +91,7 @@ func throughput(b *testing.B, dbURL string, behind int) float64 {
 	if behind > 0 {
 		e.seed(b, behind/100, 100)
 	}
+	e.settleDatabase(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	engines := runner.StaticEngines{"noop": enginetest.NewFake()}
