@@ -32,7 +32,7 @@ func (s *Scheduler) ReapOnce(ctx context.Context) error {
 	requeued := false
 	for _, st := range expired {
 		again, err := s.store.RequeueStage(ctx, st, s.opts.MaxAttempts)
-		if err != nil {
+		if err != nil && !s.settleLater(err) {
 			return err
 		}
 		s.log.Warn("runner stopped reporting; stage released", "stage", st.ID, "runner", st.RunnerID, "requeued", again)

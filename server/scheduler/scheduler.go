@@ -8,6 +8,7 @@ package scheduler
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -195,7 +196,7 @@ func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.St
 		return err
 	}
 	promoted, buildDone, err := s.store.FinishStage(ctx, runnerID, st)
-	if err != nil {
+	if err != nil && !s.settleLater(err) {
 		return err
 	}
 	for _, step := range st.Steps {
@@ -215,6 +216,43 @@ func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.St
 	}
 	return nil
 }
+
+// settleLater reports whether err says a change committed but settling its
+// build failed; then the settle is retried in the background, since the
+// change (a runner's report, a cancel) stands and must not be refused.
+func (s *Scheduler) settleLater(err error) bool {
+	var se *store.SettleError
+	if !errors.As(err, &se) {
+		return false
+	}
+	s.log.Warn("settle a build; retrying", "build", se.BuildID, "err", se.Err)
+	go func() {
+		delay := 100 * time.Millisecond
+		for try := 1; try <= settleTries; try++ {
+			time.Sleep(delay)
+			delay *= 2
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			promoted, finished, err := s.store.Settle(ctx, se.BuildID)
+			cancel()
+			if err == nil {
+				if promoted {
+					s.bus.Publish(context.Background(), topicQueue)
+				}
+				if finished {
+					s.buildChanged(se.BuildID)
+				}
+				return
+			}
+			s.log.Warn("settle a build", "build", se.BuildID, "try", try, "err", err)
+		}
+		s.log.Error("build left unsettled; it settles with its next change", "build", se.BuildID)
+	}()
+	return true
+}
+
+// settleTries bounds the background retries of a failed settle (about
+// 100 ms to 50 s apart).
+const settleTries = 10
 
 // buildChanged tells OnBuild, off the caller's path.
 func (s *Scheduler) buildChanged(buildID int64) {
@@ -246,7 +284,7 @@ func (s *Scheduler) AppendLogs(ctx context.Context, runnerID, stepID int64, line
 // Cancel kills a build; runners of its running stages learn it through
 // Watch.
 func (s *Scheduler) Cancel(ctx context.Context, buildID int64) error {
-	if _, err := s.store.CancelBuild(ctx, buildID); err != nil {
+	if _, err := s.store.CancelBuild(ctx, buildID); err != nil && !s.settleLater(err) {
 		return err
 	}
 	runners, err := s.store.BuildRunners(ctx, buildID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -97,7 +96,7 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 		st.BuildID = buildID
 		promoted, buildDone, err = settle(ctx, s.db, buildID, now)
 		if err != nil {
-			return false, false, fmt.Errorf("stage %d ended; settle its build: %w", st.ID, err)
+			return false, false, &SettleError{BuildID: buildID, Err: err}
 		}
 	} else {
 		err = s.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -255,7 +254,9 @@ func (s *Store) RequeueStage(ctx context.Context, st *core.Stage, maxAttempts in
 	})
 	if err == nil && giveUp {
 		// The stage ended: settle after the commit (see settle).
-		_, _, err = settle(ctx, s.db, st.BuildID, time.Now().UTC())
+		if _, _, serr := settle(ctx, s.db, st.BuildID, time.Now().UTC()); serr != nil {
+			err = &SettleError{BuildID: st.BuildID, Err: serr}
+		}
 	}
 	return requeued, err
 }
@@ -343,7 +344,7 @@ func (s *Store) CancelBuild(ctx context.Context, buildID int64) (*core.Build, er
 	}
 	// Settled after the commit (see settle).
 	if _, _, err := settle(ctx, s.db, buildID, now); err != nil {
-		return nil, err
+		return nil, &SettleError{BuildID: buildID, Err: err}
 	}
 	return s.Builds().Find(ctx, buildID)
 }

@@ -210,3 +210,41 @@ func TestConcurrentReportsFailAlone(t *testing.T) {
 		}
 	})
 }
+
+// Settle finishes a build whose stages all ended but whose settle was
+// missed (its retry after a failure), and promotes a waiting stage.
+func TestSettleCatchesUp(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		repo := &core.Repo{Remote: "fake", RemoteID: "s1", Owner: "acme", Name: "s1"}
+		if err := s.Repos().Create(ctx, repo); err != nil {
+			t.Fatal(err)
+		}
+		stages := []*core.Stage{
+			{Name: "a", Type: "fake", Status: core.StatusSuccess, Spec: []byte("{}")},
+			{Name: "b", Type: "fake", Status: core.StatusWaiting, DependsOn: []string{"a"}, Spec: []byte("{}")},
+		}
+		b := &core.Build{Status: core.StatusRunning, RepoID: repo.ID}
+		if err := s.Builds().Create(ctx, b, stages); err != nil {
+			t.Fatal(err)
+		}
+		promoted, finished, err := s.Settle(ctx, b.ID)
+		if err != nil || !promoted || finished {
+			t.Fatalf("settle = %v, %v, %v; want b promoted, the build not finished", promoted, finished, err)
+		}
+		if promoted, _, _ := s.Settle(ctx, b.ID); promoted {
+			t.Fatal("a second settle promoted the stage again")
+		}
+		list, _ := s.Stages().ListBuild(ctx, b.ID)
+		list[1].Status = core.StatusSuccess
+		if err := s.Stages().Update(ctx, list[1]); err != nil {
+			t.Fatal(err)
+		}
+		if _, finished, err := s.Settle(ctx, b.ID); err != nil || !finished {
+			t.Fatalf("settle after the last stage = %v, %v; want the build finished", finished, err)
+		}
+		if got, _ := s.Builds().Find(ctx, b.ID); got.Status != core.StatusSuccess || got.Finished.IsZero() {
+			t.Fatalf("build %s (finished %v), want success", got.Status, got.Finished)
+		}
+	})
+}

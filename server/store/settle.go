@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -65,6 +66,27 @@ func settle(ctx context.Context, db bun.IDB, buildID int64, now time.Time) (prom
 	}
 	finished, err = finishBuild(ctx, db, buildID, rows, now)
 	return promoted, finished, err
+}
+
+// SettleError says a change committed but settling its build afterwards
+// failed: the change stands; the build should be settled again (Settle).
+type SettleError struct {
+	BuildID int64
+	Err     error
+}
+
+func (e *SettleError) Error() string {
+	return fmt.Sprintf("settle build %d: %v", e.BuildID, e.Err)
+}
+
+func (e *SettleError) Unwrap() error { return e.Err }
+
+// Settle brings a build up to date (see settle): waiting stages whose
+// dependencies are done are promoted or skipped, and the build finishes
+// when every stage is done. It reports whether a stage became pending and
+// whether it finished the build.
+func (s *Store) Settle(ctx context.Context, buildID int64) (promoted, finished bool, err error) {
+	return settle(ctx, s.db, buildID, time.Now().UTC())
 }
 
 // promotion decides what a waiting stage becomes once every stage it
