@@ -21,6 +21,43 @@ func runner(t *testing.T, s *store.Store) int64 {
 	return r.ID
 }
 
+var repoSeq int
+
+// seedBuild creates a repository and a build of it in the given status
+// with the stages.
+func seedBuild(t *testing.T, s *store.Store, status core.Status, stages ...*core.Stage) (*core.Build, *core.Repo) {
+	t.Helper()
+	ctx := context.Background()
+	repoSeq++
+	repo := &core.Repo{Remote: "fake", RemoteID: fmt.Sprint("q", repoSeq), Owner: "acme", Name: fmt.Sprint("q", repoSeq)}
+	if err := s.Repos().Create(ctx, repo); err != nil {
+		t.Fatal(err)
+	}
+	b := &core.Build{Status: status, Event: core.EventPush, RepoID: repo.ID}
+	if err := s.Builds().Create(ctx, b, stages); err != nil {
+		t.Fatal(err)
+	}
+	return b, repo
+}
+
+// heldStep creates a build of one one-step stage, claims it for a new
+// runner and returns the runner and the step.
+func heldStep(t *testing.T, s *store.Store) (int64, *core.Step) {
+	t.Helper()
+	ctx := context.Background()
+	b, _ := seedBuild(t, s, core.StatusPending, &core.Stage{Name: "a", Type: "fake", Status: core.StatusPending,
+		Spec: []byte("{}"), Steps: []*core.Step{{Name: "one", Status: core.StatusPending}}})
+	holder := runner(t, s)
+	if _, _, err := s.ClaimStages(ctx, []core.Filter{{RunnerID: holder, Engines: []string{"fake"}}}, time.Now().Add(time.Minute), nil); err != nil {
+		t.Fatal(err)
+	}
+	stages, err := s.Stages().ListBuild(ctx, b.ID)
+	if err != nil || len(stages) != 1 || len(stages[0].Steps) != 1 {
+		t.Fatalf("the seeded stage: %v, %v", stages, err)
+	}
+	return holder, stages[0].Steps[0]
+}
+
 // ClaimStages gives the i-th stage it claims to filters[i]: the row
 // records that runner and machine, whether the stage was claimed with
 // others in one statement or alone because a limit counts it; and the
@@ -28,20 +65,13 @@ func runner(t *testing.T, s *store.Store) int64 {
 func TestClaimStagesMapsStagesToFilters(t *testing.T) {
 	forEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		repo := &core.Repo{Remote: "fake", RemoteID: "q1", Owner: "acme", Name: "q1"}
-		if err := s.Repos().Create(ctx, repo); err != nil {
-			t.Fatal(err)
-		}
 		var stages []*core.Stage
 		for i, limit := range []int{0, 1, 0, 0, 2} {
 			spec, _ := json.Marshal(&core.Spec{Name: "s", Type: "fake"})
 			stages = append(stages, &core.Stage{Name: string(rune('a' + i)), Type: "fake", Status: core.StatusPending,
 				Limit: limit, Spec: spec, Steps: []*core.Step{{Name: "one", Status: core.StatusPending}}})
 		}
-		b := &core.Build{Status: core.StatusPending, Event: core.EventPush, RepoID: repo.ID}
-		if err := s.Builds().Create(ctx, b, stages); err != nil {
-			t.Fatal(err)
-		}
+		b, repo := seedBuild(t, s, core.StatusPending, stages...)
 		var filters []core.Filter
 		for r := int64(1); r <= 5; r++ {
 			id := runner(t, s)
@@ -100,21 +130,8 @@ func TestClaimStagesMapsStagesToFilters(t *testing.T) {
 func TestAppendHeldLogs(t *testing.T) {
 	forEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		repo := &core.Repo{Remote: "fake", RemoteID: "l1", Owner: "acme", Name: "l1"}
-		if err := s.Repos().Create(ctx, repo); err != nil {
-			t.Fatal(err)
-		}
-		st := &core.Stage{Name: "a", Type: "fake", Status: core.StatusPending, Spec: []byte("{}"),
-			Steps: []*core.Step{{Name: "one", Status: core.StatusPending}}}
-		if err := s.Builds().Create(ctx, &core.Build{Status: core.StatusPending, RepoID: repo.ID}, []*core.Stage{st}); err != nil {
-			t.Fatal(err)
-		}
-		holder := runner(t, s)
-		if _, _, err := s.ClaimStages(ctx, []core.Filter{{RunnerID: holder, Engines: []string{"fake"}}}, time.Now().Add(time.Minute), nil); err != nil {
-			t.Fatal(err)
-		}
-		stages, _ := s.Stages().ListBuild(ctx, st.BuildID)
-		step := stages[0].Steps[0].ID
+		holder, held := heldStep(t, s)
+		step := held.ID
 		batch := func(from, to int64) []*core.LogLine {
 			var out []*core.LogLine
 			for n := from; n < to; n++ {
@@ -150,21 +167,8 @@ func TestAppendHeldLogs(t *testing.T) {
 func TestConcurrentReportsFailAlone(t *testing.T) {
 	forEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		repo := &core.Repo{Remote: "fake", RemoteID: "c1", Owner: "acme", Name: "c1"}
-		if err := s.Repos().Create(ctx, repo); err != nil {
-			t.Fatal(err)
-		}
-		st := &core.Stage{Name: "a", Type: "fake", Status: core.StatusPending, Spec: []byte("{}"),
-			Steps: []*core.Step{{Name: "one", Status: core.StatusPending}}}
-		if err := s.Builds().Create(ctx, &core.Build{Status: core.StatusPending, RepoID: repo.ID}, []*core.Stage{st}); err != nil {
-			t.Fatal(err)
-		}
-		holder, other := runner(t, s), runner(t, s)
-		if _, _, err := s.ClaimStages(ctx, []core.Filter{{RunnerID: holder, Engines: []string{"fake"}}}, time.Now().Add(time.Minute), nil); err != nil {
-			t.Fatal(err)
-		}
-		stages, _ := s.Stages().ListBuild(ctx, st.BuildID)
-		step := stages[0].Steps[0]
+		holder, step := heldStep(t, s)
+		other := runner(t, s)
 		const n = 40
 		errs := make(chan error, 2*n)
 		for i := 0; i < n; i++ {
@@ -216,18 +220,11 @@ func TestConcurrentReportsFailAlone(t *testing.T) {
 func TestSettleCatchesUp(t *testing.T) {
 	forEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		repo := &core.Repo{Remote: "fake", RemoteID: "s1", Owner: "acme", Name: "s1"}
-		if err := s.Repos().Create(ctx, repo); err != nil {
-			t.Fatal(err)
-		}
 		stages := []*core.Stage{
 			{Name: "a", Type: "fake", Status: core.StatusSuccess, Spec: []byte("{}")},
 			{Name: "b", Type: "fake", Status: core.StatusWaiting, DependsOn: []string{"a"}, Spec: []byte("{}")},
 		}
-		b := &core.Build{Status: core.StatusRunning, RepoID: repo.ID}
-		if err := s.Builds().Create(ctx, b, stages); err != nil {
-			t.Fatal(err)
-		}
+		b, _ := seedBuild(t, s, core.StatusRunning, stages...)
 		promoted, finished, err := s.Settle(ctx, b.ID)
 		if err != nil || !promoted || finished {
 			t.Fatalf("settle = %v, %v, %v; want b promoted, the build not finished", promoted, finished, err)
