@@ -24,8 +24,7 @@ type job struct {
 	log    *slog.Logger
 	stage  *core.Stage
 	d      *core.StageDetails
-	dir    string // the slot's directory: the workspace and git's home
-	slot   *slotState
+	slot   *slotState            // its directory holds the workspace and git's home
 	steps  map[string]*core.Step // step rows by name
 	mask   *masker
 	cancel context.CancelFunc
@@ -47,7 +46,7 @@ func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, slot *slotSt
 	defer rcancel()
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	j := &job{a: a, log: log, stage: stage, d: d, dir: slot.dir, slot: slot, steps: map[string]*core.Step{}, mask: newMasker(d.Secrets), cancel: cancel}
+	j := &job{a: a, log: log, stage: stage, d: d, slot: slot, steps: map[string]*core.Step{}, mask: newMasker(d.Secrets), cancel: cancel}
 	for _, st := range stage.Steps {
 		j.steps[st.Name] = st
 	}
@@ -137,7 +136,7 @@ func (j *job) run(ctx context.Context) *runtime.Result {
 	if err != nil {
 		return fail(core.StatusError, err.Error())
 	}
-	dir := j.dir
+	dir := j.slot.dir
 	src := filepath.Join(dir, "src")
 	if !j.slot.clean {
 		var err error
