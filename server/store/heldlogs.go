@@ -41,7 +41,7 @@ func (s *Store) AppendHeldLogs(ctx context.Context, runnerID, stepID int64, line
 	if len(args) == 0 {
 		// Nothing to store past the cap; still refuse a runner that does
 		// not hold the step.
-		_, err := s.HeldStepStage(ctx, runnerID, stepID)
+		_, err := heldStepStage(ctx, s.db, runnerID, stepID)
 		return err
 	}
 	args = append(args, stepID, runnerID, core.StatusRunning)

@@ -55,12 +55,8 @@ func (s *Store) UpdateHeldStep(ctx context.Context, runnerID int64, st *core.Ste
 	})
 }
 
-// HeldStepStage returns the id of the stage of a step, checking that the
+// heldStepStage returns the id of the stage of a step, checking that the
 // runner holds it.
-func (s *Store) HeldStepStage(ctx context.Context, runnerID, stepID int64) (int64, error) {
-	return heldStepStage(ctx, s.db, runnerID, stepID)
-}
-
 func heldStepStage(ctx context.Context, db bun.IDB, runnerID, stepID int64) (int64, error) {
 	var stageID int64
 	err := db.NewSelect().Model((*stepRow)(nil)).Column("step_row.stage_id").

@@ -69,16 +69,3 @@ func (ss stepStore) Update(ctx context.Context, s *core.Step) error {
 	s.Version++
 	return nil
 }
-
-// StepsOf returns a stage's steps ordered by number.
-func (s *Store) StepsOf(ctx context.Context, stageID int64) ([]*core.Step, error) {
-	var rows []*stepRow
-	if err := s.db.NewSelect().Model(&rows).Where("stage_id = ?", stageID).Order("number").Scan(ctx); err != nil {
-		return nil, mapErr(err, "steps")
-	}
-	out := make([]*core.Step, len(rows))
-	for i, r := range rows {
-		out[i] = r.core()
-	}
-	return out, nil
-}
