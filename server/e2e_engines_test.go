@@ -122,16 +122,9 @@ func TestDockerPipelineEndToEnd(t *testing.T) {
 	checkRunnerClean(t, h)
 }
 
-const sshPipeline = `
-kind: pipeline
-type: ssh
-name: default
-server:
-  host: %s
-  user: %s
-  ssh_key:
-    from_secret: deploy_key
-steps:
+// leftoverSteps read the clone, leave a background process behind, and
+// check that the workspace stays from one step to the next.
+const leftoverSteps = `steps:
 - name: read
   commands:
   - cat message.txt
@@ -141,6 +134,17 @@ steps:
   commands:
   - test -f message.txt && echo still-there
 `
+
+const sshPipeline = `
+kind: pipeline
+type: ssh
+name: default
+server:
+  host: %s
+  user: %s
+  ssh_key:
+    from_secret: deploy_key
+` + leftoverSteps
 
 // TestSSHPipelineEndToEnd: a `type: ssh` pipeline whose server block takes
 // its key from a secret of the repository; the host key is pinned by the
@@ -175,16 +179,7 @@ const execPipeline = `
 kind: pipeline
 type: exec
 name: default
-steps:
-- name: read
-  commands:
-  - cat message.txt
-  - pwd
-  - sleep 300 >/dev/null 2>&1 &
-- name: again
-  commands:
-  - test -f message.txt && echo still-there
-`
+` + leftoverSteps
 
 // TestExecPipelineEndToEnd: a `type: exec` pipeline of a trusted
 // repository on the local engine (the instance named local). A step leaves
