@@ -68,27 +68,7 @@ func newEngineHarness(t *testing.T, git *gitServer, engine host.Instance) *harne
 // the git server, whose commit on main holds the pipeline file.
 func (h *harness) gitRepo(t *testing.T, slug string, git *gitServer, pipeline string) *core.Repo {
 	t.Helper()
-	ctx := context.Background()
-	admin, err := h.app.Store.Users().FindLogin(ctx, "", "admin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin.Creds.Token = "admin-remote-token"
-	if err := h.app.Store.Users().Update(ctx, admin); err != nil {
-		t.Fatal(err)
-	}
-	h.remote.AddUser("admin-remote-token", "admin")
-	rr := h.remote.AddRepo("admin-remote-token", slug, core.Perm{Pull: true, Push: true, Admin: true})
-	h.remote.Lock()
-	rr.CloneURL = git.URL
-	h.remote.Unlock()
-	h.remote.SetFile(slug, "refs/heads/main", git.SHA, ".drone.yml", []byte(pipeline))
-	repo := &core.Repo{Remote: "fake", RemoteID: rr.ID, Owner: rr.Owner, Name: rr.Name, Branch: "main",
-		CloneURL: git.URL, Active: true, Trusted: true, UserID: admin.ID}
-	if err := h.app.Store.Repos().Create(ctx, repo); err != nil {
-		t.Fatal(err)
-	}
-	return repo
+	return h.repoAt(t, slug, pipeline, git.SHA, git.URL)
 }
 
 // runGreen triggers a build of main through the API and waits for it to

@@ -84,6 +84,14 @@ func newHarness(t *testing.T) *harness {
 // pipeline file at the head of main.
 func (h *harness) repo(t *testing.T, slug, file string) *core.Repo {
 	t.Helper()
+	return h.repoAt(t, slug, file, "0123456789abcdef", "")
+}
+
+// repoAt registers an active, trusted repository owned by the admin whose
+// main is at sha with the pipeline file; cloneURL, when set, is where the
+// remote says it is cloned from.
+func (h *harness) repoAt(t *testing.T, slug, file, sha, cloneURL string) *core.Repo {
+	t.Helper()
 	ctx := context.Background()
 	admin, err := h.app.Store.Users().FindLogin(ctx, "", "admin")
 	if err != nil {
@@ -95,9 +103,14 @@ func (h *harness) repo(t *testing.T, slug, file string) *core.Repo {
 	}
 	h.remote.AddUser("admin-remote-token", "admin")
 	rr := h.remote.AddRepo("admin-remote-token", slug, core.Perm{Pull: true, Push: true, Admin: true})
-	h.remote.SetFile(slug, "refs/heads/main", "0123456789abcdef", ".drone.yml", []byte(file))
+	if cloneURL != "" {
+		h.remote.Lock()
+		rr.CloneURL = cloneURL
+		h.remote.Unlock()
+	}
+	h.remote.SetFile(slug, "refs/heads/main", sha, ".drone.yml", []byte(file))
 	repo := &core.Repo{Remote: "fake", RemoteID: rr.ID, Owner: rr.Owner, Name: rr.Name, Branch: "main",
-		Active: true, Trusted: true, UserID: admin.ID}
+		CloneURL: cloneURL, Active: true, Trusted: true, UserID: admin.ID}
 	if err := h.app.Store.Repos().Create(ctx, repo); err != nil {
 		t.Fatal(err)
 	}
