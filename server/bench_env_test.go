@@ -60,33 +60,12 @@ func newBenchEnv(b *testing.B, dbURL string, engines map[string]any) *benchEnv {
 		cfg.Engines = append(cfg.Engines, host.Instance{Kind: host.KindEngine, Name: name, Plugin: "drover-engine-" + name})
 		builtin["drover-engine-"+name] = e
 	}
-	ctx := context.Background()
-	app, err := server.New(ctx, cfg, server.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Builtin: builtin})
-	if err != nil {
-		b.Fatal(err)
-	}
-	tokenPath, err := server.Bootstrap(ctx, app.Store, dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	admin, _ := os.ReadFile(tokenPath)
-	if err := app.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(app.API)
-	b.Cleanup(func() { srv.Close(); app.Close() })
+	app, srv, admin := startServer(b, cfg, server.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Builtin: builtin})
 	repo := &core.Repo{Remote: "fake", RemoteID: "bench", Owner: "acme", Name: "app", Branch: "main", Active: true, Trusted: true}
-	if err := app.Store.Repos().Create(ctx, repo); err != nil {
+	if err := app.Store.Repos().Create(context.Background(), repo); err != nil {
 		b.Fatal(err)
 	}
-	return &benchEnv{app: app, srv: srv, repo: repo, admin: trim(string(admin))}
-}
-
-func trim(s string) string {
-	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == ' ') {
-		s = s[:len(s)-1]
-	}
-	return s
+	return &benchEnv{app: app, srv: srv, repo: repo, admin: admin}
 }
 
 // runnerClient registers a runner offering the noop engine and returns an

@@ -1,12 +1,10 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -42,26 +40,10 @@ func newEngineHarness(t *testing.T, git *gitServer, engine host.Instance) *harne
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	ctx := context.Background()
-	app, err := server.New(ctx, cfg, server.Deps{Log: log, Builtin: map[string]any{
+	app, srv, token := startServer(t, cfg, server.Deps{Log: log, Builtin: map[string]any{
 		"drover-remote-fake": &netrcRemote{Fake: fake, git: git},
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokenPath, err := server.Bootstrap(ctx, app.Store, dir)
-	if err != nil {
-		app.Close()
-		t.Fatal(err)
-	}
-	token, _ := os.ReadFile(tokenPath)
-	if err := app.Start(ctx); err != nil {
-		app.Close()
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.API)
-	t.Cleanup(func() { srv.Close(); app.Close() })
-	return &harness{app: app, http: srv, token: strings.TrimSpace(string(token)), remote: fake}
+	return &harness{app: app, http: srv, token: token, remote: fake}
 }
 
 // gitRepo registers slug (active, trusted, owned by the admin) cloned from

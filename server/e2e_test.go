@@ -59,25 +59,11 @@ func newHarness(t *testing.T) *harness {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	ctx := context.Background()
-	app, err := server.New(ctx, cfg, server.Deps{Log: log, Builtin: map[string]any{
+	app, srv, token := startServer(t, cfg, server.Deps{Log: log, Builtin: map[string]any{
 		"drover-remote-fake":  fake,
 		"drover-engine-local": local.New(local.Config{}),
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokenPath, err := server.Bootstrap(ctx, app.Store, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _ := os.ReadFile(tokenPath)
-	if err := app.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.API)
-	t.Cleanup(func() { srv.Close(); app.Close() })
-	return &harness{app: app, http: srv, token: strings.TrimSpace(string(token)), remote: fake}
+	return &harness{app: app, http: srv, token: token, remote: fake}
 }
 
 // repo registers an active, trusted repository owned by the admin, with a

@@ -4,13 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server"
-
+	"github.com/drover-ci/drover/server/config"
 	"github.com/drover-ci/drover/server/store/storetest"
 )
 
@@ -21,6 +23,31 @@ func TestMain(m *testing.M) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// startServer builds and starts the server for cfg behind an HTTP test
+// server, both closed with the test, and returns them with the admin
+// token written into cfg.DataDir.
+func startServer(tb testing.TB, cfg *config.Config, deps server.Deps) (*server.App, *httptest.Server, string) {
+	tb.Helper()
+	ctx := context.Background()
+	app, err := server.New(ctx, cfg, deps)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tokenPath, err := server.Bootstrap(ctx, app.Store, cfg.DataDir)
+	if err != nil {
+		app.Close()
+		tb.Fatal(err)
+	}
+	token, _ := os.ReadFile(tokenPath)
+	if err := app.Start(ctx); err != nil {
+		app.Close()
+		tb.Fatal(err)
+	}
+	srv := httptest.NewServer(app.API)
+	tb.Cleanup(func() { srv.Close(); app.Close() })
+	return app, srv, strings.TrimSpace(string(token))
+}
 
 // createBuilds creates builds of per one-step stages each, of the engine
 // type, in repo; the step runs commands (default "echo ok"). It returns
