@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/internal/testenv"
 	"github.com/drover-ci/drover/sdk/host"
 	"github.com/drover-ci/drover/sdk/remote/remotetest"
 	"github.com/drover-ci/drover/server"
@@ -174,17 +175,9 @@ func leftInSlots(work string) []string {
 // processesIn lists the live processes whose working directory is dir or
 // below (Linux /proc).
 func processesIn(dir string) []string {
-	procs, _ := os.ReadDir("/proc")
 	var found []string
-	for _, p := range procs {
-		if _, err := strconv.Atoi(p.Name()); err != nil {
-			continue
-		}
-		cwd, err := os.Readlink(filepath.Join("/proc", p.Name(), "cwd"))
-		if err == nil && (cwd == dir || strings.HasPrefix(cwd, dir+"/")) {
-			cmd, _ := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline"))
-			found = append(found, p.Name()+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
-		}
+	for _, pid := range testenv.ProcessesIn(dir) {
+		found = append(found, strconv.Itoa(pid)+" "+testenv.CommandLine(pid))
 	}
 	return found
 }

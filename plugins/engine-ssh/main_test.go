@@ -4,8 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -33,37 +31,15 @@ func TestRestartedPluginDestroys(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(remoteRoot, spec.StageID)
-	waitFor(t, func() bool { return len(processesIn(dir)) >= 2 })
+	waitFor(t, func() bool { return len(testenv.ProcessesIn(dir)) >= 2 })
 	p.Kill(t)
 	if err := p.Engine.Destroy(ctx, spec.StageID); err != nil {
 		t.Fatalf("destroy from the restarted plugin: %v", err)
 	}
-	waitFor(t, func() bool { return len(processesIn(dir)) == 0 })
+	waitFor(t, func() bool { return len(testenv.ProcessesIn(dir)) == 0 })
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("remote stage directory left behind: %v", err)
 	}
-}
-
-// processesIn lists the processes whose working directory is under dir
-// (the sshd runs on this machine).
-func processesIn(dir string) []int {
-	entries, _ := os.ReadDir("/proc")
-	var pids []int
-	for _, ent := range entries {
-		pid, err := strconv.Atoi(ent.Name())
-		if err != nil {
-			continue
-		}
-		cwd, err := os.Readlink(filepath.Join("/proc", ent.Name(), "cwd"))
-		if err != nil {
-			continue
-		}
-		cwd = strings.TrimSuffix(cwd, " (deleted)")
-		if cwd == dir || strings.HasPrefix(cwd, dir+"/") {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }
 
 func waitFor(t *testing.T, cond func() bool) {

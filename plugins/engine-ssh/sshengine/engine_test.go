@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/internal/testenv"
 )
 
 func TestSteps(t *testing.T) {
@@ -141,7 +142,7 @@ func TestStopKillsGroup(t *testing.T) {
 		}
 		seen += string(buf[:n])
 	}
-	if n := len(processesIn(f.remoteRoot + "/ssh-stop")); n < 3 {
+	if n := len(testenv.ProcessesIn(f.remoteRoot + "/ssh-stop")); n < 3 {
 		t.Fatalf("want at least 3 processes in the stage, got %d", n)
 	}
 	if err := e.Stop(ctx, spec.StageID, "long", 300*time.Millisecond); err != nil {
@@ -155,9 +156,9 @@ func TestStopKillsGroup(t *testing.T) {
 		t.Errorf("a stopped step exited 0")
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for len(processesIn(f.remoteRoot+"/ssh-stop")) > 0 {
+	for len(testenv.ProcessesIn(f.remoteRoot+"/ssh-stop")) > 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("processes left after stop: %v", processesIn(f.remoteRoot+"/ssh-stop"))
+			t.Fatalf("processes left after stop: %v", testenv.ProcessesIn(f.remoteRoot+"/ssh-stop"))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -179,7 +180,7 @@ func TestDestroyFromFreshEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for len(processesIn(f.remoteRoot+"/ssh-fresh")) < 2 && time.Now().Before(deadline) {
+	for len(testenv.ProcessesIn(f.remoteRoot+"/ssh-fresh")) < 2 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	fresh := New(f.config())

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -73,7 +72,7 @@ func (f *fixture) leftovers(stageID string) []string {
 	if _, err := os.Stat(filepath.Join(f.stateDir, stageID)); err == nil {
 		left = append(left, "state directory")
 	}
-	for _, pid := range processesIn(dir) {
+	for _, pid := range testenv.ProcessesIn(dir) {
 		left = append(left, "process "+strconv.Itoa(pid))
 	}
 	return left
@@ -93,28 +92,6 @@ func (f *fixture) assertNothingLeft(t testing.TB, stageID string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// processesIn lists the processes whose working directory is dir or
-// below (also when dir was deleted).
-func processesIn(dir string) []int {
-	entries, _ := os.ReadDir("/proc")
-	var pids []int
-	for _, ent := range entries {
-		pid, err := strconv.Atoi(ent.Name())
-		if err != nil {
-			continue
-		}
-		cwd, err := os.Readlink(filepath.Join("/proc", ent.Name(), "cwd"))
-		if err != nil {
-			continue
-		}
-		cwd = strings.TrimSuffix(cwd, " (deleted)")
-		if cwd == dir || strings.HasPrefix(cwd, dir+"/") {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }
 
 func run(t testing.TB, e *Engine, stageID string, step *core.SpecStep) (string, *core.StepState) {
