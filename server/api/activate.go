@@ -48,13 +48,8 @@ func (s *Server) AddActivation(d ActivateDeps) {
 // credentials.
 func (h *activateHandlers) adminRepo(c *gin.Context) (*core.Repo, core.Remote, core.Creds, bool) {
 	user := currentUser(c)
-	slug := c.Param("owner") + "/" + c.Param("name")
-	name := c.Query("remote")
-	if name == "" {
-		name = user.Remote
-	}
 	ctx := c.Request.Context()
-	repo, err := h.s.store.Repos().FindSlug(ctx, name, slug)
+	repo, slug, name, err := h.s.pathRepo(c)
 	if err != nil {
 		if errors.Is(err, core.ErrNotFound) {
 			err = core.Errorf(core.CodeNotFound, "repository %s not found: list your repositories (GET /api/user/repos?flush=true) to sync it", slug)

@@ -71,6 +71,19 @@ func pushAccess(p *core.Perm) bool { return p.Push || p.Admin }
 
 const repoKey = "drover.repo"
 
+// pathRepo finds the repository the path names (owner/name) on the
+// remote the query names (by default the caller's); it also returns the
+// slug and the remote's name.
+func (s *Server) pathRepo(c *gin.Context) (*core.Repo, string, string, error) {
+	slug := c.Param("owner") + "/" + c.Param("name")
+	remote := c.Query("remote")
+	if remote == "" {
+		remote = currentUser(c).Remote
+	}
+	repo, err := s.store.Repos().FindSlug(c.Request.Context(), remote, slug)
+	return repo, slug, remote, err
+}
+
 // repo loads the repository named in the path (of the user's remote, or
 // ?remote=) and checks the user's access; without it, private
 // repositories are reported missing (so their names do not leak) and
@@ -78,13 +91,8 @@ const repoKey = "drover.repo"
 func (h *buildHandlers) repo(deny core.Code, allowed accessLevel) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		user := currentUser(c)
-		slug := c.Param("owner") + "/" + c.Param("name")
-		remote := c.Query("remote")
-		if remote == "" {
-			remote = user.Remote
-		}
 		ctx := c.Request.Context()
-		repo, err := h.s.store.Repos().FindSlug(ctx, remote, slug)
+		repo, slug, _, err := h.s.pathRepo(c)
 		if err != nil {
 			h.s.fail(c, err)
 			return
