@@ -20,6 +20,11 @@ type Step struct {
 	Started   time.Time `json:"started,omitempty"`
 	Finished  time.Time `json:"finished,omitempty"`
 	Version   int64     `json:"version"`
+	// Logs are the step's last log lines when a runner sends them with
+	// its report of the step's final state (one call instead of two for
+	// a short step). The store keeps them with the step's log, never
+	// here: a step read back has none.
+	Logs []*LogLine `json:"logs,omitempty"`
 }
 
 // StepStore persists steps. Safe for concurrent use.

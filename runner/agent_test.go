@@ -161,10 +161,11 @@ func TestRetriedLogBatchKeepsOffsets(t *testing.T) {
 		return nil
 	}
 	eng := enginetest.NewFake()
-	c.add(1, spec("fake", step("build", "echo a", "echo b", "echo c")), false, nil)
+	// Sleeps past the report linger, so the lines are shipped on their own.
+	c.add(1, spec("fake", step("build", "echo a", "sleep 100ms", "echo b", "sleep 100ms", "echo c")), false, nil)
 	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}})
 	c.waitFinished(t, 1)
-	if got := c.logText(101); strings.Join(got, ",") != "+ echo a,a,+ echo b,b,+ echo c,c" && strings.Join(got, ",") != "a,b,c" {
+	if got := c.logText(101); strings.Join(got, ",") != "a,b,c" {
 		t.Fatalf("stored log %q", got)
 	}
 	c.mu.Lock()
@@ -382,16 +383,18 @@ func TestOptionSecretsReachTheEngineResolved(t *testing.T) {
 }
 
 // The step that ends last is reported with the stage's final status, not
-// on its own; the others as they end.
+// on its own; the others as they end. A step ending within the report
+// linger is reported once, its final state carrying its lines; a longer
+// one is reported running first and ships its lines as they come.
 func TestLastStepReportedWithStage(t *testing.T) {
 	c := newFakeClient()
-	c.add(1, spec("fake", step("build", "echo 1"), step("test", "echo 2")), false, nil)
+	c.add(1, spec("fake", step("quick", "echo 1"), step("slow", "echo 2", "sleep 200ms", "echo 3"), step("last", "echo 4")), false, nil)
 	start(t, Options{Client: c, Engines: StaticEngines{"fake": enginetest.NewFake()}})
 	c.waitFinished(t, 1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	final := c.final[1]
-	if len(final.Steps) != 1 || final.Steps[0].ID != 102 || final.Steps[0].Status != core.StatusSuccess || final.Steps[0].Finished.IsZero() {
+	if len(final.Steps) != 1 || final.Steps[0].ID != 103 || final.Steps[0].Status != core.StatusSuccess || final.Steps[0].Finished.IsZero() {
 		t.Fatalf("the stage's report carries steps %+v; want only the last, ended", final.Steps)
 	}
 	statuses := func(id int64) []core.Status {
@@ -401,10 +404,31 @@ func TestLastStepReportedWithStage(t *testing.T) {
 		}
 		return out
 	}
-	if got := statuses(101); !slices.Equal(got, []core.Status{core.StatusRunning, core.StatusSuccess}) {
-		t.Fatalf("first step reported %v", got)
+	cases := []struct {
+		id      int64
+		want    []core.Status
+		log     string
+		batches int // AppendLogs calls
+	}{
+		{101, []core.Status{core.StatusSuccess}, "1", 0},
+		{102, []core.Status{core.StatusRunning, core.StatusSuccess}, "2,3", 2},
+		{103, []core.Status{core.StatusSuccess}, "4", 0},
 	}
-	if got := statuses(102); !slices.Equal(got, []core.Status{core.StatusRunning, core.StatusSuccess}) || c.withStage != 1 {
-		t.Fatalf("last step reported %v (%d with the stage)", got, c.withStage)
+	for _, tc := range cases {
+		if got := statuses(tc.id); !slices.Equal(got, tc.want) {
+			t.Errorf("step %d reported %v, want %v", tc.id, got, tc.want)
+		}
+		if got := strings.Join(c.logs.Lines(tc.id), ","); got != tc.log {
+			t.Errorf("step %d log %q, want %q", tc.id, got, tc.log)
+		}
+		if got := len(c.batches[tc.id]); got != tc.batches {
+			t.Errorf("step %d: %d log batches sent on their own, want %d", tc.id, got, tc.batches)
+		}
+	}
+	if c.withStage != 1 {
+		t.Fatalf("%d step states with the stage, want 1", c.withStage)
+	}
+	if first := c.stepLog[102][0]; first.Started.IsZero() {
+		t.Fatal("the running report of the slow step has no start time")
 	}
 }

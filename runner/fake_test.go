@@ -3,12 +3,12 @@ package runner
 import (
 	"context"
 	"slices"
-	"sort"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/internal/testenv"
 )
 
 // fakeClient is an in-memory server for the loop's tests. Its hook fields,
@@ -26,7 +26,7 @@ type fakeClient struct {
 	details    map[int64]*core.StageDetails
 	final      map[int64]*core.Stage
 	stepLog    map[int64][]core.Step // every reported state of each step
-	logs       map[int64]map[int64]string
+	logs       testenv.LogBook
 	batches    map[int64][][]int64 // line numbers of every AppendLogs call, per step
 	cancelled  map[int64]bool
 	given      map[int64]bool // handed out and not finished
@@ -38,7 +38,7 @@ type fakeClient struct {
 
 func newFakeClient() *fakeClient {
 	return &fakeClient{queue: make(chan *core.StageDetails, 100), details: map[int64]*core.StageDetails{},
-		final: map[int64]*core.Stage{}, stepLog: map[int64][]core.Step{}, logs: map[int64]map[int64]string{},
+		final: map[int64]*core.Stage{}, stepLog: map[int64][]core.Step{}, logs: testenv.LogBook{},
 		batches: map[int64][][]int64{}, cancelled: map[int64]bool{}, given: map[int64]bool{}, finished: make(chan int64, 100)}
 }
 
@@ -144,6 +144,7 @@ func (c *fakeClient) UpdateStage(_ context.Context, st *core.Stage) error {
 	}
 	for _, step := range st.Steps { // the last step's end comes with the stage's
 		c.stepLog[step.ID] = append(c.stepLog[step.ID], *step)
+		c.logs.Add(step.ID, step.Logs)
 		c.withStage++
 	}
 	c.mu.Unlock()
@@ -157,6 +158,7 @@ func (c *fakeClient) UpdateStep(_ context.Context, st *core.Step) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stepLog[st.ID] = append(c.stepLog[st.ID], *st)
+	c.logs.Add(st.ID, st.Logs)
 	st.Version++
 	return nil
 }
@@ -169,17 +171,10 @@ func (c *fakeClient) AppendLogs(_ context.Context, stepID int64, lines []*core.L
 	}
 	c.mu.Lock()
 	nums := make([]int64, len(lines))
-	m := c.logs[stepID]
-	if m == nil {
-		m = map[int64]string{}
-		c.logs[stepID] = m
-	}
 	for i, l := range lines {
 		nums[i] = l.Number
-		if _, dup := m[l.Number]; !dup {
-			m[l.Number] = l.Text
-		}
 	}
+	c.logs.Add(stepID, lines)
 	c.batches[stepID] = append(c.batches[stepID], nums)
 	c.mu.Unlock()
 	if c.AfterAppend != nil {
@@ -215,20 +210,7 @@ func (c *fakeClient) Watch(ctx context.Context, ignore []int64) ([]int64, error)
 func (c *fakeClient) logText(stepID int64) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m := c.logs[stepID]
-	nums := make([]int64, 0, len(m))
-	for n := range m {
-		nums = append(nums, n)
-	}
-	sort.Slice(nums, func(i, j int) bool { return nums[i] < nums[j] })
-	out := make([]string, len(nums))
-	for i, n := range nums {
-		if n != int64(i) {
-			return append(out[:i], "<gap>")
-		}
-		out[i] = m[n]
-	}
-	return out
+	return c.logs.Lines(stepID)
 }
 
 func (c *fakeClient) finalOf(id int64) *core.Stage {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/runtime"
@@ -18,8 +19,16 @@ const (
 	maxPendingLines = 100_000
 )
 
+// reportLinger is how long a step's start and its first log lines wait
+// before they are sent: a step that ends sooner is reported in one call,
+// its final state carrying its lines, instead of three. Later lines go
+// out at once.
+const reportLinger = 50 * time.Millisecond
+
 // logStream ships one step's output: split into numbered lines, masked,
-// and sent in batches by its own goroutine. A line is sent as soon as the
+// and sent in batches by its own goroutine. The first batch waits
+// reportLinger; when the stream closes before, its lines are kept for the
+// step's final report (Kept). Later lines are sent as soon as the
 // previous batch is acknowledged, so latency is one round trip while
 // output flows, and batches grow by themselves when the server is slow. A
 // failed batch is retried with the same line numbers, which the server
@@ -35,6 +44,8 @@ type logStream struct {
 	lw      *runtime.LineWriter
 	mu      sync.Mutex
 	pending []*core.LogLine
+	first   time.Time // when the first line came
+	kept    []*core.LogLine
 	dropped int64
 	closed  bool
 	wake    chan struct{}
@@ -56,7 +67,7 @@ func (s *logStream) Write(p []byte) (int, error) { return s.lw.Write(p) }
 func (s *logStream) Line(text string) { _, _ = s.lw.Write([]byte(text + "\n")) }
 
 // Close passes on the last line and waits until everything was shipped
-// (or shipping gave up).
+// or kept (or shipping gave up).
 func (s *logStream) Close() error {
 	_ = s.lw.Close()
 	s.mu.Lock()
@@ -70,12 +81,28 @@ func (s *logStream) Close() error {
 	return nil
 }
 
+// Kept returns, once the stream is closed, the lines it kept for the
+// step's final report instead of sending them.
+func (s *logStream) Kept() []*core.LogLine {
+	select {
+	case <-s.done:
+	default:
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.kept
+}
+
 func (s *logStream) add(l *core.LogLine) {
 	l.Text = s.mask.mask(l.Text)
 	s.mu.Lock()
 	if len(s.pending) >= maxPendingLines {
 		s.pending = s.pending[1:]
 		s.dropped++
+	}
+	if s.first.IsZero() {
+		s.first = time.Now()
 	}
 	s.pending = append(s.pending, l)
 	s.mu.Unlock()
@@ -89,9 +116,9 @@ func (s *logStream) signal() {
 	}
 }
 
-// take returns the next batch without removing it, and whether the stream
-// is closed.
-func (s *logStream) take() ([]*core.LogLine, bool) {
+// take returns the next batch without removing it, whether it holds
+// every pending line, and whether the stream is closed.
+func (s *logStream) take() (batch []*core.LogLine, all, closed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	size, n := 0, 0
@@ -99,7 +126,21 @@ func (s *logStream) take() ([]*core.LogLine, bool) {
 		size += len(s.pending[n].Text) + 32
 		n++
 	}
-	return s.pending[:n:n], s.closed
+	return s.pending[:n:n], n == len(s.pending), s.closed
+}
+
+// keep moves the pending lines to kept.
+func (s *logStream) keep() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.kept, s.pending = s.pending, nil
+}
+
+// lingering returns how much longer the first batch waits.
+func (s *logStream) lingering() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Until(s.first.Add(reportLinger))
 }
 
 // drop removes a shipped batch of n lines (the head of pending, unless
@@ -117,8 +158,9 @@ func (s *logStream) drop(batch []*core.LogLine) {
 
 func (s *logStream) ship() {
 	defer close(s.done)
+	shipped := false
 	for {
-		batch, closed := s.take()
+		batch, all, closed := s.take()
 		if len(batch) == 0 {
 			if closed {
 				return
@@ -130,6 +172,24 @@ func (s *logStream) ship() {
 			}
 			continue
 		}
+		if !shipped && all {
+			if closed { // the step ended within the linger
+				s.keep()
+				return
+			}
+			if wait := s.lingering(); wait > 0 {
+				t := time.NewTimer(wait)
+				select {
+				case <-s.wake:
+				case <-t.C:
+				case <-s.ctx.Done():
+					t.Stop()
+					return
+				}
+				t.Stop()
+				continue
+			}
+		}
 		err := retry(s.ctx, s.bo, func(ctx context.Context) error {
 			return s.client.AppendLogs(ctx, s.stepID, batch)
 		})
@@ -139,6 +199,7 @@ func (s *logStream) ship() {
 				return
 			}
 		}
+		shipped = true
 		s.drop(batch)
 	}
 }

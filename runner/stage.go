@@ -31,10 +31,17 @@ type job struct {
 	// killed is set when the server asked for the stage to stop; lostIt
 	// when the server says the stage is no longer ours.
 	killed, lostIt atomic.Bool
-	stepMu         sync.Mutex // guards the step rows and deferred
+	stepMu         sync.Mutex // guards the step rows and what follows
 	// deferred holds the final state of the step that ended last, sent
 	// with the stage's final status instead of on its own.
 	deferred []*core.Step
+	// starts are the pending reports of steps' starts; streams the log
+	// streams of the steps, by step row id.
+	starts  map[int64]*time.Timer
+	streams map[int64]*logStream
+	// over is set when the stage's final report is made: nothing about
+	// its steps is sent after it.
+	over bool
 }
 
 // runStage runs and reports one stage given to this runner, in the
@@ -46,7 +53,8 @@ func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, slot *slotSt
 	defer rcancel()
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	j := &job{a: a, log: log, stage: stage, d: d, slot: slot, steps: map[string]*core.Step{}, mask: newMasker(d.Secrets), cancel: cancel}
+	j := &job{a: a, log: log, stage: stage, d: d, slot: slot, steps: map[string]*core.Step{}, mask: newMasker(d.Secrets), cancel: cancel,
+		starts: map[int64]*time.Timer{}, streams: map[int64]*logStream{}}
 	for _, st := range stage.Steps {
 		j.steps[st.Name] = st
 	}
@@ -68,6 +76,7 @@ func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, slot *slotSt
 		res = j.run(sctx)
 	}
 	cancel()
+	deferred := j.takeDeferred()
 	if j.lostIt.Load() {
 		log.Warn("stage is no longer held by this runner; not reporting it")
 		return
@@ -77,7 +86,7 @@ func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, slot *slotSt
 		stage.Status = core.StatusKilled
 	}
 	stage.Started, stage.Finished = res.Started, res.Finished
-	stage.Steps = j.takeDeferred()
+	stage.Steps = deferred
 	a.finishStage(rctx, log, stage, d)
 }
 
@@ -192,7 +201,7 @@ func (j *job) clone(ctx context.Context, spec *core.Spec, dir string) error {
 	if row != nil {
 		logs = j.newLogs(row.ID)
 		out = logs
-		j.updateStep(row, func(s *core.Step) { s.Status, s.Started = core.StatusRunning, time.Now() })
+		j.start(row)
 	}
 	b := j.d.Build
 	job := cloneJob{Dir: spec.Workspace.HostDir, Home: filepath.Join(dir, "home"), Clone: spec.Clone, Netrc: j.d.Netrc}
@@ -210,7 +219,7 @@ func (j *job) clone(ctx context.Context, spec *core.Spec, dir string) error {
 		logs.Close()
 	}
 	if row != nil {
-		j.updateStep(row, func(s *core.Step) {
+		j.end(row, func(s *core.Step) {
 			s.Finished, s.Status, s.ExitCode = time.Now(), core.StatusSuccess, 0
 			if err != nil {
 				s.Status, s.ExitCode, s.Error = core.StatusFailure, 1, err.Error()
@@ -221,116 +230,4 @@ func (j *job) clone(ctx context.Context, spec *core.Spec, dir string) error {
 		})
 	}
 	return err
-}
-
-// step returns the step row named name, or nil.
-func (j *job) step(name string) *core.Step {
-	j.stepMu.Lock()
-	defer j.stepMu.Unlock()
-	return j.steps[name]
-}
-
-// updateStep changes a step row and reports it (retried while the server
-// is unreachable).
-func (j *job) updateStep(row *core.Step, change func(*core.Step)) {
-	j.stepMu.Lock()
-	defer j.stepMu.Unlock()
-	change(row)
-	ctx, cancel := j.a.reportCtx(context.Background())
-	defer cancel()
-	err := retry(ctx, j.a.backoff(), func(ctx context.Context) error { return j.a.o.Client.UpdateStep(ctx, row) })
-	if err != nil {
-		j.log.Warn("report step", "step", row.Name, "status", row.Status, "err", err)
-		if lost(err) {
-			j.lose()
-		}
-	}
-}
-
-func (j *job) beforeStep(ctx context.Context, st *core.SpecStep) error {
-	if row := j.step(st.Name); row != nil {
-		j.updateStep(row, func(s *core.Step) { s.Status, s.Started = core.StatusRunning, time.Now() })
-	}
-	return nil
-}
-
-func (j *job) afterStep(ctx context.Context, st *core.SpecStep, res *runtime.StepResult) {
-	row := j.step(st.Name)
-	if row == nil {
-		return
-	}
-	if j.deferLast(row, func(s *core.Step) { j.concludeStep(s, res) }) {
-		return
-	}
-	j.updateStep(row, func(s *core.Step) { j.concludeStep(s, res) })
-}
-
-// concludeStep records a step's result on its row.
-func (j *job) concludeStep(s *core.Step, res *runtime.StepResult) {
-	s.Status, s.ExitCode, s.Error = res.Status, res.ExitCode, j.mask.mask(res.Error)
-	s.Started, s.Finished = res.Started, res.Finished
-	if s.Finished.IsZero() {
-		s.Finished = time.Now()
-	}
-	if j.killed.Load() && (s.Status == core.StatusFailure || s.Status == core.StatusError) {
-		s.Status = core.StatusKilled
-	}
-}
-
-// deferLast applies change to the row and keeps it for the stage's final
-// report when every other step has ended: the stage ends right after its
-// last step, so one call reports both. It reports whether it did.
-func (j *job) deferLast(row *core.Step, change func(*core.Step)) bool {
-	j.stepMu.Lock()
-	defer j.stepMu.Unlock()
-	for _, s := range j.steps {
-		if s != row && !s.Status.Done() {
-			return false
-		}
-	}
-	change(row)
-	cp := *row
-	j.deferred = append(j.deferred, &cp)
-	return true
-}
-
-// takeDeferred returns the step states kept for the stage's report.
-func (j *job) takeDeferred() []*core.Step {
-	j.stepMu.Lock()
-	defer j.stepMu.Unlock()
-	out := j.deferred
-	j.deferred = nil
-	return out
-}
-
-func (j *job) logs(st *core.SpecStep) io.Writer {
-	row := j.step(st.Name)
-	if row == nil {
-		return nil
-	}
-	return j.newLogs(row.ID)
-}
-
-// newLogs returns a log stream for a step row; its shipping retries are
-// bounded by ReportWithin.
-func (j *job) newLogs(stepID int64) *logStream {
-	ctx, cancel := j.a.reportCtx(context.Background())
-	s := newLogStream(ctx, j.a.o.Client, stepID, j.mask, j.a.backoff(), j.log)
-	go func() { <-s.done; cancel() }()
-	return s
-}
-
-// skipRest reports every step that has not ended as skipped.
-func (j *job) skipRest(ctx context.Context) {
-	j.stepMu.Lock()
-	rows := make([]*core.Step, 0, len(j.steps))
-	for _, s := range j.steps {
-		if !s.Status.Done() {
-			rows = append(rows, s)
-		}
-	}
-	j.stepMu.Unlock()
-	for _, row := range rows {
-		j.updateStep(row, func(s *core.Step) { s.Status = core.StatusSkipped })
-	}
 }

@@ -116,5 +116,18 @@ func (e *benchEnv) settleDatabase(b *testing.B) {
 	}
 }
 
+// lastStageEnd is when the server recorded the end of the last stage to
+// finish green.
+func (e *benchEnv) lastStageEnd(b *testing.B) time.Time {
+	b.Helper()
+	var last time.Time
+	err := e.app.Store.DB().NewSelect().Table("stages").Column("updated").Where("status = ?", core.StatusSuccess).
+		OrderExpr("updated DESC").Limit(1).Scan(context.Background(), &last)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return last
+}
+
 // doneStages counts finished stages.
 func (e *benchEnv) doneStages(b *testing.B) int { return successCount(b, e.app) }

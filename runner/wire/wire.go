@@ -20,7 +20,11 @@
 // it of cancels, and each heartbeat's answer lists the stages the server
 // counts as held, so a runner learns of a stage it lost. A stage's final
 // report may carry, in "steps", the final state of its steps not yet
-// reported (the runner sends the step that ended last that way).
+// reported (the runner sends the step that ended last that way). A step's
+// final state, alone or in a stage's report, may carry in "logs" its last
+// lines, stored with it: the runner reports a step's start and first lines
+// only once the step has run for 50 ms, so a shorter step costs no call
+// of its own.
 package wire
 
 // Prefix is where the protocol lives.

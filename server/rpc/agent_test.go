@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/internal/testenv"
 	"github.com/drover-ci/drover/runner"
 	"github.com/drover-ci/drover/runner/rpcclient"
 	"github.com/drover-ci/drover/sdk/engine/enginetest"
@@ -26,14 +27,14 @@ type memQueue struct {
 	mu       sync.Mutex
 	details  map[int64]*core.StageDetails
 	steps    map[int64]core.Status
-	logs     map[int64]map[int64]string
+	logs     testenv.LogBook
 	cancel   map[int64]bool
 	finished chan *core.Stage
 }
 
 func newMemQueue(f *fakeSched) *memQueue {
 	q := &memQueue{queue: make(chan *core.StageDetails, 100), details: map[int64]*core.StageDetails{},
-		steps: map[int64]core.Status{}, logs: map[int64]map[int64]string{}, cancel: map[int64]bool{},
+		steps: map[int64]core.Status{}, logs: testenv.LogBook{}, cancel: map[int64]bool{},
 		finished: make(chan *core.Stage, 100)}
 	f.RequestFn = func(ctx context.Context, fl core.Filter) (*core.StageDetails, error) {
 		select {
@@ -57,6 +58,9 @@ func newMemQueue(f *fakeSched) *memQueue {
 		if st.Status.Done() {
 			q.mu.Lock()
 			delete(q.cancel, st.ID) // a finished stage is no longer watched
+			for _, step := range st.Steps {
+				q.logs.Add(step.ID, step.Logs)
+			}
 			q.mu.Unlock()
 			cp := *st
 			q.finished <- &cp
@@ -67,22 +71,14 @@ func newMemQueue(f *fakeSched) *memQueue {
 		q.mu.Lock()
 		defer q.mu.Unlock()
 		q.steps[st.ID] = st.Status
+		q.logs.Add(st.ID, st.Logs)
 		st.Version++
 		return nil
 	}
 	f.AppendLogsFn = func(_ context.Context, _, stepID int64, lines []*core.LogLine) error {
 		q.mu.Lock()
 		defer q.mu.Unlock()
-		m := q.logs[stepID]
-		if m == nil {
-			m = map[int64]string{}
-			q.logs[stepID] = m
-		}
-		for _, l := range lines {
-			if _, ok := m[l.Number]; !ok {
-				m[l.Number] = l.Text
-			}
-		}
+		q.logs.Add(stepID, lines)
 		return nil
 	}
 	f.WatchFn = func(ctx context.Context, _ int64, ignore []int64) ([]int64, error) {
@@ -126,8 +122,8 @@ func (q *memQueue) log(stepID int64) string {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var b strings.Builder
-	for i := int64(0); i < int64(len(q.logs[stepID])); i++ {
-		b.WriteString(q.logs[stepID][i] + "\n")
+	for _, l := range q.logs.Lines(stepID) {
+		b.WriteString(l + "\n")
 	}
 	return b.String()
 }

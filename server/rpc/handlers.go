@@ -3,6 +3,7 @@ package rpc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -111,6 +112,9 @@ func (s *Server) updateStage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	for _, step := range st.Steps {
+		step.Logs = nil // stored; no need to send them back
+	}
 	c.JSON(http.StatusOK, &st)
 }
 
@@ -134,10 +138,15 @@ func (s *Server) updateStep(c *gin.Context) {
 		s.fail(c, core.Errorf(core.CodeInvalid, "status: %q is not a step status a runner reports", st.Status))
 		return
 	}
+	if err := validLines(st.Logs, "the step's logs"); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if err := s.o.Scheduler.UpdateStep(c.Request.Context(), current(c).ID, &st); err != nil {
 		s.fail(c, err)
 		return
 	}
+	st.Logs = nil // stored; no need to send them back
 	c.JSON(http.StatusOK, &st)
 }
 
@@ -162,6 +171,9 @@ func validStepsWithStage(st *core.Stage) error {
 			return core.Errorf(core.CodeInvalid, "steps[%d]: a step id is required", i)
 		case !validStatus(step.Status) || !step.Status.Done():
 			return core.Errorf(core.CodeInvalid, "steps[%d]: %q is not a final step status", i, step.Status)
+		}
+		if err := validLines(step.Logs, fmt.Sprintf("steps[%d].logs", i)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -188,22 +200,9 @@ func (s *Server) appendLogs(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if len(lines) > MaxBatchLines {
-		s.fail(c, core.Errorf(core.CodeInvalid, "%d lines in one batch; send at most %d", len(lines), MaxBatchLines))
+	if err := validLines(lines, "the batch"); err != nil {
+		s.fail(c, err)
 		return
-	}
-	for i, l := range lines {
-		switch {
-		case l == nil:
-			s.fail(c, core.Errorf(core.CodeInvalid, "line %d of the batch is null", i))
-			return
-		case l.Number < 0:
-			s.fail(c, core.Errorf(core.CodeInvalid, "line %d of the batch has a negative position %d", i, l.Number))
-			return
-		case len(l.Text) > MaxLineBytes:
-			s.fail(c, core.Errorf(core.CodeInvalid, "line %d of the batch is longer than %d bytes", l.Number, MaxLineBytes))
-			return
-		}
 	}
 	if len(lines) > 0 {
 		if err := s.o.Scheduler.AppendLogs(c.Request.Context(), current(c).ID, id, lines); err != nil {
@@ -212,6 +211,24 @@ func (s *Server) appendLogs(c *gin.Context) {
 		}
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// validLines checks log lines a runner sends; what names where they are.
+func validLines(lines []*core.LogLine, what string) error {
+	if len(lines) > MaxBatchLines {
+		return core.Errorf(core.CodeInvalid, "%d lines in %s; send at most %d", len(lines), what, MaxBatchLines)
+	}
+	for i, l := range lines {
+		switch {
+		case l == nil:
+			return core.Errorf(core.CodeInvalid, "line %d of %s is null", i, what)
+		case l.Number < 0:
+			return core.Errorf(core.CodeInvalid, "line %d of %s has a negative position %d", i, what, l.Number)
+		case len(l.Text) > MaxLineBytes:
+			return core.Errorf(core.CodeInvalid, "line %d of %s is longer than %d bytes", l.Number, what, MaxLineBytes)
+		}
+	}
+	return nil
 }
 
 func (s *Server) watch(c *gin.Context) {

@@ -195,7 +195,7 @@ func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.St
 		_, err := s.store.HeldStage(ctx, runnerID, st.ID)
 		return err
 	}
-	promoted, buildDone, err := s.store.FinishStage(ctx, runnerID, st)
+	promoted, buildDone, err := s.store.FinishStage(ctx, runnerID, st, s.opts.MaxLogLines)
 	if err != nil && !s.settleLater(err) {
 		return err
 	}
@@ -262,8 +262,15 @@ func (s *Scheduler) buildChanged(buildID int64) {
 	go s.opts.OnBuild(context.Background(), buildID)
 }
 
-// UpdateStep records a step of a held stage.
+// UpdateStep records a step of a held stage, after the log lines it
+// carries.
 func (s *Scheduler) UpdateStep(ctx context.Context, runnerID int64, st *core.Step) error {
+	if len(st.Logs) > 0 {
+		// Lines first: a viewer that sees the step ended has its lines.
+		if err := s.store.AppendHeldLogs(ctx, runnerID, st.ID, st.Logs, s.opts.MaxLogLines); err != nil {
+			return err
+		}
+	}
 	if err := s.store.UpdateHeldStep(ctx, runnerID, st); err != nil {
 		return err
 	}

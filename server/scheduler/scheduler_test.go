@@ -305,7 +305,7 @@ func TestNotHeld(t *testing.T) {
 		if err := sc.AppendLogs(ctx, 2, step.ID, lines); !errors.Is(err, core.ErrConflict) {
 			t.Fatalf("logs from another runner: %v, want conflict", err)
 		}
-		step.Status = core.StatusSuccess
+		step.Status, step.Logs = core.StatusSuccess, lines
 		if err := sc.UpdateStep(ctx, 2, step); !errors.Is(err, core.ErrConflict) {
 			t.Fatalf("step update from another runner: %v, want conflict", err)
 		}
@@ -314,6 +314,17 @@ func TestNotHeld(t *testing.T) {
 		}
 		if err := sc.AppendLogs(ctx, 1, step.ID, lines); err != nil {
 			t.Fatalf("logs from the holder: %v", err)
+		}
+		// The holder's final step state carries its last lines.
+		step.Logs = []*core.LogLine{{Number: 1, Text: "last"}}
+		if err := sc.UpdateStep(ctx, 1, step); err != nil {
+			t.Fatalf("step update from the holder: %v", err)
+		}
+		if got, _ := s.Logs().Read(ctx, step.ID, 0, 10); len(got) != 2 || got[1].Text != "last" {
+			t.Fatalf("the holder's lines: %+v, want forged then last", got)
+		}
+		if got, _ := s.Steps().Find(ctx, step.ID); got.Status != core.StatusSuccess {
+			t.Fatalf("the step is %s after the holder's report", got.Status)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -73,11 +74,13 @@ func heldStepStage(ctx context.Context, db bun.IDB, runnerID, stepID int64) (int
 }
 
 // FinishStage records the final status of a stage the runner holds and
-// of the steps st carries (they must be its own), then settles its build:
-// waiting stages whose dependencies are done become pending or skipped,
-// and the build finishes with its last stage. It reports whether any
-// stage became pending and whether it finished the build.
-func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage) (promoted, buildDone bool, err error) {
+// of the steps st carries (they must be its own), with the log lines
+// those steps carry (capped at maxLines as AppendHeldLogs does), then
+// settles its build: waiting stages whose dependencies are done become
+// pending or skipped, and the build finishes with its last stage. It
+// reports whether any stage became pending and whether it finished the
+// build.
+func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage, maxLines int64) (promoted, buildDone bool, err error) {
 	now := time.Now().UTC()
 	if st.Finished.IsZero() {
 		st.Finished = now
@@ -85,7 +88,7 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 	if s.dialect == Postgres {
 		// One statement ends the stage and its steps; the settle reads
 		// after it committed (see settle).
-		buildID, err := s.endStagePostgres(ctx, runnerID, st, now)
+		buildID, err := s.endStagePostgres(ctx, runnerID, st, now, maxLines)
 		if err != nil {
 			return false, false, err
 		}
@@ -112,6 +115,13 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage)
 			if err := closeSteps(ctx, tx, st.ID, st.Steps); err != nil {
 				return err
 			}
+			for _, step := range st.Steps {
+				if ins, ok := insertLogs(step.ID, step.Logs, maxLines, sqlPart{"TRUE", nil}); ok {
+					if _, err := tx.NewRaw(ins.sql, ins.args...).Exec(ctx); err != nil {
+						return mapErr(err, "log")
+					}
+				}
+			}
 			promoted, buildDone, err = settle(ctx, tx, buildID, now)
 			return err
 		})
@@ -132,10 +142,10 @@ func endSet(st *core.Stage, now time.Time) sqlPart {
 }
 
 // endStagePostgres records, in one statement, the stage's final status,
-// the final state of the steps its report carries, and skips its steps
-// never reported; it returns the stage's build. A report carrying a step
-// of another stage changes nothing.
-func (s *Store) endStagePostgres(ctx context.Context, runnerID int64, st *core.Stage, now time.Time) (int64, error) {
+// the final state of the steps its report carries and their log lines,
+// and skips its steps never reported; it returns the stage's build. A
+// report carrying a step of another stage changes nothing.
+func (s *Store) endStagePostgres(ctx context.Context, runnerID int64, st *core.Stage, now time.Time, maxLines int64) (int64, error) {
 	set := endSet(st, now)
 	stepSet, stepWhere := closingSteps(st.ID, st.Steps)
 	ids := make([]int64, len(st.Steps))
@@ -148,10 +158,16 @@ func (s *Store) endStagePostgres(ctx context.Context, runnerID int64, st *core.S
 	}
 	query := "WITH st AS (UPDATE stages SET " + set.sql +
 		" WHERE id = ? AND runner_id = ? AND status = ? AND " + own.sql + " RETURNING build_id), " +
-		"sk AS (UPDATE steps SET " + stepSet.sql + " WHERE EXISTS (SELECT 1 FROM st) AND " + stepWhere.sql + " RETURNING steps.id) " +
-		"SELECT (SELECT build_id FROM st) AS build_id, ARRAY(SELECT id FROM sk) AS changed"
+		"sk AS (UPDATE steps SET " + stepSet.sql + " WHERE EXISTS (SELECT 1 FROM st) AND " + stepWhere.sql + " RETURNING steps.id) "
 	args := append(set.args, st.ID, runnerID, core.StatusRunning)
 	args = append(append(append(args, own.args...), stepSet.args...), stepWhere.args...)
+	for i, step := range st.Steps {
+		if ins, ok := insertLogs(step.ID, step.Logs, maxLines, sqlPart{"EXISTS (SELECT 1 FROM st)", nil}); ok {
+			query += fmt.Sprintf(", lg%d AS (%s) ", i, ins.sql)
+			args = append(args, ins.args...)
+		}
+	}
+	query += "SELECT (SELECT build_id FROM st) AS build_id, ARRAY(SELECT id FROM sk) AS changed"
 	var buildID sql.NullInt64
 	var changed []int64
 	if err := s.db.NewRaw(query, args...).Scan(ctx, &buildID, pgdialect.Array(&changed)); err != nil {

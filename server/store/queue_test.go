@@ -161,6 +161,66 @@ func TestAppendHeldLogs(t *testing.T) {
 	})
 }
 
+// A stage's final report stores the lines its steps carry, capped as
+// AppendHeldLogs caps them, in the same transaction: a report refused
+// (another runner's, or one carrying a step of another stage) stores none.
+func TestFinishStageStoresCarriedLogs(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		holder, step := heldStep(t, s)
+		otherHolder, otherStep := heldStep(t, s)
+		lines := func(n int64) []*core.LogLine {
+			var out []*core.LogLine
+			for i := int64(0); i < n; i++ {
+				out = append(out, &core.LogLine{Number: i, Time: i, Text: fmt.Sprintf("line %d", i)})
+			}
+			return out
+		}
+		report := func(steps ...*core.Step) *core.Stage {
+			return &core.Stage{ID: step.StageID, Status: core.StatusSuccess, Steps: steps}
+		}
+		ended := func(st *core.Step, n int64) *core.Step {
+			return &core.Step{ID: st.ID, Status: core.StatusSuccess, Finished: time.Now(), Logs: lines(n)}
+		}
+		stored := func(stepID int64) int {
+			got, err := s.Logs().Read(ctx, stepID, 0, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(got)
+		}
+		refused := []struct {
+			name     string
+			runnerID int64
+			stage    *core.Stage
+		}{
+			{"another runner", otherHolder, report(ended(step, 3))},
+			{"a step of another stage", holder, report(ended(step, 3), ended(otherStep, 3))},
+		}
+		for _, tc := range refused {
+			if _, _, err := s.FinishStage(ctx, tc.runnerID, tc.stage, 5); err == nil {
+				t.Fatalf("%s: report accepted", tc.name)
+			}
+			if n, m := stored(step.ID), stored(otherStep.ID); n+m != 0 {
+				t.Fatalf("%s: a refused report stored %d and %d lines", tc.name, n, m)
+			}
+		}
+		if _, _, err := s.FinishStage(ctx, holder, report(ended(step, 8)), 5); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Logs().Read(ctx, step.ID, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 6 || got[4].Text != "line 4" || got[5].Text != store.TruncatedMarker(5) {
+			t.Fatalf("stored %d lines (%+v); want lines 0-4 then the marker", len(got), got)
+		}
+		if row, _ := s.Steps().Find(ctx, step.ID); row.Status != core.StatusSuccess || len(row.Logs) != 0 {
+			t.Fatalf("step after the report: %s with %d lines on the row", row.Status, len(row.Logs))
+		}
+	})
+}
+
 // Concurrent reports of a stage's runner and of a runner that does not
 // hold it: on SQLite they are committed in batches, and each still commits
 // or fails on its own.
