@@ -134,15 +134,16 @@ func (d *dispatcher) run(ctx context.Context) {
 		case <-d.events.C:
 		case <-ticker.C:
 		}
-		for d.round(ctx) {
-		}
+		// One round: waiters arriving meanwhile wake the next, and a
+		// round serves every waiter it can.
+		d.round(ctx)
 	}
 }
 
 // round tries once to claim a stage for every waiting runner, one
-// transaction per group of runners that can take the same stages; it
-// reports whether anything was handed out (so another round may find more).
-func (d *dispatcher) round(ctx context.Context) bool {
+// transaction per group of runners that can take the same stages (the
+// claim looks through the whole queue for them).
+func (d *dispatcher) round(ctx context.Context) {
 	d.mu.Lock()
 	waiting := slices.Clone(d.queue)
 	d.mu.Unlock()
@@ -160,7 +161,6 @@ func (d *dispatcher) round(ctx context.Context) bool {
 		}
 		groups[w.key] = append(groups[w.key], w)
 	}
-	gave := false
 	for _, key := range order {
 		group := groups[key]
 		filters := make([]core.Filter, len(group))
@@ -173,7 +173,7 @@ func (d *dispatcher) round(ctx context.Context) bool {
 			if ctx.Err() == nil {
 				d.s.log.Warn("claim stages", "err", err)
 			}
-			return gave
+			return
 		}
 		for _, i := range gone {
 			d.remove(group[i])
@@ -182,7 +182,6 @@ func (d *dispatcher) round(ctx context.Context) bool {
 		if len(claimed) == 0 {
 			continue
 		}
-		gave = true
 		waiters := make([]*waiter, len(claimed))
 		for i, c := range claimed {
 			waiters[i] = group[c.For]
@@ -197,7 +196,6 @@ func (d *dispatcher) round(ctx context.Context) bool {
 		// The next round's claim need not wait for these details.
 		go d.deliver(ctx, claimed, waiters)
 	}
-	return gave
 }
 
 // deliver loads the details of claimed stages and hands each to its

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"github.com/uptrace/bun"
 	"golang.org/x/sync/errgroup"
@@ -10,8 +11,9 @@ import (
 )
 
 // ClaimedDetails loads, for stages just claimed, what their runners need:
-// each stage's spec and steps, its build and its repository, in four
-// queries whatever the number of stages. The details' Spec is left for
+// each stage's steps, its build and its repository, and its spec unless
+// the claim read it already, in three or four queries whatever the number
+// of stages. The details' Spec is left for
 // the caller to decode from Stage.Spec; secrets and netrc are not filled.
 func (s *Store) ClaimedDetails(ctx context.Context, stages []*core.Stage) ([]*core.StageDetails, error) {
 	if len(stages) == 0 {
@@ -34,10 +36,6 @@ func (s *Store) ClaimedDetails(ctx context.Context, stages []*core.Stage) ([]*co
 	var repos []*repoRow
 	queries := []func(ctx context.Context) error{
 		func(ctx context.Context) error {
-			return mapErr(s.db.NewSelect().Model((*stageRow)(nil)).Column("id", "spec").
-				Where("id IN (?)", bun.List(stageIDs)).Scan(ctx, &specs), "stages")
-		},
-		func(ctx context.Context) error {
 			return mapErr(s.db.NewSelect().Model(&steps).Where("stage_id IN (?)", bun.List(stageIDs)).
 				Order("stage_id", "number").Scan(ctx), "steps")
 		},
@@ -47,6 +45,12 @@ func (s *Store) ClaimedDetails(ctx context.Context, stages []*core.Stage) ([]*co
 		func(ctx context.Context) error {
 			return mapErr(s.db.NewSelect().Model(&repos).Where("id IN (?)", bun.List(repoIDs)).Scan(ctx), "repositories")
 		},
+	}
+	if slices.ContainsFunc(stages, func(st *core.Stage) bool { return st.Spec == nil }) {
+		queries = append(queries, func(ctx context.Context) error {
+			return mapErr(s.db.NewSelect().Model((*stageRow)(nil)).Column("id", "spec").
+				Where("id IN (?)", bun.List(stageIDs)).Scan(ctx, &specs), "stages")
+		})
 	}
 	if s.dialect == Postgres {
 		// Four round trips at once rather than one after the other: the
@@ -74,6 +78,9 @@ func (s *Store) ClaimedDetails(ctx context.Context, stages []*core.Stage) ([]*co
 		byRepo[r.ID] = r.core()
 	}
 	spec := make(map[int64][]byte, len(specs))
+	for _, st := range stages {
+		spec[st.ID] = st.Spec
+	}
 	for _, sp := range specs {
 		spec[sp.ID] = sp.Spec
 	}
