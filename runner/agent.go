@@ -22,6 +22,7 @@ const (
 	DefaultMinBackoff   = 200 * time.Millisecond
 	DefaultMaxBackoff   = 30 * time.Second
 	DefaultReportWithin = 10 * time.Minute
+	DefaultReportLinger = 50 * time.Millisecond
 )
 
 // Options configure an Agent.
@@ -53,6 +54,10 @@ type Options struct {
 	// ReportWithin is how long reports (step and stage status, logs) are
 	// retried while the server is unreachable; default 10m.
 	ReportWithin time.Duration
+	// ReportLinger is how long a step's start and its first log lines
+	// wait before they are sent: a step that ends sooner is reported in
+	// one call, its final state carrying its lines; default 50ms.
+	ReportLinger time.Duration
 	Logger       *slog.Logger
 }
 
@@ -96,6 +101,9 @@ func New(o Options) *Agent {
 	}
 	if o.ReportWithin <= 0 {
 		o.ReportWithin = DefaultReportWithin
+	}
+	if o.ReportLinger <= 0 {
+		o.ReportLinger = DefaultReportLinger
 	}
 	log := o.Logger
 	if log == nil {

@@ -163,7 +163,7 @@ func TestRetriedLogBatchKeepsOffsets(t *testing.T) {
 	eng := enginetest.NewFake()
 	// Sleeps past the report linger, so the lines are shipped on their own.
 	c.add(1, spec("fake", step("build", "echo a", "sleep 100ms", "echo b", "sleep 100ms", "echo c")), false, nil)
-	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}})
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}, ReportLinger: 10 * time.Millisecond})
 	c.waitFinished(t, 1)
 	if got := c.logText(101); strings.Join(got, ",") != "a,b,c" {
 		t.Fatalf("stored log %q", got)
@@ -388,8 +388,10 @@ func TestOptionSecretsReachTheEngineResolved(t *testing.T) {
 // one is reported running first and ships its lines as they come.
 func TestLastStepReportedWithStage(t *testing.T) {
 	c := newFakeClient()
-	c.add(1, spec("fake", step("quick", "echo 1"), step("slow", "echo 2", "sleep 200ms", "echo 3"), step("last", "echo 4")), false, nil)
-	start(t, Options{Client: c, Engines: StaticEngines{"fake": enginetest.NewFake()}})
+	// A generous linger, so that a quick step under a loaded test machine
+	// still ends within it.
+	c.add(1, spec("fake", step("quick", "echo 1"), step("slow", "echo 2", "sleep 1s", "echo 3"), step("last", "echo 4")), false, nil)
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": enginetest.NewFake()}, ReportLinger: 500 * time.Millisecond})
 	c.waitFinished(t, 1)
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -19,15 +19,9 @@ const (
 	maxPendingLines = 100_000
 )
 
-// reportLinger is how long a step's start and its first log lines wait
-// before they are sent: a step that ends sooner is reported in one call,
-// its final state carrying its lines, instead of three. Later lines go
-// out at once.
-const reportLinger = 50 * time.Millisecond
-
 // logStream ships one step's output: split into numbered lines, masked,
-// and sent in batches by its own goroutine. The first batch waits
-// reportLinger; when the stream closes before, its lines are kept for the
+// and sent in batches by its own goroutine. The first batch waits linger
+// (Options.ReportLinger); when the stream closes before, its lines are kept for the
 // step's final report (Kept). Later lines are sent as soon as the
 // previous batch is acknowledged, so latency is one round trip while
 // output flows, and batches grow by themselves when the server is slow. A
@@ -40,6 +34,7 @@ type logStream struct {
 	log    *slog.Logger
 	ctx    context.Context // bounds the shipping (retries) of this stream
 	bo     backoff
+	linger time.Duration
 
 	lw      *runtime.LineWriter
 	mu      sync.Mutex
@@ -52,8 +47,8 @@ type logStream struct {
 	done    chan struct{}
 }
 
-func newLogStream(ctx context.Context, c Client, stepID int64, m *masker, bo backoff, log *slog.Logger) *logStream {
-	s := &logStream{client: c, stepID: stepID, mask: m, log: log, ctx: ctx, bo: bo,
+func newLogStream(ctx context.Context, c Client, stepID int64, m *masker, bo backoff, linger time.Duration, log *slog.Logger) *logStream {
+	s := &logStream{client: c, stepID: stepID, mask: m, log: log, ctx: ctx, bo: bo, linger: linger,
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 	s.lw = runtime.NewLineWriter(s.add)
 	go s.ship()
@@ -140,7 +135,7 @@ func (s *logStream) keep() {
 func (s *logStream) lingering() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return time.Until(s.first.Add(reportLinger))
+	return time.Until(s.first.Add(s.linger))
 }
 
 // drop removes a shipped batch of n lines (the head of pending, unless

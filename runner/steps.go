@@ -10,7 +10,8 @@ import (
 )
 
 // A stage's steps are reported with as few calls as a step's length
-// allows: its start waits reportLinger, and so do its first log lines
+// allows: its start waits Options.ReportLinger, and so do its first log
+// lines
 // (see logStream), so a step that ends sooner is reported once, its final
 // state carrying its lines; the final state of the step that ends last
 // goes with the stage's own final report.
@@ -44,12 +45,12 @@ func (j *job) send(row *core.Step, change func(*core.Step) bool) {
 }
 
 // start marks a step row running; the start is reported once the step
-// has run for reportLinger.
+// has run for Options.ReportLinger.
 func (j *job) start(row *core.Step) {
 	j.stepMu.Lock()
 	defer j.stepMu.Unlock()
 	row.Status, row.Started = core.StatusRunning, time.Now()
-	j.starts[row.ID] = time.AfterFunc(reportLinger, func() {
+	j.starts[row.ID] = time.AfterFunc(j.a.o.ReportLinger, func() {
 		j.send(row, func(s *core.Step) bool { return s.Status == core.StatusRunning })
 	})
 }
@@ -141,7 +142,7 @@ func (j *job) logs(st *core.SpecStep) io.Writer {
 // bounded by ReportWithin.
 func (j *job) newLogs(stepID int64) *logStream {
 	ctx, cancel := j.a.reportCtx(context.Background())
-	s := newLogStream(ctx, j.a.o.Client, stepID, j.mask, j.a.backoff(), j.log)
+	s := newLogStream(ctx, j.a.o.Client, stepID, j.mask, j.a.backoff(), j.a.o.ReportLinger, j.log)
 	go func() { <-s.done; cancel() }()
 	j.stepMu.Lock()
 	j.streams[stepID] = s
