@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,25 +70,13 @@ func startPluginServer(t *testing.T, cfg *config.Config) *pluginServer {
 	if testing.Verbose() {
 		w = io.MultiWriter(logs, os.Stderr)
 	}
-	log := slog.New(slog.NewTextHandler(w, nil))
-	ctx := context.Background()
-	app, err := server.New(ctx, cfg, server.Deps{Log: log})
-	if err != nil {
-		t.Fatalf("server.New: %v\n%s", err, logs)
-	}
-	tokenPath, err := server.Bootstrap(ctx, app.Store, cfg.DataDir)
-	if err != nil {
-		app.Close()
-		t.Fatal(err)
-	}
-	token, _ := os.ReadFile(tokenPath)
-	if err := app.Start(ctx); err != nil {
-		app.Close()
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.API)
-	t.Cleanup(func() { srv.Close(); app.Close() })
-	return &pluginServer{app: app, url: srv.URL, token: strings.TrimSpace(string(token)), logs: logs}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs)
+		}
+	})
+	app, srv, token := startServer(t, cfg, server.Deps{Log: slog.New(slog.NewTextHandler(w, nil))})
+	return &pluginServer{app: app, url: srv.URL, token: token, logs: logs}
 }
 
 // plugins lists the instances through GET /api/plugins with token.

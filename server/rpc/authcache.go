@@ -23,9 +23,6 @@ type cachedRunner struct {
 }
 
 func (a *authCache) get(hash string, now time.Time) (*core.Runner, bool) {
-	if a == nil {
-		return nil, false
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	c, ok := a.m[hash]
@@ -37,9 +34,6 @@ func (a *authCache) get(hash string, now time.Time) (*core.Runner, bool) {
 }
 
 func (a *authCache) put(hash string, r *core.Runner, now time.Time) {
-	if a == nil {
-		return
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.m == nil {
@@ -50,9 +44,6 @@ func (a *authCache) put(hash string, r *core.Runner, now time.Time) {
 
 // forget drops one runner (its record changed).
 func (a *authCache) forget(id int64) {
-	if a == nil {
-		return
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for h, c := range a.m {
@@ -64,18 +55,12 @@ func (a *authCache) forget(id int64) {
 
 // forgetHash drops one token.
 func (a *authCache) forgetHash(hash string) {
-	if a == nil {
-		return
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	delete(a.m, hash)
 }
 
 func (a *authCache) clear() {
-	if a == nil {
-		return
-	}
 	a.mu.Lock()
 	a.m = nil
 	a.mu.Unlock()

@@ -2,8 +2,8 @@
 // (paths and bodies in runner/wire). Runners register with a registration
 // token, then long-poll for stages (answered with everything needed to
 // run them), report step and stage status, ship logs with line offsets,
-// watch for cancels (one long-poll per runner) and heartbeat — every call authenticated by the runner
-// token, and served by a core.Scheduler.
+// watch for cancels (one long-poll per runner) and heartbeat — every call
+// authenticated by the runner token, and served by a core.Scheduler.
 package rpc
 
 import (

@@ -47,7 +47,7 @@ func (s *Store) ClaimStages(ctx context.Context, all []core.Filter, leaseUntil t
 	f := all[0]
 	var r *claimRound
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		r = &claimRound{s: s, tx: tx, filters: all, leaseUntil: leaseUntil, dead: map[int]bool{}}
+		r = &claimRound{s: s, tx: tx, filters: all, leaseUntil: leaseUntil}
 		var chosen []*core.Stage // claimed together
 		var after int64
 		for {
@@ -74,13 +74,17 @@ func (s *Store) ClaimStages(ctx context.Context, all []core.Filter, leaseUntil t
 				if !f.Matches(st) {
 					continue
 				}
-				if r.free(ctx) == 0 {
+				free, err := r.free(ctx)
+				if err != nil {
+					return err
+				}
+				if free == 0 {
 					return r.take(ctx, chosen)
 				}
 				if limits == nil && st.Limit == 0 {
 					// No count depends on it: claimed with the others.
 					chosen = append(chosen, st)
-					if len(chosen) == r.free(ctx) {
+					if len(chosen) == free {
 						return r.take(ctx, chosen)
 					}
 					continue
@@ -119,52 +123,49 @@ type claimRound struct {
 	tx         bun.Tx
 	filters    []core.Filter
 	leaseUntil time.Time
-	next       int          // filters[next:] are still waiting
-	dead       map[int]bool // filters whose runner was revoked
-	checked    bool         // the runners were checked (SQLite)
-	err        error        // of that check
+	next       int  // filters[next:] are still waiting
+	checked    bool // the runners were checked (SQLite)
 	claimed    []Claimed
-	gone       []int
+	gone       []int // filters whose runner was revoked
 }
 
 // free counts the filters still waiting whose runner is not known gone.
 // On SQLite the runners are checked the first time (there is a stage for
 // them): one writer, so the answer holds until the commit. On Postgres a
 // revoked runner is found by the claim itself (see take).
-func (r *claimRound) free(ctx context.Context) int {
+func (r *claimRound) free(ctx context.Context) (int, error) {
 	if r.s.dialect != Postgres && !r.checked {
 		r.checked = true
-		r.err = r.checkRunners(ctx)
-	}
-	if r.err != nil {
-		return 0
+		if err := r.checkRunners(ctx); err != nil {
+			return 0, err
+		}
 	}
 	n := 0
 	for i := r.next; i < len(r.filters); i++ {
-		if !r.dead[i] {
+		if !slices.Contains(r.gone, i) {
 			n++
 		}
 	}
-	return n
+	return n, nil
 }
 
 // checkRunners marks the filters whose runner no longer exists.
 func (r *claimRound) checkRunners(ctx context.Context) error {
 	var live []int64
 	if err := r.tx.NewSelect().Model((*runnerRow)(nil)).Column("id").
-		Where("id IN (?)", bun.List(r.runnerIDs(r.filters))).Scan(ctx, &live); err != nil {
+		Where("id IN (?)", bun.List(runnerIDs(r.filters))).Scan(ctx, &live); err != nil {
 		return mapErr(err, "runners")
 	}
 	for i, f := range r.filters {
 		if !slices.Contains(live, f.RunnerID) {
-			r.dead[i] = true
 			r.gone = append(r.gone, i)
 		}
 	}
 	return nil
 }
 
-func (r *claimRound) runnerIDs(filters []core.Filter) []int64 {
+// runnerIDs returns the filters' runners, each once.
+func runnerIDs(filters []core.Filter) []int64 {
 	ids := make([]int64, 0, len(filters))
 	for _, f := range filters {
 		ids = appendNew(ids, f.RunnerID)
@@ -175,15 +176,12 @@ func (r *claimRound) runnerIDs(filters []core.Filter) []int64 {
 // take claims the stages (no more than free), each for the next waiting
 // filter, and starts the builds that were pending.
 func (r *claimRound) take(ctx context.Context, stages []*core.Stage) error {
-	if r.err != nil {
-		return r.err
-	}
 	if len(stages) == 0 {
 		return nil
 	}
 	to := make([]int, len(stages)) // the filter of each stage
 	for i := range stages {
-		for r.dead[r.next] {
+		for slices.Contains(r.gone, r.next) {
 			r.next++
 		}
 		to[i] = r.next
@@ -208,7 +206,6 @@ func (r *claimRound) take(ctx context.Context, stages []*core.Stage) error {
 	for i, st := range stages {
 		g, ok := byID[st.ID]
 		if !ok { // its runner was revoked meanwhile: the stage stays pending
-			r.dead[to[i]] = true
 			r.gone = append(r.gone, to[i])
 			continue
 		}
@@ -268,7 +265,7 @@ func (r *claimRound) claimPostgres(ctx context.Context, stages []*core.Stage, to
 		"begun AS (UPDATE builds SET status = ?, started = ?, updated = ?, version = version + 1 " +
 		"WHERE id IN (SELECT build_id FROM claim) AND status = ? RETURNING id) " +
 		"SELECT id, spec, build_id, build_id IN (SELECT id FROM begun) AS started FROM claim"
-	args := append([]any{bun.List(r.runnerIDs(chosen))}, set.args...)
+	args := append([]any{bun.List(runnerIDs(chosen))}, set.args...)
 	args = append(append(args, bun.List(ids)), runnerCase.args...)
 	args = append(args, core.StatusRunning, now, now, core.StatusPending)
 	var got []claimedRow

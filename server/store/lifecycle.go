@@ -2,257 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/drover-ci/drover/core"
 )
-
-// errNotHeld is the answer to a runner that reports on a stage it does not
-// hold (any more): its lease expired, the stage was requeued, or it never
-// had it.
-func errNotHeld(stageID int64) error {
-	return core.Errorf(core.CodeConflict, "stage %d is not held by this runner (lease expired or stage reassigned)", stageID)
-}
-
-// HeldStage returns the stage if the runner holds it.
-func (s *Store) HeldStage(ctx context.Context, runnerID, stageID int64) (*core.Stage, error) {
-	st, err := s.Stages().Find(ctx, stageID)
-	if err != nil {
-		return nil, err
-	}
-	if st.RunnerID != runnerID || st.Status != core.StatusRunning {
-		return nil, errNotHeld(stageID)
-	}
-	return st, nil
-}
-
-// UpdateHeldStep saves a step of a stage the runner holds.
-func (s *Store) UpdateHeldStep(ctx context.Context, runnerID int64, st *core.Step) error {
-	return s.write(ctx, func(ctx context.Context, db bun.IDB) error {
-		res, err := db.NewUpdate().Model(toStepRow(st)).
-			Column("status", "error", "exit_code", "started", "finished").
-			Set("version = version + 1").
-			Where("id = ?", st.ID).
-			Where("stage_id IN (SELECT id FROM stages WHERE runner_id = ? AND status = ?)", runnerID, core.StatusRunning).
-			Exec(ctx)
-		if err != nil {
-			return mapErr(err, "step")
-		}
-		if n, err := affected(res); err != nil || n == 0 {
-			if err != nil {
-				return err
-			}
-			return core.Errorf(core.CodeConflict, "step %d does not belong to a stage this runner holds", st.ID)
-		}
-		return nil
-	})
-}
-
-// heldStepStage returns the id of the stage of a step, checking that the
-// runner holds it.
-func heldStepStage(ctx context.Context, db bun.IDB, runnerID, stepID int64) (int64, error) {
-	var stageID int64
-	err := db.NewSelect().Model((*stepRow)(nil)).Column("step_row.stage_id").
-		Join("JOIN stages AS st ON st.id = step_row.stage_id").
-		Where("step_row.id = ? AND st.runner_id = ? AND st.status = ?", stepID, runnerID, core.StatusRunning).
-		Scan(ctx, &stageID)
-	if err != nil {
-		if core.ErrorCode(mapErr(err, "step")) == core.CodeNotFound {
-			return 0, core.Errorf(core.CodeConflict, "step %d does not belong to a stage this runner holds", stepID)
-		}
-		return 0, mapErr(err, "step")
-	}
-	return stageID, nil
-}
-
-// FinishStage records the final status of a stage the runner holds and
-// of the steps st carries (they must be its own), with the log lines
-// those steps carry (capped at maxLines as AppendHeldLogs does), then
-// settles its build: waiting stages whose dependencies are done become
-// pending or skipped, and the build finishes with its last stage. It
-// reports whether any stage became pending and whether it finished the
-// build.
-func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage, maxLines int64) (promoted, buildDone bool, err error) {
-	now := time.Now().UTC()
-	if st.Finished.IsZero() {
-		st.Finished = now
-	}
-	if s.dialect == Postgres {
-		// One statement ends the stage and its steps; the settle reads
-		// after it committed (see settle).
-		buildID, err := s.endStagePostgres(ctx, runnerID, st, now, maxLines)
-		if err != nil {
-			return false, false, err
-		}
-		st.BuildID = buildID
-		promoted, buildDone, err = settle(ctx, s.db, buildID, now)
-		if err != nil {
-			return false, false, &SettleError{BuildID: buildID, Err: err}
-		}
-	} else {
-		err = s.writeTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			// The build is taken from the row, never from what the runner sent.
-			var buildID int64
-			set := endSet(st, now)
-			err := tx.NewUpdate().Model((*stageRow)(nil)).Set(set.sql, set.args...).
-				Where("id = ? AND runner_id = ? AND status = ?", st.ID, runnerID, core.StatusRunning).
-				Returning("build_id").Scan(ctx, &buildID)
-			if errors.Is(err, sql.ErrNoRows) {
-				return errNotHeld(st.ID)
-			}
-			if err != nil {
-				return mapErr(err, "stage")
-			}
-			st.BuildID = buildID
-			if err := closeSteps(ctx, tx, st.ID, st.Steps); err != nil {
-				return err
-			}
-			for _, step := range st.Steps {
-				if ins, ok := insertLogs(step.ID, step.Logs, maxLines, sqlPart{"TRUE", nil}); ok {
-					if _, err := tx.NewRaw(ins.sql, ins.args...).Exec(ctx); err != nil {
-						return mapErr(err, "log")
-					}
-				}
-			}
-			promoted, buildDone, err = settle(ctx, tx, buildID, now)
-			return err
-		})
-		if err != nil {
-			return false, false, err
-		}
-	}
-	for _, step := range st.Steps {
-		step.Version++
-	}
-	return promoted, buildDone, nil
-}
-
-// endSet is the SET of a stage's final report.
-func endSet(st *core.Stage, now time.Time) sqlPart {
-	return sqlPart{"status = ?, error = ?, exit_code = ?, finished = ?, lease_expires = NULL, updated = ?, version = version + 1",
-		[]any{st.Status, st.Error, st.ExitCode, st.Finished.UTC(), now}}
-}
-
-// endStagePostgres records, in one statement, the stage's final status,
-// the final state of the steps its report carries and their log lines,
-// and skips its steps never reported; it returns the stage's build. A
-// report carrying a step of another stage changes nothing.
-func (s *Store) endStagePostgres(ctx context.Context, runnerID int64, st *core.Stage, now time.Time, maxLines int64) (int64, error) {
-	set := endSet(st, now)
-	stepSet, stepWhere := closingSteps(st.ID, st.Steps)
-	ids := make([]int64, len(st.Steps))
-	for i, step := range st.Steps {
-		ids[i] = step.ID
-	}
-	own := sqlPart{"TRUE", nil}
-	if len(ids) > 0 {
-		own = sqlPart{"(SELECT count(*) FROM steps WHERE stage_id = ? AND id IN (?)) = ?", []any{st.ID, bun.List(ids), len(ids)}}
-	}
-	query := "WITH st AS (UPDATE stages SET " + set.sql +
-		" WHERE id = ? AND runner_id = ? AND status = ? AND " + own.sql + " RETURNING build_id), " +
-		"sk AS (UPDATE steps SET " + stepSet.sql + " WHERE EXISTS (SELECT 1 FROM st) AND " + stepWhere.sql + " RETURNING steps.id) "
-	args := append(set.args, st.ID, runnerID, core.StatusRunning)
-	args = append(append(append(args, own.args...), stepSet.args...), stepWhere.args...)
-	for i, step := range st.Steps {
-		if ins, ok := insertLogs(step.ID, step.Logs, maxLines, sqlPart{"EXISTS (SELECT 1 FROM st)", nil}); ok {
-			query += fmt.Sprintf(", lg%d AS (%s) ", i, ins.sql)
-			args = append(args, ins.args...)
-		}
-	}
-	query += "SELECT (SELECT build_id FROM st) AS build_id, ARRAY(SELECT id FROM sk) AS changed"
-	var buildID sql.NullInt64
-	var changed []int64
-	if err := s.db.NewRaw(query, args...).Scan(ctx, &buildID, pgdialect.Array(&changed)); err != nil {
-		return 0, mapErr(err, "stage")
-	}
-	if !buildID.Valid {
-		if _, err := s.HeldStage(ctx, runnerID, st.ID); err != nil || len(ids) == 0 {
-			return 0, errNotHeld(st.ID)
-		}
-		var own []int64 // held: so a reported step was not the stage's
-		if err := s.db.NewSelect().Model((*stepRow)(nil)).Column("id").Where("stage_id = ?", st.ID).Scan(ctx, &own); err != nil {
-			return 0, mapErr(err, "steps")
-		}
-		return 0, checkClosed(st.ID, st.Steps, own)
-	}
-	return buildID.Int64, checkClosed(st.ID, st.Steps, changed)
-}
-
-// closeSteps records the final state of the reported steps (they must be
-// the stage's) and marks the stage's other steps still pending or running
-// skipped.
-func closeSteps(ctx context.Context, tx bun.Tx, stageID int64, reported []*core.Step) error {
-	set, where := closingSteps(stageID, reported)
-	var changed []int64
-	err := tx.NewUpdate().Model((*stepRow)(nil)).Set(set.sql, set.args...).Where(where.sql, where.args...).
-		Returning("id").Scan(ctx, &changed)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return mapErr(err, "steps")
-	}
-	return checkClosed(stageID, reported, changed)
-}
-
-// sqlPart is a piece of SQL with its arguments.
-type sqlPart struct {
-	sql  string
-	args []any
-}
-
-// closingSteps returns the SET and WHERE of closeSteps's UPDATE.
-func closingSteps(stageID int64, reported []*core.Step) (set, where sqlPart) {
-	open := bun.List([]core.Status{core.StatusPending, core.StatusRunning})
-	if len(reported) == 0 {
-		return sqlPart{"status = ?, version = version + 1", []any{core.StatusSkipped}},
-			sqlPart{"stage_id = ? AND status IN (?)", []any{stageID, open}}
-	}
-	ids := make([]int64, len(reported))
-	for i, step := range reported {
-		ids[i] = step.ID
-	}
-	var b strings.Builder
-	col := func(name string, elseExpr string, value func(*core.Step) any) {
-		b.WriteString(name + " = CASE id")
-		for _, step := range reported {
-			b.WriteString(" WHEN ? THEN ?")
-			set.args = append(set.args, step.ID, value(step))
-		}
-		b.WriteString(" ELSE " + elseExpr + " END, ")
-	}
-	col("status", "'"+string(core.StatusSkipped)+"'", func(s *core.Step) any { return s.Status })
-	col("error", "error", func(s *core.Step) any { return s.Error })
-	col("exit_code", "exit_code", func(s *core.Step) any { return s.ExitCode })
-	col("started", "started", func(s *core.Step) any { return nullTime(s.Started) })
-	col("finished", "finished", func(s *core.Step) any { return nullTime(s.Finished) })
-	b.WriteString("version = version + 1")
-	set.sql = b.String()
-	return set, sqlPart{"stage_id = ? AND (id IN (?) OR status IN (?))", []any{stageID, bun.List(ids), open}}
-}
-
-// checkClosed refuses a report whose steps were not all the stage's.
-func checkClosed(stageID int64, reported []*core.Step, changed []int64) error {
-	for _, step := range reported {
-		if !slices.Contains(changed, step.ID) {
-			return core.Errorf(core.CodeInvalid, "step %d is not a step of stage %d", step.ID, stageID)
-		}
-	}
-	return nil
-}
-
-// nullTime is t, or NULL when t is zero.
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC()
-}
 
 // RequeueStage puts a running stage whose lease expired back to pending,
 // or ends it as error once it used maxAttempts. Its steps are reset and
@@ -265,10 +20,7 @@ func (s *Store) RequeueStage(ctx context.Context, st *core.Stage, maxAttempts in
 		return err
 	})
 	if err == nil && giveUp {
-		// The stage ended: settle after the commit (see settle).
-		if _, _, serr := settle(ctx, s.db, st.BuildID, time.Now().UTC()); serr != nil {
-			err = &SettleError{BuildID: st.BuildID, Err: serr}
-		}
+		_, _, err = s.settleCommitted(ctx, st.BuildID, time.Now().UTC()) // the stage ended
 	}
 	return requeued, err
 }
@@ -344,19 +96,15 @@ func (s *Store) CancelBuild(ctx context.Context, buildID int64) (*core.Build, er
 			return mapErr(err, "build")
 		}
 		if n, err := affected(res); err != nil || n == 0 {
-			if err != nil {
-				return err
-			}
-			return core.Errorf(core.CodeConflict, "build %d already finished", b.Number)
+			return noRowOr(err, core.CodeConflict, "build %d already finished", b.Number)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	// Settled after the commit (see settle).
-	if _, _, err := settle(ctx, s.db, buildID, now); err != nil {
-		return nil, &SettleError{BuildID: buildID, Err: err}
+	if _, _, err := s.settleCommitted(ctx, buildID, now); err != nil {
+		return nil, err
 	}
 	return s.Builds().Find(ctx, buildID)
 }

@@ -142,10 +142,7 @@ func (rs runnerStore) Register(ctx context.Context, tokenHash string, r *core.Ru
 			return mapErr(err, "registration token")
 		}
 		if n, err := affected(res); err != nil || n == 0 {
-			if err != nil {
-				return err
-			}
-			return core.Errorf(core.CodeUnauthenticated, "registration token %s is used up", tok.Prefix)
+			return noRowOr(err, core.CodeUnauthenticated, "registration token %s is used up", tok.Prefix)
 		}
 		return rs.insert(ctx, tx, r)
 	})

@@ -81,6 +81,16 @@ func (e *SettleError) Error() string {
 
 func (e *SettleError) Unwrap() error { return e.Err }
 
+// settleCommitted settles a build after a change of it committed (see
+// settle); a failure is a SettleError, since the change stands.
+func (s *Store) settleCommitted(ctx context.Context, buildID int64, now time.Time) (promoted, finished bool, err error) {
+	promoted, finished, err = settle(ctx, s.db, buildID, now)
+	if err != nil {
+		return false, false, &SettleError{BuildID: buildID, Err: err}
+	}
+	return promoted, finished, nil
+}
+
 // Settle brings a build up to date (see settle): waiting stages whose
 // dependencies are done are promoted or skipped, and the build finishes
 // when every stage is done. It reports whether a stage became pending and

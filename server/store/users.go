@@ -130,8 +130,14 @@ func (us userStore) Delete(ctx context.Context, id int64) error {
 
 // notFoundOr returns err when set, else a not-found error for the thing.
 func notFoundOr(err error, format string, args ...any) error {
+	return noRowOr(err, core.CodeNotFound, format+" not found", args...)
+}
+
+// noRowOr is what a statement that changed no row means: err when
+// counting failed, else an error of the code.
+func noRowOr(err error, code core.Code, format string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	return core.Errorf(core.CodeNotFound, format+" not found", args...)
+	return core.Errorf(code, format, args...)
 }
