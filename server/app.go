@@ -16,6 +16,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/pipeline"
+	"github.com/drover-ci/drover/core/pipeline/convert"
 	"github.com/drover-ci/drover/internal/version"
 	"github.com/drover-ci/drover/runner"
 	"github.com/drover-ci/drover/sdk/host"
@@ -113,7 +114,8 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	})
 	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Log: log, Creds: a.Creds.Creds})
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
-		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds, Metrics: a.Metrics}
+		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds, Metrics: a.Metrics,
+		Formats: convert.Enabled{Jsonnet: cfg.JsonnetEnabled, Starlark: cfg.StarlarkEnabled}}
 
 	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
 	a.API.Router().GET("/metrics", gin.WrapH(a.Metrics.Handler()))

@@ -36,9 +36,12 @@ type Config struct {
 	SyncMaxRepos       int
 	MaxRunningPerRepo  int
 	MaxRunningPerOwner int
-	ConfigFile         string
-	Remotes            []host.Instance
-	Engines            []host.Instance
+	// Pipeline programs (.jsonnet, .star) are evaluated only when enabled.
+	JsonnetEnabled  bool
+	StarlarkEnabled bool
+	ConfigFile      string
+	Remotes         []host.Instance
+	Engines         []host.Instance
 }
 
 // Error is a configuration mistake; the server exits with status 2.
@@ -190,6 +193,11 @@ func tomlText(s setting, v any) (string, error) {
 			return fmt.Sprint(n), nil
 		}
 		return "", fmt.Errorf("want a whole number, got %T", v)
+	case kindBool:
+		if b, ok := v.(bool); ok {
+			return fmt.Sprint(b), nil
+		}
+		return "", fmt.Errorf("want true or false, got %v (%T)", v, v)
 	default:
 		if str, ok := v.(string); ok {
 			return str, nil

@@ -136,3 +136,47 @@ func TestEnsureSecretKey(t *testing.T) {
 		t.Fatalf("a configured key must be kept: %q %v", given.SecretKey, err)
 	}
 }
+
+// TestPipelineProgramSettings: jsonnet_enabled and starlark_enabled are
+// off by default and set by the file (TOML booleans), variables and
+// flags; anything but a boolean is refused.
+func TestPipelineProgramSettings(t *testing.T) {
+	c, err := config.Load(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JsonnetEnabled || c.StarlarkEnabled {
+		t.Fatalf("defaults: jsonnet %v, starlark %v; want both off", c.JsonnetEnabled, c.StarlarkEnabled)
+	}
+	file := writeFile(t, "jsonnet_enabled = true\n")
+	c, err = config.Load([]string{"--config", file, "--starlark-enabled", "true"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.JsonnetEnabled || !c.StarlarkEnabled {
+		t.Fatalf("file and flag: jsonnet %v, starlark %v", c.JsonnetEnabled, c.StarlarkEnabled)
+	}
+	c, err = config.Load([]string{"--config", file}, env(map[string]string{"DROVER_JSONNET_ENABLED": "false", "DROVER_STARLARK_ENABLED": "1"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JsonnetEnabled || !c.StarlarkEnabled {
+		t.Fatalf("variables: jsonnet %v, starlark %v", c.JsonnetEnabled, c.StarlarkEnabled)
+	}
+	for _, bad := range []struct {
+		args []string
+		file string
+	}{
+		{args: []string{"--jsonnet-enabled", "maybe"}},
+		{file: "starlark_enabled = \"yes please\"\n"},
+		{file: "starlark_enabled = 1\n"},
+	} {
+		args := bad.args
+		if bad.file != "" {
+			args = []string{"--config", writeFile(t, bad.file)}
+		}
+		if _, err := config.Load(args, env(nil), io.Discard); err == nil {
+			t.Errorf("Load(%v, %q) accepted a non-boolean", bad.args, bad.file)
+		}
+	}
+}

@@ -13,6 +13,7 @@ const (
 	kindString kind = iota
 	kindInt
 	kindDuration
+	kindBool
 )
 
 // setting is one configuration value, reachable as a TOML key, a flag
@@ -45,6 +46,17 @@ func setInt(dst func(c *Config) *int, min int) func(*Config, string) error {
 			return fmt.Errorf("%d is below the minimum %d", n, min)
 		}
 		*dst(c) = n
+		return nil
+	}
+}
+
+func setBool(dst func(c *Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		*dst(c) = b
 		return nil
 	}
 }
@@ -102,6 +114,10 @@ var settings = []setting{
 		set: setInt(func(c *Config) *int { return &c.MaxRunningPerRepo }, 0)},
 	{key: "max_running_per_owner", kind: kindInt, def: "0", usage: "stages one owner's repositories may run at once; 0: no limit",
 		set: setInt(func(c *Config) *int { return &c.MaxRunningPerOwner }, 0)},
+	{key: "jsonnet_enabled", kind: kindBool, def: "false", usage: "evaluate .jsonnet pipeline files (as Drone's DRONE_JSONNET_ENABLED)",
+		set: setBool(func(c *Config) *bool { return &c.JsonnetEnabled })},
+	{key: "starlark_enabled", kind: kindBool, def: "false", usage: "evaluate .star pipeline files (as Drone's DRONE_STARLARK_ENABLED)",
+		set: setBool(func(c *Config) *bool { return &c.StarlarkEnabled })},
 	{key: "shutdown_timeout", kind: kindDuration, def: "30s", usage: "how long running work may take to finish on SIGTERM",
 		set: setDuration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 }

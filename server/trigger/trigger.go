@@ -14,6 +14,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/pipeline"
+	"github.com/drover-ci/drover/core/pipeline/convert"
 	"github.com/drover-ci/drover/server/metrics"
 )
 
@@ -40,6 +41,8 @@ type Trigger struct {
 	// Creds returns a user's usable remote credentials (refreshing expired
 	// ones); nil uses the stored ones.
 	Creds CredsFunc
+	// Formats are the pipeline programs (.jsonnet, .star) evaluated.
+	Formats convert.Enabled
 }
 
 // ErrSkipped is returned (wrapped, with the reason) when an event creates
@@ -73,6 +76,10 @@ func (t *Trigger) Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build
 		}
 	}
 	data, path, fileErr := t.pipelineFile(ctx, remote, creds, repo, b.After)
+	var file *convert.Result
+	if fileErr == nil {
+		file, fileErr = t.convertFile(ctx, repo, &b, path, data)
+	}
 	// The pipeline is compiled with the build's number (${DRONE_BUILD_NUMBER});
 	// if another build takes that number first, compile again with the next.
 	for attempt := 1; ; attempt++ {
@@ -81,7 +88,7 @@ func (t *Trigger) Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build
 			return nil, err
 		}
 		b.Number = fresh.Counter + 1
-		err = t.create(ctx, repo, &b, data, path, fileErr)
+		err = t.create(ctx, repo, &b, file, path, fileErr)
 		if errors.Is(err, core.ErrNumberTaken) && attempt < maxNumberRetries {
 			continue
 		}
@@ -119,12 +126,13 @@ const maxNumberRetries = 50
 // create compiles the pipeline file for b (numbered) and stores the build:
 // an error build when the file is missing or broken, nothing (ErrSkipped)
 // when no pipeline matches.
-func (t *Trigger) create(ctx context.Context, repo *core.Repo, b *core.Build, data []byte, path string, fileErr error) error {
+func (t *Trigger) create(ctx context.Context, repo *core.Repo, b *core.Build, file *convert.Result, path string, fileErr error) error {
 	if fileErr != nil {
 		return t.failed(ctx, repo, b, fileErr)
 	}
-	specs, err := t.compile(repo, b, data)
+	specs, err := t.compile(repo, b, file.YAML)
 	if err != nil {
+		err = file.Remap(err)
 		return t.failed(ctx, repo, b, fmt.Errorf("%s: %w", path, err))
 	}
 	if len(specs) == 0 {
