@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
-	"time"
 
-	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/pipeline"
 )
 
@@ -25,6 +22,8 @@ func runPipeline(args []string, env *cliEnv) int {
 		return pipelineLint(args[1:], env)
 	case "compile":
 		return pipelineCompile(args[1:], env)
+	case "convert":
+		return pipelineConvert(args[1:], env)
 	case "-h", "--help", "help":
 		pipelineUsage(env.stderr)
 		return 0
@@ -36,10 +35,13 @@ func runPipeline(args []string, env *cliEnv) int {
 
 func pipelineUsage(w io.Writer) {
 	fmt.Fprintln(w, `usage:
-  drover pipeline lint [FILE] [--untrusted]
+  drover pipeline lint [FILE] [--untrusted] [--event push] [--branch main] ...
   drover pipeline compile [FILE] [--event push] [--branch main] [--tag v1.0.0] ...
+  drover pipeline convert [FILE] [--event push] [--branch main] ...
 
 FILE defaults to .drover.yml, then .drone.yml; "-" reads standard input.
+Drone 0.8 files, .jsonnet and .star programs are read too; convert prints
+the 1.x YAML they stand for.
 Problems are printed as FILE:LINE:COL: message, and the exit code is 1.`)
 }
 
@@ -84,6 +86,7 @@ func pipelineLint(args []string, env *cliEnv) int {
 	fs := flag.NewFlagSet("drover pipeline lint", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	untrusted := fs.Bool("untrusted", false, "lint as for an untrusted repository (no privileged, host volumes, host networking, type: exec)")
+	metadata := metadataFlags(fs) // the build a .jsonnet or .star program is evaluated for
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -93,12 +96,12 @@ func pipelineLint(args []string, env *cliEnv) int {
 		fmt.Fprintf(env.stderr, "drover pipeline lint: %v\n", err)
 		return 2
 	}
-	m, err := pipeline.Parse(data)
+	m, file, err := parseFile(env.stderr, name, data, metadata())
 	if err != nil {
 		return report(env.stderr, name, err)
 	}
 	if err := pipeline.Lint(m, pipeline.LintOptions{Trusted: !*untrusted}); err != nil {
-		return report(env.stderr, name, err)
+		return report(env.stderr, name, file.Remap(err))
 	}
 	return 0
 }
@@ -106,72 +109,24 @@ func pipelineLint(args []string, env *cliEnv) int {
 func pipelineCompile(args []string, env *cliEnv) int {
 	fs := flag.NewFlagSet("drover pipeline compile", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	var md pipeline.Metadata
-	b := &md.Build
-	fs.StringVar(&b.Event, "event", core.EventPush, "build event: push, tag, pull_request, promote, cron, custom")
-	fs.StringVar(&b.Target, "branch", "main", "branch (for a pull request: its target branch)")
-	fs.StringVar(&b.Source, "source", "", "pull request source branch")
-	tag := fs.String("tag", "", "tag name (sets --event tag unless given)")
-	pr := fs.Int("pr", 0, "pull request number (sets --event pull_request unless given)")
-	fs.StringVar(&b.Ref, "ref", "", "git ref (default from --branch, --tag or --pr)")
-	fs.StringVar(&b.After, "commit", "0000000000000000000000000000000000000000", "commit sha")
-	fs.StringVar(&b.Message, "message", "", "commit message")
-	fs.StringVar(&b.Author, "author", "", "commit author login")
-	fs.StringVar(&b.Deploy, "deploy", "", "deployment target (promote)")
-	fs.StringVar(&b.Cron, "cron", "", "cron job name")
-	fs.StringVar(&b.Action, "action", "", "event action (pull request: opened, synchronized, ...)")
-	fs.Int64Var(&b.Number, "number", 1, "build number")
-	repo := fs.String("repo", "octocat/hello-world", "repository owner/name")
-	fs.StringVar(&md.System.Host, "instance", "localhost", "server host name (the instance condition)")
-	params := keyValues{}
-	fs.Var(params, "param", "build parameter KEY=VALUE (repeatable)")
-	paths := fs.String("paths", "", "comma-separated changed files (paths condition); empty: unknown")
+	metadata := metadataFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	switch {
-	case *tag != "":
-		if !set["event"] {
-			b.Event = core.EventTag
-		}
-		if b.Ref == "" {
-			b.Ref = "refs/tags/" + *tag
-		}
-	case *pr > 0:
-		if !set["event"] {
-			b.Event = core.EventPullRequest
-		}
-		if b.Ref == "" {
-			b.Ref = "refs/pull/" + strconv.Itoa(*pr) + "/head"
-		}
-	}
-	if b.Ref == "" {
-		b.Ref = "refs/heads/" + b.Target
-	}
-	b.Params = params
-	b.Created = time.Now()
-	md.Repo.Slug = *repo
-	md.Repo.Owner, md.Repo.Name, _ = strings.Cut(*repo, "/")
-	md.Repo.Branch = "main"
-	md.System.Proto = "http"
-	if *paths != "" {
-		md.ChangedFiles = strings.Split(*paths, ",")
-	}
+	md := metadata()
 	name, data, err := readPipeline(pos, env)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "drover pipeline compile: %v\n", err)
 		return 2
 	}
-	m, err := pipeline.Parse(data)
+	m, file, err := parseFile(env.stderr, name, data, md)
 	if err != nil {
 		return report(env.stderr, name, err)
 	}
 	specs, err := pipeline.Compile(m, md)
 	if err != nil {
-		return report(env.stderr, name, err)
+		return report(env.stderr, name, file.Remap(err))
 	}
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")
