@@ -37,7 +37,8 @@ steps:
 `
 
 // harness is a whole server in-process: SQLite, the fake remote and the
-// real local engine as built-in plugins, and the local runner.
+// real local engine as built-in plugins, and the local runner; options
+// change the configuration first.
 type harness struct {
 	app    *server.App
 	http   *httptest.Server
@@ -45,7 +46,7 @@ type harness struct {
 	remote *remotetest.Fake
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, options ...func(*config.Config)) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := &config.Config{
@@ -53,6 +54,9 @@ func newHarness(t *testing.T) *harness {
 		DatabaseWait: time.Second, ShutdownTimeout: 5 * time.Second, SecretKey: "test-key",
 		Remotes: []host.Instance{{Kind: host.KindRemote, Name: "fake", Plugin: "drover-remote-fake"}},
 		Engines: []host.Instance{{Kind: host.KindEngine, Name: "local", Plugin: "drover-engine-local"}},
+	}
+	for _, o := range options {
+		o(cfg)
 	}
 	fake := remotetest.NewFake()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
