@@ -35,6 +35,8 @@ func Jsonnet(ctx context.Context, name string, src []byte, in Input, lim Limits)
 		err error
 	}
 	done := make(chan result, 1)
+	tooBig := make(chan struct{})
+	watchHeap(ctx, lim.MaxMemory, func() { close(tooBig) })
 	go func() {
 		defer func() { <-jsonnetSlots }()
 		out, err := evalJsonnet(name, string(src), &in, lim)
@@ -46,6 +48,8 @@ func Jsonnet(ctx context.Context, name string, src []byte, in Input, lim Limits)
 			return nil, r.err
 		}
 		return jsonnetDocs(r.out, lim.MaxOutput)
+	case <-tooBig:
+		return nil, problem(1, 1, "jsonnet: the program used more than %d MiB of memory", lim.MaxMemory>>20)
 	case <-ctx.Done():
 		return nil, problem(1, 1, "jsonnet: evaluation took longer than %s", lim.Timeout)
 	}

@@ -21,6 +21,9 @@ type Limits struct {
 	MaxSteps uint64
 	// MaxStack is Jsonnet's deepest call stack (default 500, as Drone).
 	MaxStack int
+	// MaxMemory is how far the heap may grow during an evaluation
+	// (default 512 MiB); see watchHeap.
+	MaxMemory uint64
 }
 
 // Defaults of Limits.
@@ -29,6 +32,7 @@ const (
 	DefaultMaxOutput = 1_000_000
 	DefaultMaxSteps  = 50_000
 	DefaultMaxStack  = 500
+	DefaultMaxMemory = 512 << 20
 )
 
 func (l Limits) withDefaults() Limits {
@@ -43,6 +47,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxStack <= 0 {
 		l.MaxStack = DefaultMaxStack
+	}
+	if l.MaxMemory == 0 {
+		l.MaxMemory = DefaultMaxMemory
 	}
 	return l
 }

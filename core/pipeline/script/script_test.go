@@ -101,7 +101,7 @@ func TestErrors(t *testing.T) {
 		eval       evalFunc
 		src        string
 		lim        Limits
-		line, col  int
+		line, col  int // 0: any position in the file
 		msgContain string
 	}{
 		{"jsonnet syntax", Jsonnet, "{\n  a: 1,\n  b: ,\n}", Limits{}, 3, 6, "jsonnet:"},
@@ -118,6 +118,10 @@ func TestErrors(t *testing.T) {
 		{"starlark loop past the deadline", Starlark, "def main(ctx):\n    for i in range(1000000000):\n        pass\n    return {}\n",
 			Limits{MaxSteps: 1 << 62, Timeout: 200 * time.Millisecond}, 2, 5, "longer than 200ms"},
 		{"starlark huge output", Starlark, "def main(ctx):\n    return {'a': 'x' * 2000000}\n", Limits{}, 1, 1, "more than 1000000"},
+		{"starlark memory", Starlark, "def main(ctx):\n    s = 'x' * (1 << 20)\n    l = []\n    for i in range(500):\n        l.append(s + str(i))\n    return {}\n",
+			Limits{MaxMemory: 32 << 20}, 0, 0, "more than 32 MiB of memory"}, // stopped at line 4 or 5
+		{"jsonnet memory", Jsonnet, "[{a: std.length([std.toString(i) + 'abcdefghijklmnopqrstuvwxyz' for i in std.range(1, 3000000)])}]",
+			Limits{MaxMemory: 32 << 20}, 1, 1, "more than 32 MiB of memory"},
 		{"starlark load refused", Starlark, "load('x.star', 'y')\ndef main(ctx):\n    return {}\n", Limits{}, 1, 1, "load() is not supported"},
 		{"starlark no main", Starlark, "x = 1\n", Limits{}, 1, 1, "no main"},
 		{"starlark main returns a string", Starlark, "def main(ctx):\n    return 'x'\n", Limits{}, 1, 1, "dict or a list"},
@@ -139,6 +143,9 @@ func TestErrors(t *testing.T) {
 			ps := pipeline.AsProblems(err)
 			if len(ps) != 1 {
 				t.Fatalf("err = %v (%T), want one problem", err, err)
+			}
+			if tc.line == 0 { // wherever the loop was stopped
+				tc.line, tc.col = ps[0].Line, ps[0].Column
 			}
 			if ps[0].Line != tc.line || ps[0].Column != tc.col || !strings.Contains(ps[0].Message, tc.msgContain) {
 				t.Fatalf("problem = %v, want %d:%d: …%s…", ps[0], tc.line, tc.col, tc.msgContain)

@@ -35,6 +35,9 @@ func Starlark(ctx context.Context, name string, src []byte, in Input, lim Limits
 		thread.Cancel(fmt.Sprintf("evaluation took longer than %s", lim.Timeout))
 	})
 	defer stop()
+	watchHeap(ctx, lim.MaxMemory, func() {
+		thread.Cancel(fmt.Sprintf("the program used more than %d MiB of memory", lim.MaxMemory>>20))
+	})
 
 	globals, err := starlark.ExecFileOptions(syntax.LegacyFileOptions(), thread, name, src, nil)
 	if err != nil {
