@@ -50,13 +50,18 @@ func (r *Result) Remap(err error) error {
 	return remap(ps, r.lines)
 }
 
+// topPipeline finds a pipeline: key at the start of a line, the cheap
+// test before the file is read as YAML (Drone's converter uses only such
+// a test).
+var topPipeline = regexp.MustCompile(`(?m)^pipeline:`)
+
 var topKeys = map[string]bool{"workspace": true, "clone": true, "pipeline": true, "services": true,
 	"branches": true, "matrix": true, "secrets": true}
 
 // Match reports whether data is a Drone 0.8 file: its first document is
 // a mapping with a pipeline: mapping and no kind.
 func Match(data []byte) bool {
-	if !bytes.Contains(data, []byte("pipeline:")) {
+	if !topPipeline.Match(data) {
 		return false
 	}
 	var doc yaml.Node

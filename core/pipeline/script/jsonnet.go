@@ -22,13 +22,17 @@ var jsonnetSlots = make(chan struct{}, 2)
 // Drone does: a top-level array is one pipeline document per element, an
 // object is one document. It returns the documents as YAML.
 func Jsonnet(ctx context.Context, name string, src []byte, in Input, lim Limits) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	lim = lim.withDefaults()
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, lim.Timeout)
 	defer cancel()
 	select {
 	case jsonnetSlots <- struct{}{}:
 	case <-ctx.Done():
-		return nil, problem(1, 1, "jsonnet: no evaluation slot free within %s (other files are still being evaluated)", lim.Timeout)
+		return nil, unlessGaveUp(parent, problem(1, 1, "jsonnet: no evaluation slot free within %s (other files are still being evaluated)", lim.Timeout))
 	}
 	type result struct {
 		out string
@@ -51,7 +55,7 @@ func Jsonnet(ctx context.Context, name string, src []byte, in Input, lim Limits)
 	case <-tooBig:
 		return nil, problem(1, 1, "jsonnet: the program used more than %d MiB of memory", lim.MaxMemory>>20)
 	case <-ctx.Done():
-		return nil, problem(1, 1, "jsonnet: evaluation took longer than %s", lim.Timeout)
+		return nil, unlessGaveUp(parent, problem(1, 1, "jsonnet: evaluation took longer than %s", lim.Timeout))
 	}
 }
 

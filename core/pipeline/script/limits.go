@@ -1,6 +1,7 @@
 package script
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -87,3 +88,12 @@ func (c *capped) Write(p []byte) (int, error) {
 }
 
 func (c *capped) WriteString(s string) (int, error) { return c.Write([]byte(s)) }
+
+// unlessGaveUp returns the caller's context error when it ended (the
+// file is not at fault then), else err.
+func unlessGaveUp(parent context.Context, err error) error {
+	if parent.Err() != nil {
+		return parent.Err()
+	}
+	return err
+}

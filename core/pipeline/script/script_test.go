@@ -2,6 +2,7 @@ package script
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -149,6 +150,29 @@ func TestErrors(t *testing.T) {
 			}
 			if ps[0].Line != tc.line || ps[0].Column != tc.col || !strings.Contains(ps[0].Message, tc.msgContain) {
 				t.Fatalf("problem = %v, want %d:%d: …%s…", ps[0], tc.line, tc.col, tc.msgContain)
+			}
+		})
+	}
+}
+
+// TestCallerGivesUp: when the caller's context ends, the evaluation
+// stops with the context's error, not a problem blamed on the file.
+func TestCallerGivesUp(t *testing.T) {
+	loop := []byte("def main(ctx):\n    for i in range(1 << 60):\n        pass\n")
+	for _, tc := range []struct {
+		name string
+		eval evalFunc
+		src  []byte
+	}{
+		{"starlark", Starlark, loop},
+		{"jsonnet", Jsonnet, []byte("{a: 1}")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			_, err := tc.eval(ctx, "f", tc.src, testInput, Limits{MaxSteps: 1 << 62})
+			if !errors.Is(err, context.Canceled) || pipeline.AsProblems(err) != nil {
+				t.Fatalf("err = %v, want context.Canceled", err)
 			}
 		})
 	}

@@ -21,8 +21,14 @@ func Starlark(ctx context.Context, name string, src []byte, in Input, lim Limits
 		}
 	}()
 	lim = lim.withDefaults()
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, lim.Timeout)
 	defer cancel()
+	defer func() {
+		if err != nil {
+			out, err = nil, unlessGaveUp(parent, err)
+		}
+	}()
 	thread := &starlark.Thread{
 		Name: "pipeline",
 		Load: func(*starlark.Thread, string) (starlark.StringDict, error) {
