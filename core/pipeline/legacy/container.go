@@ -137,12 +137,12 @@ func (c *converter) environment(env, n *yaml.Node, label string) {
 				r.warn(item, "%s: environment entry %q has no =VALUE; dropped, as Drone does", label, key)
 				continue
 			}
-			o.set(env, key, o.str(val, item), item)
+			o.put(env, key, o.str(val, item), item)
 		}
 		return
 	}
 	for _, p := range r.pairs(rn, label+": environment") {
-		o.set(env, p.key, o.str(r.str(p.v, label+": environment."+p.key), p.v), p.k)
+		o.put(env, p.key, o.str(r.str(p.v, label+": environment."+p.key), p.v), p.k)
 	}
 }
 
@@ -179,7 +179,7 @@ func (c *converter) secrets(env, n *yaml.Node, label string) {
 		}
 		ref := o.mapping(item)
 		o.set(ref, "from_secret", o.str(source, item), item)
-		o.set(env, strings.ToUpper(target), ref, item)
+		o.put(env, strings.ToUpper(target), ref, item)
 	}
 }
 

@@ -211,3 +211,27 @@ func bomb() string {
 	b.WriteString("pipeline:\n  a:\n    image: x\n    big: *a8\n")
 	return b.String()
 }
+
+// TestOneVariablePerName: a repeated variable keeps its last value and a
+// secret of the same name wins, as in Drone's map.
+func TestOneVariablePerName(t *testing.T) {
+	for _, tc := range []struct {
+		src, secret, value string
+	}{
+		{"pipeline:\n  a:\n    image: x\n    environment: [TOKEN=1, TOKEN=2]\n", "", "2"},
+		{"pipeline:\n  a:\n    image: x\n    environment: [TOKEN=1]\n    secrets: [token]\n", "token", ""},
+	} {
+		res, err := Convert([]byte(tc.src), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := pipeline.Parse(res.YAML)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, res.YAML)
+		}
+		v := m.Pipelines[0].Steps[0].Environment["TOKEN"]
+		if v == nil || v.Secret != tc.secret || (tc.secret == "" && v.Value != tc.value) {
+			t.Errorf("%q: TOKEN = %+v, want secret %q value %q", tc.src, v, tc.secret, tc.value)
+		}
+	}
+}

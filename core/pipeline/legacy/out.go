@@ -58,6 +58,18 @@ func (o *out) set(m *yaml.Node, key string, v *yaml.Node, from *yaml.Node) {
 	m.Content = append(m.Content, o.str(key, from), v)
 }
 
+// put sets key in the mapping m, replacing an earlier value (a later
+// environment entry or secret wins, as in Drone's map).
+func (o *out) put(m *yaml.Node, key string, v *yaml.Node, from *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = v
+			return
+		}
+	}
+	o.set(m, key, v, from)
+}
+
 // copyNode copies a 0.8 value (a plugin setting) as it is, aliases
 // resolved, keeping the origin of each node.
 func (o *out) copyNode(r *reader, n *yaml.Node, depth int) *yaml.Node {
