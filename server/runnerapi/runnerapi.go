@@ -1,10 +1,10 @@
-// Package rpc serves the runner protocol: HTTP + JSON under /rpc/v1 on gin
-// (paths and bodies in runner/wire). Runners register with a registration
+// Package runnerapi serves the runner protocol: HTTP + JSON under /rpc/v1 on gin
+// (paths and bodies in core/runnerproto). Runners register with a registration
 // token, then long-poll for stages (answered with everything needed to
 // run them), report step and stage status, ship logs with line offsets,
 // watch for cancels (one long-poll per runner) and heartbeat — every call
 // authenticated by the runner token, and served by a core.Scheduler.
-package rpc
+package runnerapi
 
 import (
 	"encoding/json"
@@ -19,7 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/runner/wire"
+	"github.com/drover-ci/drover/core/runnerproto"
 	"github.com/drover-ci/drover/server/httperr"
 )
 
@@ -64,7 +64,7 @@ type Server struct {
 // New returns a Server for the options.
 func New(o Options) *Server {
 	if o.LongPoll <= 0 {
-		o.LongPoll = wire.LongPoll * time.Second
+		o.LongPoll = runnerproto.LongPoll * time.Second
 	}
 	if o.TouchEvery <= 0 {
 		o.TouchEvery = 5 * time.Second
@@ -89,7 +89,7 @@ func Register(r gin.IRouter, sched core.Scheduler, st core.Store, log *slog.Logg
 
 // Routes adds the protocol's routes under /rpc/v1 to r.
 func (s *Server) Routes(r gin.IRouter) {
-	g := r.Group(wire.Prefix, limitBody(MaxBodyBytes))
+	g := r.Group(runnerproto.Prefix, limitBody(MaxBodyBytes))
 	g.POST("/register", s.register)
 	// The calls of a running stage, and requests (claims check the runner),
 	// may authenticate from the cache; the others read the runner.

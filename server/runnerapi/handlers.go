@@ -1,4 +1,4 @@
-package rpc
+package runnerapi
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/runner/wire"
+	"github.com/drover-ci/drover/core/runnerproto"
 )
 
 // Log batch limits.
@@ -29,7 +29,7 @@ func longPolled(c *gin.Context, ctx context.Context, err error) bool {
 
 func (s *Server) request(c *gin.Context) {
 	r := current(c)
-	var b wire.RequestBody
+	var b runnerproto.RequestBody
 	if err := bindJSON(c, &b); err != nil {
 		s.fail(c, err)
 		return
@@ -67,7 +67,7 @@ func (s *Server) heartbeat(c *gin.Context) {
 		return
 	}
 	s.touch(c, r.ID, true)
-	c.JSON(http.StatusOK, wire.HeartbeatResponse{Held: held})
+	c.JSON(http.StatusOK, runnerproto.HeartbeatResponse{Held: held})
 }
 
 func (s *Server) details(c *gin.Context) {
@@ -232,7 +232,7 @@ func validLines(lines []*core.LogLine, what string) error {
 }
 
 func (s *Server) watch(c *gin.Context) {
-	var b wire.WatchRequest
+	var b runnerproto.WatchRequest
 	if err := bindJSON(c, &b); err != nil {
 		s.fail(c, err)
 		return
@@ -246,7 +246,7 @@ func (s *Server) watch(c *gin.Context) {
 	cancelled, err := s.o.Scheduler.Watch(ctx, current(c).ID, b.Ignore)
 	switch {
 	case err == nil && len(cancelled) > 0:
-		c.JSON(http.StatusOK, wire.WatchResponse{Cancelled: cancelled})
+		c.JSON(http.StatusOK, runnerproto.WatchResponse{Cancelled: cancelled})
 	case err == nil || longPolled(c, ctx, err):
 		c.Status(http.StatusNoContent)
 	case c.Request.Context().Err() != nil:
