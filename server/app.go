@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		OnBuild:     status.Changed,
 		Metrics:     a.Metrics,
 	})
-	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Log: log, Creds: a.Creds.Creds})
+	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Limiter: policy, Log: log, Creds: a.Creds.Creds})
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
 		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds, Metrics: a.Metrics}
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/runnerproto"
+	"github.com/drover-ci/drover/server/httpreq"
 )
 
 // Log batch limits.
@@ -30,7 +31,7 @@ func longPolled(c *gin.Context, ctx context.Context, err error) bool {
 func (s *Server) request(c *gin.Context) {
 	r := current(c)
 	var b runnerproto.RequestBody
-	if err := bindJSON(c, &b); err != nil {
+	if err := httpreq.BindJSON(c, &b); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -71,7 +72,7 @@ func (s *Server) heartbeat(c *gin.Context) {
 }
 
 func (s *Server) details(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := httpreq.PathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -85,13 +86,13 @@ func (s *Server) details(c *gin.Context) {
 }
 
 func (s *Server) updateStage(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := httpreq.PathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	var st core.Stage
-	if err := bindJSON(c, &st); err != nil {
+	if err := httpreq.BindJSON(c, &st); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -119,13 +120,13 @@ func (s *Server) updateStage(c *gin.Context) {
 }
 
 func (s *Server) updateStep(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := httpreq.PathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	var st core.Step
-	if err := bindJSON(c, &st); err != nil {
+	if err := httpreq.BindJSON(c, &st); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -190,13 +191,13 @@ func validStatus(s core.Status) bool {
 }
 
 func (s *Server) appendLogs(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := httpreq.PathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	var lines []*core.LogLine
-	if err := bindJSON(c, &lines); err != nil {
+	if err := httpreq.BindJSON(c, &lines); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -233,7 +234,7 @@ func validLines(lines []*core.LogLine, what string) error {
 
 func (s *Server) watch(c *gin.Context) {
 	var b runnerproto.WatchRequest
-	if err := bindJSON(c, &b); err != nil {
+	if err := httpreq.BindJSON(c, &b); err != nil {
 		s.fail(c, err)
 		return
 	}

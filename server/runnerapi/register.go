@@ -12,6 +12,7 @@ import (
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/runnerproto"
 	"github.com/drover-ci/drover/server/auth"
+	"github.com/drover-ci/drover/server/httpreq"
 )
 
 // MaxCapacity bounds what a runner may announce.
@@ -27,7 +28,7 @@ func (s *Server) register(c *gin.Context) {
 		return
 	}
 	var req runnerproto.RegisterRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := httpreq.BindJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -7,9 +7,6 @@
 package runnerapi
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,6 +18,7 @@ import (
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/runnerproto"
 	"github.com/drover-ci/drover/server/httperr"
+	"github.com/drover-ci/drover/server/httpreq"
 )
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -89,7 +87,7 @@ func Register(r gin.IRouter, sched core.Scheduler, st core.Store, log *slog.Logg
 
 // Routes adds the protocol's routes under /rpc/v1 to r.
 func (s *Server) Routes(r gin.IRouter) {
-	g := r.Group(runnerproto.Prefix, limitBody(MaxBodyBytes))
+	g := r.Group(runnerproto.Prefix, httpreq.LimitBody(MaxBodyBytes))
 	g.POST("/register", s.register)
 	// The calls of a running stage, and requests (claims check the runner),
 	// may authenticate from the cache; the others read the runner.
@@ -126,43 +124,4 @@ func (s *Server) fail(c *gin.Context, err error) {
 		err = errRevoked
 	}
 	httperr.Fail(c, s.log, err)
-}
-
-func limitBody(n int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		}
-		c.Next()
-	}
-}
-
-// bindJSON decodes the body into v, rejecting unknown fields and trailing
-// data, with errors that say what is wrong.
-func bindJSON(c *gin.Context, v any) error {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		if err == io.EOF {
-			return core.Errorf(core.CodeInvalid, "request body is empty; send a JSON value")
-		}
-		return core.Errorf(core.CodeInvalid, "request body is not valid JSON: %v", err)
-	}
-	if dec.More() {
-		return core.Errorf(core.CodeInvalid, "request body has data after the JSON value")
-	}
-	return nil
-}
-
-// pathID parses a numeric path parameter.
-func pathID(c *gin.Context, name string) (int64, error) {
-	var id int64
-	if _, err := fmt.Sscan(c.Param(name), &id); err != nil || id <= 0 {
-		return 0, core.Errorf(core.CodeInvalid, "%s %q is not a positive number", name, c.Param(name))
-	}
-	return id, nil
 }
