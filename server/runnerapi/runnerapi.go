@@ -107,7 +107,7 @@ func (s *Server) Routes(r gin.IRouter) {
 func (s *Server) Handler() http.Handler {
 	r := gin.New()
 	r.Use(gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, v any) {
-		s.log.Error("rpc handler panicked", "path", c.Request.URL.Path, "panic", v)
+		s.log.Error("runner protocol handler panicked", "path", c.Request.URL.Path, "panic", v)
 		c.AbortWithStatusJSON(http.StatusInternalServerError, httperr.Body{Error: "internal error"})
 	}))
 	r.NoRoute(func(c *gin.Context) {
