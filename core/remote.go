@@ -134,6 +134,13 @@ type Remote interface {
 	RemoteHooks
 }
 
+// Remotes finds the remote instances the server runs by name (the plugin
+// host, or a map in tests).
+type Remotes interface {
+	// Remote returns the enabled remote named name, or ErrNotFound.
+	Remote(name string) (Remote, error)
+}
+
 // DefaultSyncAge is how old a user's last repository sync may be before
 // listing repositories syncs again.
 const DefaultSyncAge = 72 * time.Hour

@@ -27,7 +27,7 @@ import (
 	"github.com/drover-ci/drover/server/limiter"
 	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/metrics"
-	"github.com/drover-ci/drover/server/rpc"
+	"github.com/drover-ci/drover/server/runnerapi"
 	"github.com/drover-ci/drover/server/scheduler"
 	"github.com/drover-ci/drover/server/secrets"
 	"github.com/drover-ci/drover/server/store"
@@ -112,7 +112,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		OnBuild:     status.Changed,
 		Metrics:     a.Metrics,
 	})
-	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Log: log, Creds: a.Creds.Creds})
+	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Limiter: policy, Log: log, Creds: a.Creds.Creds})
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
 		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds, Metrics: a.Metrics,
 		Formats: convert.Enabled{Jsonnet: cfg.JsonnetEnabled, Starlark: cfg.StarlarkEnabled}}
@@ -120,14 +120,14 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
 	a.API.Router().GET("/metrics", gin.WrapH(a.Metrics.Handler()))
 	a.API.AddPlugins(a.Host)
-	rpcOpts := rpc.Options{Scheduler: a.Scheduler, Store: db, Log: log}
+	runnerOpts := runnerapi.Options{Scheduler: a.Scheduler, Store: db, Log: log}
 	if db.Dialect() == store.SQLite {
 		// One server per SQLite file: revocations are seen in-process at
 		// once, so runner tokens may be cached. Replicas on Postgres read
 		// them at every call.
-		rpcOpts.Revoked = bus.Subscribe(scheduler.TopicRunners).C
+		runnerOpts.Revoked = bus.Subscribe(scheduler.TopicRunners).C
 	}
-	rpc.New(rpcOpts).Routes(a.API.Router())
+	runnerapi.New(runnerOpts).Routes(a.API.Router())
 	a.API.AddBuilds(api.BuildDeps{Access: a.Syncer, Builder: a.Trigger, Queue: a.Scheduler, Runners: db.Runners()})
 	// Login, sessions, webhooks and activation (server/api login.go, hooks.go, activate.go).
 	a.API.UseSessions(login.NewSessions(db.DB(), 0), strings.HasPrefix(cfg.ServerURL, "https://"))

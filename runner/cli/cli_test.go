@@ -12,23 +12,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drover-ci/drover/core/runnerproto"
 	"github.com/drover-ci/drover/runner"
-	"github.com/drover-ci/drover/runner/wire"
 )
 
 // fakeServer answers POST /rpc/v1/register for the registration token
 // "reg-ok" and records the request.
-func fakeServer(t *testing.T) (*httptest.Server, *wire.RegisterRequest) {
+func fakeServer(t *testing.T) (*httptest.Server, *runnerproto.RegisterRequest) {
 	t.Helper()
-	got := &wire.RegisterRequest{}
+	got := &runnerproto.RegisterRequest{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != wire.Prefix+"/register" || r.Method != http.MethodPost {
+		if r.URL.Path != runnerproto.Prefix+"/register" || r.Method != http.MethodPost {
 			http.NotFound(w, r)
 			return
 		}
 		if r.Header.Get("Authorization") != "Bearer reg-ok" {
 			w.WriteHeader(http.StatusUnauthorized)
-			_ = json.NewEncoder(w).Encode(wire.ErrorBody{Error: "invalid or revoked registration token", Code: "unauthenticated"})
+			_ = json.NewEncoder(w).Encode(runnerproto.ErrorBody{Error: "invalid or revoked registration token", Code: "unauthenticated"})
 			return
 		}
 		if err := json.NewDecoder(r.Body).Decode(got); err != nil {
@@ -36,7 +36,7 @@ func fakeServer(t *testing.T) (*httptest.Server, *wire.RegisterRequest) {
 			return
 		}
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(wire.RegisterResponse{ID: 7, Name: got.Name, Token: "drvr_secret"})
+		_ = json.NewEncoder(w).Encode(runnerproto.RegisterResponse{ID: 7, Name: got.Name, Token: "drvr_secret"})
 	}))
 	t.Cleanup(srv.Close)
 	return srv, got

@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/drover-ci/drover/core/runnerproto"
 	"github.com/drover-ci/drover/runner"
 	"github.com/drover-ci/drover/runner/rpcclient"
-	"github.com/drover-ci/drover/runner/wire"
 	"github.com/drover-ci/drover/sdk/host"
 )
 
@@ -87,7 +87,7 @@ func register(ctx context.Context, args []string, env Env) error {
 	if err := cfg.Check(); err != nil {
 		return usageError{err}
 	}
-	resp, err := rpcclient.Register(ctx, cfg.Server, strings.TrimSpace(*token), wire.RegisterRequest{
+	resp, err := rpcclient.Register(ctx, cfg.Server, strings.TrimSpace(*token), runnerproto.RegisterRequest{
 		Name: cfg.Name, Labels: cfg.Labels, Engines: cfg.EngineNames(), OS: goruntime.GOOS, Arch: goruntime.GOARCH,
 		Capacity: cfg.Capacity, Version: Version})
 	if err != nil {

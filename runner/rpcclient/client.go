@@ -1,5 +1,5 @@
 // Package rpcclient is the runner's HTTP client for the runner protocol
-// (runner/wire): a runner.Client speaking JSON to the server's /rpc/v1.
+// (core/runnerproto): a runner.Client speaking JSON to the server's /rpc/v1.
 package rpcclient
 
 import (
@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/core/runnerproto"
 	"github.com/drover-ci/drover/runner"
-	"github.com/drover-ci/drover/runner/wire"
 )
 
 // Client calls the server as one runner. Safe for concurrent use.
@@ -43,7 +43,7 @@ func New(url, token string) *Client {
 const callTimeout = 30 * time.Second
 
 // pollTimeout bounds a long-poll: the server's hold plus slack.
-const pollTimeout = wire.LongPoll*time.Second + 15*time.Second
+const pollTimeout = runnerproto.LongPoll*time.Second + 15*time.Second
 
 // do sends a JSON body (nil: none) and decodes a JSON answer into out
 // (nil: ignored). It returns the status; 204 leaves out untouched. A
@@ -59,7 +59,7 @@ func (c *Client) do(ctx context.Context, timeout time.Duration, method, path str
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+wire.Prefix+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.base+runnerproto.Prefix+path, rd)
 	if err != nil {
 		return 0, core.Errorf(core.CodeInvalid, "server URL %q: %w", c.base, err)
 	}
@@ -89,7 +89,7 @@ func (c *Client) do(ctx context.Context, timeout time.Duration, method, path str
 // when it sent one, else one derived from the status. 5xx answers other
 // than 503 carry no code, so they are retried as transient.
 func decodeError(method, path string, resp *http.Response) error {
-	var b wire.ErrorBody
+	var b runnerproto.ErrorBody
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if json.Unmarshal(raw, &b) != nil || b.Error == "" {
 		b.Error = strings.TrimSpace(string(raw))
@@ -128,7 +128,7 @@ func id(n int64) string { return strconv.FormatInt(n, 10) }
 // Request implements runner.Client: it long-polls until a stage comes or
 // ctx ends.
 func (c *Client) Request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
-	body := wire.RequestBody{Engines: f.Engines, Labels: f.Labels, OS: f.OS, Arch: f.Arch,
+	body := runnerproto.RequestBody{Engines: f.Engines, Labels: f.Labels, OS: f.OS, Arch: f.Arch,
 		Capacity: c.Capacity, Version: c.Version, Machine: f.Machine}
 	for {
 		var d core.StageDetails
@@ -159,7 +159,7 @@ func (c *Client) Details(ctx context.Context, stageID int64) (*core.StageDetails
 
 // Heartbeat implements runner.Client.
 func (c *Client) Heartbeat(ctx context.Context) ([]int64, error) {
-	var out wire.HeartbeatResponse
+	var out runnerproto.HeartbeatResponse
 	if _, err := c.do(ctx, callTimeout, http.MethodPost, "/heartbeat", nil, &out); err != nil {
 		return nil, err
 	}
@@ -195,8 +195,8 @@ func (c *Client) AppendLogs(ctx context.Context, stepID int64, lines []*core.Log
 // Watch implements runner.Client: one long-poll; nothing when it ends
 // without a cancel.
 func (c *Client) Watch(ctx context.Context, ignore []int64) ([]int64, error) {
-	var w wire.WatchResponse
-	status, err := c.do(ctx, pollTimeout, http.MethodPost, "/watch", wire.WatchRequest{Ignore: ignore}, &w)
+	var w runnerproto.WatchResponse
+	status, err := c.do(ctx, pollTimeout, http.MethodPost, "/watch", runnerproto.WatchRequest{Ignore: ignore}, &w)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -208,9 +208,9 @@ func (c *Client) Watch(ctx context.Context, ignore []int64) ([]int64, error) {
 
 // Register exchanges a registration token for a runner token at the
 // server at url.
-func Register(ctx context.Context, url, registrationToken string, req wire.RegisterRequest) (*wire.RegisterResponse, error) {
+func Register(ctx context.Context, url, registrationToken string, req runnerproto.RegisterRequest) (*runnerproto.RegisterResponse, error) {
 	c := New(url, registrationToken)
-	var out wire.RegisterResponse
+	var out runnerproto.RegisterResponse
 	if _, err := c.do(ctx, callTimeout, http.MethodPost, "/register", req, &out); err != nil {
 		return nil, err
 	}

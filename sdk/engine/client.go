@@ -8,7 +8,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/internal/grpcerr"
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"github.com/drover-ci/drover/sdk/proto/pluginpb"
 	"google.golang.org/grpc"
 )
@@ -18,14 +18,14 @@ var _ core.Engine = (*Client)(nil)
 // Client is the host's side of an engine plugin: a core.Engine whose calls
 // cross gRPC. Safe for concurrent use.
 type Client struct {
-	plugin *wire.PluginClient
+	plugin *plugintransport.PluginClient
 	c      pluginpb.EngineClient
 }
 
 // NewClient returns an engine client on a connection to a plugin (a
 // *grpc.ClientConn from go-plugin, or any connection serving Register).
 func NewClient(cc grpc.ClientConnInterface) *Client {
-	return &Client{plugin: wire.NewPluginClient(cc), c: pluginpb.NewEngineClient(cc)}
+	return &Client{plugin: plugintransport.NewPluginClient(cc), c: pluginpb.NewEngineClient(cc)}
 }
 
 // Configure hands the engine its instance's options.

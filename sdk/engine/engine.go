@@ -17,16 +17,16 @@ package engine
 import (
 	"context"
 
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 )
 
 // APIVersion is the engine API this SDK speaks.
-const APIVersion = wire.EngineAPI
+const APIVersion = plugintransport.EngineAPI
 
 // ChunkSize is the largest piece of output one stream message carries.
-const ChunkSize = wire.ChunkSize
+const ChunkSize = plugintransport.ChunkSize
 
 // Configurer is implemented by engines that take options: the table of the
 // instance in the config file, minus name, plugin and sha256. Configure
@@ -46,7 +46,7 @@ type Capabler interface {
 // tags; an unknown key or a wrong type is core.ErrInvalid naming it. Use it
 // in Configure.
 func DecodeOptions(options map[string]any, v any) error {
-	return wire.DecodeOptions(options, v)
+	return plugintransport.DecodeOptions(options, v)
 }
 
 // Register registers the plugin services for impl on a gRPC server. Serve
@@ -58,11 +58,11 @@ func Register(s *grpc.Server, impl Engine) {
 // PluginSet is the go-plugin plugin set that serves impl. Serve uses it; it
 // is exported for tests such as plugin.TestPluginGRPCConn.
 func PluginSet(impl Engine) plugin.PluginSet {
-	return plugin.PluginSet{wire.KindEngine: &wire.GRPCPlugin{Register: func(s *grpc.Server) { Register(s, impl) }}}
+	return plugin.PluginSet{plugintransport.KindEngine: &plugintransport.GRPCPlugin{Register: func(s *grpc.Server) { Register(s, impl) }}}
 }
 
 // Serve serves impl as a plugin process until the host goes away. It sets
 // slog's default logger to forward to the host's log.
 func Serve(impl Engine) {
-	wire.Serve(wire.KindEngine, func(s *grpc.Server) { Register(s, impl) })
+	plugintransport.Serve(plugintransport.KindEngine, func(s *grpc.Server) { Register(s, impl) })
 }

@@ -9,7 +9,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"github.com/drover-ci/drover/sdk/proto/pluginpb"
 )
 
@@ -33,7 +33,7 @@ func (p prunerEngine) Prune(ctx context.Context, keep []string) ([]string, error
 
 func connect(t *testing.T, register func(*grpc.Server)) *Client {
 	t.Helper()
-	cc, closeAll, err := wire.InProcess(register)
+	cc, closeAll, err := plugintransport.InProcess(register)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/internal/grpcerr"
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"github.com/drover-ci/drover/sdk/proto/pluginpb"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
@@ -28,19 +28,19 @@ type server struct {
 }
 
 func registerServer(s *grpc.Server, impl core.Engine) {
-	configure := wire.NoOptions
+	configure := plugintransport.NoOptions
 	if c, ok := impl.(Configurer); ok {
 		configure = c.Configure
 	}
-	pluginpb.RegisterPluginServer(s, &wire.PluginServer{
-		InfoFunc: func(ctx context.Context) (wire.Info, error) {
+	pluginpb.RegisterPluginServer(s, &plugintransport.PluginServer{
+		InfoFunc: func(ctx context.Context) (plugintransport.Info, error) {
 			i, err := impl.Info(ctx)
 			if err != nil {
-				return wire.Info{}, err
+				return plugintransport.Info{}, err
 			}
-			info := wire.Info{
-				Name: i.Name, Kind: wire.KindEngine, Version: i.Version,
-				APIVersions: []string{wire.EngineAPI}, OS: i.OS, Arch: i.Arch,
+			info := plugintransport.Info{
+				Name: i.Name, Kind: plugintransport.KindEngine, Version: i.Version,
+				APIVersions: []string{plugintransport.EngineAPI}, OS: i.OS, Arch: i.Arch,
 			}
 			if info.OS == "" {
 				info.OS, info.Arch = runtime.GOOS, runtime.GOARCH
@@ -85,7 +85,7 @@ func (s *server) Tail(req *pluginpb.StepRequest, stream grpc.ServerStreamingServ
 	// Send copies the chunk into the transport before returning, and the
 	// transport's flow control blocks Send while the host is behind, so
 	// one buffer serves the whole stream.
-	buf := make([]byte, wire.ChunkSize)
+	buf := make([]byte, plugintransport.ChunkSize)
 	chunk := &pluginpb.Chunk{}
 	for {
 		n, err := rc.Read(buf)

@@ -12,7 +12,7 @@ import (
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/internal/testenv"
 	"github.com/drover-ci/drover/sdk/engine/enginetest"
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"github.com/drover-ci/drover/sdk/proto/pluginpb"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
@@ -27,8 +27,8 @@ const (
 // its raw generated client.
 func bareClient(b *testing.B, path string) pluginpb.EngineClient {
 	c := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  wire.Handshake,
-		Plugins:          plugin.PluginSet{wire.KindEngine: &wire.GRPCPlugin{}},
+		HandshakeConfig:  plugintransport.Handshake,
+		Plugins:          plugin.PluginSet{plugintransport.KindEngine: &plugintransport.GRPCPlugin{}},
 		Cmd:              exec.Command(path),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Logger:           newHCLog(testLogger(io.Discard)),
@@ -38,7 +38,7 @@ func bareClient(b *testing.B, path string) pluginpb.EngineClient {
 	if err != nil {
 		b.Fatal(err)
 	}
-	raw, err := rpc.Dispense(wire.KindEngine)
+	raw, err := rpc.Dispense(plugintransport.KindEngine)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func medians(b *testing.B, n int, calls ...func() error) []float64 {
 // returns the best MB/s of each.
 func throughputs(b *testing.B, size int64, opens ...func() (io.ReadCloser, error)) []float64 {
 	best := make([]float64, len(opens))
-	buf := make([]byte, wire.ChunkSize)
+	buf := make([]byte, plugintransport.ChunkSize)
 	for round := 0; round < 9; round++ {
 		for i, open := range opens {
 			start := time.Now()

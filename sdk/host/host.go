@@ -182,6 +182,9 @@ func (h *Host) Engine(name string) (core.Engine, error) {
 	return e, nil
 }
 
+// The host is the server's core.Remotes.
+var _ core.Remotes = (*Host)(nil)
+
 // Remote returns the remote instance named name, like Engine.
 func (h *Host) Remote(name string) (core.Remote, error) {
 	m, err := h.find(KindRemote, name)

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -82,8 +82,8 @@ func (m *managed) launch(ctx context.Context) error {
 	m.sum = sum
 	m.mu.Unlock()
 	cfg := &plugin.ClientConfig{
-		HandshakeConfig:  wire.Handshake,
-		Plugins:          plugin.PluginSet{string(m.inst.Kind): &wire.GRPCPlugin{}},
+		HandshakeConfig:  plugintransport.Handshake,
+		Plugins:          plugin.PluginSet{string(m.inst.Kind): &plugintransport.GRPCPlugin{}},
 		Cmd:              exec.Command(m.path),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Logger:           newHCLog(m.log),
@@ -91,7 +91,7 @@ func (m *managed) launch(ctx context.Context) error {
 		SyncStdout:       discardWriter{},
 		SyncStderr:       discardWriter{},
 		Stderr:           discardWriter{},
-		GRPCDialOptions:  wire.DialOptions(),
+		GRPCDialOptions:  plugintransport.DialOptions(),
 	}
 	setPdeathsig(cfg.Cmd)
 	if want := strings.ToLower(strings.TrimSpace(m.inst.SHA256)); want != "" {
@@ -122,7 +122,7 @@ func (m *managed) launch(ctx context.Context) error {
 		return &refusal{m.fail("the binary does not serve a "+string(m.inst.Kind), err)}
 	}
 	cc := raw.(*grpc.ClientConn)
-	pc := wire.NewPluginClient(cc)
+	pc := plugintransport.NewPluginClient(cc)
 	info, err := m.check(ctx, pc)
 	if err != nil {
 		client.Kill()
@@ -140,16 +140,16 @@ func (m *managed) launch(ctx context.Context) error {
 }
 
 // check verifies Info and calls Configure.
-func (m *managed) check(ctx context.Context, pc *wire.PluginClient) (wire.Info, error) {
+func (m *managed) check(ctx context.Context, pc *plugintransport.PluginClient) (plugintransport.Info, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.h.opts.CallTimeout)
 	defer cancel()
 	info, err := pc.Info(ctx)
 	if err != nil {
 		return info, &refusal{m.fail("info", err)}
 	}
-	api := wire.EngineAPI
+	api := plugintransport.EngineAPI
 	if m.inst.Kind == KindRemote {
-		api = wire.RemoteAPI
+		api = plugintransport.RemoteAPI
 	}
 	if info.Kind != string(m.inst.Kind) {
 		return info, &refusal{m.fail("wrong kind", fmt.Errorf("the plugin says it is a %q", info.Kind))}
@@ -171,7 +171,7 @@ func (m *managed) launchBuiltin(ctx context.Context) error {
 		if err := c.Configure(ctx, m.inst.Options); err != nil {
 			return &refusal{m.fail("configure", err)}
 		}
-	} else if err := wire.NoOptions(ctx, m.inst.Options); err != nil {
+	} else if err := plugintransport.NoOptions(ctx, m.inst.Options); err != nil {
 		return &refusal{m.fail("configure", err)}
 	}
 	m.mu.Lock()

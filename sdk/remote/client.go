@@ -6,7 +6,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/internal/grpcerr"
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"github.com/drover-ci/drover/sdk/proto/pluginpb"
 	"google.golang.org/grpc"
 )
@@ -16,13 +16,13 @@ var _ core.Remote = (*Client)(nil)
 // Client is the host's side of a remote plugin: a core.Remote whose calls
 // cross gRPC. Safe for concurrent use.
 type Client struct {
-	plugin *wire.PluginClient
+	plugin *plugintransport.PluginClient
 	c      pluginpb.RemoteClient
 }
 
 // NewClient returns a remote client on a connection to a plugin.
 func NewClient(cc grpc.ClientConnInterface) *Client {
-	return &Client{plugin: wire.NewPluginClient(cc), c: pluginpb.NewRemoteClient(cc)}
+	return &Client{plugin: plugintransport.NewPluginClient(cc), c: pluginpb.NewRemoteClient(cc)}
 }
 
 // Configure hands the remote its instance's options.

@@ -15,13 +15,13 @@ import (
 	"context"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 )
 
 // APIVersion is the remote API this SDK speaks.
-const APIVersion = wire.RemoteAPI
+const APIVersion = plugintransport.RemoteAPI
 
 // Configurer is implemented by remotes that take options: the instance's
 // [[remote]] table minus name, plugin and sha256. Configure validates them
@@ -45,7 +45,7 @@ type Describer interface {
 // DecodeOptions decodes options into v, a pointer to a struct with json
 // tags; an unknown key or a wrong type is core.ErrInvalid naming it.
 func DecodeOptions(options map[string]any, v any) error {
-	return wire.DecodeOptions(options, v)
+	return plugintransport.DecodeOptions(options, v)
 }
 
 // Register registers the plugin services for impl on a gRPC server.
@@ -56,11 +56,11 @@ func Register(s *grpc.Server, impl core.Remote) {
 // PluginSet is the go-plugin plugin set that serves impl (for tests such as
 // plugin.TestPluginGRPCConn).
 func PluginSet(impl core.Remote) plugin.PluginSet {
-	return plugin.PluginSet{wire.KindRemote: &wire.GRPCPlugin{Register: func(s *grpc.Server) { Register(s, impl) }}}
+	return plugin.PluginSet{plugintransport.KindRemote: &plugintransport.GRPCPlugin{Register: func(s *grpc.Server) { Register(s, impl) }}}
 }
 
 // Serve serves impl as a plugin process until the host goes away. It sets
 // slog's default logger to forward to the host's log.
 func Serve(impl core.Remote) {
-	wire.Serve(wire.KindRemote, func(s *grpc.Server) { Register(s, impl) })
+	plugintransport.Serve(plugintransport.KindRemote, func(s *grpc.Server) { Register(s, impl) })
 }

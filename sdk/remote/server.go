@@ -6,7 +6,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/internal/grpcerr"
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"github.com/drover-ci/drover/sdk/proto/pluginpb"
 	"google.golang.org/grpc"
 )
@@ -17,13 +17,13 @@ type server struct {
 }
 
 func registerServer(s *grpc.Server, impl core.Remote) {
-	configure := wire.NoOptions
+	configure := plugintransport.NoOptions
 	if c, ok := impl.(Configurer); ok {
 		configure = c.Configure
 	}
-	pluginpb.RegisterPluginServer(s, &wire.PluginServer{
-		InfoFunc: func(context.Context) (wire.Info, error) {
-			info := wire.Info{Name: "remote", Kind: wire.KindRemote, APIVersions: []string{wire.RemoteAPI}}
+	pluginpb.RegisterPluginServer(s, &plugintransport.PluginServer{
+		InfoFunc: func(context.Context) (plugintransport.Info, error) {
+			info := plugintransport.Info{Name: "remote", Kind: plugintransport.KindRemote, APIVersions: []string{plugintransport.RemoteAPI}}
 			if d, ok := impl.(Describer); ok {
 				i := d.PluginInfo()
 				info.Name, info.Version, info.Capabilities = i.Name, i.Version, i.Capabilities

@@ -10,12 +10,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/server/login"
 )
 
 // ActivateDeps are what activation needs.
 type ActivateDeps struct {
-	Remotes login.Remotes
+	Remotes core.Remotes
 	// Access answers the caller's permission (the syncer's check, which
 	// asks the remote when the stored one is stale).
 	Access Access

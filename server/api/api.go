@@ -3,9 +3,6 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/httpreq"
 	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/syncer"
 )
@@ -52,7 +50,7 @@ func New(o Options) *Server {
 	}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recovery(), s.logRequests(), limitBody(MaxBodyBytes))
+	r.Use(s.recovery(), s.logRequests(), httpreq.LimitBody(MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
 		c.JSON(http.StatusNotFound, errorBody{Error: "no such endpoint: " + c.Request.Method + " " + c.Request.URL.Path})
 	})
@@ -73,42 +71,3 @@ func (s *Server) Router() *gin.Engine { return s.router }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
-
-func limitBody(n int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		}
-		c.Next()
-	}
-}
-
-// bindJSON decodes the request body into v, rejecting unknown fields and
-// trailing data, with errors that say what is wrong.
-func bindJSON(c *gin.Context, v any) error {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		if err == io.EOF {
-			return core.Errorf(core.CodeInvalid, "request body is empty; send a JSON object")
-		}
-		return core.Errorf(core.CodeInvalid, "request body is not valid JSON: %v", err)
-	}
-	if dec.More() {
-		return core.Errorf(core.CodeInvalid, "request body has data after the JSON object")
-	}
-	return nil
-}
-
-// pathID parses a numeric path parameter.
-func pathID(c *gin.Context, name string) (int64, error) {
-	var id int64
-	if _, err := fmt.Sscan(c.Param(name), &id); err != nil || id <= 0 {
-		return 0, core.Errorf(core.CodeInvalid, "%s %q is not a positive number", name, c.Param(name))
-	}
-	return id, nil
-}

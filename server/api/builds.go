@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/httpreq"
 	"github.com/drover-ci/drover/server/trigger"
 )
 
@@ -137,9 +138,9 @@ func (h *buildHandlers) getRepo(c *gin.Context) { c.JSON(http.StatusOK, repoOf(c
 
 // build loads the build named by the path's number.
 func (h *buildHandlers) build(c *gin.Context) (*core.Build, bool) {
-	n, err := strconv.ParseInt(c.Param("number"), 10, 64)
-	if err != nil || n <= 0 {
-		h.s.fail(c, core.Errorf(core.CodeInvalid, "build number %q is not a positive number", c.Param("number")))
+	n, err := httpreq.PathID(c, "number")
+	if err != nil {
+		h.s.fail(c, err)
 		return nil, false
 	}
 	b, err := h.s.store.Builds().FindNumber(c.Request.Context(), repoOf(c).ID, n)
@@ -229,7 +230,7 @@ type manualRequest struct {
 func (h *buildHandlers) create(c *gin.Context) {
 	var req manualRequest
 	if c.Request.ContentLength != 0 {
-		if err := bindJSON(c, &req); err != nil {
+		if err := httpreq.BindJSON(c, &req); err != nil {
 			h.s.fail(c, err)
 			return
 		}

@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/trigger"
 )
 
@@ -24,7 +23,7 @@ type RepoEvents interface {
 
 // HookDeps are what the webhook route needs.
 type HookDeps struct {
-	Remotes login.Remotes
+	Remotes core.Remotes
 	Builder Builder    // push, tag and pull request events
 	Repos   RepoEvents // repository events; nil ignores them
 	// Key is the server's secret key, from which each remote's system

@@ -17,7 +17,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/server/login"
 )
 
 // stateCookie carries the OAuth2 state of a login in progress, signed,
@@ -30,7 +29,7 @@ const (
 // LoginDeps are what the login routes need.
 type LoginDeps struct {
 	// Remotes finds the remote instance named in /login/{remote}.
-	Remotes login.Remotes
+	Remotes core.Remotes
 	// ServerURL is Drover's external URL (the OAuth2 redirect's base).
 	ServerURL string
 	// Key signs the OAuth2 state cookie (the server's secret key; empty:

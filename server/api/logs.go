@@ -10,19 +10,24 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/httpreq"
 )
 
 // step finds the step named by the path's stage and step numbers within
 // the build, checking they belong together.
 func (h *buildHandlers) step(c *gin.Context) (*core.Step, bool) {
-	b, ok := h.build(c)
-	if !ok {
+	stageN, err := httpreq.PathID(c, "stage")
+	if err != nil {
+		h.s.fail(c, err)
 		return nil, false
 	}
-	stageN, err1 := strconv.Atoi(c.Param("stage"))
-	stepN, err2 := strconv.Atoi(c.Param("step"))
-	if err1 != nil || err2 != nil || stageN < 1 || stepN < 1 {
-		h.s.fail(c, core.Errorf(core.CodeInvalid, "stage and step are positive numbers"))
+	stepN, err := httpreq.PathID(c, "step")
+	if err != nil {
+		h.s.fail(c, err)
+		return nil, false
+	}
+	b, ok := h.build(c)
+	if !ok {
 		return nil, false
 	}
 	stages, err := h.s.store.Stages().ListBuild(c.Request.Context(), b.ID)
@@ -31,11 +36,11 @@ func (h *buildHandlers) step(c *gin.Context) (*core.Step, bool) {
 		return nil, false
 	}
 	for _, st := range stages {
-		if st.Number != stageN {
+		if int64(st.Number) != stageN {
 			continue
 		}
 		for _, step := range st.Steps {
-			if step.Number == stepN {
+			if int64(step.Number) == stepN {
 				return step, true
 			}
 		}

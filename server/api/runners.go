@@ -9,6 +9,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server/auth"
+	"github.com/drover-ci/drover/server/httpreq"
 )
 
 // runnerRoutes are the admin's runner management: registration tokens,
@@ -32,7 +33,7 @@ func (s *Server) listRunners(c *gin.Context) {
 }
 
 func (s *Server) deleteRunner(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := httpreq.PathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -60,7 +61,7 @@ type createdRunnerToken struct {
 
 func (s *Server) createRunnerToken(c *gin.Context) {
 	var req runnerTokenRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := httpreq.BindJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -101,7 +102,7 @@ func (s *Server) listRunnerTokens(c *gin.Context) {
 }
 
 func (s *Server) deleteRunnerToken(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := httpreq.PathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return

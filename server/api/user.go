@@ -9,6 +9,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server/auth"
+	"github.com/drover-ci/drover/server/httpreq"
 )
 
 func (s *Server) userRoutes(api *gin.RouterGroup) {
@@ -43,7 +44,7 @@ type createdToken struct {
 
 func (s *Server) createToken(c *gin.Context) {
 	var req tokenRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := httpreq.BindJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -80,7 +81,7 @@ func (s *Server) listTokens(c *gin.Context) {
 }
 
 func (s *Server) deleteToken(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := httpreq.PathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -8,12 +8,11 @@ import (
 	"strings"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/server/syncer"
 )
 
 // Policy implements core.Limiter.
 type Policy struct {
-	syncer.Limits
+	Limits
 	PerRepo  int // running stages per repository; 0: no limit
 	PerOwner int // running stages per owner; 0: no limit
 }
@@ -29,7 +28,7 @@ func New(owners string, maxRepos, perRepo, perOwner int) Policy {
 			list = append(list, o)
 		}
 	}
-	return Policy{Limits: syncer.Limits{Owners: list, Max: maxRepos}, PerRepo: perRepo, PerOwner: perOwner}
+	return Policy{Limits: Limits{Owners: list, Max: maxRepos}, PerRepo: perRepo, PerOwner: perOwner}
 }
 
 // BuildLimits implements core.Limiter.

@@ -12,11 +12,6 @@ import (
 	"github.com/drover-ci/drover/core"
 )
 
-// Remotes gives the remote instance of a name (the plugin host).
-type Remotes interface {
-	Remote(name string) (core.Remote, error)
-}
-
 // DefaultSkew is how long before their expiry credentials are refreshed.
 const DefaultSkew = 2 * time.Minute
 
@@ -26,7 +21,7 @@ const DefaultSkew = 2 * time.Minute
 // concurrent use; the zero value needs Users and Remotes.
 type Refresher struct {
 	Users   core.UserStore
-	Remotes Remotes
+	Remotes core.Remotes
 	Skew    time.Duration // 0 is DefaultSkew
 	Log     *slog.Logger
 	Now     func() time.Time // the clock (tests); nil is time.Now

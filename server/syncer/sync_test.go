@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/limiter"
 	"github.com/drover-ci/drover/server/store"
 	"github.com/drover-ci/drover/server/syncer"
 )
@@ -71,7 +72,7 @@ func TestActiveOnlyListing(t *testing.T) {
 
 func TestLimiter(t *testing.T) {
 	forEach(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s, syncer.Options{Limiter: syncer.Limits{Owners: []string{"ACME", "team-*"}, Max: 3}})
+		e := newEnv(t, s, syncer.Options{Limiter: limiter.Limits{Owners: []string{"ACME", "team-*"}, Max: 3}})
 		for _, slug := range []string{"acme/a", "acme/b", "other/x", "team-1/c", "team-2/d"} {
 			e.fake.AddRepo("tok", slug, pull)
 		}

@@ -22,13 +22,6 @@ import (
 	"github.com/drover-ci/drover/core"
 )
 
-// Remotes gives the remote instance of a name (the plugin host, or a map in
-// tests).
-type Remotes interface {
-	// Remote returns the enabled remote named name, or ErrNotFound.
-	Remote(name string) (core.Remote, error)
-}
-
 // RepoLimiter is the part of core.Limiter a sync applies.
 type RepoLimiter interface {
 	// LimitRepos returns the repositories the user may sync.
@@ -57,7 +50,7 @@ const (
 // Options configure a Syncer. Zero values take the defaults.
 type Options struct {
 	Store   core.Store
-	Remotes Remotes
+	Remotes core.Remotes
 	// Limiter is the sync policy; nil keeps everything the remote lists.
 	Limiter RepoLimiter
 	// Creds returns usable credentials of the user, refreshing expired

@@ -15,7 +15,7 @@ type CredsFunc func(ctx context.Context, user *core.User) (core.Creds, error)
 // user who activated it (none for a repository nobody activated). The
 // trigger, the status reporter and the server's clone credentials all act
 // on a repository this way.
-func RemoteFor(ctx context.Context, store core.Store, remotes Remotes, credsOf CredsFunc, repo *core.Repo) (core.Remote, core.Creds, error) {
+func RemoteFor(ctx context.Context, store core.Store, remotes core.Remotes, credsOf CredsFunc, repo *core.Repo) (core.Remote, core.Creds, error) {
 	remote, err := remotes.Remote(repo.Remote)
 	if err != nil {
 		return nil, core.Creds{}, fmt.Errorf("remote %q of %s: %w", repo.Remote, repo.Slug, err)

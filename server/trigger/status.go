@@ -14,7 +14,7 @@ import (
 // retrying with backoff; a failure is logged and never fails a build.
 type StatusReporter struct {
 	Store     core.Store
-	Remotes   Remotes
+	Remotes   core.Remotes
 	ServerURL string
 	Log       *slog.Logger
 	Retries   int // attempts per status (default 5)

@@ -18,11 +18,6 @@ import (
 	"github.com/drover-ci/drover/server/metrics"
 )
 
-// Remotes finds the remote instance a repository belongs to.
-type Remotes interface {
-	Remote(name string) (core.Remote, error)
-}
-
 // Queue is told when stages became pending.
 type Queue interface {
 	Enqueued(ctx context.Context)
@@ -31,7 +26,7 @@ type Queue interface {
 // Trigger creates builds. Safe for concurrent use.
 type Trigger struct {
 	Store   core.Store
-	Remotes Remotes
+	Remotes core.Remotes
 	Queue   Queue
 	System  pipeline.System
 	Status  *StatusReporter // optional: commit statuses on the remote

@@ -10,6 +10,6 @@ const Version = "0.1.0"
 
 // NewPlugin returns the remote as its plugin process serves it: unavailable
 // until Configure receives valid instance options (see New).
-func NewPlugin() *remote.Lazy {
-	return remote.NewLazy("github", Version, func(options map[string]any) (core.Remote, error) { return New(options) })
+func NewPlugin() *remote.Unconfigured {
+	return remote.NewUnconfigured("github", Version, func(options map[string]any) (core.Remote, error) { return New(options) })
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/engine"
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"google.golang.org/grpc"
 )
 
@@ -23,7 +23,7 @@ import (
 // closed when the test ends.
 func Connect(t testing.TB, impl core.Engine) *engine.Client {
 	t.Helper()
-	cc, closeAll, err := wire.InProcess(func(s *grpc.Server) { engine.Register(s, impl) })
+	cc, closeAll, err := plugintransport.InProcess(func(s *grpc.Server) { engine.Register(s, impl) })
 	if err != nil {
 		t.Fatalf("serve engine: %v", err)
 	}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"github.com/drover-ci/drover/sdk/remote"
 	"google.golang.org/grpc"
 )
@@ -54,7 +54,7 @@ type Config struct {
 // plugin process serves it, and returns the host-side client.
 func Connect(t testing.TB, impl core.Remote) *remote.Client {
 	t.Helper()
-	cc, closeAll, err := wire.InProcess(func(s *grpc.Server) { remote.Register(s, impl) })
+	cc, closeAll, err := plugintransport.InProcess(func(s *grpc.Server) { remote.Register(s, impl) })
 	if err != nil {
 		t.Fatalf("serve remote: %v", err)
 	}

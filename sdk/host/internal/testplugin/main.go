@@ -19,7 +19,7 @@ import (
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/engine"
 	"github.com/drover-ci/drover/sdk/engine/enginetest"
-	"github.com/drover-ci/drover/sdk/internal/wire"
+	"github.com/drover-ci/drover/sdk/internal/plugintransport"
 	"github.com/drover-ci/drover/sdk/proto/pluginpb"
 	"github.com/drover-ci/drover/sdk/remote"
 	"github.com/drover-ci/drover/sdk/remote/remotetest"
@@ -31,7 +31,7 @@ func main() {
 	name := filepath.Base(os.Args[0])
 	switch {
 	case strings.Contains(name, "badproto"):
-		hs := wire.Handshake
+		hs := plugintransport.Handshake
 		hs.ProtocolVersion = 99
 		plugin.Serve(&plugin.ServeConfig{
 			HandshakeConfig: hs,
@@ -40,8 +40,8 @@ func main() {
 		})
 	case strings.Contains(name, "bare"):
 		plugin.Serve(&plugin.ServeConfig{
-			HandshakeConfig: wire.Handshake,
-			Plugins: plugin.PluginSet{wire.KindEngine: &wire.GRPCPlugin{Register: func(s *grpc.Server) {
+			HandshakeConfig: plugintransport.Handshake,
+			Plugins: plugin.PluginSet{plugintransport.KindEngine: &plugintransport.GRPCPlugin{Register: func(s *grpc.Server) {
 				pluginpb.RegisterEngineServer(s, &Bare{})
 			}}},
 			GRPCServer: plugin.DefaultGRPCServer,
@@ -102,7 +102,7 @@ func (*Bare) Wait(context.Context, *pluginpb.StepRequest) (*pluginpb.StepStateRe
 // Tail streams N zero bytes in 32 KiB chunks.
 func (*Bare) Tail(req *pluginpb.StepRequest, stream grpc.ServerStreamingServer[pluginpb.Chunk]) error {
 	n, _ := strconv.ParseInt(strings.TrimPrefix(req.Step, "stream-"), 10, 64)
-	buf := make([]byte, wire.ChunkSize)
+	buf := make([]byte, plugintransport.ChunkSize)
 	chunk := &pluginpb.Chunk{}
 	for n > 0 {
 		size := int64(len(buf))

@@ -1,4 +1,4 @@
-package rpc_test
+package runnerapi_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"github.com/drover-ci/drover/runner"
 	"github.com/drover-ci/drover/runner/rpcclient"
 	"github.com/drover-ci/drover/sdk/engine/enginetest"
-	"github.com/drover-ci/drover/server/rpc"
+	"github.com/drover-ci/drover/server/runnerapi"
 )
 
 // memQueue backs a fakeSched with an in-memory queue, enough for a real
@@ -211,7 +211,7 @@ func TestAgentCancelOverHTTP(t *testing.T) {
 func TestAgentCarriesOnAfterServerRestart(t *testing.T) {
 	f := newFixture(t)
 	q := newMemQueue(f.sched)
-	handler := rpc.New(rpc.Options{Scheduler: f.sched, Store: f.store, LongPoll: 200 * time.Millisecond}).Handler()
+	handler := runnerapi.New(runnerapi.Options{Scheduler: f.sched, Store: f.store, LongPoll: 200 * time.Millisecond}).Handler()
 	serve := func(addr string) *httptest.Server {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {

@@ -1,4 +1,4 @@
-package rpc
+package runnerapi
 
 import (
 	"context"
@@ -9,7 +9,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/runner/wire"
+	"github.com/drover-ci/drover/core/runnerproto"
+	"github.com/drover-ci/drover/server/httpreq"
 )
 
 // Log batch limits.
@@ -29,8 +30,8 @@ func longPolled(c *gin.Context, ctx context.Context, err error) bool {
 
 func (s *Server) request(c *gin.Context) {
 	r := current(c)
-	var b wire.RequestBody
-	if err := bindJSON(c, &b); err != nil {
+	var b runnerproto.RequestBody
+	if err := httpreq.BindJSON(c, &b); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -67,11 +68,11 @@ func (s *Server) heartbeat(c *gin.Context) {
 		return
 	}
 	s.touch(c, r.ID, true)
-	c.JSON(http.StatusOK, wire.HeartbeatResponse{Held: held})
+	c.JSON(http.StatusOK, runnerproto.HeartbeatResponse{Held: held})
 }
 
 func (s *Server) details(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := httpreq.PathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -85,13 +86,13 @@ func (s *Server) details(c *gin.Context) {
 }
 
 func (s *Server) updateStage(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := httpreq.PathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	var st core.Stage
-	if err := bindJSON(c, &st); err != nil {
+	if err := httpreq.BindJSON(c, &st); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -119,13 +120,13 @@ func (s *Server) updateStage(c *gin.Context) {
 }
 
 func (s *Server) updateStep(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := httpreq.PathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	var st core.Step
-	if err := bindJSON(c, &st); err != nil {
+	if err := httpreq.BindJSON(c, &st); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -190,13 +191,13 @@ func validStatus(s core.Status) bool {
 }
 
 func (s *Server) appendLogs(c *gin.Context) {
-	id, err := pathID(c, "id")
+	id, err := httpreq.PathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	var lines []*core.LogLine
-	if err := bindJSON(c, &lines); err != nil {
+	if err := httpreq.BindJSON(c, &lines); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -232,8 +233,8 @@ func validLines(lines []*core.LogLine, what string) error {
 }
 
 func (s *Server) watch(c *gin.Context) {
-	var b wire.WatchRequest
-	if err := bindJSON(c, &b); err != nil {
+	var b runnerproto.WatchRequest
+	if err := httpreq.BindJSON(c, &b); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -246,7 +247,7 @@ func (s *Server) watch(c *gin.Context) {
 	cancelled, err := s.o.Scheduler.Watch(ctx, current(c).ID, b.Ignore)
 	switch {
 	case err == nil && len(cancelled) > 0:
-		c.JSON(http.StatusOK, wire.WatchResponse{Cancelled: cancelled})
+		c.JSON(http.StatusOK, runnerproto.WatchResponse{Cancelled: cancelled})
 	case err == nil || longPolled(c, ctx, err):
 		c.Status(http.StatusNoContent)
 	case c.Request.Context().Err() != nil:

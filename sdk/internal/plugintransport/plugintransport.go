@@ -1,7 +1,7 @@
-// Package wire holds what both plugin kinds share on the wire: the go-plugin
+// Package plugintransport is the plugin transport both plugin kinds share: the go-plugin
 // handshake, API versions, the Plugin service (Info, Configure) on both
 // sides, serving, and option decoding. Only the sdk packages import it.
-package wire
+package plugintransport
 
 import (
 	"github.com/hashicorp/go-plugin"

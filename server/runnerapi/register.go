@@ -1,4 +1,4 @@
-package rpc
+package runnerapi
 
 import (
 	"maps"
@@ -10,8 +10,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/runner/wire"
+	"github.com/drover-ci/drover/core/runnerproto"
 	"github.com/drover-ci/drover/server/auth"
+	"github.com/drover-ci/drover/server/httpreq"
 )
 
 // MaxCapacity bounds what a runner may announce.
@@ -26,8 +27,8 @@ func (s *Server) register(c *gin.Context) {
 		s.fail(c, core.Errorf(core.CodeUnauthenticated, "missing registration token: send Authorization: Bearer <registration token>"))
 		return
 	}
-	var req wire.RegisterRequest
-	if err := bindJSON(c, &req); err != nil {
+	var req runnerproto.RegisterRequest
+	if err := httpreq.BindJSON(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -48,7 +49,7 @@ func (s *Server) register(c *gin.Context) {
 		return
 	}
 	s.log.Info("runner registered", "runner", r.ID, "name", r.Name, "engines", r.Engines)
-	c.JSON(http.StatusCreated, wire.RegisterResponse{ID: r.ID, Name: r.Name, Token: tok})
+	c.JSON(http.StatusCreated, runnerproto.RegisterResponse{ID: r.ID, Name: r.Name, Token: tok})
 }
 
 // validate checks what a runner says it offers.
@@ -73,7 +74,7 @@ func validate(engines []string, labels map[string]string, capacity int) error {
 }
 
 // remember records what the runner offers now, when it changed.
-func (s *Server) remember(c *gin.Context, r *core.Runner, b *wire.RequestBody) {
+func (s *Server) remember(c *gin.Context, r *core.Runner, b *runnerproto.RequestBody) {
 	changed := !slices.Equal(r.Engines, b.Engines) || !maps.Equal(r.Labels, b.Labels) ||
 		(b.OS != "" && r.OS != b.OS) || (b.Arch != "" && r.Arch != b.Arch) ||
 		(b.Capacity != 0 && r.Capacity != b.Capacity) || (b.Version != "" && r.Version != b.Version)

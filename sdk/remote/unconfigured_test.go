@@ -10,35 +10,35 @@ import (
 	"github.com/drover-ci/drover/sdk/remote/remotetest"
 )
 
-func TestLazy(t *testing.T) {
+func TestUnconfigured(t *testing.T) {
 	ctx := context.Background()
 	fake := remotetest.NewFake()
 	fake.AddUser("tok", "octo")
-	l := remote.NewLazy("fake", "1.2.3", func(options map[string]any) (core.Remote, error) {
+	u := remote.NewUnconfigured("fake", "1.2.3", func(options map[string]any) (core.Remote, error) {
 		if options["url"] == nil {
 			return nil, core.Errorf(core.CodeInvalid, "url: missing")
 		}
 		return fake, nil
 	})
-	if info := l.PluginInfo(); info.Name != "fake" || info.Version != "1.2.3" {
+	if info := u.PluginInfo(); info.Name != "fake" || info.Version != "1.2.3" {
 		t.Fatalf("info = %+v", info)
 	}
-	if _, err := l.User(ctx, core.Creds{Token: "tok"}); !errors.Is(err, core.ErrUnavailable) {
+	if _, err := u.User(ctx, core.Creds{Token: "tok"}); !errors.Is(err, core.ErrUnavailable) {
 		t.Fatalf("before Configure: %v, want unavailable", err)
 	}
-	if err := l.Configure(ctx, map[string]any{}); !errors.Is(err, core.ErrInvalid) {
+	if err := u.Configure(ctx, map[string]any{}); !errors.Is(err, core.ErrInvalid) {
 		t.Fatalf("bad options: %v, want invalid", err)
 	}
-	if err := l.Configure(ctx, map[string]any{"url": "x"}); err != nil {
+	if err := u.Configure(ctx, map[string]any{"url": "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if u, err := l.User(ctx, core.Creds{Token: "tok"}); err != nil || u.Login != "octo" {
+	if u, err := u.User(ctx, core.Creds{Token: "tok"}); err != nil || u.Login != "octo" {
 		t.Fatalf("after Configure: %+v %v", u, err)
 	}
-	if err := l.Configure(ctx, map[string]any{}); err == nil {
+	if err := u.Configure(ctx, map[string]any{}); err == nil {
 		t.Fatal("bad options accepted on reconfigure")
 	}
-	if _, err := l.User(ctx, core.Creds{Token: "tok"}); err != nil {
+	if _, err := u.User(ctx, core.Creds{Token: "tok"}); err != nil {
 		t.Fatalf("a failed reconfigure lost the previous remote: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package rpc_test
+package runnerapi_test
 
 import (
 	"context"
@@ -14,12 +14,12 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/core/runnerproto"
 	"github.com/drover-ci/drover/runner"
 	"github.com/drover-ci/drover/runner/rpcclient"
-	"github.com/drover-ci/drover/runner/wire"
 	"github.com/drover-ci/drover/sdk/engine/enginetest"
 	"github.com/drover-ci/drover/server/auth"
-	"github.com/drover-ci/drover/server/rpc"
+	"github.com/drover-ci/drover/server/runnerapi"
 	"github.com/drover-ci/drover/server/scheduler"
 	"github.com/drover-ci/drover/server/store"
 	"github.com/drover-ci/drover/server/store/storetest"
@@ -57,20 +57,20 @@ func realServer(t *testing.T, st *store.Store) (*scheduler.Scheduler, *httptest.
 	sc := scheduler.New(st, bus, scheduler.Options{Lease: 5 * time.Second, ReapEvery: 100 * time.Millisecond,
 		PollEvery: 200 * time.Millisecond, Log: quiet, Secrets: staticSecrets{"token": "pa55-w0rd-xyz"}})
 	sc.Start(ctx)
-	srv := httptest.NewServer(rpc.New(rpc.Options{Scheduler: sc, Store: st, LongPoll: time.Second}).Handler())
+	srv := httptest.NewServer(runnerapi.New(runnerapi.Options{Scheduler: sc, Store: st, LongPoll: time.Second}).Handler())
 	t.Cleanup(srv.Close)
 	return sc, srv
 }
 
 // registerRunner registers a fake-engine linux/amd64 runner.
-func registerRunner(t *testing.T, st *store.Store, srv *httptest.Server) *wire.RegisterResponse {
+func registerRunner(t *testing.T, st *store.Store, srv *httptest.Server) *runnerproto.RegisterResponse {
 	t.Helper()
 	ctx := context.Background()
 	reg, hash, prefix := auth.NewSecret(auth.RegistrationTokenPrefix)
 	if err := st.Runners().CreateToken(ctx, &core.RunnerToken{Hash: hash, Prefix: prefix}); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := rpcclient.Register(ctx, srv.URL, reg, wire.RegisterRequest{Name: "r", Engines: []string{"fake"}, OS: "linux", Arch: "amd64"})
+	resp, err := rpcclient.Register(ctx, srv.URL, reg, runnerproto.RegisterRequest{Name: "r", Engines: []string{"fake"}, OS: "linux", Arch: "amd64"})
 	if err != nil {
 		t.Fatalf("register: %v", err)
 	}

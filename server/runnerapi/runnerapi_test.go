@@ -1,4 +1,4 @@
-package rpc_test
+package runnerapi_test
 
 import (
 	"context"
@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/core/runnerproto"
 	"github.com/drover-ci/drover/runner/rpcclient"
-	"github.com/drover-ci/drover/runner/wire"
 	"github.com/drover-ci/drover/server/auth"
-	"github.com/drover-ci/drover/server/rpc"
+	"github.com/drover-ci/drover/server/runnerapi"
 	"github.com/drover-ci/drover/server/store"
 )
 
@@ -39,7 +39,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{store: st, sched: &fakeSched{}}
-	s := rpc.New(rpc.Options{Scheduler: f.sched, Store: st, LongPoll: 300 * time.Millisecond})
+	s := runnerapi.New(runnerapi.Options{Scheduler: f.sched, Store: st, LongPoll: 300 * time.Millisecond})
 	f.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(f.srv.Close)
 	reg, hash, prefix := auth.NewSecret(auth.RegistrationTokenPrefix)
@@ -47,7 +47,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.reg = reg
-	resp, err := rpcclient.Register(context.Background(), f.srv.URL, reg, wire.RegisterRequest{Name: "r1", Engines: []string{"fake"}, Capacity: 2})
+	resp, err := rpcclient.Register(context.Background(), f.srv.URL, reg, runnerproto.RegisterRequest{Name: "r1", Engines: []string{"fake"}, Capacity: 2})
 	if err != nil {
 		t.Fatalf("register: %v", err)
 	}
@@ -63,7 +63,7 @@ func (f *fixture) call(t *testing.T, method, path, token, body string) (int, str
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, _ := http.NewRequest(method, f.srv.URL+wire.Prefix+path, rd)
+	req, _ := http.NewRequest(method, f.srv.URL+runnerproto.Prefix+path, rd)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -73,7 +73,7 @@ func (f *fixture) call(t *testing.T, method, path, token, body string) (int, str
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	var e wire.ErrorBody
+	var e runnerproto.ErrorBody
 	_ = json.Unmarshal(raw, &e)
 	return resp.StatusCode, e.Error
 }
@@ -214,7 +214,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"step without id", "PUT", "/stages/7", `{"status":"success","steps":[{"status":"success"}]}`, 400, "UpdateStage"},
 		{"null line with a stage", "PUT", "/stages/7", `{"status":"success","steps":[{"id":1,"status":"success","logs":[null]}]}`, 400, "UpdateStage"},
 		{"negative offset with a step", "PUT", "/steps/3", `{"status":"success","logs":[{"pos":-2,"out":"x"}]}`, 400, "UpdateStep"},
-		{"too many lines with a step", "PUT", "/steps/3", `{"status":"success","logs":[` + strings.Repeat(`{"pos":1},`, rpc.MaxBatchLines) + `{"pos":1}]}`, 400, "UpdateStep"},
+		{"too many lines with a step", "PUT", "/steps/3", `{"status":"success","logs":[` + strings.Repeat(`{"pos":1},`, runnerapi.MaxBatchLines) + `{"pos":1}]}`, 400, "UpdateStep"},
 		{"machine too long", "POST", "/request", `{"engines":["docker"],"machine":"` + strings.Repeat("m", 256) + `"}`, 400, "Request"},
 		{"watch not JSON", "POST", "/watch", `ignore`, 400, "Watch"},
 		{"details not held", "GET", "/stages/9", ``, 409, ""},

@@ -1,4 +1,4 @@
-package wire
+package plugintransport
 
 import (
 	"log/slog"

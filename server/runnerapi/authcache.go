@@ -1,4 +1,4 @@
-package rpc
+package runnerapi
 
 import (
 	"sync"

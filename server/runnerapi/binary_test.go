@@ -1,4 +1,4 @@
-package rpc_test
+package runnerapi_test
 
 import (
 	"context"

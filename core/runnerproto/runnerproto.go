@@ -1,5 +1,5 @@
-// Package wire holds the runner protocol's paths and bodies (HTTP + JSON
-// under /rpc/v1), shared by the server's handlers (server/rpc) and the
+// Package runnerproto holds the runner protocol's paths and bodies (HTTP + JSON
+// under /rpc/v1), shared by the server's handlers (server/runnerapi) and the
 // runner's client (runner/rpcclient).
 //
 // Every call carries "Authorization: Bearer <token>": the registration
@@ -25,7 +25,7 @@
 // lines, stored with it: the runner reports a step's start and first lines
 // only once the step has run for 50 ms, so a shorter step costs no call
 // of its own.
-package wire
+package runnerproto
 
 // Prefix is where the protocol lives.
 const Prefix = "/rpc/v1"

@@ -1,15 +1,12 @@
-// Package rpc serves the runner protocol: HTTP + JSON under /rpc/v1 on gin
-// (paths and bodies in runner/wire). Runners register with a registration
+// Package runnerapi serves the runner protocol: HTTP + JSON under /rpc/v1 on gin
+// (paths and bodies in core/runnerproto). Runners register with a registration
 // token, then long-poll for stages (answered with everything needed to
 // run them), report step and stage status, ship logs with line offsets,
 // watch for cancels (one long-poll per runner) and heartbeat — every call
 // authenticated by the runner token, and served by a core.Scheduler.
-package rpc
+package runnerapi
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,8 +16,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/runner/wire"
+	"github.com/drover-ci/drover/core/runnerproto"
 	"github.com/drover-ci/drover/server/httperr"
+	"github.com/drover-ci/drover/server/httpreq"
 )
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -64,7 +62,7 @@ type Server struct {
 // New returns a Server for the options.
 func New(o Options) *Server {
 	if o.LongPoll <= 0 {
-		o.LongPoll = wire.LongPoll * time.Second
+		o.LongPoll = runnerproto.LongPoll * time.Second
 	}
 	if o.TouchEvery <= 0 {
 		o.TouchEvery = 5 * time.Second
@@ -89,7 +87,7 @@ func Register(r gin.IRouter, sched core.Scheduler, st core.Store, log *slog.Logg
 
 // Routes adds the protocol's routes under /rpc/v1 to r.
 func (s *Server) Routes(r gin.IRouter) {
-	g := r.Group(wire.Prefix, limitBody(MaxBodyBytes))
+	g := r.Group(runnerproto.Prefix, httpreq.LimitBody(MaxBodyBytes))
 	g.POST("/register", s.register)
 	// The calls of a running stage, and requests (claims check the runner),
 	// may authenticate from the cache; the others read the runner.
@@ -109,7 +107,7 @@ func (s *Server) Routes(r gin.IRouter) {
 func (s *Server) Handler() http.Handler {
 	r := gin.New()
 	r.Use(gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, v any) {
-		s.log.Error("rpc handler panicked", "path", c.Request.URL.Path, "panic", v)
+		s.log.Error("runner protocol handler panicked", "path", c.Request.URL.Path, "panic", v)
 		c.AbortWithStatusJSON(http.StatusInternalServerError, httperr.Body{Error: "internal error"})
 	}))
 	r.NoRoute(func(c *gin.Context) {
@@ -126,43 +124,4 @@ func (s *Server) fail(c *gin.Context, err error) {
 		err = errRevoked
 	}
 	httperr.Fail(c, s.log, err)
-}
-
-func limitBody(n int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		}
-		c.Next()
-	}
-}
-
-// bindJSON decodes the body into v, rejecting unknown fields and trailing
-// data, with errors that say what is wrong.
-func bindJSON(c *gin.Context, v any) error {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		if err == io.EOF {
-			return core.Errorf(core.CodeInvalid, "request body is empty; send a JSON value")
-		}
-		return core.Errorf(core.CodeInvalid, "request body is not valid JSON: %v", err)
-	}
-	if dec.More() {
-		return core.Errorf(core.CodeInvalid, "request body has data after the JSON value")
-	}
-	return nil
-}
-
-// pathID parses a numeric path parameter.
-func pathID(c *gin.Context, name string) (int64, error) {
-	var id int64
-	if _, err := fmt.Sscan(c.Param(name), &id); err != nil || id <= 0 {
-		return 0, core.Errorf(core.CodeInvalid, "%s %q is not a positive number", name, c.Param(name))
-	}
-	return id, nil
 }

@@ -1,4 +1,4 @@
-package syncer
+package limiter
 
 import (
 	"context"
@@ -8,8 +8,9 @@ import (
 	"github.com/drover-ci/drover/core"
 )
 
-// Limits is a simple sync policy: an owner allow-list and a maximum number
-// of repositories per user. It implements RepoLimiter.
+// Limits is the sync policy: an owner allow-list and a maximum number of
+// repositories per user. It is the LimitRepos half of core.Limiter (the
+// syncer's RepoLimiter).
 type Limits struct {
 	// Owners are the owners (users or organisations) whose repositories
 	// may be synced, as case-insensitive path.Match patterns ("acme",
@@ -20,9 +21,8 @@ type Limits struct {
 	Max int
 }
 
-var _ RepoLimiter = Limits{}
-
-// LimitRepos implements RepoLimiter.
+// LimitRepos keeps, in the remote's order, the repositories of allowed
+// owners, at most Max of them.
 func (l Limits) LimitRepos(_ context.Context, _ *core.User, repos []*core.RemoteRepo) ([]*core.RemoteRepo, error) {
 	out := make([]*core.RemoteRepo, 0, len(repos))
 	for _, r := range repos {
