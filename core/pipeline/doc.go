@@ -19,7 +19,7 @@
 // a stage shows, the clone first.
 //
 // Speed (a 200-step file parses and compiles in a few milliseconds):
-// fastDocs reads the plain block YAML nearly every pipeline file is
+// the fastyaml subpackage reads the plain block YAML nearly every pipeline file is
 // written in, and yaml.v3 reads everything else (anchors, block scalars,
 // flow mappings, non-ASCII text) and every file with a syntax error;
 // FuzzFastYAML and the generator tests check the two build the same trees.

@@ -11,6 +11,8 @@ import (
 	goccy "github.com/goccy/go-yaml"
 	goccyparser "github.com/goccy/go-yaml/parser"
 	"gopkg.in/yaml.v3"
+
+	"github.com/drover-ci/drover/core/pipeline/fastyaml"
 )
 
 // ConfigFiles are the pipeline file names looked up, in order, when a
@@ -48,7 +50,7 @@ func Parse(data []byte) (m *Manifest, err error) {
 }
 
 func splitDocs(data []byte) ([]*docNode, error) {
-	if fast, ok := fastDocs(data); ok {
+	if fast, ok := fastyaml.Parse(data); ok {
 		docs := make([]*docNode, 0, len(fast))
 		for _, n := range fast {
 			if !isNull(n.Content[0]) {
@@ -74,7 +76,7 @@ func splitDocs(data []byte) ([]*docNode, error) {
 		if len(n.Content) == 0 || (n.Content[0].Kind == yaml.ScalarNode && n.Content[0].Tag == "!!null") {
 			continue // an empty document
 		}
-		docs = append(docs, &docNode{root: fromYAML(n, memo)})
+		docs = append(docs, &docNode{root: fastyaml.FromYAML(n, memo)})
 	}
 	if len(docs) == 0 {
 		return nil, Problems{{Pos: Pos{Line: 1, Column: 1}, Message: "the file holds no pipeline"}}
