@@ -46,6 +46,7 @@ func Parse(data []byte) (m *Manifest, err error) {
 	if err := d.list.err(); err != nil {
 		return nil, err
 	}
+	m.warnings = d.list.warnings()
 	return m, nil
 }
 
@@ -159,14 +160,24 @@ func (d *decoder) decodeManifest(m *Manifest) {
 			} else {
 				d.add(posOf(root), "document has no kind (want kind: pipeline, secret or signature)")
 			}
+		case "cron", "registry":
+			// Early Drone 1.0 files declared crons and registries in
+			// the file; Drone reads them and does nothing with them.
+			d.warn(kindPos(d, fs), "kind: %s documents are skipped (set crons and registry credentials in the repository's settings)", kind)
 		default:
-			for _, f := range fs {
-				if f.key == "kind" {
-					d.add(posOf(d.resolve(f.v)), "unknown kind %q (want pipeline, secret or signature)", kind)
-				}
-			}
+			d.add(kindPos(d, fs), "unknown kind %q (want pipeline, secret or signature)", kind)
 		}
 	}
+}
+
+// kindPos is where a document's kind is written.
+func kindPos(d *decoder, fs []field) Pos {
+	for _, f := range fs {
+		if f.key == "kind" {
+			return posOf(d.resolve(f.v))
+		}
+	}
+	return Pos{Line: 1, Column: 1}
 }
 
 func (d *decoder) decodeSecret(root *node, fs []field) *Secret {
@@ -186,11 +197,11 @@ func (d *decoder) decodeSecret(root *node, fs []field) *Secret {
 				case "name", "key":
 					s.Key = d.str(g.v, "get.name")
 				default:
-					d.add(posOf(g.k), "secret: unknown key get.%s", g.key)
+					d.warn(posOf(g.k), "secret: unknown key get.%s is ignored", g.key)
 				}
 			}
 		default:
-			d.add(posOf(f.k), "secret: unknown key %q", f.key)
+			d.warn(posOf(f.k), "secret: unknown key %q is ignored", f.key)
 		}
 	}
 	if s.Name == "" {
@@ -207,7 +218,7 @@ func (d *decoder) decodeSignature(root *node, fs []field) *Signature {
 		case "hmac":
 			s.HMAC = d.str(f.v, "hmac")
 		default:
-			d.add(posOf(f.k), "signature: unknown key %q", f.key)
+			d.warn(posOf(f.k), "signature: unknown key %q is ignored", f.key)
 		}
 	}
 	return s
