@@ -36,11 +36,13 @@ func runPipeline(args []string, env *cliEnv) int {
 
 func pipelineUsage(w io.Writer) {
 	fmt.Fprintln(w, `usage:
-  drover pipeline lint [FILE] [--untrusted]
+  drover pipeline lint [FILE] [--untrusted] [--strict]
   drover pipeline compile [FILE] [--event push] [--branch main] [--tag v1.0.0] ...
 
 FILE defaults to .drover.yml, then .drone.yml; "-" reads standard input.
-Problems are printed as FILE:LINE:COL: message, and the exit code is 1.`)
+Errors are printed as FILE:LINE:COL: message, and the exit code is 1.
+Warnings (the file runs, but something in it has no effect) are printed
+as FILE:LINE:COL: warning: message; alone they exit 0, with --strict 1.`)
 }
 
 // readPipeline reads the named file, the default file, or stdin.
@@ -67,7 +69,8 @@ func readPipeline(pos []string, env *cliEnv) (name string, data []byte, err erro
 	return "", nil, fmt.Errorf("no pipeline file: none of %s here", strings.Join(pipeline.ConfigFiles, ", "))
 }
 
-// report prints err's problems as FILE:LINE:COL: message and returns 1.
+// report prints err's problems as FILE:LINE:COL: message (warnings as
+// FILE:LINE:COL: warning: message) and returns 1.
 func report(w io.Writer, file string, err error) int {
 	ps := pipeline.AsProblems(err)
 	if ps == nil {
@@ -75,7 +78,7 @@ func report(w io.Writer, file string, err error) int {
 		return 1
 	}
 	for _, p := range ps {
-		fmt.Fprintf(w, "%s:%d:%d: %s\n", file, p.Line, p.Column, p.Message)
+		fmt.Fprintf(w, "%s:%s\n", file, p.Error())
 	}
 	return 1
 }
@@ -84,6 +87,7 @@ func pipelineLint(args []string, env *cliEnv) int {
 	fs := flag.NewFlagSet("drover pipeline lint", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	untrusted := fs.Bool("untrusted", false, "lint as for an untrusted repository (no privileged, host volumes, host networking, type: exec)")
+	strict := fs.Bool("strict", false, "treat warnings as errors (exit 1)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -97,10 +101,20 @@ func pipelineLint(args []string, env *cliEnv) int {
 	if err != nil {
 		return report(env.stderr, name, err)
 	}
-	if err := pipeline.Lint(m, pipeline.LintOptions{Trusted: !*untrusted}); err != nil {
+	warnings, err := pipeline.Check(m, pipeline.LintOptions{Trusted: !*untrusted})
+	ps := append(pipeline.AsProblems(err), warnings...)
+	switch {
+	case err != nil && len(ps) == 0:
 		return report(env.stderr, name, err)
+	case len(ps) == 0:
+		return 0
 	}
-	return 0
+	pipeline.SortProblems(ps)
+	code := report(env.stderr, name, ps) // with --strict, warnings fail too
+	if err == nil && !*strict {
+		code = 0
+	}
+	return code
 }
 
 func pipelineCompile(args []string, env *cliEnv) int {
@@ -172,6 +186,9 @@ func pipelineCompile(args []string, env *cliEnv) int {
 	specs, err := pipeline.Compile(m, md)
 	if err != nil {
 		return report(env.stderr, name, err)
+	}
+	if warnings, _ := pipeline.Check(m, pipeline.LintOptions{Trusted: true}); len(warnings) > 0 {
+		report(env.stderr, name, warnings)
 	}
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")

@@ -86,6 +86,10 @@ func Compile(m *Manifest, md Metadata) ([]*core.Spec, error) {
 		s.Timeout = timeout
 		specs = append(specs, s)
 	}
+	checkSpecSize(&ps, specs, kept)
+	if err := ps.list.err(); err != nil {
+		return nil, err
+	}
 	return specs, nil
 }
 

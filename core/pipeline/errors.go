@@ -65,6 +65,9 @@ func AsProblems(err error) Problems {
 	return nil
 }
 
+// SortProblems orders problems by position (stable).
+func SortProblems(ps Problems) { ps.sorted() }
+
 func (ps Problems) sorted() Problems {
 	sort.SliceStable(ps, func(i, j int) bool {
 		if ps[i].Line != ps[j].Line {

@@ -34,7 +34,7 @@ func Parse(data []byte) (m *Manifest, err error) {
 		}
 	}()
 	if len(data) > MaxFileSize {
-		return nil, Problems{{Pos: Pos{Line: 1, Column: 1}, Message: fmt.Sprintf("file is larger than %d bytes", MaxFileSize)}}
+		return nil, Problems{{Pos: Pos{Line: 1, Column: 1}, Message: fmt.Sprintf("the file is larger than %d bytes (%s, the limit)", MaxFileSize, mib(MaxFileSize))}}
 	}
 	docs, err := splitDocs(data)
 	if err != nil {
