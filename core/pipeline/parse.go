@@ -5,11 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"strconv"
 
-	goccy "github.com/goccy/go-yaml"
-	goccyparser "github.com/goccy/go-yaml/parser"
 	"gopkg.in/yaml.v3"
 
 	"github.com/drover-ci/drover/core/pipeline/fastyaml"
@@ -83,29 +79,6 @@ func splitDocs(data []byte) ([]*docNode, error) {
 		return nil, Problems{{Pos: Pos{Line: 1, Column: 1}, Message: "the file holds no pipeline"}}
 	}
 	return docs, nil
-}
-
-var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxProblem positions a YAML syntax error. yaml.v3 reports only the
-// line, so the file is parsed again with goccy/go-yaml, whose errors carry
-// a column; when it disagrees, the column is 1.
-func syntaxProblem(data []byte, err error) (p *Problem) {
-	p = &Problem{Pos: Pos{Line: 1, Column: 1}, Message: "syntax error: " + err.Error()}
-	if mm := lineRE.FindStringSubmatch(err.Error()); mm != nil {
-		p.Line, _ = strconv.Atoi(mm[1])
-		p.Message = "syntax error: " + mm[2]
-	}
-	defer func() { _ = recover() }() // keep what yaml.v3 said
-	_, gerr := goccyparser.ParseBytes(data, 0)
-	var ge goccy.Error
-	if errors.As(gerr, &ge) && ge.GetToken() != nil && ge.GetToken().Position != nil {
-		pos := ge.GetToken().Position
-		if pos.Line > 0 && (pos.Line == p.Line || p.Line <= 1) {
-			p.Line, p.Column = pos.Line, max(pos.Column, 1)
-		}
-	}
-	return p
 }
 
 func (d *decoder) decodeManifest(m *Manifest) {
