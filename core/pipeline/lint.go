@@ -75,7 +75,7 @@ func lintPipeline(ps *problems, p *Pipeline) {
 	for _, s := range steps {
 		switch {
 		case s.Name == "":
-			ps.add(s.Pos, "pipeline %q: a step needs a name (Drone: invalid or missing step name)", p.Name)
+			ps.add(s.Pos, "pipeline %q: a step needs a name (Drone: invalid or missing name)", p.Name)
 			continue
 		case s.Name == CloneStep && !p.Clone.Disable:
 			ps.add(keyPos(s, "name"), "pipeline %q: the step name clone is reserved for the clone step (set clone: disable: true to write your own)", p.Name)
@@ -99,7 +99,9 @@ func lintPipeline(ps *problems, p *Pipeline) {
 		names[s.Name] = true
 		switch p.Type {
 		case "docker":
-			if s.Image == "" {
+			if _, build := s.Keys.Lookup("build"); s.Image == "" && build {
+				ps.add(s.Pos, "step %q: image is required; Drover does not build images with build: (Drone: invalid or missing build image)", s.Name)
+			} else if s.Image == "" {
 				ps.add(s.Pos, "step %q: image is required (Drone: invalid or missing image)", s.Name)
 			}
 		case "exec", "ssh":
