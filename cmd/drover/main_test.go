@@ -44,7 +44,7 @@ func TestCommands(t *testing.T) {
 		{"lint missing dependency", []string{"pipeline", "lint", bad}, "", 1, bad + `:5:16: step "a" depends on "nope", which is not a service or step defined before it`, ""},
 		{"lint warnings only", []string{"pipeline", "lint", warn}, "", 0, warn + `:5:3: warning: step a: unknown key "detatch" is ignored`, ""},
 		{"lint strict", []string{"pipeline", "lint", "--strict", warn}, "", 1, warn + `:5:3: warning: step a: unknown key "detatch"`, ""},
-		{"lint error and warning", []string{"pipeline", "lint", both}, "", 1, both + ":5:3: warning: step a: unknown key \"detatch\" is ignored\n" + both + `:6:16: step "a" depends on "nope"`, ""},
+		{"lint error and warning", []string{"pipeline", "lint", both}, "", 1, both + ":5:3: warning: step a: unknown key \"detatch\" is ignored (did you mean detach?)\n" + both + `:6:16: step "a" depends on "nope"`, ""},
 		{"compile prints warnings", []string{"pipeline", "compile", warn}, "", 0, warn + ":5:3: warning:", `"name": "a"`},
 		{"lint syntax", []string{"pipeline", "lint", syntax}, "", 1, syntax + ":4:", ""},
 		{"lint stdin", []string{"pipeline", "lint", "-"}, valid, 0, "", ""},

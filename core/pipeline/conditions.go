@@ -127,7 +127,11 @@ func (d *decoder) decodeConditions(n *node, what string) Conditions {
 	for _, f := range d.fields(n, what) {
 		c := cs.byName(f.key)
 		if c == nil {
-			d.warn(posOf(f.k), "%s: unknown condition %q is ignored (want branch, event, ref, repo, instance, status, target, cron, action or paths)", what, f.key)
+			if hint := didYouMean(f.key, conditionKeys); hint != "" {
+				d.warn(posOf(f.k), "%s: unknown condition %q is ignored%s", what, f.key, hint)
+			} else {
+				d.warn(posOf(f.k), "%s: unknown condition %q is ignored (want branch, event, ref, repo, instance, status, target, cron, action or paths)", what, f.key)
+			}
 			continue
 		}
 		*c = d.decodeCondition(f.v, what+"."+f.key)

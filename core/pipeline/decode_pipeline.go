@@ -119,7 +119,7 @@ func (d *decoder) decodePipeline(root *node, fs []field, base *Pipeline) *Pipeli
 				continue
 			}
 			if isKnown && !known[f.key] {
-				d.warn(posOf(f.k), "pipeline: unknown key %q is ignored", f.key)
+				d.warn(posOf(f.k), "pipeline: unknown key %q is ignored%s", f.key, didYouMean(f.key, pipelineKeys))
 				continue
 			}
 			if p.Options == nil {

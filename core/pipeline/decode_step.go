@@ -124,7 +124,7 @@ func (d *decoder) decodeStep(n *node, typ, entry string, base *Step) *Step {
 				continue
 			}
 			if knownType && !stepOptionKeys[f.key] {
-				d.warn(posOf(f.k), "step %s: unknown key %q is ignored", stepLabel(s, r), f.key)
+				d.warn(posOf(f.k), "step %s: unknown key %q is ignored%s", stepLabel(s, r), f.key, didYouMean(f.key, stepKeys))
 				continue
 			}
 			if !ownOptions { // base's map is Parse's

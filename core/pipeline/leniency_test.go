@@ -143,3 +143,21 @@ func TestRejectedAsDroneRejectsThem(t *testing.T) {
 		})
 	}
 }
+
+func TestDidYouMean(t *testing.T) {
+	tests := []struct{ key, want string }{
+		{"detatch", " (did you mean detach?)"},
+		{"comands", " (did you mean commands?)"},
+		{"dependson", " (did you mean depends_on?)"},
+		{"secrets", ""},
+		{"x", ""},
+	}
+	for _, tt := range tests {
+		if got := didYouMean(tt.key, stepKeys); got != tt.want {
+			t.Errorf("didYouMean(%q) = %q, want %q", tt.key, got, tt.want)
+		}
+	}
+	if got := didYouMean("branches", conditionKeys); got != " (did you mean branch?)" {
+		t.Errorf("branches: %q", got)
+	}
+}
