@@ -14,34 +14,45 @@ var ErrNumberTaken = errors.New("build number already taken")
 // Build is one run of a repository's pipelines for one event. Number is
 // unique and gapless per repository.
 type Build struct {
-	ID       int64             `json:"id"`
-	RepoID   int64             `json:"repo_id"`
-	Number   int64             `json:"number"`
-	Parent   int64             `json:"parent,omitempty"` // number of the build this one restarts
-	Status   Status            `json:"status"`
-	Error    string            `json:"error,omitempty"`
-	Event    string            `json:"event"` // push, tag, pull_request, custom, cron, promote, mirror
-	Action   string            `json:"action,omitempty"`
-	Link     string            `json:"link,omitempty"`
-	Message  string            `json:"message"`
-	Before   string            `json:"before,omitempty"`
-	After    string            `json:"after"` // commit sha
-	Ref      string            `json:"ref"`
-	Source   string            `json:"source_branch,omitempty"` // pull request head branch
-	Target   string            `json:"target_branch"`           // branch the commit lands on
-	Fork     string            `json:"fork,omitempty"`          // slug of the fork a pull request comes from
-	Author   string            `json:"author_login"`
-	Email    string            `json:"author_email,omitempty"`
-	Sender   string            `json:"sender"`
-	Deploy   string            `json:"deploy_to,omitempty"`
-	Cron     string            `json:"cron,omitempty"`
-	Params   map[string]string `json:"params,omitempty"`
-	Delivery string            `json:"-"` // webhook delivery id; unique per repo
-	Started  time.Time         `json:"started,omitempty"`
-	Finished time.Time         `json:"finished,omitempty"`
-	Created  time.Time         `json:"created"`
-	Updated  time.Time         `json:"updated"`
-	Version  int64             `json:"version"` // optimistic concurrency
+	ID      int64             `json:"id"`
+	RepoID  int64             `json:"repo_id"`
+	Number  int64             `json:"number"`
+	Parent  int64             `json:"parent,omitempty"` // number of the build this one restarts
+	Status  Status            `json:"status"`
+	Error   string            `json:"error,omitempty"`
+	Event   string            `json:"event"` // push, tag, pull_request, custom, cron, promote, mirror
+	Action  string            `json:"action,omitempty"`
+	Link    string            `json:"link,omitempty"`
+	Message string            `json:"message"`
+	Before  string            `json:"before,omitempty"`
+	After   string            `json:"after"` // commit sha
+	Ref     string            `json:"ref"`
+	Source  string            `json:"source_branch,omitempty"` // pull request head branch
+	Target  string            `json:"target_branch"`           // branch the commit lands on
+	Fork    string            `json:"fork,omitempty"`          // slug of the fork a pull request comes from
+	Author  string            `json:"author_login"`
+	Email   string            `json:"author_email,omitempty"`
+	Sender  string            `json:"sender"`
+	Deploy  string            `json:"deploy_to,omitempty"`
+	Cron    string            `json:"cron,omitempty"`
+	Params  map[string]string `json:"params,omitempty"`
+	// Warnings are what the pipeline file holds that has no effect or is
+	// probably a mistake; the build runs all the same.
+	Warnings []Warning `json:"warnings,omitempty"`
+	Delivery string    `json:"-"` // webhook delivery id; unique per repo
+	Started  time.Time `json:"started,omitempty"`
+	Finished time.Time `json:"finished,omitempty"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
+	Version  int64     `json:"version"` // optimistic concurrency
+}
+
+// Warning is one warning about a build's pipeline file, at a position.
+type Warning struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
 }
 
 // BuildStore persists builds. Safe for concurrent use.

@@ -27,6 +27,8 @@ func TestCommands(t *testing.T) {
 	ok := write(t, dir, "ok.yml", valid)
 	bad := write(t, dir, "bad.yml", "kind: pipeline\nsteps:\n- name: a\n  image: x\n  depends_on: [nope]\n")
 	syntax := write(t, dir, "syntax.yml", "kind: pipeline\nsteps:\n- name: a\n  image: golang: 1\n")
+	warn := write(t, dir, "warn.yml", "kind: pipeline\nsteps:\n- name: a\n  image: x\n  detatch: true\n")
+	both := write(t, dir, "both.yml", "kind: pipeline\nsteps:\n- name: a\n  image: x\n  detatch: true\n  depends_on: [nope]\n")
 	tests := []struct {
 		name       string
 		args       []string
@@ -38,8 +40,12 @@ func TestCommands(t *testing.T) {
 		{"no args", nil, "", 2, "usage: drover", ""},
 		{"unknown group", []string{"nope"}, "", 2, `unknown command "nope"`, ""},
 		{"lint valid", []string{"pipeline", "lint", ok}, "", 0, "", ""},
-		{"lint untrusted flag after file", []string{"pipeline", "lint", ok, "--untrusted"}, "", 1, ok + ":5:3: step \"build\": privileged needs a trusted repository", ""},
-		{"lint missing dependency", []string{"pipeline", "lint", bad}, "", 1, bad + `:5:16: step "a" depends on "nope", which does not exist`, ""},
+		{"lint untrusted flag after file", []string{"pipeline", "lint", ok, "--untrusted"}, "", 1, ok + ":5:3: step \"build\": privileged needs a trusted repository (Drone: untrusted repositories cannot enable privileged mode)\n", ""},
+		{"lint missing dependency", []string{"pipeline", "lint", bad}, "", 1, bad + `:5:16: step "a" depends on "nope", which is not a service or step defined before it`, ""},
+		{"lint warnings only", []string{"pipeline", "lint", warn}, "", 0, warn + `:5:3: warning: step a: unknown key "detatch" is ignored`, ""},
+		{"lint strict", []string{"pipeline", "lint", "--strict", warn}, "", 1, warn + `:5:3: warning: step a: unknown key "detatch"`, ""},
+		{"lint error and warning", []string{"pipeline", "lint", both}, "", 1, both + ":5:3: warning: step a: unknown key \"detatch\" is ignored (did you mean detach?)\n" + both + `:6:16: step "a" depends on "nope"`, ""},
+		{"compile prints warnings", []string{"pipeline", "compile", warn}, "", 0, warn + ":5:3: warning:", `"name": "a"`},
 		{"lint syntax", []string{"pipeline", "lint", syntax}, "", 1, syntax + ":4:", ""},
 		{"lint stdin", []string{"pipeline", "lint", "-"}, valid, 0, "", ""},
 		{"lint missing file", []string{"pipeline", "lint", filepath.Join(dir, "none.yml")}, "", 2, "no such file", ""},

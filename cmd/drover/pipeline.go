@@ -35,14 +35,16 @@ func runPipeline(args []string, env *cliEnv) int {
 
 func pipelineUsage(w io.Writer) {
 	fmt.Fprintln(w, `usage:
-  drover pipeline lint [FILE] [--untrusted] [--event push] [--branch main] ...
+  drover pipeline lint [FILE] [--untrusted] [--strict] [--event push] [--branch main] ...
   drover pipeline compile [FILE] [--event push] [--branch main] [--tag v1.0.0] ...
   drover pipeline convert [FILE] [--event push] [--branch main] ...
 
 FILE defaults to .drover.yml, then .drone.yml; "-" reads standard input.
 Drone 0.8 files, .jsonnet and .star programs are read too; convert prints
 the 1.x YAML they stand for.
-Problems are printed as FILE:LINE:COL: message, and the exit code is 1.`)
+Errors are printed as FILE:LINE:COL: message, and the exit code is 1.
+Warnings (the file runs, but something in it has no effect) are printed
+as FILE:LINE:COL: warning: message; alone they exit 0, with --strict 1.`)
 }
 
 // readPipeline reads the named file, the default file, or stdin.
@@ -69,7 +71,8 @@ func readPipeline(pos []string, env *cliEnv) (name string, data []byte, err erro
 	return "", nil, fmt.Errorf("no pipeline file: none of %s here", strings.Join(pipeline.ConfigFiles, ", "))
 }
 
-// report prints err's problems as FILE:LINE:COL: message and returns 1.
+// report prints err's problems as FILE:LINE:COL: message (warnings as
+// FILE:LINE:COL: warning: message) and returns 1.
 func report(w io.Writer, file string, err error) int {
 	ps := pipeline.AsProblems(err)
 	if ps == nil {
@@ -77,7 +80,7 @@ func report(w io.Writer, file string, err error) int {
 		return 1
 	}
 	for _, p := range ps {
-		fmt.Fprintf(w, "%s:%d:%d: %s\n", file, p.Line, p.Column, p.Message)
+		fmt.Fprintf(w, "%s:%s\n", file, p.Error())
 	}
 	return 1
 }
@@ -86,6 +89,7 @@ func pipelineLint(args []string, env *cliEnv) int {
 	fs := flag.NewFlagSet("drover pipeline lint", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	untrusted := fs.Bool("untrusted", false, "lint as for an untrusted repository (no privileged, host volumes, host networking, type: exec)")
+	strict := fs.Bool("strict", false, "treat warnings as errors (exit 1)")
 	metadata := metadataFlags(fs) // the build a .jsonnet or .star program is evaluated for
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -100,10 +104,24 @@ func pipelineLint(args []string, env *cliEnv) int {
 	if err != nil {
 		return report(env.stderr, name, err)
 	}
-	if err := pipeline.Lint(m, pipeline.LintOptions{Trusted: !*untrusted}); err != nil {
-		return report(env.stderr, name, file.Remap(err))
+	warnings, err := pipeline.Check(m, pipeline.LintOptions{Trusted: !*untrusted})
+	err = file.Remap(err)
+	ps := append(pipeline.AsProblems(err), pipeline.AsProblems(file.Remap(warnings))...)
+	if *strict { // the conversion's own warnings (printed already) fail too
+		ps = append(ps, file.Warnings...)
 	}
-	return 0
+	switch {
+	case err != nil && len(ps) == 0:
+		return report(env.stderr, name, err)
+	case len(ps) == 0:
+		return 0
+	}
+	pipeline.SortProblems(ps)
+	code := report(env.stderr, name, ps) // with --strict, warnings fail too
+	if err == nil && !*strict {
+		code = 0
+	}
+	return code
 }
 
 func pipelineCompile(args []string, env *cliEnv) int {
@@ -127,6 +145,9 @@ func pipelineCompile(args []string, env *cliEnv) int {
 	specs, err := pipeline.Compile(m, md)
 	if err != nil {
 		return report(env.stderr, name, file.Remap(err))
+	}
+	if warnings, _ := pipeline.Check(m, pipeline.LintOptions{Trusted: true}); len(warnings) > 0 {
+		report(env.stderr, name, file.Remap(warnings))
 	}
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")

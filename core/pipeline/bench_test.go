@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drover-ci/drover/core/pipeline/fastyaml"
 	"github.com/drover-ci/drover/internal/testenv"
 )
 
@@ -73,4 +74,12 @@ func BenchmarkParseCompile200(b *testing.B) {
 	}
 	b.Logf("%d-byte file, best round per run: %v (%s)", len(data), per, split)
 	testenv.Bench(b, "pipeline_parse_compile_200_steps_ms", float64(per.Microseconds())/1e3, "ms")
+}
+
+// TestFastYAMLReadsBenchmarkPipeline keeps the benchmark's file on the
+// fast path (the speed figure assumes it).
+func TestFastYAMLReadsBenchmarkPipeline(t *testing.T) {
+	if _, ok := fastyaml.Parse(bigPipeline(200)); !ok {
+		t.Fatal("fastyaml gives up on the benchmark's pipeline")
+	}
 }

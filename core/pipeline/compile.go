@@ -27,8 +27,9 @@ const DefaultWorkspace = "/drone/src"
 //     ref, repo, instance, target, cron, action, paths) are LEFT OUT of the
 //     result. When every pipeline is left out, the result is empty and
 //     the build should be skipped.
-//   - A depends_on naming a pipeline that was left out is dropped, so the
-//     remaining specs only name specs in the result. A spec without
+//   - A depends_on naming a pipeline that was left out is replaced by
+//     that pipeline's own dependencies (transitively, as in Drone), so
+//     the remaining specs only name specs in the result. A spec without
 //     DependsOn can be queued at once (pending); the others wait until the
 //     stages they name finish (waiting), and then run according to the
 //     spec's RunPolicy (from trigger.status): "" or on-success runs when
@@ -64,7 +65,9 @@ func Compile(m *Manifest, md Metadata) ([]*core.Spec, error) {
 	}
 	var kept []*Pipeline
 	keep := map[string]bool{}
+	byName := make(map[string]*Pipeline, len(sm.Pipelines))
 	for _, p := range sm.Pipelines {
+		byName[p.Name] = p
 		if p.Trigger.Match(&md) {
 			kept = append(kept, p)
 			keep[p.Name] = true
@@ -79,14 +82,44 @@ func Compile(m *Manifest, md Metadata) ([]*core.Spec, error) {
 	}
 	specs := make([]*core.Spec, 0, len(kept))
 	for i, p := range kept {
-		s := compilePipeline(p, i+1, &md, env, keep)
+		s := compilePipeline(p, i+1, &md, env, stageDeps(p, byName, keep))
 		s.Timeout = timeout
 		specs = append(specs, s)
+	}
+	checkSpecSize(&ps, specs, kept)
+	if err := ps.list.err(); err != nil {
+		return nil, err
 	}
 	return specs, nil
 }
 
-func compilePipeline(p *Pipeline, number int, md *Metadata, buildEnv map[string]string, keep map[string]bool) *core.Spec {
+// stageDeps returns the stages p's stage waits for. As in Drone's
+// trigger, a dependency on a pipeline left out stands for that pipeline's
+// own dependencies, and so on up the graph, so the order the file asks
+// for holds among the stages that run.
+func stageDeps(p *Pipeline, byName map[string]*Pipeline, keep map[string]bool) []string {
+	var out []string
+	seen := map[string]bool{p.Name: true}
+	var walk func(deps []Ref)
+	walk = func(deps []Ref) {
+		for _, d := range deps {
+			if seen[d.Name] {
+				continue
+			}
+			seen[d.Name] = true
+			switch {
+			case keep[d.Name]:
+				out = append(out, d.Name)
+			case byName[d.Name] != nil:
+				walk(byName[d.Name].DependsOn)
+			}
+		}
+	}
+	walk(p.DependsOn)
+	return out
+}
+
+func compilePipeline(p *Pipeline, number int, md *Metadata, buildEnv map[string]string, deps []string) *core.Spec {
 	platform := core.Platform{
 		OS:      firstNonEmpty(p.Platform.OS, "linux"),
 		Arch:    firstNonEmpty(p.Platform.Arch, "amd64"),
@@ -106,13 +139,9 @@ func compilePipeline(p *Pipeline, number int, md *Metadata, buildEnv map[string]
 		Options:     p.Options,
 	}
 	if !p.Trigger.Status.Empty() {
-		spec.RunPolicy = statusPolicy(p.Trigger.Status)
+		spec.RunPolicy = stagePolicy(p.Trigger.Status)
 	}
-	for _, d := range p.DependsOn {
-		if keep[d.Name] {
-			spec.DependsOn = append(spec.DependsOn, d.Name)
-		}
-	}
+	spec.DependsOn = deps
 	env := make(map[string]string, len(buildEnv)+len(p.Environment)+16)
 	for k, v := range buildEnv {
 		env[k] = v
@@ -169,8 +198,10 @@ func workspacePath(p *Pipeline, os string) string {
 	return DefaultWorkspace
 }
 
-// statusPolicy turns a status condition into a run policy.
-func statusPolicy(c Condition) core.RunPolicy {
+// stagePolicy turns a pipeline's trigger.status into its stage's run
+// policy. As in Drone's trigger, a stage runs for the outcomes the
+// condition matches: none at all (say, only "changed") means never.
+func stagePolicy(c Condition) core.RunPolicy {
 	if c.Empty() {
 		return core.RunOnSuccess
 	}
@@ -184,6 +215,19 @@ func statusPolicy(c Condition) core.RunPolicy {
 		return core.RunOnSuccess
 	}
 	return core.RunNever
+}
+
+// stepPolicy turns a step's when.status into its run policy as Drone's
+// runners do: always when it matches both outcomes, on-failure when it
+// matches failure, and otherwise on-success, even when it matches neither.
+func stepPolicy(c Condition) core.RunPolicy {
+	if !c.Empty() && c.Match("failure") {
+		if c.Match("success") {
+			return core.RunAlways
+		}
+		return core.RunOnFailure
+	}
+	return core.RunOnSuccess
 }
 
 // compileStep fills st, a zero SpecStep, from s.
@@ -202,7 +246,7 @@ func compileStep(st *core.SpecStep, s *Step, md *Metadata, number int, os, ws st
 		WorkingDir:    s.WorkingDir,
 		Network:       s.Network,
 		Options:       s.Options,
-		RunPolicy:     statusPolicy(s.When.Status),
+		RunPolicy:     stepPolicy(s.When.Status),
 	}
 	// As in Drone, a detached step without commands (a service) keeps its
 	// image's working directory.
@@ -259,10 +303,10 @@ func compileStep(st *core.SpecStep, s *Step, md *Metadata, number int, os, ws st
 	st.Environment = env
 	st.Secrets = secrets.refs()
 	for _, v := range s.Volumes {
-		mnt := &core.VolumeMount{Name: v.Name, Path: v.Path}
-		if pv := volumes[v.Name]; pv != nil {
-			mnt.HostPath, mnt.Medium = pv.HostPath, pv.Medium
+		pv := volumes[v.Name]
+		if pv == nil {
+			continue // not declared: skipped, as Drone's docker runner does (Lint warns)
 		}
-		st.Volumes = append(st.Volumes, mnt)
+		st.Volumes = append(st.Volumes, &core.VolumeMount{Name: v.Name, Path: v.Path, HostPath: pv.HostPath, Medium: pv.Medium})
 	}
 }

@@ -127,7 +127,11 @@ func (d *decoder) decodeConditions(n *node, what string) Conditions {
 	for _, f := range d.fields(n, what) {
 		c := cs.byName(f.key)
 		if c == nil {
-			d.add(posOf(f.k), "%s: unknown condition %q (want branch, event, ref, repo, instance, status, target, cron, action or paths)", what, f.key)
+			if hint := didYouMean(f.key, conditionKeys); hint != "" {
+				d.warn(posOf(f.k), "%s: unknown condition %q is ignored%s", what, f.key, hint)
+			} else {
+				d.warn(posOf(f.k), "%s: unknown condition %q is ignored (want branch, event, ref, repo, instance, status, target, cron, action or paths)", what, f.key)
+			}
 			continue
 		}
 		*c = d.decodeCondition(f.v, what+"."+f.key)
@@ -146,7 +150,7 @@ func (d *decoder) decodeCondition(n *node, what string) Condition {
 			case "exclude":
 				c.Exclude = append(c.Exclude, d.strs(f.v, what+".exclude")...)
 			default:
-				d.add(posOf(f.k), "%s: unknown key %q (want include or exclude)", what, f.key)
+				d.warn(posOf(f.k), "%s: unknown key %q is ignored (want include or exclude)", what, f.key)
 			}
 		}
 	} else {

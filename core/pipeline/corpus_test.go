@@ -70,6 +70,7 @@ func applyHeader(md *Metadata, data []byte) {
 // golden is what the corpus records per file.
 type golden struct {
 	Parse          []string     `json:"parse_problems,omitempty"`
+	Warnings       []string     `json:"warnings,omitempty"`
 	LintTrusted    []string     `json:"lint_trusted,omitempty"`
 	LintUntrusted  []string     `json:"lint_untrusted,omitempty"`
 	CompileProblem []string     `json:"compile_problems,omitempty"`
@@ -124,7 +125,11 @@ func runCorpusFile(t *testing.T, path string) *golden {
 		g.Parse = messages(err)
 		return g
 	}
-	g.LintTrusted = messages(Lint(m, LintOptions{Trusted: true}))
+	warnings, err := Check(m, LintOptions{Trusted: true})
+	g.LintTrusted = messages(err)
+	if len(warnings) > 0 {
+		g.Warnings = messages(warnings)
+	}
 	g.LintUntrusted = messages(Lint(m, LintOptions{Trusted: false}))
 	specs, err := Compile(m, md)
 	if err != nil {

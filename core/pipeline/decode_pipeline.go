@@ -61,7 +61,7 @@ func (d *decoder) decodePipeline(root *node, fs []field, base *Pipeline) *Pipeli
 				case "version":
 					p.Platform.Version = d.str(g.v, "platform.version")
 				default:
-					d.add(posOf(g.k), "platform: unknown key %q (want os, arch, variant or version)", g.key)
+					d.warn(posOf(g.k), "platform: unknown key %q is ignored (want os, arch, variant or version)", g.key)
 				}
 			}
 		case "node":
@@ -74,7 +74,7 @@ func (d *decoder) decodePipeline(root *node, fs []field, base *Pipeline) *Pipeli
 				case "path":
 					p.Workspace.Path = d.str(g.v, "workspace.path")
 				default:
-					d.add(posOf(g.k), "workspace: unknown key %q (want path)", g.key)
+					d.warn(posOf(g.k), "workspace: unknown key %q is ignored (want path)", g.key)
 				}
 			}
 		case "clone":
@@ -89,7 +89,7 @@ func (d *decoder) decodePipeline(root *node, fs []field, base *Pipeline) *Pipeli
 				case "skip_verify":
 					p.Clone.SkipVerify = d.boolean(g.v, "clone.skip_verify")
 				default:
-					d.add(posOf(g.k), "clone: unknown key %q (want disable, depth, retries or skip_verify)", g.key)
+					d.warn(posOf(g.k), "clone: unknown key %q is ignored (want disable, depth, retries or skip_verify)", g.key)
 				}
 			}
 		case "steps":
@@ -107,7 +107,7 @@ func (d *decoder) decodePipeline(root *node, fs []field, base *Pipeline) *Pipeli
 				if g.key == "limit" {
 					p.Concurrency = d.integer(g.v, "concurrency.limit")
 				} else {
-					d.add(posOf(g.k), "concurrency: unknown key %q (want limit)", g.key)
+					d.warn(posOf(g.k), "concurrency: unknown key %q is ignored (want limit)", g.key)
 				}
 			}
 		case "image_pull_secrets":
@@ -119,7 +119,7 @@ func (d *decoder) decodePipeline(root *node, fs []field, base *Pipeline) *Pipeli
 				continue
 			}
 			if isKnown && !known[f.key] {
-				d.add(posOf(f.k), "pipeline: unknown key %q", f.key)
+				d.warn(posOf(f.k), "pipeline: unknown key %q is ignored%s", f.key, didYouMean(f.key, pipelineKeys))
 				continue
 			}
 			if p.Options == nil {
@@ -158,7 +158,7 @@ func (d *decoder) decodeEnv(n *node, what string) map[string]*Value {
 				if g.key == "from_secret" {
 					v.Secret = d.str(g.v, d.label(g.v, what, "."+f.key+".from_secret"))
 				} else {
-					d.add(posOf(g.k), "%s.%s: unknown key %q (want from_secret)", what, f.key, g.key)
+					d.warn(posOf(g.k), "%s.%s: unknown key %q is ignored (want from_secret)", what, f.key, g.key)
 				}
 			}
 			if v.Secret == "" {
@@ -193,7 +193,7 @@ func (d *decoder) decodeVolumes(n *node) []*Volume {
 					if g.key == "path" {
 						v.HostPath = d.str(g.v, "volume.host.path")
 					} else {
-						d.add(posOf(g.k), "volume.host: unknown key %q (want path)", g.key)
+						d.warn(posOf(g.k), "volume.host: unknown key %q is ignored (want path)", g.key)
 					}
 				}
 				if v.HostPath == "" {
@@ -205,11 +205,11 @@ func (d *decoder) decodeVolumes(n *node) []*Volume {
 					if g.key == "medium" {
 						v.Medium = d.str(g.v, "volume.temp.medium")
 					} else {
-						d.add(posOf(g.k), "volume.temp: unknown key %q (want medium)", g.key)
+						d.warn(posOf(g.k), "volume.temp: unknown key %q is ignored (want medium)", g.key)
 					}
 				}
 			default:
-				d.add(posOf(f.k), "volume: unknown key %q (want name, host or temp)", f.key)
+				d.warn(posOf(f.k), "volume: unknown key %q is ignored (want name, host or temp)", f.key)
 			}
 		}
 		out = append(out, v)

@@ -74,12 +74,7 @@ func (d *decoder) decodeStep(n *node, typ, entry string, base *Step) *Step {
 		case "image":
 			s.Image = d.str(f.v, "image")
 		case "pull":
-			s.Pull = d.str(f.v, "pull")
-			switch s.Pull {
-			case "", "always", "never", "if-not-exists", "default":
-			default:
-				d.add(posOf(d.resolve(f.v)), "pull must be always, never or if-not-exists, not %q", s.Pull)
-			}
+			s.Pull = d.pullPolicy(f.v)
 		case "commands":
 			s.Commands = d.strs(f.v, "commands")
 		case "entrypoint":
@@ -100,16 +95,22 @@ func (d *decoder) decodeStep(n *node, typ, entry string, base *Step) *Step {
 		case "when":
 			s.When = d.decodeConditions(f.v, "when")
 		case "failure":
-			s.Failure = d.str(f.v, "failure")
-			if s.Failure != "" && s.Failure != "ignore" && s.Failure != "fail" && s.Failure != "always" {
-				d.add(posOf(d.resolve(f.v)), "failure must be ignore or fail, not %q", s.Failure)
-			}
+			s.Failure = d.failurePolicy(f.v)
 		case "detach":
 			s.Detach = d.boolean(f.v, "detach")
 		case "privileged":
 			s.Privileged = d.boolean(f.v, "privileged")
 		case "volumes":
 			s.Volumes = d.decodeMounts(f.v)
+		case "ports":
+			s.Ports = d.decodePorts(f.v, typ)
+			if !ownOptions {
+				s.Options, ownOptions = maps.Clone(s.Options), true
+			}
+			if s.Options == nil {
+				s.Options = map[string]any{}
+			}
+			s.Options["ports"] = d.value(f.v, "ports", 0)
 		case "user":
 			s.User = d.str(f.v, "user")
 		case "network_mode":
@@ -123,7 +124,7 @@ func (d *decoder) decodeStep(n *node, typ, entry string, base *Step) *Step {
 				continue
 			}
 			if knownType && !stepOptionKeys[f.key] {
-				d.add(posOf(f.k), "step %s: unknown key %q", stepLabel(s, r), f.key)
+				d.warn(posOf(f.k), "step %s: unknown key %q is ignored%s", stepLabel(s, r), f.key, didYouMean(f.key, stepKeys))
 				continue
 			}
 			if !ownOptions { // base's map is Parse's
@@ -184,7 +185,7 @@ func (d *decoder) decodeMounts(n *node) []*VolumeMount {
 			case "path":
 				v.Path = d.str(f.v, "volume.path")
 			default:
-				d.add(posOf(f.k), "volume: unknown key %q (want name and path)", f.key)
+				d.warn(posOf(f.k), "volume: unknown key %q is ignored (want name and path)", f.key)
 			}
 		}
 		if v.Name == "" || v.Path == "" {

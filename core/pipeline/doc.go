@@ -4,12 +4,14 @@
 //
 // The scheduler uses it in three calls:
 //
-//	m, err := pipeline.Parse(data)                           // syntax, unknown keys, types
-//	err = pipeline.Lint(m, pipeline.LintOptions{Trusted: repo.Trusted})
+//	m, err := pipeline.Parse(data)                                    // syntax, types
+//	warnings, err := pipeline.Check(m, pipeline.LintOptions{Trusted: repo.Trusted})
 //	specs, err := pipeline.Compile(m, pipeline.Metadata{Repo: *repo, Build: *build, System: sys})
 //
 // Every error a user can cause is a Problems value (matching
-// core.ErrInvalid) whose entries carry a line and a column.
+// core.ErrInvalid) whose entries carry a line and a column. Warnings are
+// Problems too (Warning set): what Drone accepts silently and has no
+// effect, such as unknown keys; see docs/pipelines.md.
 //
 // Stages: Compile returns one spec per pipeline whose trigger matches the
 // build, in file order; the others are left out, and depends_on entries
@@ -19,7 +21,7 @@
 // a stage shows, the clone first.
 //
 // Speed (a 200-step file parses and compiles in a few milliseconds):
-// fastDocs reads the plain block YAML nearly every pipeline file is
+// the fastyaml subpackage reads the plain block YAML nearly every pipeline file is
 // written in, and yaml.v3 reads everything else (anchors, block scalars,
 // flow mappings, non-ASCII text) and every file with a syntax error;
 // FuzzFastYAML and the generator tests check the two build the same trees.

@@ -16,14 +16,21 @@ type Pos struct {
 	Column int `json:"column"`
 }
 
-// Problem is one thing wrong with a pipeline file, at a position.
+// Problem is one thing wrong with a pipeline file, at a position: an
+// error (the file cannot run) or a warning (it runs, but something in it
+// has no effect or is probably a mistake, where Drone stays silent).
 type Problem struct {
 	Pos
 	Message string `json:"message"`
+	Warning bool   `json:"warning,omitempty"`
 }
 
-// Error formats the problem as LINE:COL: message.
+// Error formats the problem as LINE:COL: message, or LINE:COL: warning:
+// message.
 func (p *Problem) Error() string {
+	if p.Warning {
+		return fmt.Sprintf("%d:%d: warning: %s", p.Line, p.Column, p.Message)
+	}
 	return fmt.Sprintf("%d:%d: %s", p.Line, p.Column, p.Message)
 }
 
@@ -58,6 +65,9 @@ func AsProblems(err error) Problems {
 	return nil
 }
 
+// SortProblems orders problems by position (stable).
+func SortProblems(ps Problems) { ps.sorted() }
+
 func (ps Problems) sorted() Problems {
 	sort.SliceStable(ps, func(i, j int) bool {
 		if ps[i].Line != ps[j].Line {
@@ -68,16 +78,46 @@ func (ps Problems) sorted() Problems {
 	return ps
 }
 
-// err returns ps as an error, or nil when it is empty.
+// err returns the errors of ps (not its warnings) as an error, or nil
+// when there are none.
 func (ps Problems) err() error {
-	if len(ps) == 0 {
+	errs := ps.only(false)
+	if len(errs) == 0 {
 		return nil
 	}
-	return ps.sorted()
+	return errs.sorted()
+}
+
+// warnings returns the warnings of ps, sorted.
+func (ps Problems) warnings() Problems { return ps.only(true).sorted() }
+
+func (ps Problems) only(warnings bool) Problems {
+	n := 0
+	for _, p := range ps {
+		if p.Warning == warnings {
+			n++
+		}
+	}
+	if n == len(ps) {
+		return ps
+	}
+	out := make(Problems, 0, n)
+	for _, p := range ps {
+		if p.Warning == warnings {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 type problems struct{ list Problems }
 
+// add records an error.
 func (p *problems) add(pos Pos, format string, args ...any) {
 	p.list = append(p.list, &Problem{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// warn records a warning.
+func (p *problems) warn(pos Pos, format string, args ...any) {
+	p.list = append(p.list, &Problem{Pos: pos, Message: fmt.Sprintf(format, args...), Warning: true})
 }

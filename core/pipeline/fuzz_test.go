@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -14,6 +16,12 @@ func FuzzParseCompile(f *testing.F) {
 	f.Add([]byte("kind: pipeline\nsteps:\n- name: a\n  image: alpine\n"))
 	f.Add([]byte("a: &a [*a, *a]\nkind: pipeline\nsteps: *a\n"))
 	f.Add([]byte("kind: pipeline\nx-a: &a {<<: *a}\nsteps:\n- <<: *a\n"))
+	drone, _ := filepath.Glob("testdata/drone/*.yml") // Drone's fixtures and public files
+	for _, file := range drone {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(data)
+		}
+	}
 	md := testMetadata()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Parse(data)
@@ -22,7 +30,11 @@ func FuzzParseCompile(f *testing.F) {
 			return
 		}
 		checkPositioned(t, Lint(m, LintOptions{}))
-		checkPositioned(t, Lint(m, LintOptions{Trusted: true}))
+		warnings, err := Check(m, LintOptions{Trusted: true})
+		checkPositioned(t, err)
+		if len(warnings) > 0 {
+			checkPositioned(t, warnings)
+		}
 		specs, err := Compile(m, md)
 		checkPositioned(t, err)
 		if _, err := json.Marshal(specs); err != nil {

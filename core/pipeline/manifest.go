@@ -9,7 +9,8 @@ type Manifest struct {
 	Secrets    []*Secret    `json:"secrets,omitempty"`
 	Signatures []*Signature `json:"signatures,omitempty"`
 
-	docs []*docNode
+	docs     []*docNode
+	warnings Problems // Parse's; Check adds Lint's
 }
 
 // Pipeline is a `kind: pipeline` document.
@@ -99,6 +100,9 @@ type Step struct {
 	Detach     bool           `json:"detach,omitempty"`
 	Privileged bool           `json:"privileged,omitempty"`
 	Volumes    []*VolumeMount `json:"volumes,omitempty"`
+	// Ports are the ports a service or step listens on; they reach the
+	// engine as the option "ports", as written.
+	Ports      []Port         `json:"ports,omitempty"`
 	User       string         `json:"user,omitempty"`
 	Network    string         `json:"network_mode,omitempty"`
 	Shell      string         `json:"shell,omitempty"`
@@ -112,6 +116,15 @@ type VolumeMount struct {
 	Pos  Pos    `json:"pos"`
 	Name string `json:"name"`
 	Path string `json:"path"`
+}
+
+// Port is one entry of a step's ports: a container port, and the host
+// port it is published on (0: none).
+type Port struct {
+	Pos      Pos    `json:"pos"`
+	Port     int    `json:"port"`
+	Host     int    `json:"host,omitempty"`
+	Protocol string `json:"protocol,omitempty"`
 }
 
 // Secret is a `kind: secret` document: an external secret (get) or an

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"strconv"
 
-	goccy "github.com/goccy/go-yaml"
-	goccyparser "github.com/goccy/go-yaml/parser"
 	"gopkg.in/yaml.v3"
+
+	"github.com/drover-ci/drover/core/pipeline/fastyaml"
 )
 
 // ConfigFiles are the pipeline file names looked up, in order, when a
@@ -32,7 +30,7 @@ func Parse(data []byte) (m *Manifest, err error) {
 		}
 	}()
 	if len(data) > MaxFileSize {
-		return nil, Problems{{Pos: Pos{Line: 1, Column: 1}, Message: fmt.Sprintf("file is larger than %d bytes", MaxFileSize)}}
+		return nil, Problems{{Pos: Pos{Line: 1, Column: 1}, Message: fmt.Sprintf("the file is larger than %d bytes (%s, the limit)", MaxFileSize, mib(MaxFileSize))}}
 	}
 	docs, err := splitDocs(data)
 	if err != nil {
@@ -44,11 +42,12 @@ func Parse(data []byte) (m *Manifest, err error) {
 	if err := d.list.err(); err != nil {
 		return nil, err
 	}
+	m.warnings = d.list.warnings()
 	return m, nil
 }
 
 func splitDocs(data []byte) ([]*docNode, error) {
-	if fast, ok := fastDocs(data); ok {
+	if fast, ok := fastyaml.Parse(data); ok {
 		docs := make([]*docNode, 0, len(fast))
 		for _, n := range fast {
 			if !isNull(n.Content[0]) {
@@ -74,35 +73,12 @@ func splitDocs(data []byte) ([]*docNode, error) {
 		if len(n.Content) == 0 || (n.Content[0].Kind == yaml.ScalarNode && n.Content[0].Tag == "!!null") {
 			continue // an empty document
 		}
-		docs = append(docs, &docNode{root: fromYAML(n, memo)})
+		docs = append(docs, &docNode{root: fastyaml.FromYAML(n, memo)})
 	}
 	if len(docs) == 0 {
 		return nil, Problems{{Pos: Pos{Line: 1, Column: 1}, Message: "the file holds no pipeline"}}
 	}
 	return docs, nil
-}
-
-var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxProblem positions a YAML syntax error. yaml.v3 reports only the
-// line, so the file is parsed again with goccy/go-yaml, whose errors carry
-// a column; when it disagrees, the column is 1.
-func syntaxProblem(data []byte, err error) (p *Problem) {
-	p = &Problem{Pos: Pos{Line: 1, Column: 1}, Message: "syntax error: " + err.Error()}
-	if mm := lineRE.FindStringSubmatch(err.Error()); mm != nil {
-		p.Line, _ = strconv.Atoi(mm[1])
-		p.Message = "syntax error: " + mm[2]
-	}
-	defer func() { _ = recover() }() // keep what yaml.v3 said
-	_, gerr := goccyparser.ParseBytes(data, 0)
-	var ge goccy.Error
-	if errors.As(gerr, &ge) && ge.GetToken() != nil && ge.GetToken().Position != nil {
-		pos := ge.GetToken().Position
-		if pos.Line > 0 && (pos.Line == p.Line || p.Line <= 1) {
-			p.Line, p.Column = pos.Line, max(pos.Column, 1)
-		}
-	}
-	return p
 }
 
 func (d *decoder) decodeManifest(m *Manifest) {
@@ -157,14 +133,24 @@ func (d *decoder) decodeManifest(m *Manifest) {
 			} else {
 				d.add(posOf(root), "document has no kind (want kind: pipeline, secret or signature)")
 			}
+		case "cron", "registry":
+			// Early Drone 1.0 files declared crons and registries in
+			// the file; Drone reads them and does nothing with them.
+			d.warn(kindPos(d, fs), "kind: %s documents are skipped (set crons and registry credentials in the repository's settings)", kind)
 		default:
-			for _, f := range fs {
-				if f.key == "kind" {
-					d.add(posOf(d.resolve(f.v)), "unknown kind %q (want pipeline, secret or signature)", kind)
-				}
-			}
+			d.add(kindPos(d, fs), "unknown kind %q (want pipeline, secret or signature)", kind)
 		}
 	}
+}
+
+// kindPos is where a document's kind is written.
+func kindPos(d *decoder, fs []field) Pos {
+	for _, f := range fs {
+		if f.key == "kind" {
+			return posOf(d.resolve(f.v))
+		}
+	}
+	return Pos{Line: 1, Column: 1}
 }
 
 func (d *decoder) decodeSecret(root *node, fs []field) *Secret {
@@ -184,11 +170,11 @@ func (d *decoder) decodeSecret(root *node, fs []field) *Secret {
 				case "name", "key":
 					s.Key = d.str(g.v, "get.name")
 				default:
-					d.add(posOf(g.k), "secret: unknown key get.%s", g.key)
+					d.warn(posOf(g.k), "secret: unknown key get.%s is ignored", g.key)
 				}
 			}
 		default:
-			d.add(posOf(f.k), "secret: unknown key %q", f.key)
+			d.warn(posOf(f.k), "secret: unknown key %q is ignored", f.key)
 		}
 	}
 	if s.Name == "" {
@@ -205,7 +191,7 @@ func (d *decoder) decodeSignature(root *node, fs []field) *Signature {
 		case "hmac":
 			s.HMAC = d.str(f.v, "hmac")
 		default:
-			d.add(posOf(f.k), "signature: unknown key %q", f.key)
+			d.warn(posOf(f.k), "signature: unknown key %q is ignored", f.key)
 		}
 	}
 	return s

@@ -9,13 +9,13 @@ import (
 )
 
 func TestProblemsAreInvalidAndPositioned(t *testing.T) {
-	_, err := Parse([]byte("kind: pipeline\nsteps:\n- name: a\n  imag: x\n"))
+	_, err := Parse([]byte("kind: pipeline\nsteps:\n- name: a\n  detach: maybe\n"))
 	if !errors.Is(err, core.ErrInvalid) {
 		t.Fatalf("errors.Is(%v, ErrInvalid) = false", err)
 	}
 	ps := AsProblems(err)
-	if len(ps) != 1 || ps[0].Line != 4 || ps[0].Column != 3 || !strings.Contains(ps[0].Message, `"imag"`) {
-		t.Errorf("problems = %v, want one at 4:3 naming imag", ps)
+	if len(ps) != 1 || ps[0].Line != 4 || ps[0].Column != 11 || !strings.Contains(ps[0].Message, `"maybe"`) {
+		t.Errorf("problems = %v, want one at 4:11 naming maybe", ps)
 	}
 }
 
@@ -43,20 +43,28 @@ func TestConditionMatch(t *testing.T) {
 	}
 }
 
-func TestStatusPolicy(t *testing.T) {
+func TestStatusPolicies(t *testing.T) {
 	tests := []struct {
-		c    Condition
-		want core.RunPolicy
+		c           Condition
+		step, stage core.RunPolicy
 	}{
-		{Condition{}, core.RunOnSuccess},
-		{Condition{Include: []string{"failure"}}, core.RunOnFailure},
-		{Condition{Include: []string{"success", "failure"}}, core.RunAlways},
-		{Condition{Exclude: []string{"success"}}, core.RunOnFailure},
-		{Condition{Include: []string{"success"}}, core.RunOnSuccess},
+		{Condition{}, core.RunOnSuccess, core.RunOnSuccess},
+		{Condition{Include: []string{"failure"}}, core.RunOnFailure, core.RunOnFailure},
+		{Condition{Include: []string{"success", "failure"}}, core.RunAlways, core.RunAlways},
+		{Condition{Exclude: []string{"success"}}, core.RunOnFailure, core.RunOnFailure},
+		{Condition{Include: []string{"success"}}, core.RunOnSuccess, core.RunOnSuccess},
+		// Values that match no outcome: Drone's runners run the step on
+		// success, Drone's trigger never runs the stage.
+		{Condition{Include: []string{"changed"}}, core.RunOnSuccess, core.RunNever},
+		{Condition{Include: []string{"changed", "failure"}}, core.RunOnFailure, core.RunOnFailure},
+		{Condition{Exclude: []string{"success", "failure"}}, core.RunOnSuccess, core.RunNever},
 	}
 	for _, tt := range tests {
-		if got := statusPolicy(tt.c); got != tt.want {
-			t.Errorf("statusPolicy(%+v) = %s, want %s", tt.c, got, tt.want)
+		if got := stepPolicy(tt.c); got != tt.step {
+			t.Errorf("stepPolicy(%+v) = %s, want %s", tt.c, got, tt.step)
+		}
+		if got := stagePolicy(tt.c); got != tt.stage {
+			t.Errorf("stagePolicy(%+v) = %s, want %s", tt.c, got, tt.stage)
 		}
 	}
 }
@@ -99,7 +107,13 @@ func TestEnviron(t *testing.T) {
 	}
 }
 
-const twoPipelines = `kind: pipeline
+const threePipelines = `kind: pipeline
+name: build
+steps:
+- name: b
+  image: alpine
+---
+kind: pipeline
 name: release
 trigger:
   event: [tag]
@@ -113,16 +127,10 @@ depends_on: [release, build]
 steps:
 - name: n
   image: alpine
----
-kind: pipeline
-name: build
-steps:
-- name: b
-  image: alpine
 `
 
 func TestCompileLeavesOutUntriggeredAndPrunesDependencies(t *testing.T) {
-	m, err := Parse([]byte(twoPipelines))
+	m, err := Parse([]byte(threePipelines))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,18 +138,63 @@ func TestCompileLeavesOutUntriggeredAndPrunesDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, s := range specs {
-		names = append(names, s.Name+"<"+strings.Join(s.DependsOn, ",")+">")
-	}
-	if got, want := strings.Join(names, " "), "notify<build> build<>"; got != want {
+	if got, want := stageGraph(specs), "build<> notify<build>"; got != want {
 		t.Errorf("specs = %s, want %s", got, want)
 	}
 	md := testMetadata()
 	md.Build.Event, md.Build.Ref = "tag", "refs/tags/v1"
 	specs, err = Compile(m, md)
-	if err != nil || len(specs) != 3 || len(specs[1].DependsOn) != 2 {
+	if err != nil || len(specs) != 3 || len(specs[2].DependsOn) != 2 {
 		t.Errorf("tag build: %d specs, err %v", len(specs), err)
+	}
+}
+
+// stageGraph writes specs as name<dependencies> in order.
+func stageGraph(specs []*core.Spec) string {
+	var names []string
+	for _, s := range specs {
+		names = append(names, s.Name+"<"+strings.Join(s.DependsOn, ",")+">")
+	}
+	return strings.Join(names, " ")
+}
+
+// TestDroppedPipelinesKeepTheirEdges: a stage depending on a pipeline
+// its trigger drops waits for that pipeline's own dependencies, however
+// many pipelines are dropped in a row, as Drone's trigger does.
+func TestDroppedPipelinesKeepTheirEdges(t *testing.T) {
+	doc := func(name, event string, deps ...string) string {
+		s := "kind: pipeline\nname: " + name + "\n"
+		if event != "" {
+			s += "trigger:\n  event: [" + event + "]\n"
+		}
+		if len(deps) > 0 {
+			s += "depends_on: [" + strings.Join(deps, ", ") + "]\n"
+		}
+		return s + "steps:\n- name: s\n  image: alpine\n---\n"
+	}
+	tests := []struct {
+		name, file, want string
+	}{
+		{"one dropped", doc("a", "") + doc("b", "tag", "a") + doc("c", "", "b"), "a<> c<a>"},
+		{"two dropped in a row", doc("a", "") + doc("b", "tag", "a") + doc("c", "tag", "b") + doc("d", "", "c"), "a<> d<a>"},
+		{"dropped root", doc("a", "tag") + doc("b", "", "a"), "b<>"},
+		{"diamond", doc("a", "") + doc("x", "") + doc("b", "tag", "a", "x") + doc("c", "", "b", "a"), "a<> x<> c<a,x>"},
+		{"nothing dropped", doc("a", "") + doc("b", "", "a"), "a<> b<a>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Parse([]byte(tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			specs, err := Compile(m, testMetadata())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := stageGraph(specs); got != tt.want {
+				t.Errorf("stages = %s, want %s", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"strconv"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -10,6 +12,12 @@ const (
 	// expanding exponentially ("billion laughs") cannot exhaust the host.
 	maxNodes = 1 << 16
 )
+
+// MaxExpandedSize bounds the bytes of the values a file's decoding reads,
+// aliases expanded (each alias of a long string counts its length again)
+// and ${VARIABLES} substituted, so that a small file cannot make a large
+// pipeline.
+const MaxExpandedSize = 8 << 20
 
 // docNode is one YAML document of the file.
 type docNode struct {
@@ -31,6 +39,8 @@ type decoder struct {
 	slabSize  int
 	budget    int
 	over      bool
+	bytes     int  // value bytes read so far, against MaxExpandedSize
+	bytesOver bool // over MaxExpandedSize (reported once per file)
 }
 
 func posOf(n *node) Pos {
@@ -62,11 +72,28 @@ func (d *decoder) spend(n *node) bool {
 	d.budget--
 	if d.budget < 0 {
 		d.over = true
-		d.add(posOf(n), "document is too large once its aliases are expanded")
+		d.add(posOf(n), "the document has more than %d YAML nodes (the limit) once its aliases are expanded", maxNodes)
 		return false
 	}
 	return true
 }
+
+// spendBytes charges a value of size bytes read at n; false means stop.
+func (d *decoder) spendBytes(n *node, size int) bool {
+	if d.bytesOver {
+		return false
+	}
+	d.bytes += size
+	if d.bytes > MaxExpandedSize {
+		d.bytesOver = true
+		d.add(posOf(n), "the file is larger than %d bytes (%s, the limit) once its aliases are expanded and its variables substituted", MaxExpandedSize, mib(MaxExpandedSize))
+		return false
+	}
+	return true
+}
+
+// mib writes a size in MiB.
+func mib(n int) string { return strconv.Itoa(n>>20) + " MiB" }
 
 type field struct {
 	key string
@@ -86,8 +113,9 @@ func (d *decoder) fields(n *node, what string) []field {
 }
 
 func (d *decoder) fieldsDepth(n *node, what string, depth int) []field {
+	at := n
 	n = d.resolve(n)
-	if isNull(n) || !d.spend(n) {
+	if isNull(n) || !d.spend(at) {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {

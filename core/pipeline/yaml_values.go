@@ -11,18 +11,23 @@ import (
 // scalar returns the text of a scalar node, substituted when the decoder
 // substitutes. A null is "".
 func (d *decoder) scalar(n *node, what string) (string, bool) {
+	at := n // an alias: limits are reported where it is written
 	n = d.resolve(n)
 	if isNull(n) {
 		return "", true
 	}
-	if !d.spend(n) {
+	if !d.spend(at) {
 		return "", false
 	}
 	if n.Kind != yaml.ScalarNode {
 		d.add(posOf(n), "%s must be a single value, not a %s", what, kindName(n))
 		return "", false
 	}
-	return d.substitute(n, n.Value), true
+	v := d.substitute(n, n.Value)
+	if !d.spendBytes(at, len(v)) {
+		return "", false
+	}
+	return v, true
 }
 
 func (d *decoder) substitute(n *node, s string) string {
@@ -141,6 +146,7 @@ func (d *decoder) integer(n *node, what string) int {
 // value converts any node to plain Go values: map[string]any, []any,
 // string, bool, int, float64 or nil. Strings are substituted.
 func (d *decoder) value(n *node, what string, depth int) any {
+	at := n
 	n = d.resolve(n)
 	if isNull(n) {
 		return nil
@@ -158,7 +164,7 @@ func (d *decoder) value(n *node, what string, depth int) any {
 		}
 		return m
 	case yaml.SequenceNode:
-		if !d.spend(n) {
+		if !d.spend(at) {
 			return nil
 		}
 		l := make([]any, 0, len(n.Content))
@@ -167,7 +173,7 @@ func (d *decoder) value(n *node, what string, depth int) any {
 		}
 		return l
 	case yaml.ScalarNode:
-		if !d.spend(n) {
+		if !d.spend(at) {
 			return nil
 		}
 		switch n.Tag {
@@ -182,7 +188,11 @@ func (d *decoder) value(n *node, what string, depth int) any {
 				return v
 			}
 		}
-		return d.substitute(n, n.Value)
+		v := d.substitute(n, n.Value)
+		if !d.spendBytes(at, len(v)) {
+			return nil
+		}
+		return v
 	}
 	return nil
 }

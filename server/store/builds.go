@@ -36,6 +36,7 @@ type buildRow struct {
 	Deploy   string            `bun:"deploy"`
 	Cron     string            `bun:"cron"`
 	Params   map[string]string `bun:"params"`
+	Warnings []core.Warning    `bun:"warnings,nullzero"`
 	Delivery string            `bun:"delivery"`
 	Started  time.Time         `bun:"started,nullzero"`
 	Finished time.Time         `bun:"finished,nullzero"`
@@ -50,7 +51,7 @@ func (r *buildRow) core() *core.Build {
 		Error: r.Error, Event: r.Event, Action: r.Action, Link: r.Link, Message: r.Message,
 		Before: r.Before, After: r.After, Ref: r.Ref, Source: r.Source, Target: r.Target,
 		Fork: r.Fork, Author: r.Author, Email: r.Email, Sender: r.Sender, Deploy: r.Deploy,
-		Cron: r.Cron, Params: r.Params, Delivery: r.Delivery, Started: r.Started,
+		Cron: r.Cron, Params: r.Params, Warnings: r.Warnings, Delivery: r.Delivery, Started: r.Started,
 		Finished: r.Finished, Created: r.Created, Updated: r.Updated, Version: r.Version,
 	}
 }
@@ -61,7 +62,7 @@ func toBuildRow(b *core.Build) *buildRow {
 		Error: b.Error, Event: b.Event, Action: b.Action, Link: b.Link, Message: b.Message,
 		Before: b.Before, After: b.After, Ref: b.Ref, Source: b.Source, Target: b.Target,
 		Fork: b.Fork, Author: b.Author, Email: b.Email, Sender: b.Sender, Deploy: b.Deploy,
-		Cron: b.Cron, Params: b.Params, Delivery: b.Delivery, Started: b.Started,
+		Cron: b.Cron, Params: b.Params, Warnings: b.Warnings, Delivery: b.Delivery, Started: b.Started,
 		Finished: b.Finished, Created: b.Created, Updated: b.Updated, Version: b.Version,
 	}
 }

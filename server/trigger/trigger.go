@@ -125,7 +125,7 @@ func (t *Trigger) create(ctx context.Context, repo *core.Repo, b *core.Build, fi
 	if fileErr != nil {
 		return t.failed(ctx, repo, b, fileErr)
 	}
-	specs, err := t.compile(repo, b, file.YAML)
+	specs, err := t.compile(repo, b, file, path)
 	if err != nil {
 		err = file.Remap(err)
 		return t.failed(ctx, repo, b, fmt.Errorf("%s: %w", path, err))
@@ -136,7 +136,7 @@ func (t *Trigger) create(ctx context.Context, repo *core.Repo, b *core.Build, fi
 	blocked := needsApproval(repo, b)
 	stages, err := stagesOf(specs, blocked)
 	if err != nil {
-		return err
+		return t.failed(ctx, repo, b, fmt.Errorf("%s: %w", path, err))
 	}
 	b.Status = core.StatusPending
 	if blocked {
@@ -170,13 +170,22 @@ func (t *Trigger) pipelineFile(ctx context.Context, remote core.Remote, creds co
 	return nil, paths[0], core.Errorf(core.CodeNotFound, "no pipeline file (%s) at commit %.8s", strings.Join(paths, " or "), sha)
 }
 
-func (t *Trigger) compile(repo *core.Repo, b *core.Build, data []byte) ([]*core.Spec, error) {
-	m, err := pipeline.Parse(data)
+// compile parses, lints and compiles the pipeline file for b, and sets
+// b's warnings.
+func (t *Trigger) compile(repo *core.Repo, b *core.Build, file *convert.Result, path string) ([]*core.Spec, error) {
+	m, err := pipeline.Parse(file.YAML)
 	if err != nil {
 		return nil, err
 	}
-	if err := pipeline.Lint(m, pipeline.LintOptions{Trusted: repo.Trusted}); err != nil {
+	warnings, err := pipeline.Check(m, pipeline.LintOptions{Trusted: repo.Trusted})
+	if err != nil {
 		return nil, err
+	}
+	b.Warnings = nil
+	// The conversion's warnings (0.8 files), then the file's own, both
+	// positioned in the file as the repository has it.
+	for _, w := range append(file.Warnings, pipeline.AsProblems(file.Remap(warnings))...) {
+		b.Warnings = append(b.Warnings, core.Warning{File: path, Line: w.Line, Column: w.Column, Message: w.Message})
 	}
 	return pipeline.Compile(m, pipeline.Metadata{Repo: *repo, Build: *b, System: t.System})
 }
@@ -201,10 +210,16 @@ func (t *Trigger) failed(ctx context.Context, repo *core.Repo, b *core.Build, ca
 // has every stage blocked.
 func stagesOf(specs []*core.Spec, blocked bool) ([]*core.Stage, error) {
 	stages := make([]*core.Stage, len(specs))
+	total := 0
 	for i, spec := range specs {
 		data, err := json.Marshal(spec)
 		if err != nil {
 			return nil, fmt.Errorf("encode spec %s: %w", spec.Name, err)
+		}
+		// Compile bounds the specs already; this holds the exact figure
+		// to the same limit, so no stored build carries more.
+		if total += len(data); total > pipeline.MaxSpecSize {
+			return nil, core.Errorf(core.CodeInvalid, "the compiled pipelines take more than %d bytes (the limit), at pipeline %q", pipeline.MaxSpecSize, spec.Name)
 		}
 		st := &core.Stage{
 			Number: i + 1, Name: spec.Name, Type: spec.Type, OS: spec.Platform.OS, Arch: spec.Platform.Arch,

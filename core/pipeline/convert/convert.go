@@ -125,7 +125,8 @@ func generated(err error) error {
 	out := make(pipeline.Problems, len(ps))
 	for i, p := range ps {
 		out[i] = &pipeline.Problem{Pos: pipeline.Pos{Line: 1, Column: 1},
-			Message: fmt.Sprintf("in the pipeline the program produced, at line %d, column %d: %s", p.Line, p.Column, p.Message)}
+			Message: fmt.Sprintf("in the pipeline the program produced, at line %d, column %d: %s", p.Line, p.Column, p.Message),
+			Warning: p.Warning}
 	}
 	return out
 }

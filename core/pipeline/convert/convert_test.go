@@ -13,7 +13,7 @@ const (
 	yaml08   = "pipeline:\n  s:\n    image: alpine\n    commands: [echo]\n"
 	jsonnet1 = "{kind: 'pipeline', type: 'exec', name: 'j', steps: [{name: 's', commands: ['echo ' + std.extVar('build.branch')]}]}"
 	star1    = "def main(ctx):\n    return {'kind': 'pipeline', 'type': 'exec', 'name': 's', 'steps': [{'name': 's', 'commands': ['echo ' + ctx.build.branch]}]}\n"
-	badOut   = "{kind: 'pipeline', type: 'exec', name: 'j', steps: [{name: 's', commands: ['x'], failure: 'sometimes'}]}"
+	badOut   = "{kind: 'pipeline', type: 'exec', name: 'j', steps: 5}"
 )
 
 // TestConvert: each format is chosen by name and content, converted,

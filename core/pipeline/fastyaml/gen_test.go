@@ -1,4 +1,4 @@
-package pipeline
+package fastyaml
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestFastYAMLRandom compares fastDocs with yaml.v3 on files assembled
+// TestFastYAMLRandom compares Parse with yaml.v3 on files assembled
 // from the pieces that make the subset's edge cases: indentation, entries,
 // keys, colons, comments, quotes, flow sequences, numbers, separators.
 func TestFastYAMLRandom(t *testing.T) {
@@ -47,10 +47,10 @@ func TestFastYAMLRandom(t *testing.T) {
 			accepted++
 		}
 	}
-	t.Logf("fastDocs read %d of %d generated files", accepted, n)
+	t.Logf("Parse read %d of %d generated files", accepted, n)
 }
 
-// TestFastYAMLStructured compares fastDocs with yaml.v3 on generated block
+// TestFastYAMLStructured compares Parse with yaml.v3 on generated block
 // YAML: nested mappings and sequences (indentless, compact, on the next
 // line), odd indentation, comments, nulls and scalars of every tag.
 func TestFastYAMLStructured(t *testing.T) {
@@ -140,7 +140,7 @@ func TestFastYAMLStructured(t *testing.T) {
 			accepted++
 		}
 	}
-	t.Logf("fastDocs read %d of %d generated files", accepted, n)
+	t.Logf("Parse read %d of %d generated files", accepted, n)
 	if accepted < n/4 {
 		t.Errorf("the generator should make mostly readable files")
 	}

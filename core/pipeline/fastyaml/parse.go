@@ -1,4 +1,4 @@
-package pipeline
+package fastyaml
 
 import (
 	"strings"
@@ -6,7 +6,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// fastDocs parses the plain block-style YAML that pipeline files are nearly
+// Parse parses the plain block-style YAML that pipeline files are nearly
 // always written in, several times faster than yaml.v3, into the same
 // yaml.Node trees yaml.v3 builds (kind, tag, value, line and column; not
 // comments). It handles block mappings and sequences (indentless and
@@ -18,8 +18,8 @@ import (
 // the file with yaml.v3, so errors and rare constructs keep yaml.v3's
 // behaviour. FuzzFastYAML checks the two parsers agree.
 //
-// Empty documents are left out, as splitDocs drops them.
-func fastDocs(data []byte) (docs []*node, ok bool) {
+// Empty documents (nothing but comments after a ---) are left out.
+func Parse(data []byte) (docs []*Node, ok bool) {
 	p := &fastParser{src: string(data)}
 	if !p.split() {
 		return nil, false
@@ -40,7 +40,7 @@ func fastDocs(data []byte) (docs []*node, ok bool) {
 		if !ok || p.i != len(p.lines) {
 			return nil, false
 		}
-		doc.Content = []*node{root}
+		doc.Content = []*Node{root}
 		docs = append(docs, doc)
 	}
 	return docs, true
@@ -67,21 +67,21 @@ type fastParser struct {
 	total int     // content lines in the file
 	// Nodes and child lists are carved from slabs (files have about two
 	// nodes a line); slab[used:] and kids[kidsUsed:] are free.
-	slab     []node
+	slab     []Node
 	used     int
-	kids     []*node
+	kids     []*Node
 	kidsUsed int
-	stack    []*node // children of the collections being read
+	stack    []*Node // children of the collections being read
 }
 
 // push adds a child to the collection being read; done gives the
 // collection its children.
-func (p *fastParser) push(n ...*node) { p.stack = append(p.stack, n...) }
+func (p *fastParser) push(n ...*Node) { p.stack = append(p.stack, n...) }
 
-func (p *fastParser) done(n *node, mark int) *node {
+func (p *fastParser) done(n *Node, mark int) *Node {
 	k := len(p.stack) - mark
 	if p.kidsUsed+k > len(p.kids) {
-		p.kids, p.kidsUsed = make([]*node, max(p.slabSize(p.kids == nil), k)), 0
+		p.kids, p.kidsUsed = make([]*Node, max(p.slabSize(p.kids == nil), k)), 0
 	}
 	n.Content = p.kids[p.kidsUsed : p.kidsUsed+k : p.kidsUsed+k]
 	p.kidsUsed += k
@@ -135,9 +135,9 @@ func (p *fastParser) split() bool {
 	return true
 }
 
-func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col0 int) *node {
+func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col0 int) *Node {
 	if p.used == len(p.slab) {
-		p.slab, p.used = make([]node, p.slabSize(p.slab == nil)), 0
+		p.slab, p.used = make([]Node, p.slabSize(p.slab == nil)), 0
 	}
 	n := &p.slab[p.used]
 	p.used++
@@ -168,7 +168,7 @@ func isSeqEntry(s string) bool { return s == "-" || strings.HasPrefix(s, "- ") }
 // block parses the node that starts at column col of the current line. A
 // line after a scalar must not be indented deeper than parent (that would
 // continue the scalar over several lines).
-func (p *fastParser) block(col, parent int) (*node, bool) {
+func (p *fastParser) block(col, parent int) (*Node, bool) {
 	l := p.lines[p.i]
 	text := p.src[l.start+col : l.end]
 	if isSeqEntry(text) {
@@ -181,9 +181,9 @@ func (p *fastParser) block(col, parent int) (*node, bool) {
 }
 
 // inline parses a scalar or a flow sequence that ends its line.
-func (p *fastParser) inline(col, parent int) (*node, bool) {
+func (p *fastParser) inline(col, parent int) (*Node, bool) {
 	l := p.lines[p.i]
-	var n *node
+	var n *Node
 	var end int
 	if p.src[l.start+col] == '[' {
 		var ok bool
@@ -214,7 +214,7 @@ func restIsComment(rest string) bool {
 	return r == "" || (r[0] == '#' && len(r) < len(rest))
 }
 
-func (p *fastParser) sequence(col int) (*node, bool) {
+func (p *fastParser) sequence(col int) (*Node, bool) {
 	first := p.lines[p.i]
 	seq := p.node(yaml.SequenceNode, "!!seq", "", first.no, col)
 	mark := len(p.stack)
@@ -222,7 +222,7 @@ func (p *fastParser) sequence(col int) (*node, bool) {
 		l := p.lines[p.i]
 		text := p.src[l.start+col : l.end]
 		vcol := col + 1 + len(text[1:]) - len(strings.TrimLeft(text[1:], " "))
-		var v *node
+		var v *Node
 		var ok bool
 		if vcol == len(p.src[l.start:l.end]) || p.src[l.start+vcol] == '#' {
 			v, ok = p.below(l, col, col+1)
@@ -250,7 +250,7 @@ func (p *fastParser) sequence(col int) (*node, bool) {
 
 // below parses a value written on the lines after line l (whose
 // collection is at column col), or returns a null at nullCol of line l.
-func (p *fastParser) below(l fline, col, nullCol int) (*node, bool) {
+func (p *fastParser) below(l fline, col, nullCol int) (*Node, bool) {
 	p.i++
 	if nl, ok := p.next(); ok && nl.indent > col {
 		return p.block(nl.indent, col)
@@ -258,7 +258,7 @@ func (p *fastParser) below(l fline, col, nullCol int) (*node, bool) {
 	return p.node(yaml.ScalarNode, "!!null", "", l.no, nullCol), true
 }
 
-func (p *fastParser) mapping(col int) (*node, bool) {
+func (p *fastParser) mapping(col int) (*Node, bool) {
 	first := p.lines[p.i]
 	m := p.node(yaml.MappingNode, "!!map", "", first.no, col)
 	mark := len(p.stack)
@@ -271,7 +271,7 @@ func (p *fastParser) mapping(col int) (*node, bool) {
 		// end is at the colon; the value starts after the spaces that follow.
 		rest := p.src[l.start+end+1 : l.end]
 		vcol := end + 1 + len(rest) - len(strings.TrimLeft(rest, " "))
-		var v *node
+		var v *Node
 		if vcol == l.end-l.start || p.src[l.start+vcol] == '#' {
 			if nl, more := p.peekAfter(); more && nl.indent == col && isSeqEntry(p.src[nl.start+col:nl.end]) {
 				p.i++

@@ -1,4 +1,4 @@
-package pipeline
+package fastyaml
 
 import (
 	"regexp"
@@ -12,9 +12,9 @@ import (
 // scalar reads the one-line scalar at column col of line l. For a mapping
 // key (the scalar is followed by ": " or ":" at the end of the line) isKey
 // is true and end is the colon's offset in the line; otherwise end is the
-// offset after the scalar. ok is false for anything fastDocs leaves to
+// offset after the scalar. ok is false for anything Parse leaves to
 // yaml.v3.
-func (p *fastParser) scalar(l fline, col int) (n *node, end int, isKey, ok bool) {
+func (p *fastParser) scalar(l fline, col int) (n *Node, end int, isKey, ok bool) {
 	v, quoted, end, isKey, ok := scalarSpan(p.src[l.start:l.end], col)
 	if !ok {
 		return nil, 0, false, false
@@ -101,7 +101,7 @@ func quoted(line string, col int) (v string, end int, ok bool) {
 }
 
 // flowSeq reads a one-line flow sequence of scalars at column col ("[a, 'b']").
-func (p *fastParser) flowSeq(l fline, col int) (n *node, end int, ok bool) {
+func (p *fastParser) flowSeq(l fline, col int) (n *Node, end int, ok bool) {
 	line := p.src[l.start:l.end]
 	n = p.node(yaml.SequenceNode, "!!seq", "", l.no, col)
 	mark := len(p.stack)
@@ -116,7 +116,7 @@ func (p *fastParser) flowSeq(l fline, col int) (n *node, end int, ok bool) {
 		if line[j] == ']' && len(p.stack) == mark {
 			return n, j + 1, true
 		}
-		var item *node
+		var item *Node
 		switch c := line[j]; c {
 		case '\'', '"':
 			v, e, ok := quoted(line, j)
