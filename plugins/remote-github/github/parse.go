@@ -2,9 +2,6 @@ package github
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -13,9 +10,8 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
-
-const zeroSHA = "0000000000000000000000000000000000000000"
 
 // ParseHook turns a GitHub webhook into an event: push (branches), tag
 // (pushes to refs/tags/), pull request (opened, synchronize, reopened,
@@ -25,13 +21,13 @@ func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Even
 	if req == nil {
 		return nil, core.Errorf(core.CodeInvalid, "github: no webhook request")
 	}
-	kind := header(req.Headers, "X-GitHub-Event")
+	kind := remotekit.Header(req.Headers, "X-GitHub-Event")
 	if kind == "" {
 		return nil, core.Errorf(core.CodeInvalid, "github: not a GitHub webhook: no X-GitHub-Event header")
 	}
 	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(req.Body, &obj); err != nil {
-		return nil, core.Errorf(core.CodeInvalid, "github: %s webhook: malformed body: %w", kind, err)
+	if err := decode(kind, req.Body, &obj); err != nil {
+		return nil, err
 	}
 	var (
 		ev  *core.Event
@@ -52,17 +48,14 @@ func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Even
 	if err != nil {
 		return nil, err
 	}
-	ev.Delivery = header(req.Headers, "X-GitHub-Delivery")
+	ev.Delivery = remotekit.Header(req.Headers, "X-GitHub-Delivery")
 	return ev, nil
 }
 
-func ignored(reason string) *core.Event { return &core.Event{Kind: core.EventIgnored, Reason: reason} }
+var ignored = remotekit.Ignored
 
 func decode(kind string, body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return core.Errorf(core.CodeInvalid, "github: %s webhook: malformed body: %w", kind, err)
-	}
-	return nil
+	return remotekit.DecodeHook(name, kind+" webhook", body, v)
 }
 
 func parsePush(body []byte) (*core.Event, error) {
@@ -74,7 +67,7 @@ func parsePush(body []byte) (*core.Event, error) {
 	if repo.GetID() == 0 || repo.GetFullName() == "" || p.GetRef() == "" {
 		return nil, core.Errorf(core.CodeInvalid, "github: push webhook without repository or ref")
 	}
-	if p.GetDeleted() || p.GetAfter() == "" || p.GetAfter() == zeroSHA {
+	if p.GetDeleted() || remotekit.Deleted(p.GetAfter()) {
 		return ignored("github: " + p.GetRef() + " was deleted"), nil
 	}
 	rr := &core.RemoteRepo{
@@ -91,9 +84,6 @@ func parsePush(body []byte) (*core.Event, error) {
 	}
 	rr.Visibility = visibility("", rr.Private)
 	h := &core.Hook{Ref: p.GetRef(), Before: p.GetBefore(), After: p.GetAfter(), Link: p.GetCompare()}
-	if h.Before == zeroSHA {
-		h.Before = ""
-	}
 	if head := p.GetHeadCommit(); head != nil {
 		h.Message = head.GetMessage()
 		h.Author = head.GetAuthor().GetLogin()
@@ -105,17 +95,7 @@ func parsePush(body []byte) (*core.Event, error) {
 	if h.Author == "" {
 		h.Author = p.GetSender().GetLogin()
 	}
-	ev := &core.Event{Kind: core.EventPush, Repo: rr, Sender: p.GetSender().GetLogin(), Commit: h}
-	switch {
-	case strings.HasPrefix(h.Ref, "refs/tags/"):
-		ev.Kind = core.EventTag
-	case strings.HasPrefix(h.Ref, "refs/heads/"):
-		h.Source = strings.TrimPrefix(h.Ref, "refs/heads/")
-		h.Target = h.Source
-	default:
-		return ignored("github: push to " + h.Ref + " is neither a branch nor a tag"), nil
-	}
-	return ev, nil
+	return remotekit.Push(name, &core.Event{Kind: core.EventPush, Repo: rr, Sender: p.GetSender().GetLogin(), Commit: h}), nil
 }
 
 // pullActions maps GitHub's pull request actions to Drover's.
@@ -206,39 +186,5 @@ func visibility(v string, private bool) string {
 // VerifyHook checks X-Hub-Signature-256 ("sha256=" and the hex HMAC-SHA256
 // of the body keyed with the repository's secret) in constant time.
 func (r *Remote) VerifyHook(_ context.Context, req *core.HookRequest, secret string) error {
-	if req == nil {
-		return core.Errorf(core.CodeUnauthenticated, "github: no webhook request")
-	}
-	if secret == "" {
-		return core.Errorf(core.CodeUnauthenticated, "github: the repository has no webhook secret")
-	}
-	sig := header(req.Headers, "X-Hub-Signature-256")
-	if sig == "" {
-		return core.Errorf(core.CodeUnauthenticated, "github: webhook signature missing (X-Hub-Signature-256)")
-	}
-	hexSig, ok := strings.CutPrefix(sig, "sha256=")
-	got, err := hex.DecodeString(hexSig)
-	if !ok || err != nil {
-		return core.Errorf(core.CodeUnauthenticated, "github: webhook signature is not sha256=<hex>")
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(req.Body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
-		return core.Errorf(core.CodeUnauthenticated, "github: webhook signature does not match")
-	}
-	return nil
-}
-
-// header returns the first value of the named header, whatever the case
-// of the keys (they may have crossed a plugin boundary).
-func header(h map[string][]string, name string) string {
-	if v := h[name]; len(v) > 0 {
-		return v[0]
-	}
-	for k, v := range h {
-		if strings.EqualFold(k, name) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
+	return remotekit.VerifyHMAC(name, req, secret, "X-Hub-Signature-256", "sha256=")
 }
