@@ -12,9 +12,8 @@ import (
 	"strings"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
-
-const zeroSHA = "0000000000000000000000000000000000000000"
 
 // ParseHook turns a GitLab webhook into an event: Push Hook, Tag Push Hook,
 // Merge Request Hook (open, update with new commits, reopen, close, merge)
@@ -24,13 +23,13 @@ func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Even
 	if req == nil {
 		return nil, core.Errorf(core.CodeInvalid, "gitlab: no webhook request")
 	}
-	kind := header(req.Headers, "X-Gitlab-Event")
+	kind := remotekit.Header(req.Headers, "X-Gitlab-Event")
 	if kind == "" {
 		return nil, core.Errorf(core.CodeInvalid, "gitlab: not a GitLab webhook: no X-Gitlab-Event header")
 	}
 	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(req.Body, &obj); err != nil {
-		return nil, core.Errorf(core.CodeInvalid, "gitlab: %s: malformed body: %w", kind, err)
+	if err := decode(kind, req.Body, &obj); err != nil {
+		return nil, err
 	}
 	var (
 		ev  *core.Event
@@ -50,20 +49,15 @@ func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Even
 		return nil, err
 	}
 	// Idempotency-Key stays the same when GitLab retries a delivery.
-	if ev.Delivery = header(req.Headers, "Idempotency-Key"); ev.Delivery == "" {
-		ev.Delivery = header(req.Headers, "X-Gitlab-Event-UUID")
+	if ev.Delivery = remotekit.Header(req.Headers, "Idempotency-Key"); ev.Delivery == "" {
+		ev.Delivery = remotekit.Header(req.Headers, "X-Gitlab-Event-UUID")
 	}
 	return ev, nil
 }
 
-func ignored(reason string) *core.Event { return &core.Event{Kind: core.EventIgnored, Reason: reason} }
+var ignored = remotekit.Ignored
 
-func decode(kind string, body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return core.Errorf(core.CodeInvalid, "gitlab: %s: malformed body: %w", kind, err)
-	}
-	return nil
-}
+func decode(kind string, body []byte, v any) error { return remotekit.DecodeHook(name, kind, body, v) }
 
 func parsePush(kind string, body []byte) (*core.Event, error) {
 	var p pushPayload
@@ -77,13 +71,10 @@ func parsePush(kind string, body []byte) (*core.Event, error) {
 	if after == "" {
 		after = p.After
 	}
-	if p.After == zeroSHA || after == "" || after == zeroSHA {
+	if p.After == remotekit.ZeroSHA || remotekit.Deleted(after) {
 		return ignored("gitlab: " + p.Ref + " was deleted"), nil
 	}
 	h := &core.Hook{Ref: p.Ref, Before: p.Before, After: after, Author: p.UserUsername, Email: p.UserEmail}
-	if h.Before == zeroSHA {
-		h.Before = ""
-	}
 	for _, c := range p.Commits {
 		if c != nil && c.ID == after {
 			h.Message, h.Link = c.Message, c.URL
@@ -92,17 +83,7 @@ func parsePush(kind string, body []byte) (*core.Event, error) {
 			}
 		}
 	}
-	ev := &core.Event{Kind: core.EventPush, Repo: p.Project.remote(), Sender: p.UserUsername, Commit: h}
-	switch {
-	case strings.HasPrefix(p.Ref, "refs/tags/"):
-		ev.Kind = core.EventTag
-	case strings.HasPrefix(p.Ref, "refs/heads/"):
-		h.Source = strings.TrimPrefix(p.Ref, "refs/heads/")
-		h.Target = h.Source
-	default:
-		return ignored("gitlab: push to " + p.Ref + " is neither a branch nor a tag"), nil
-	}
-	return ev, nil
+	return remotekit.Push(name, &core.Event{Kind: core.EventPush, Repo: p.Project.remote(), Sender: p.UserUsername, Commit: h}), nil
 }
 
 func parseMerge(body []byte) (*core.Event, error) {
@@ -204,16 +185,13 @@ func parseSystem(body []byte) (*core.Event, error) {
 // Both comparisons take constant time. A plain token does not cover the
 // body: only signed deliveries detect tampering.
 func (r *Remote) VerifyHook(_ context.Context, req *core.HookRequest, secret string) error {
-	if req == nil {
-		return core.Errorf(core.CodeUnauthenticated, "gitlab: no webhook request")
+	if err := remotekit.CheckSecret(name, req, secret); err != nil {
+		return err
 	}
-	if secret == "" {
-		return core.Errorf(core.CodeUnauthenticated, "gitlab: the repository has no webhook secret")
-	}
-	if sig := header(req.Headers, "Webhook-Signature"); sig != "" {
+	if sig := remotekit.Header(req.Headers, "Webhook-Signature"); sig != "" {
 		return verifySignature(req, sig, secret)
 	}
-	token := header(req.Headers, "X-Gitlab-Token")
+	token := remotekit.Header(req.Headers, "X-Gitlab-Token")
 	if token == "" {
 		return core.Errorf(core.CodeUnauthenticated, "gitlab: webhook token missing (X-Gitlab-Token)")
 	}
@@ -224,7 +202,7 @@ func (r *Remote) VerifyHook(_ context.Context, req *core.HookRequest, secret str
 }
 
 func verifySignature(req *core.HookRequest, sig, secret string) error {
-	id, ts := header(req.Headers, "Webhook-Id"), header(req.Headers, "Webhook-Timestamp")
+	id, ts := remotekit.Header(req.Headers, "Webhook-Id"), remotekit.Header(req.Headers, "Webhook-Timestamp")
 	if id == "" || ts == "" {
 		return core.Errorf(core.CodeUnauthenticated, "gitlab: signed webhook without webhook-id or webhook-timestamp")
 	}
@@ -250,18 +228,4 @@ func Sign(id, timestamp string, body []byte, secret string) string {
 	mac.Write([]byte(id + "." + timestamp + "."))
 	mac.Write(body)
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// header returns the first value of the named header, whatever the case
-// of the keys (they may have crossed a plugin boundary).
-func header(h map[string][]string, name string) string {
-	if v := h[name]; len(v) > 0 {
-		return v[0]
-	}
-	for k, v := range h {
-		if strings.EqualFold(k, name) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
 }
