@@ -30,6 +30,45 @@ func Header(h map[string][]string, name string) string {
 // Ignored is an event Drover does not act on, with the reason.
 func Ignored(reason string) *core.Event { return &core.Event{Kind: core.EventIgnored, Reason: reason} }
 
+// Events is how a host tells its webhooks apart and parses them.
+type Events struct {
+	// Headers name the event kind, the first one present wins.
+	Headers []string
+	// Host is the host's name in messages ("GitHub").
+	Host string
+	// Parse turns a body of the kind into an event.
+	Parse func(kind string, body []byte) (*core.Event, error)
+	// Delivery returns the delivery's id from the headers.
+	Delivery func(headers map[string][]string) string
+}
+
+// ParseHook checks that req is a webhook of the host with a JSON object
+// body and parses it with e.
+func (e Events) ParseHook(name string, req *core.HookRequest) (*core.Event, error) {
+	if req == nil {
+		return nil, core.Errorf(core.CodeInvalid, "%s: no webhook request", name)
+	}
+	var kind string
+	for _, h := range e.Headers {
+		if kind = Header(req.Headers, h); kind != "" {
+			break
+		}
+	}
+	if kind == "" {
+		return nil, core.Errorf(core.CodeInvalid, "%s: not a %s webhook: no %s header", name, e.Host, e.Headers[0])
+	}
+	var obj map[string]json.RawMessage
+	if err := DecodeHook(name, kind, req.Body, &obj); err != nil {
+		return nil, err
+	}
+	ev, err := e.Parse(kind, req.Body)
+	if err != nil {
+		return nil, err
+	}
+	ev.Delivery = e.Delivery(req.Headers)
+	return ev, nil
+}
+
 // DecodeHook unmarshals a webhook body of the given kind; a malformed body
 // is ErrInvalid.
 func DecodeHook(name, kind string, body []byte, v any) error {

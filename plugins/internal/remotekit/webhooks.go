@@ -1,6 +1,7 @@
 package remotekit
 
 import (
+	"context"
 	"errors"
 
 	"github.com/drover-ci/drover/core"
@@ -20,22 +21,36 @@ type Webhooks[H any] struct {
 	Delete func(h H, op string) error
 }
 
-// Failed are Webhooks whose every operation fails with err (a bad slug).
-func Failed[H any](err error) Webhooks[H] {
-	return Webhooks[H]{
-		List:   func() ([]H, error) { return nil, err },
-		Create: func() error { return err },
-		Edit:   func(H) error { return err },
-		Delete: func(H, string) error { return err },
-	}
+// Installer gives a remote its Activate and Deactivate from its webhook
+// operations on one repository.
+type Installer[H any] struct {
+	// Name prefixes messages.
+	Name string
+	// Webhooks returns the operations on the repository's hooks to url
+	// (secret is "" for Deactivate), or the error of a bad slug or client.
+	Webhooks func(ctx context.Context, creds core.Creds, slug, url, secret string) (Webhooks[H], error)
 }
 
-// CheckHook refuses a webhook without url or secret.
-func CheckHook(name, url, secret string) error {
+// Activate installs the repository's webhook to url with secret, editing
+// an existing hook to the same url and removing duplicates of it.
+func (i Installer[H]) Activate(ctx context.Context, creds core.Creds, slug, url, secret string) error {
 	if url == "" || secret == "" {
-		return core.Errorf(core.CodeInvalid, "%s: a webhook needs a url and a secret", name)
+		return core.Errorf(core.CodeInvalid, "%s: a webhook needs a url and a secret", i.Name)
 	}
-	return nil
+	w, err := i.Webhooks(ctx, creds, slug, url, secret)
+	if err != nil {
+		return err
+	}
+	return w.Activate()
+}
+
+// Deactivate removes every webhook of the repository to url.
+func (i Installer[H]) Deactivate(ctx context.Context, creds core.Creds, slug, url string) error {
+	w, err := i.Webhooks(ctx, creds, slug, url, "")
+	if err != nil {
+		return err
+	}
+	return w.Deactivate()
 }
 
 // Activate leaves exactly one hook to the url: the first existing one

@@ -13,31 +13,12 @@ import (
 // arrive as push events on refs/tags/, so "create" is not needed.
 var hookEvents = []string{"push", "pull_request", "pull_request_sync", "repository"}
 
-// Activate installs the repository's webhook to url signed with secret,
-// replacing (editing) an existing hook to the same url and removing
-// duplicates of it.
-func (r *Remote) Activate(ctx context.Context, creds core.Creds, slug, url, secret string) error {
-	if err := remotekit.CheckHook(name, url, secret); err != nil {
-		return err
-	}
-	return r.webhooks(ctx, creds, slug, url, secret).Activate()
-}
-
-// Deactivate removes every webhook of the repository to url.
-func (r *Remote) Deactivate(ctx context.Context, creds core.Creds, slug, url string) error {
-	return r.webhooks(ctx, creds, slug, url, "").Deactivate()
-}
-
-// webhooks are the repository's hooks to url, as Activate and Deactivate
-// manage them; a bad slug or client fails every operation.
-func (r *Remote) webhooks(ctx context.Context, creds core.Creds, slug, url, secret string) remotekit.Webhooks[*gt.Hook] {
-	owner, repo, err := split(slug)
-	var cl *gt.Client
-	if err == nil {
-		cl, err = r.client(ctx, creds)
-	}
+// webhooks are the repository's hooks to url, as the Installer's Activate
+// and Deactivate manage them.
+func (r *Remote) webhooks(ctx context.Context, creds core.Creds, slug, url, secret string) (remotekit.Webhooks[*gt.Hook], error) {
+	cl, owner, repo, err := r.on(ctx, creds, slug)
 	if err != nil {
-		return remotekit.Failed[*gt.Hook](err)
+		return remotekit.Webhooks[*gt.Hook]{}, err
 	}
 	config := map[string]string{"url": url, "content_type": "json", "secret": secret}
 	return remotekit.Webhooks[*gt.Hook]{
@@ -70,23 +51,19 @@ func (r *Remote) webhooks(ctx context.Context, creds core.Creds, slug, url, secr
 			resp, err := cl.DeleteRepoHook(owner, repo, h.ID)
 			return mapErr(ctx, op+" of "+slug, resp, err)
 		},
-	}
+	}, nil
 }
 
 // Status reports a commit status.
 func (r *Remote) Status(ctx context.Context, creds core.Creds, slug string, st *core.CommitStatus) error {
-	owner, name, err := split(slug)
-	if err != nil {
-		return err
-	}
 	if st == nil || st.SHA == "" {
 		return core.Errorf(core.CodeInvalid, "gitea: a commit status needs a sha")
 	}
-	cl, err := r.client(ctx, creds)
+	cl, owner, repo, err := r.on(ctx, creds, slug)
 	if err != nil {
 		return err
 	}
-	_, resp, err := cl.CreateStatus(owner, name, st.SHA, gt.CreateStatusOption{
+	_, resp, err := cl.CreateStatus(owner, repo, st.SHA, gt.CreateStatusOption{
 		State:       state(st.State),
 		TargetURL:   st.Target,
 		Description: remotekit.Truncate(st.Desc, 140),

@@ -2,7 +2,6 @@ package gitea
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/drover-ci/drover/core"
@@ -14,47 +13,27 @@ import (
 // closed) and repository (created, deleted); anything else is ignored with
 // a reason. Gitea sends no webhook for renamed or transferred repositories.
 func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event, error) {
-	if req == nil {
-		return nil, core.Errorf(core.CodeInvalid, "gitea: no webhook request")
-	}
-	kind := remotekit.Header(req.Headers, "X-Gitea-Event")
-	if kind == "" {
-		kind = remotekit.Header(req.Headers, "X-Gogs-Event")
-	}
-	if kind == "" {
-		return nil, core.Errorf(core.CodeInvalid, "gitea: not a Gitea webhook: no X-Gitea-Event header")
-	}
-	delivery := remotekit.Header(req.Headers, "X-Gitea-Delivery")
-	var (
-		ev  *core.Event
-		err error
-	)
+	return r.events.ParseHook(name, req)
+}
+
+// parse parses a webhook body of its X-Gitea-Event kind.
+func parse(kind string, body []byte) (*core.Event, error) {
 	switch kind {
 	case "push":
-		ev, err = parsePush(req.Body)
+		return parsePush(body)
 	case "pull_request":
-		ev, err = parsePull(req.Body)
+		return parsePull(body)
 	case "repository":
-		ev, err = parseRepository(req.Body)
-	default:
-		var obj map[string]json.RawMessage
-		if err := decode(kind, req.Body, &obj); err != nil {
-			return nil, err
-		}
-		ev = ignored(fmt.Sprintf("gitea event %q is not handled", kind))
+		return parseRepository(body)
 	}
-	if err != nil {
-		return nil, err
-	}
-	ev.Delivery = delivery
-	return ev, nil
+	return ignored(fmt.Sprintf("gitea event %q is not handled", kind)), nil
 }
+
+func delivery(h map[string][]string) string { return remotekit.Header(h, "X-Gitea-Delivery") }
 
 var ignored = remotekit.Ignored
 
-func decode(kind string, body []byte, v any) error {
-	return remotekit.DecodeHook(name, kind+" webhook", body, v)
-}
+func decode(kind string, body []byte, v any) error { return remotekit.DecodeHook(name, kind, body, v) }
 
 func parsePush(body []byte) (*core.Event, error) {
 	var p pushPayload

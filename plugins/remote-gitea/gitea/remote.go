@@ -22,7 +22,9 @@ const defaultPageSize = 50
 // concurrent use.
 type Remote struct {
 	*remotekit.Login
-	opts Options
+	remotekit.Installer[*gt.Hook]
+	opts   Options
+	events remotekit.Events
 
 	mu       sync.Mutex
 	pageSize int // learned from /settings/api, 0 until then
@@ -37,11 +39,14 @@ func New(options map[string]any) (*Remote, error) {
 
 // NewWithOptions returns the remote for already validated options.
 func NewWithOptions(o Options) *Remote {
-	return &Remote{
+	r := &Remote{
 		opts:     o,
 		pageSize: o.PageSize,
 		Login:    remotekit.NewLogin(name, o.Options, remotekit.Endpoint{AuthPath: "/login/oauth/authorize", TokenPath: "/login/oauth/access_token"}),
 	}
+	r.Installer = remotekit.Installer[*gt.Hook]{Name: name, Webhooks: r.webhooks}
+	r.events = remotekit.Events{Headers: []string{"X-Gitea-Event", "X-Gogs-Event"}, Host: "Gitea", Parse: parse, Delivery: delivery}
+	return r
 }
 
 // client returns an API client acting with the user's token for one call.
@@ -64,6 +69,14 @@ func (r *Remote) client(ctx context.Context, creds core.Creds) (*gt.Client, erro
 
 // split parses owner/name.
 func split(slug string) (owner, repo string, err error) { return remotekit.Split(name, slug) }
+
+// on returns the client and the parsed slug of a call on one repository.
+func (r *Remote) on(ctx context.Context, creds core.Creds, slug string) (cl *gt.Client, owner, repo string, err error) {
+	if owner, repo, err = split(slug); err == nil {
+		cl, err = r.client(ctx, creds)
+	}
+	return cl, owner, repo, err
+}
 
 // mapErr turns an SDK error and its response into a coded error.
 func mapErr(ctx context.Context, op string, resp *gt.Response, err error) error {

@@ -13,30 +13,12 @@ import (
 // tags arrive as push events on refs/tags/.
 var hookEvents = []string{"push", "pull_request", "repository"}
 
-// Activate installs the repository's webhook to url signed with secret,
-// editing an existing hook to the same url and removing duplicates of it.
-func (r *Remote) Activate(ctx context.Context, creds core.Creds, slug, url, secret string) error {
-	if err := remotekit.CheckHook(name, url, secret); err != nil {
-		return err
-	}
-	return r.webhooks(ctx, creds, slug, url, secret).Activate()
-}
-
-// Deactivate removes every webhook of the repository to url.
-func (r *Remote) Deactivate(ctx context.Context, creds core.Creds, slug, url string) error {
-	return r.webhooks(ctx, creds, slug, url, "").Deactivate()
-}
-
-// webhooks are the repository's hooks to url, as Activate and Deactivate
-// manage them; a bad slug or client fails every operation.
-func (r *Remote) webhooks(ctx context.Context, creds core.Creds, slug, url, secret string) remotekit.Webhooks[*gh.Hook] {
-	owner, repo, err := split(slug)
-	var cl *gh.Client
-	if err == nil {
-		cl, err = r.client(creds)
-	}
+// webhooks are the repository's hooks to url, as the Installer's Activate
+// and Deactivate manage them.
+func (r *Remote) webhooks(ctx context.Context, creds core.Creds, slug, url, secret string) (remotekit.Webhooks[*gh.Hook], error) {
+	cl, owner, repo, err := r.on(creds, slug)
 	if err != nil {
-		return remotekit.Failed[*gh.Hook](err)
+		return remotekit.Webhooks[*gh.Hook]{}, err
 	}
 	hook := &gh.Hook{
 		Name:   gh.String("web"),
@@ -66,23 +48,19 @@ func (r *Remote) webhooks(ctx context.Context, creds core.Creds, slug, url, secr
 			_, err := cl.Repositories.DeleteHook(ctx, owner, repo, h.GetID())
 			return mapErr(ctx, op+" of "+slug, err)
 		},
-	}
+	}, nil
 }
 
 // Status reports a commit status.
 func (r *Remote) Status(ctx context.Context, creds core.Creds, slug string, st *core.CommitStatus) error {
-	owner, name, err := split(slug)
-	if err != nil {
-		return err
-	}
 	if st == nil || st.SHA == "" {
 		return core.Errorf(core.CodeInvalid, "github: a commit status needs a sha")
 	}
-	cl, err := r.client(creds)
+	cl, owner, repo, err := r.on(creds, slug)
 	if err != nil {
 		return err
 	}
-	_, _, err = cl.Repositories.CreateStatus(ctx, owner, name, st.SHA, &gh.RepoStatus{
+	_, _, err = cl.Repositories.CreateStatus(ctx, owner, repo, st.SHA, &gh.RepoStatus{
 		State:       gh.String(state(st.State)),
 		TargetURL:   gh.String(st.Target),
 		Description: gh.String(remotekit.Truncate(st.Desc, 140)),

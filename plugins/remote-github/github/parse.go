@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,45 +17,29 @@ import (
 // closed), repository (created, deleted, renamed, transferred, publicized,
 // privatized); anything else is ignored with a reason.
 func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event, error) {
-	if req == nil {
-		return nil, core.Errorf(core.CodeInvalid, "github: no webhook request")
-	}
-	kind := remotekit.Header(req.Headers, "X-GitHub-Event")
-	if kind == "" {
-		return nil, core.Errorf(core.CodeInvalid, "github: not a GitHub webhook: no X-GitHub-Event header")
-	}
-	var obj map[string]json.RawMessage
-	if err := decode(kind, req.Body, &obj); err != nil {
-		return nil, err
-	}
-	var (
-		ev  *core.Event
-		err error
-	)
+	return r.events.ParseHook(name, req)
+}
+
+// parse parses a webhook body of its X-GitHub-Event kind.
+func parse(kind string, body []byte) (*core.Event, error) {
 	switch kind {
 	case "push":
-		ev, err = parsePush(req.Body)
+		return parsePush(body)
 	case "pull_request":
-		ev, err = parsePull(req.Body)
+		return parsePull(body)
 	case "repository":
-		ev, err = parseRepository(req.Body)
+		return parseRepository(body)
 	case "ping":
-		ev = ignored("github: ping")
-	default:
-		ev = ignored(fmt.Sprintf("github event %q is not handled", kind))
+		return ignored("github: ping"), nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	ev.Delivery = remotekit.Header(req.Headers, "X-GitHub-Delivery")
-	return ev, nil
+	return ignored(fmt.Sprintf("github event %q is not handled", kind)), nil
 }
+
+func delivery(h map[string][]string) string { return remotekit.Header(h, "X-GitHub-Delivery") }
 
 var ignored = remotekit.Ignored
 
-func decode(kind string, body []byte, v any) error {
-	return remotekit.DecodeHook(name, kind+" webhook", body, v)
-}
+func decode(kind string, body []byte, v any) error { return remotekit.DecodeHook(name, kind, body, v) }
 
 func parsePush(body []byte) (*core.Event, error) {
 	var p gh.PushEvent
@@ -82,7 +65,7 @@ func parsePush(body []byte) (*core.Event, error) {
 	if rr.Owner == "" {
 		rr.Owner, _, _ = strings.Cut(repo.GetFullName(), "/")
 	}
-	rr.Visibility = visibility("", rr.Private)
+	rr.Visibility = remotekit.Visibility("", rr.Private)
 	h := &core.Hook{Ref: p.GetRef(), Before: p.GetBefore(), After: p.GetAfter(), Link: p.GetCompare()}
 	if head := p.GetHeadCommit(); head != nil {
 		h.Message = head.GetMessage()
@@ -171,16 +154,6 @@ func parseRepository(body []byte) (*core.Event, error) {
 		return ignored(fmt.Sprintf("github: repository action %q is not handled", p.GetAction())), nil
 	}
 	return ev, nil
-}
-
-func visibility(v string, private bool) string {
-	switch {
-	case v != "":
-		return v
-	case private:
-		return "private"
-	}
-	return "public"
 }
 
 // VerifyHook checks X-Hub-Signature-256 ("sha256=" and the hex HMAC-SHA256

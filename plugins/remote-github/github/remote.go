@@ -20,7 +20,9 @@ const pageSize = 100
 // per-user state; it is safe for concurrent use.
 type Remote struct {
 	*remotekit.Login
-	opts Options
+	remotekit.Installer[*gh.Hook]
+	opts   Options
+	events remotekit.Events
 }
 
 var _ core.Remote = (*Remote)(nil)
@@ -32,10 +34,13 @@ func New(options map[string]any) (*Remote, error) {
 
 // NewWithOptions returns the remote for already validated options.
 func NewWithOptions(o Options) *Remote {
-	return &Remote{
+	r := &Remote{
 		opts:  o,
 		Login: remotekit.NewLogin(name, o.Options, remotekit.Endpoint{AuthPath: "/login/oauth/authorize", TokenPath: "/login/oauth/access_token", Scopes: o.Scopes}),
 	}
+	r.Installer = remotekit.Installer[*gh.Hook]{Name: name, Webhooks: r.webhooks}
+	r.events = remotekit.Events{Headers: []string{"X-GitHub-Event"}, Host: "GitHub", Parse: parse, Delivery: delivery}
+	return r
 }
 
 // client returns an API client acting with the user's token.
@@ -56,6 +61,14 @@ func (r *Remote) client(creds core.Creds) (*gh.Client, error) {
 
 // split parses owner/name.
 func split(slug string) (owner, repo string, err error) { return remotekit.Split(name, slug) }
+
+// on returns the client and the parsed slug of a call on one repository.
+func (r *Remote) on(creds core.Creds, slug string) (cl *gh.Client, owner, repo string, err error) {
+	if owner, repo, err = split(slug); err == nil {
+		cl, err = r.client(creds)
+	}
+	return cl, owner, repo, err
+}
 
 // mapErr turns a go-github error into a coded error: rate limits are
 // unavailable until their reset time.

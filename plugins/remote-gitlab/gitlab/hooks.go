@@ -9,31 +9,12 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
-// Activate installs the project's webhook to url with secret as its
-// X-Gitlab-Token, editing an existing hook to the same url and removing
-// duplicates of it.
-func (r *Remote) Activate(ctx context.Context, creds core.Creds, slug, url, secret string) error {
-	if err := remotekit.CheckHook(name, url, secret); err != nil {
-		return err
-	}
-	return r.webhooks(ctx, creds, slug, url, secret).Activate()
-}
-
-// Deactivate removes every webhook of the project to url.
-func (r *Remote) Deactivate(ctx context.Context, creds core.Creds, slug, url string) error {
-	return r.webhooks(ctx, creds, slug, url, "").Deactivate()
-}
-
-// webhooks are the project's hooks to url, as Activate and Deactivate
-// manage them; a bad slug or client fails every operation.
-func (r *Remote) webhooks(ctx context.Context, creds core.Creds, slug, url, secret string) remotekit.Webhooks[*gl.ProjectHook] {
-	pid, err := project(slug)
-	var cl *gl.Client
-	if err == nil {
-		cl, err = r.client(creds)
-	}
+// webhooks are the project's hooks to url (secret as their X-Gitlab-Token),
+// as the Installer's Activate and Deactivate manage them.
+func (r *Remote) webhooks(ctx context.Context, creds core.Creds, slug, url, secret string) (remotekit.Webhooks[*gl.ProjectHook], error) {
+	cl, pid, err := r.on(creds, slug)
 	if err != nil {
-		return remotekit.Failed[*gl.ProjectHook](err)
+		return remotekit.Webhooks[*gl.ProjectHook]{}, err
 	}
 	return remotekit.Webhooks[*gl.ProjectHook]{
 		List: func() ([]*gl.ProjectHook, error) {
@@ -64,19 +45,15 @@ func (r *Remote) webhooks(ctx context.Context, creds core.Creds, slug, url, secr
 			resp, err := cl.Projects.DeleteProjectHook(pid, h.ID, gl.WithContext(ctx))
 			return mapErr(ctx, op+" of "+slug, resp, err)
 		},
-	}
+	}, nil
 }
 
 // Status reports a commit status.
 func (r *Remote) Status(ctx context.Context, creds core.Creds, slug string, st *core.CommitStatus) error {
-	pid, err := project(slug)
-	if err != nil {
-		return err
-	}
 	if st == nil || st.SHA == "" {
 		return core.Errorf(core.CodeInvalid, "gitlab: a commit status needs a sha")
 	}
-	cl, err := r.client(creds)
+	cl, pid, err := r.on(creds, slug)
 	if err != nil {
 		return err
 	}

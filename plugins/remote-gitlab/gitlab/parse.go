@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -20,39 +19,29 @@ import (
 // and the System Hook's project_create, project_destroy, project_rename and
 // project_transfer; anything else is ignored with a reason.
 func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event, error) {
-	if req == nil {
-		return nil, core.Errorf(core.CodeInvalid, "gitlab: no webhook request")
-	}
-	kind := remotekit.Header(req.Headers, "X-Gitlab-Event")
-	if kind == "" {
-		return nil, core.Errorf(core.CodeInvalid, "gitlab: not a GitLab webhook: no X-Gitlab-Event header")
-	}
-	var obj map[string]json.RawMessage
-	if err := decode(kind, req.Body, &obj); err != nil {
-		return nil, err
-	}
-	var (
-		ev  *core.Event
-		err error
-	)
+	return r.events.ParseHook(name, req)
+}
+
+// parse parses a webhook body of its X-Gitlab-Event kind.
+func parse(kind string, body []byte) (*core.Event, error) {
 	switch kind {
 	case "Push Hook", "Tag Push Hook":
-		ev, err = parsePush(kind, req.Body)
+		return parsePush(kind, body)
 	case "Merge Request Hook":
-		ev, err = parseMerge(req.Body)
+		return parseMerge(body)
 	case "System Hook":
-		ev, err = parseSystem(req.Body)
-	default:
-		ev = ignored(fmt.Sprintf("gitlab event %q is not handled", kind))
+		return parseSystem(body)
 	}
-	if err != nil {
-		return nil, err
+	return ignored(fmt.Sprintf("gitlab event %q is not handled", kind)), nil
+}
+
+// delivery is Idempotency-Key, which stays the same when GitLab retries a
+// delivery, or X-Gitlab-Event-UUID.
+func delivery(h map[string][]string) string {
+	if d := remotekit.Header(h, "Idempotency-Key"); d != "" {
+		return d
 	}
-	// Idempotency-Key stays the same when GitLab retries a delivery.
-	if ev.Delivery = remotekit.Header(req.Headers, "Idempotency-Key"); ev.Delivery == "" {
-		ev.Delivery = remotekit.Header(req.Headers, "X-Gitlab-Event-UUID")
-	}
-	return ev, nil
+	return remotekit.Header(h, "X-Gitlab-Event-UUID")
 }
 
 var ignored = remotekit.Ignored
@@ -153,20 +142,20 @@ func parseSystem(body []byte) (*core.Event, error) {
 	}
 	action, ok := systemActions[p.EventName]
 	if !ok {
-		name := p.EventName
-		if name == "" {
-			name = p.ObjectKind
+		event := p.EventName
+		if event == "" {
+			event = p.ObjectKind
 		}
-		return ignored(fmt.Sprintf("gitlab: system hook %q is not handled", name)), nil
+		return ignored(fmt.Sprintf("gitlab: system hook %q is not handled", event)), nil
 	}
 	if p.ProjectID == 0 || p.PathWithNamespace == "" {
 		return nil, core.Errorf(core.CodeInvalid, "gitlab: %s system hook without project", p.EventName)
 	}
-	owner, name := splitPath(p.PathWithNamespace)
+	owner, path := splitPath(p.PathWithNamespace)
 	repo := &core.RemoteRepo{
 		ID:         strconv.FormatInt(p.ProjectID, 10),
 		Owner:      owner,
-		Name:       name,
+		Name:       path,
 		Visibility: p.ProjectVisibility,
 		Private:    p.ProjectVisibility != "public",
 	}

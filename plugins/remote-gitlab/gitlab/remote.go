@@ -20,7 +20,9 @@ const pageSize = 100
 // for concurrent use.
 type Remote struct {
 	*remotekit.Login
-	opts Options
+	remotekit.Installer[*gl.ProjectHook]
+	opts   Options
+	events remotekit.Events
 }
 
 var _ core.Remote = (*Remote)(nil)
@@ -32,10 +34,13 @@ func New(options map[string]any) (*Remote, error) {
 
 // NewWithOptions returns the remote for already validated options.
 func NewWithOptions(o Options) *Remote {
-	return &Remote{
+	r := &Remote{
 		opts:  o,
 		Login: remotekit.NewLogin(name, o.Options, remotekit.Endpoint{AuthPath: "/oauth/authorize", TokenPath: "/oauth/token", Scopes: o.Scopes}),
 	}
+	r.Installer = remotekit.Installer[*gl.ProjectHook]{Name: name, Webhooks: r.webhooks}
+	r.events = remotekit.Events{Headers: []string{"X-Gitlab-Event"}, Host: "GitLab", Parse: parse, Delivery: delivery}
+	return r
 }
 
 // client returns an API client acting with the user's token. Retries are
@@ -62,6 +67,14 @@ func project(slug string) (string, error) {
 		return "", core.Errorf(core.CodeInvalid, "gitlab: %q is not namespace/project", slug)
 	}
 	return slug, nil
+}
+
+// on returns the client and the checked slug of a call on one project.
+func (r *Remote) on(creds core.Creds, slug string) (cl *gl.Client, pid string, err error) {
+	if pid, err = project(slug); err == nil {
+		cl, err = r.client(creds)
+	}
+	return cl, pid, err
 }
 
 // mapErr turns a client-go error and its response into a coded error.
