@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/drover-ci/drover/core"
@@ -36,15 +37,16 @@ type Events struct {
 	Headers []string
 	// Host is the host's name in messages ("GitHub").
 	Host string
-	// Parse turns a body of the kind into an event.
-	Parse func(kind string, body []byte) (*core.Event, error)
+	// Kinds parse the bodies of the event kinds Drover handles; any other
+	// kind is ignored with a reason.
+	Kinds map[string]func(body []byte) (*core.Event, error)
 	// Delivery returns the delivery's id from the headers.
 	Delivery func(headers map[string][]string) string
 }
 
-// ParseHook checks that req is a webhook of the host with a JSON object
-// body and parses it with e.
-func (e Events) ParseHook(name string, req *core.HookRequest) (*core.Event, error) {
+// parse checks that req is a webhook of the host with a JSON object body
+// and parses it by its kind; name prefixes messages.
+func (e Events) parse(name string, req *core.HookRequest) (*core.Event, error) {
 	if req == nil {
 		return nil, core.Errorf(core.CodeInvalid, "%s: no webhook request", name)
 	}
@@ -61,9 +63,12 @@ func (e Events) ParseHook(name string, req *core.HookRequest) (*core.Event, erro
 	if err := DecodeHook(name, kind, req.Body, &obj); err != nil {
 		return nil, err
 	}
-	ev, err := e.Parse(kind, req.Body)
-	if err != nil {
-		return nil, err
+	ev := Ignored(fmt.Sprintf("%s event %q is not handled", name, kind))
+	if parse, ok := e.Kinds[kind]; ok {
+		var err error
+		if ev, err = parse(req.Body); err != nil {
+			return nil, err
+		}
 	}
 	ev.Delivery = e.Delivery(req.Headers)
 	return ev, nil

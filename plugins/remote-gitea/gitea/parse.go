@@ -8,25 +8,20 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
-// ParseHook turns a Gitea webhook into an event: push (branches), tag
-// (pushes to refs/tags/), pull request (opened, synchronized, reopened,
-// closed) and repository (created, deleted); anything else is ignored with
-// a reason. Gitea sends no webhook for renamed or transferred repositories.
-func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event, error) {
-	return r.events.ParseHook(name, req)
-}
-
-// parse parses a webhook body of its X-Gitea-Event kind.
-func parse(kind string, body []byte) (*core.Event, error) {
-	switch kind {
-	case "push":
-		return parsePush(body)
-	case "pull_request":
-		return parsePull(body)
-	case "repository":
-		return parseRepository(body)
-	}
-	return ignored(fmt.Sprintf("gitea event %q is not handled", kind)), nil
+// events are how ParseHook turns a Gitea webhook into an event: push
+// (branches), tag (pushes to refs/tags/), pull request (opened,
+// synchronized, reopened, closed) and repository (created, deleted);
+// anything else is ignored with a reason. Gitea sends no webhook for renamed
+// or transferred repositories.
+var events = remotekit.Events{
+	Headers: []string{"X-Gitea-Event", "X-Gogs-Event"},
+	Host:    "Gitea",
+	Kinds: map[string]func([]byte) (*core.Event, error){
+		"push":         parsePush,
+		"pull_request": parsePull,
+		"repository":   parseRepository,
+	},
+	Delivery: delivery,
 }
 
 func delivery(h map[string][]string) string { return remotekit.Header(h, "X-Gitea-Delivery") }

@@ -21,10 +21,8 @@ const defaultPageSize = 50
 // Remote is one Gitea server. It keeps no per-user state; it is safe for
 // concurrent use.
 type Remote struct {
-	*remotekit.Login
-	remotekit.Installer[*gt.Hook]
-	opts   Options
-	events remotekit.Events
+	remotekit.Base[*gt.Hook]
+	opts Options
 
 	mu       sync.Mutex
 	pageSize int // learned from /settings/api, 0 until then
@@ -39,13 +37,13 @@ func New(options map[string]any) (*Remote, error) {
 
 // NewWithOptions returns the remote for already validated options.
 func NewWithOptions(o Options) *Remote {
-	r := &Remote{
-		opts:     o,
-		pageSize: o.PageSize,
-		Login:    remotekit.NewLogin(name, o.Options, remotekit.Endpoint{AuthPath: "/login/oauth/authorize", TokenPath: "/login/oauth/access_token"}),
-	}
-	r.Installer = remotekit.Installer[*gt.Hook]{Name: name, Webhooks: r.webhooks}
-	r.events = remotekit.Events{Headers: []string{"X-Gitea-Event", "X-Gogs-Event"}, Host: "Gitea", Parse: parse, Delivery: delivery}
+	r := &Remote{opts: o, pageSize: o.PageSize}
+	r.Base = remotekit.NewBase(o.Options, remotekit.Host[*gt.Hook]{
+		Name:     name,
+		Endpoint: remotekit.Endpoint{AuthPath: "/login/oauth/authorize", TokenPath: "/login/oauth/access_token"},
+		Events:   events,
+		Webhooks: r.webhooks,
+	})
 	return r
 }
 

@@ -12,27 +12,20 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
-// ParseHook turns a GitHub webhook into an event: push (branches), tag
-// (pushes to refs/tags/), pull request (opened, synchronize, reopened,
-// closed), repository (created, deleted, renamed, transferred, publicized,
-// privatized); anything else is ignored with a reason.
-func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event, error) {
-	return r.events.ParseHook(name, req)
-}
-
-// parse parses a webhook body of its X-GitHub-Event kind.
-func parse(kind string, body []byte) (*core.Event, error) {
-	switch kind {
-	case "push":
-		return parsePush(body)
-	case "pull_request":
-		return parsePull(body)
-	case "repository":
-		return parseRepository(body)
-	case "ping":
-		return ignored("github: ping"), nil
-	}
-	return ignored(fmt.Sprintf("github event %q is not handled", kind)), nil
+// events are how ParseHook turns a GitHub webhook into an event: push
+// (branches), tag (pushes to refs/tags/), pull request (opened, synchronize,
+// reopened, closed), repository (created, deleted, renamed, transferred,
+// publicized, privatized); anything else is ignored with a reason.
+var events = remotekit.Events{
+	Headers: []string{"X-GitHub-Event"},
+	Host:    "GitHub",
+	Kinds: map[string]func([]byte) (*core.Event, error){
+		"push":         parsePush,
+		"pull_request": parsePull,
+		"repository":   parseRepository,
+		"ping":         func([]byte) (*core.Event, error) { return ignored("github: ping"), nil },
+	},
+	Delivery: delivery,
 }
 
 func delivery(h map[string][]string) string { return remotekit.Header(h, "X-GitHub-Delivery") }

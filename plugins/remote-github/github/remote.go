@@ -19,10 +19,8 @@ const pageSize = 100
 // Remote is one GitHub (or GitHub Enterprise) instance. It keeps no
 // per-user state; it is safe for concurrent use.
 type Remote struct {
-	*remotekit.Login
-	remotekit.Installer[*gh.Hook]
-	opts   Options
-	events remotekit.Events
+	remotekit.Base[*gh.Hook]
+	opts Options
 }
 
 var _ core.Remote = (*Remote)(nil)
@@ -34,12 +32,13 @@ func New(options map[string]any) (*Remote, error) {
 
 // NewWithOptions returns the remote for already validated options.
 func NewWithOptions(o Options) *Remote {
-	r := &Remote{
-		opts:  o,
-		Login: remotekit.NewLogin(name, o.Options, remotekit.Endpoint{AuthPath: "/login/oauth/authorize", TokenPath: "/login/oauth/access_token", Scopes: o.Scopes}),
-	}
-	r.Installer = remotekit.Installer[*gh.Hook]{Name: name, Webhooks: r.webhooks}
-	r.events = remotekit.Events{Headers: []string{"X-GitHub-Event"}, Host: "GitHub", Parse: parse, Delivery: delivery}
+	r := &Remote{opts: o}
+	r.Base = remotekit.NewBase(o.Options, remotekit.Host[*gh.Hook]{
+		Name:     name,
+		Endpoint: remotekit.Endpoint{AuthPath: "/login/oauth/authorize", TokenPath: "/login/oauth/access_token", Scopes: o.Scopes},
+		Events:   events,
+		Webhooks: r.webhooks,
+	})
 	return r
 }
 

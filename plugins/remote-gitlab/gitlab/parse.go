@@ -14,25 +14,21 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
-// ParseHook turns a GitLab webhook into an event: Push Hook, Tag Push Hook,
-// Merge Request Hook (open, update with new commits, reopen, close, merge)
-// and the System Hook's project_create, project_destroy, project_rename and
-// project_transfer; anything else is ignored with a reason.
-func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event, error) {
-	return r.events.ParseHook(name, req)
-}
-
-// parse parses a webhook body of its X-Gitlab-Event kind.
-func parse(kind string, body []byte) (*core.Event, error) {
-	switch kind {
-	case "Push Hook", "Tag Push Hook":
-		return parsePush(kind, body)
-	case "Merge Request Hook":
-		return parseMerge(body)
-	case "System Hook":
-		return parseSystem(body)
-	}
-	return ignored(fmt.Sprintf("gitlab event %q is not handled", kind)), nil
+// events are how ParseHook turns a GitLab webhook into an event: Push Hook,
+// Tag Push Hook, Merge Request Hook (open, update with new commits, reopen,
+// close, merge) and the System Hook's project_create, project_destroy,
+// project_rename and project_transfer; anything else is ignored with a
+// reason.
+var events = remotekit.Events{
+	Headers: []string{"X-Gitlab-Event"},
+	Host:    "GitLab",
+	Kinds: map[string]func([]byte) (*core.Event, error){
+		"Push Hook":          func(b []byte) (*core.Event, error) { return parsePush("Push Hook", b) },
+		"Tag Push Hook":      func(b []byte) (*core.Event, error) { return parsePush("Tag Push Hook", b) },
+		"Merge Request Hook": parseMerge,
+		"System Hook":        parseSystem,
+	},
+	Delivery: delivery,
 }
 
 // delivery is Idempotency-Key, which stays the same when GitLab retries a

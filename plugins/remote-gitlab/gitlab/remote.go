@@ -19,10 +19,8 @@ const pageSize = 100
 // Remote is one GitLab instance. It keeps no per-user state; it is safe
 // for concurrent use.
 type Remote struct {
-	*remotekit.Login
-	remotekit.Installer[*gl.ProjectHook]
-	opts   Options
-	events remotekit.Events
+	remotekit.Base[*gl.ProjectHook]
+	opts Options
 }
 
 var _ core.Remote = (*Remote)(nil)
@@ -34,12 +32,13 @@ func New(options map[string]any) (*Remote, error) {
 
 // NewWithOptions returns the remote for already validated options.
 func NewWithOptions(o Options) *Remote {
-	r := &Remote{
-		opts:  o,
-		Login: remotekit.NewLogin(name, o.Options, remotekit.Endpoint{AuthPath: "/oauth/authorize", TokenPath: "/oauth/token", Scopes: o.Scopes}),
-	}
-	r.Installer = remotekit.Installer[*gl.ProjectHook]{Name: name, Webhooks: r.webhooks}
-	r.events = remotekit.Events{Headers: []string{"X-Gitlab-Event"}, Host: "GitLab", Parse: parse, Delivery: delivery}
+	r := &Remote{opts: o}
+	r.Base = remotekit.NewBase(o.Options, remotekit.Host[*gl.ProjectHook]{
+		Name:     name,
+		Endpoint: remotekit.Endpoint{AuthPath: "/oauth/authorize", TokenPath: "/oauth/token", Scopes: o.Scopes},
+		Events:   events,
+		Webhooks: r.webhooks,
+	})
 	return r
 }
 
