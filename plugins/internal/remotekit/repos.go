@@ -37,9 +37,13 @@ func FilePath(name, sha, path string) (string, error) {
 	return path, nil
 }
 
-// NoCommit is the ErrNotFound of a ref that resolved to no commit.
-func NoCommit(name, slug, ref string) error {
-	return core.Errorf(core.CodeNotFound, "%s: %s@%s has no commit", name, slug, ref)
+// Resolved returns the commit a ref resolved to, or ErrNotFound when it
+// has no sha.
+func Resolved(name, slug, ref string, c *core.Commit) (*core.Commit, error) {
+	if c.SHA == "" {
+		return nil, core.Errorf(core.CodeNotFound, "%s: %s@%s has no commit", name, slug, ref)
+	}
+	return c, nil
 }
 
 // Netrc returns clone credentials for the host of the remote's URL.

@@ -102,10 +102,7 @@ func (r *Remote) Ref(ctx context.Context, creds core.Creds, slug, ref string) (*
 	if c.Author != nil && c.Author.UserName != "" {
 		out.Author = c.Author.UserName
 	}
-	if out.SHA == "" {
-		return nil, remotekit.NoCommit(name, slug, ref)
-	}
-	return out, nil
+	return remotekit.Resolved(name, slug, ref, out)
 }
 
 // File returns the file at path in the commit, or ErrNotFound.

@@ -74,10 +74,7 @@ func (r *Remote) Ref(ctx context.Context, creds core.Creds, slug, ref string) (*
 	if login := c.GetAuthor().GetLogin(); login != "" {
 		out.Author = login
 	}
-	if out.SHA == "" {
-		return nil, remotekit.NoCommit(name, slug, ref)
-	}
-	return out, nil
+	return remotekit.Resolved(name, slug, ref, out)
 }
 
 // File returns the file at path in the commit, or ErrNotFound.

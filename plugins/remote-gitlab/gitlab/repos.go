@@ -64,10 +64,7 @@ func (r *Remote) Ref(ctx context.Context, creds core.Creds, slug, ref string) (*
 	if err != nil {
 		return nil, mapErr(ctx, "resolve "+slug+"@"+ref, resp, err)
 	}
-	if c.ID == "" {
-		return nil, remotekit.NoCommit(name, slug, ref)
-	}
-	return &core.Commit{SHA: c.ID, Ref: ref, Message: c.Message, Author: c.AuthorName, Email: c.AuthorEmail, Link: c.WebURL}, nil
+	return remotekit.Resolved(name, slug, ref, &core.Commit{SHA: c.ID, Ref: ref, Message: c.Message, Author: c.AuthorName, Email: c.AuthorEmail, Link: c.WebURL})
 }
 
 // File returns the file at path in the commit, or ErrNotFound.
