@@ -23,6 +23,8 @@ type Host[H, S any] struct {
 	*httptest.Server
 	// RepoCount is how many repositories the listing pages through.
 	RepoCount int
+	// MaxItems is the largest page size.
+	MaxItems int
 	// Files maps a path to its content at any commit of the repository.
 	Files map[string]string
 
@@ -210,11 +212,11 @@ func (f Fixtures) Serve(status int, name string) http.HandlerFunc {
 
 // ListHooks answers a GitHub-style page of {owner}/{repo}'s webhooks, the
 // page size in the query parameter sizeParam (30 when absent, at most
-// largest()), with X-Total-Count.
-func (h *Host[H, S]) ListHooks(sizeParam string, largest func() int) http.HandlerFunc {
+// MaxItems), with X-Total-Count.
+func (h *Host[H, S]) ListHooks(sizeParam string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		all := h.Hooks(OwnerRepo(r))
-		win := PageWindow(r, sizeParam, 30, largest(), len(all))
+		win := PageWindow(r, sizeParam, 30, h.MaxItems, len(all))
 		w.Header().Set("X-Total-Count", strconv.Itoa(len(all)))
 		WriteJSON(w, 200, append([]H{}, all[win.From:win.To]...))
 	}

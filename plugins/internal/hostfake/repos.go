@@ -72,6 +72,30 @@ func EditConfigHook(body []byte, config *map[string]string, events *[]string, ac
 	return true
 }
 
+// ConfigHook is a GitHub-style webhook (GitHub names it, Gitea types it).
+type ConfigHook struct {
+	ID     int64             `json:"id"`
+	Name   string            `json:"name,omitempty"`
+	Type   string            `json:"type,omitempty"`
+	Config map[string]string `json:"config"`
+	Events []string          `json:"events"`
+	Active bool              `json:"active"`
+}
+
+// ConfigHookRoutes are the HookRoutes of GitHub-style webhooks on
+// {owner}/{repo}/hooks/{id}: valid says which hooks may be created; an
+// edit sets config, events and active, each when given.
+func ConfigHookRoutes(valid func(*ConfigHook) bool) HookRoutes[ConfigHook] {
+	return HookRoutes[ConfigHook]{
+		Slug:    OwnerRepo,
+		IDParam: "id",
+		Valid:   valid,
+		Edit:    func(body []byte, h *ConfigHook) bool { return EditConfigHook(body, &h.Config, &h.Events, &h.Active) },
+		Bad:     Answer{Status: 422, Body: map[string]any{"message": "invalid hook"}},
+		Missing: Answer{Status: 404, Body: map[string]any{"message": "The target couldn't be found."}},
+	}
+}
+
 // CommitStatus is a GitHub-style commit status posted to a fake.
 type CommitStatus struct {
 	Slug, SHA, State, Context, Description, TargetURL string
@@ -102,11 +126,11 @@ func PostStatus[H any](h *Host[H, CommitStatus], states ...string) http.HandlerF
 
 // ListRepos answers a GitHub-style listing of the host's RepoCount
 // repositories at path: the page size in the query parameter sizeParam
-// (30 when absent, at most largest()), a Link header and X-Total-Count;
+// (30 when absent, at most MaxItems), a Link header and X-Total-Count;
 // entry 0 is the fixture first, the others GenRepo under owner.
-func (h *Host[H, S]) ListRepos(path, sizeParam, owner string, largest func() int, first map[string]any) http.HandlerFunc {
+func (h *Host[H, S]) ListRepos(path, sizeParam, owner string, first map[string]any) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		win := PageWindow(r, sizeParam, 30, largest(), h.RepoCount)
+		win := PageWindow(r, sizeParam, 30, h.MaxItems, h.RepoCount)
 		repos := []map[string]any{}
 		for i := win.From; i < win.To; i++ {
 			if i == 0 {

@@ -10,32 +10,22 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
-//go:embed testdata/*.json
-var embedded embed.FS
-
-var fixtures = hostfake.Fixtures{FS: embedded}
-
-// Fixture returns the named file of testdata/ (e.g. "hook_push.json").
-func Fixture(name string) []byte { return fixtures.Get(name) }
-
-// The credentials the fake accepts (see hostfake.Login).
+// The names the fixtures describe.
 const (
-	ClientID, ClientSecret, Code = hostfake.ClientID, hostfake.ClientSecret, hostfake.Code
-	Token, RefreshToken          = hostfake.Token, hostfake.RefreshToken
 	// Slug is the repository the fixtures describe.
 	Slug = "gitea/webhooks"
 	// SHA is the commit the fixtures describe.
 	SHA = "bffeb74224043ba2feb48d137756c8a9331c449a"
 )
 
+// The credentials the fake accepts (see hostfake.Login).
+const (
+	ClientID, ClientSecret, Code = hostfake.ClientID, hostfake.ClientSecret, hostfake.Code
+	Token, RefreshToken          = hostfake.Token, hostfake.RefreshToken
+)
+
 // Hook is a webhook installed on the fake.
-type Hook struct {
-	ID     int64             `json:"id"`
-	Type   string            `json:"type"`
-	Config map[string]string `json:"config"`
-	Events []string          `json:"events"`
-	Active bool              `json:"active"`
-}
+type Hook = hostfake.ConfigHook
 
 // Status is a commit status posted to the fake.
 type Status = hostfake.CommitStatus
@@ -43,14 +33,12 @@ type Status = hostfake.CommitStatus
 // Server is the fake Gitea (see hostfake.Host for what it keeps).
 type Server struct {
 	hostfake.Host[Hook, Status]
-	// MaxItems is the server's MAX_RESPONSE_ITEMS.
-	MaxItems int
 }
 
 // New starts a fake Gitea on loopback; Close it when done.
 func New() *Server {
-	s := &Server{MaxItems: 50}
-	s.RepoCount = 120
+	s := &Server{}
+	s.RepoCount, s.MaxItems = 120, 50
 	s.Start(s.routes(), hostfake.Route, func(status int) any {
 		return map[string]any{"message": http.StatusText(status), "url": s.URL + "/api/swagger"}
 	}, func(h *Hook) *int64 { return &h.ID })
@@ -81,17 +69,17 @@ func (s *Server) routes() http.Handler {
 	// repo answers 404 for any repository but Slug.
 	only := hostfake.Only(func(r *http.Request) bool { return hostfake.OwnerRepo(r) == Slug }, notFound)
 	repo := func(h http.HandlerFunc) http.HandlerFunc { return auth(only(h)) }
-	hooks := s.hookRoutes()
+	hooks := hostfake.ConfigHookRoutes(func(h *Hook) bool { return h.Type != "" && h.Config["url"] != "" })
 	mux.HandleFunc("POST /login/oauth/access_token", login.TokenHandler)
 	mux.HandleFunc("GET /api/v1/user", auth(fixtures.Serve(200, "api_user.json")))
 	mux.HandleFunc("GET /api/v1/settings/api", func(w http.ResponseWriter, _ *http.Request) {
 		hostfake.WriteJSON(w, 200, map[string]int{"max_response_items": s.MaxItems, "default_paging_num": 30})
 	})
-	mux.HandleFunc("GET /api/v1/user/repos", auth(s.ListRepos("/api/v1/user/repos", "limit", "gitea", func() int { return s.MaxItems }, fixtures.Object("api_repo.json"))))
+	mux.HandleFunc("GET /api/v1/user/repos", auth(s.ListRepos("/api/v1/user/repos", "limit", "gitea", fixtures.Object("api_repo.json"))))
 	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}", repo(fixtures.Serve(200, "api_repo.json")))
 	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/git/commits/{sha}", repo(s.commit))
 	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/raw/{path...}", repo(s.raw))
-	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/hooks", repo(s.ListHooks("limit", func() int { return s.MaxItems })))
+	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/hooks", repo(s.ListHooks("limit")))
 	mux.HandleFunc("POST /api/v1/repos/{owner}/{repo}/hooks", repo(hostfake.CreateHook(&s.Host, hooks)))
 	mux.HandleFunc("PATCH /api/v1/repos/{owner}/{repo}/hooks/{id}", repo(hostfake.EditHook(&s.Host, hooks)))
 	mux.HandleFunc("DELETE /api/v1/repos/{owner}/{repo}/hooks/{id}", repo(hostfake.DeleteHook(&s.Host, hooks)))
@@ -117,3 +105,11 @@ func (s *Server) raw(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte(content))
 }
+
+//go:embed testdata/*.json
+var embedded embed.FS
+
+var fixtures = hostfake.Fixtures{FS: embedded}
+
+// Fixture returns the named file of testdata/ (e.g. "hook_push.json").
+var Fixture = fixtures.Get

@@ -13,32 +13,22 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
-//go:embed testdata/*.json
-var embedded embed.FS
-
-var fixtures = hostfake.Fixtures{FS: embedded}
-
-// Fixture returns the named file of testdata/ (e.g. "hook_push.json").
-func Fixture(name string) []byte { return fixtures.Get(name) }
-
-// The credentials the fake accepts (see hostfake.Login).
+// The names the fixtures describe.
 const (
-	ClientID, ClientSecret, Code = hostfake.ClientID, hostfake.ClientSecret, hostfake.Code
-	Token, RefreshToken          = hostfake.Token, hostfake.RefreshToken
 	// Slug is the repository the fixtures describe.
 	Slug = "octocat/Hello-World"
 	// SHA is the commit the fixtures describe.
 	SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
 )
 
+// The credentials the fake accepts (see hostfake.Login).
+const (
+	ClientID, ClientSecret, Code = hostfake.ClientID, hostfake.ClientSecret, hostfake.Code
+	Token, RefreshToken          = hostfake.Token, hostfake.RefreshToken
+)
+
 // Hook is a webhook installed on the fake.
-type Hook struct {
-	ID     int64             `json:"id"`
-	Name   string            `json:"name"`
-	Config map[string]string `json:"config"`
-	Events []string          `json:"events"`
-	Active bool              `json:"active"`
-}
+type Hook = hostfake.ConfigHook
 
 // Status is a commit status posted to the fake.
 type Status = hostfake.CommitStatus
@@ -46,14 +36,12 @@ type Status = hostfake.CommitStatus
 // Server is the fake GitHub (see hostfake.Host for what it keeps).
 type Server struct {
 	hostfake.Host[Hook, Status]
-	// MaxItems is the largest page size (GitHub: 100).
-	MaxItems int
 }
 
 // New starts a fake GitHub on loopback; Close it when done.
 func New() *Server {
-	s := &Server{MaxItems: 100}
-	s.RepoCount = 250
+	s := &Server{}
+	s.RepoCount, s.MaxItems = 250, 100
 	s.Start(s.routes(), hostfake.Route, func(status int) any {
 		return map[string]any{"message": http.StatusText(status), "documentation_url": "https://docs.github.com/rest"}
 	}, func(h *Hook) *int64 { return &h.ID })
@@ -85,14 +73,14 @@ func (s *Server) routes() http.Handler {
 	// repo answers 404 for any repository but Slug.
 	only := hostfake.Only(func(r *http.Request) bool { return hostfake.OwnerRepo(r) == Slug }, notFound)
 	repo := func(h http.HandlerFunc) http.HandlerFunc { return auth(only(h)) }
-	hooks := s.hookRoutes()
+	hooks := hostfake.ConfigHookRoutes(func(h *Hook) bool { return h.Config["url"] != "" })
 	mux.HandleFunc("POST /login/oauth/access_token", login.TokenHandler)
 	mux.HandleFunc("GET "+api+"/user", auth(fixtures.Serve(200, "api_user.json")))
-	mux.HandleFunc("GET "+api+"/user/repos", auth(s.ListRepos(api+"/user/repos", "per_page", "octocat", func() int { return s.MaxItems }, fixtures.Object("api_repo.json"))))
+	mux.HandleFunc("GET "+api+"/user/repos", auth(s.ListRepos(api+"/user/repos", "per_page", "octocat", fixtures.Object("api_repo.json"))))
 	mux.HandleFunc("GET "+api+"/repos/{owner}/{repo}", repo(fixtures.Serve(200, "api_repo.json")))
 	mux.HandleFunc("GET "+api+"/repos/{owner}/{repo}/commits/{sha...}", repo(s.commit))
 	mux.HandleFunc("GET "+api+"/repos/{owner}/{repo}/contents/{path...}", repo(s.raw))
-	mux.HandleFunc("GET "+api+"/repos/{owner}/{repo}/hooks", repo(s.ListHooks("per_page", func() int { return s.MaxItems })))
+	mux.HandleFunc("GET "+api+"/repos/{owner}/{repo}/hooks", repo(s.ListHooks("per_page")))
 	mux.HandleFunc("POST "+api+"/repos/{owner}/{repo}/hooks", repo(hostfake.CreateHook(&s.Host, hooks)))
 	mux.HandleFunc("PATCH "+api+"/repos/{owner}/{repo}/hooks/{id}", repo(hostfake.EditHook(&s.Host, hooks)))
 	mux.HandleFunc("DELETE "+api+"/repos/{owner}/{repo}/hooks/{id}", repo(hostfake.DeleteHook(&s.Host, hooks)))
@@ -120,3 +108,11 @@ func (s *Server) raw(w http.ResponseWriter, r *http.Request) {
 		"path": r.PathValue("path"), "content": base64.StdEncoding.EncodeToString([]byte(content)), "sha": "3d21ec53a331a6f037a91c368710b99387d012c1",
 	})
 }
+
+//go:embed testdata/*.json
+var embedded embed.FS
+
+var fixtures = hostfake.Fixtures{FS: embedded}
+
+// Fixture returns the named file of testdata/ (e.g. "hook_push.json").
+var Fixture = fixtures.Get

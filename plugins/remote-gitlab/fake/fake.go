@@ -13,22 +13,18 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
-//go:embed testdata/*.json
-var embedded embed.FS
-
-var fixtures = hostfake.Fixtures{FS: embedded}
-
-// Fixture returns the named file of testdata/ (e.g. "hook_push.json").
-func Fixture(name string) []byte { return fixtures.Get(name) }
-
-// The credentials (see hostfake.Login) and names the fake knows.
+// The names the fixtures describe.
 const (
-	ClientID, ClientSecret, Code = hostfake.ClientID, hostfake.ClientSecret, hostfake.Code
-	Token, RefreshToken          = hostfake.Token, hostfake.RefreshToken
 	// Slug is the project the REST fixtures describe.
 	Slug = "diaspora/diaspora-project-site"
 	// SHA is the commit the REST fixtures describe.
 	SHA = "6104942438c14ec7bd21c6cd5bd995272b3faff6"
+)
+
+// The credentials the fake accepts (see hostfake.Login).
+const (
+	ClientID, ClientSecret, Code = hostfake.ClientID, hostfake.ClientSecret, hostfake.Code
+	Token, RefreshToken          = hostfake.Token, hostfake.RefreshToken
 )
 
 // Hook is a project webhook installed on the fake.
@@ -185,3 +181,11 @@ func (s *Server) raw(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte(content))
 }
+
+//go:embed testdata/*.json
+var embedded embed.FS
+
+var fixtures = hostfake.Fixtures{FS: embedded}
+
+// Fixture returns the named file of testdata/ (e.g. "hook_push.json").
+var Fixture = fixtures.Get
