@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit/kittest"
 	"github.com/drover-ci/drover/plugins/remote-github/fake"
 	"github.com/drover-ci/drover/plugins/remote-github/github"
-	"github.com/drover-ci/drover/sdk/remote/remotetest"
 )
 
 // TestConformance runs the remote kit through gRPC against the fake GitHub.
@@ -18,30 +18,18 @@ func TestConformance(t *testing.T) {
 	defer srv.Close()
 	srv.RepoCount = 12
 	body := fake.Fixture("hook_push.json")
-	mac := hmac.New(sha256.New, []byte("kit-hook-secret"))
+	mac := hmac.New(sha256.New, []byte(kittest.HookSecret))
 	mac.Write(body)
-	push := &core.HookRequest{
-		Headers: map[string][]string{
+	kittest.RunConformance(t, kittest.Conformance{
+		Plugin:  func() core.Remote { return github.NewPlugin() },
+		Options: kittest.Options(srv.URL, "api_url", srv.URL+"/api/v3/"),
+		Login:   "octocat", Repo: fake.Slug, Ref: "master", Files: srv.Files,
+		Push: &core.HookRequest{Body: body, Headers: map[string][]string{
 			"X-GitHub-Event":      {"push"},
 			"X-GitHub-Delivery":   {"72d3162e-cc78-11e3-81ab-4c9367dc0958"},
 			"X-Hub-Signature-256": {"sha256=" + hex.EncodeToString(mac.Sum(nil))},
-		},
-		Body: body,
-	}
-	remotetest.Run(t, func(*testing.T) core.Remote { return github.NewPlugin() }, remotetest.Config{
-		Creds:       core.Creds{Token: fake.Token},
-		Login:       "octocat",
-		Repo:        fake.Slug,
-		Ref:         "master",
-		File:        ".drover.yml",
-		FileContent: []byte(srv.Files[".drover.yml"]),
-		MinRepos:    12,
-		Webhooks: []remotetest.Webhook{{
-			Request: push,
-			Secret:  "kit-hook-secret",
-			Want: &core.Event{Kind: core.EventPush, Repo: &core.RemoteRepo{Owner: "Codertocat", Name: "Hello-World"},
-				Commit: &core.Hook{Ref: "refs/heads/master", After: "6113728f27ae82c7b1a177c8d03f9e96e0adf246"}},
 		}},
-		Options: map[string]any{"url": srv.URL, "api_url": srv.URL + "/api/v3/", "client_id": fake.ClientID, "client_secret": fake.ClientSecret},
+		Want: &core.Event{Kind: core.EventPush, Repo: &core.RemoteRepo{Owner: "Codertocat", Name: "Hello-World"},
+			Commit: &core.Hook{Ref: "refs/heads/master", After: "6113728f27ae82c7b1a177c8d03f9e96e0adf246"}},
 	})
 }

@@ -59,7 +59,9 @@ func TestReposPages(t *testing.T) {
 func TestRepoRefFileNetrc(t *testing.T) {
 	_, e := setup(t)
 	kittest.RepoRefFileNetrc(t, e, kittest.RepoWant{
-		Repo: func(r *core.RemoteRepo) bool { return r.ID == "1296269" && r.Branch == "master" && r.Visibility == "public" },
+		Repo: func(r *core.RemoteRepo) bool {
+			return r.ID == "1296269" && r.Branch == "master" && r.Visibility == "public"
+		},
 		Refs: []string{"master", "refs/heads/master", "refs/tags/v1.0.0", fake.SHA},
 		Commit: func(c *core.Commit) bool {
 			return c.Message == "Fix all the bugs" && c.Author == "octocat" && c.Email == "support@github.com"

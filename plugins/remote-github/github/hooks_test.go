@@ -1,9 +1,6 @@
 package github_test
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -14,43 +11,16 @@ import (
 
 func TestActivateDeactivate(t *testing.T) {
 	srv, e := setup(t)
-	kittest.ActivateDeactivate(t, e, kittest.Webhooks{
-		Add: func(url string) { srv.AddHook(fake.Slug, url) },
-		URLs: func() (urls []string) {
-			for _, h := range srv.Hooks(fake.Slug) {
-				urls = append(urls, h.Config["url"])
-			}
-			return urls
-		},
-		Drover: func(secret string) bool {
-			for _, h := range srv.Hooks(fake.Slug) {
-				if h.Config["url"] == kittest.HookURL("github") {
-					return h.Config["secret"] == secret && h.Config["content_type"] == "json" && h.Active && len(h.Events) > 0
-				}
-			}
-			return false
-		},
-		FailCreate: func() { srv.Fail("POST /api/v3/repos/octocat/Hello-World/hooks", 403, nil) },
-	})
+	kittest.ActivateDeactivate(t, e, kittest.ConfigHooks(&srv.Host, srv.AddHook, "github", fake.Slug, "POST /api/v3/repos/octocat/Hello-World/hooks"))
 }
 
 func TestStatus(t *testing.T) {
 	srv, e := setup(t)
-	kittest.Statuses(t, e, func() kittest.Posted {
-		got := srv.Statuses()
-		s := got[len(got)-1]
-		return kittest.Posted{Slug: s.Slug, SHA: s.SHA, State: s.State, Label: s.Context, Description: s.Description}
-	}, map[core.Status]string{
+	kittest.Statuses(t, e, kittest.LastCommitStatus(&srv.Host), map[core.Status]string{
 		core.StatusPending: "pending", core.StatusRunning: "pending", core.StatusBlocked: "pending",
 		core.StatusSuccess: "success", core.StatusFailure: "failure", core.StatusError: "error",
 		core.StatusKilled: "error", core.StatusSkipped: "success", core.StatusDeclined: "error", core.StatusWaiting: "pending",
 	})
-}
-
-func sign(body []byte, secret string) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
 const delivery = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
@@ -99,7 +69,9 @@ func TestParseHook(t *testing.T) {
 		{Name: "repo created", Event: "repository", Body: repo("created", nil), Kind: core.EventRepo, Action: core.ActionCreated, Check: func(e *core.Event) bool { return e.Repo.ID == "186853002" }},
 		{Name: "repo deleted", Event: "repository", Body: repo("deleted", nil), Kind: core.EventRepo, Action: core.ActionDeleted, Check: func(e *core.Event) bool { return e.Repo.Slug() == "Codertocat/Hello-World" }},
 		{Name: "repo renamed", Event: "repository", Body: repo("renamed", map[string]any{"repository": map[string]any{"name": map[string]any{"from": "Old-World"}}}), Kind: core.EventRepo, Action: core.ActionRenamed,
-			Check: func(e *core.Event) bool { return e.OldSlug == "Codertocat/Old-World" && e.Repo.Slug() == "Codertocat/Hello-World" }},
+			Check: func(e *core.Event) bool {
+				return e.OldSlug == "Codertocat/Old-World" && e.Repo.Slug() == "Codertocat/Hello-World"
+			}},
 		{Name: "repo transferred", Event: "repository", Body: repo("transferred", map[string]any{"owner": map[string]any{"from": map[string]any{"user": map[string]any{"login": "monalisa", "id": 2}}}}), Kind: core.EventRepo, Action: core.ActionTransferred,
 			Check: func(e *core.Event) bool { return e.OldSlug == "monalisa/Hello-World" }},
 		{Name: "repo publicized", Event: "repository", Body: fake.Fixture("hook_repository.json"), Kind: core.EventRepo, Action: core.ActionVisibility},
@@ -118,23 +90,5 @@ func TestParseHookRejectsMalformed(t *testing.T) {
 
 func TestVerifyHook(t *testing.T) {
 	_, e := setup(t)
-	body := fake.Fixture("hook_push.json")
-	signed := func(sig string, b []byte) *core.HookRequest {
-		req := request("push", b)
-		if sig != "" {
-			req.Headers["X-Hub-Signature-256"] = []string{sig}
-		}
-		return req
-	}
-	kittest.Verify(t, e, map[string]*core.HookRequest{
-		"good signature":    signed(sign(body, "s3cret"), body),
-		"lower-case header": {Headers: map[string][]string{"x-hub-signature-256": {sign(body, "s3cret")}}, Body: body},
-	}, map[string]kittest.Signed{
-		"wrong secret":  {Request: signed(sign(body, "other"), body), Secret: "s3cret"},
-		"missing":       {Request: signed("", body), Secret: "s3cret"},
-		"not hex":       {Request: signed("sha256=zz", body), Secret: "s3cret"},
-		"sha1 only":     {Request: signed("sha1="+strings.Repeat("0", 40), body), Secret: "s3cret"},
-		"no secret":     {Request: signed(sign(body, ""), body), Secret: ""},
-		"tampered body": {Request: signed(sign(append([]byte(" "), body...), "s3cret"), body), Secret: "s3cret"},
-	})
+	kittest.VerifyHMAC(t, e, request, "X-Hub-Signature-256", "sha256=", fake.Fixture("hook_push.json"), "sha1="+strings.Repeat("0", 40))
 }
