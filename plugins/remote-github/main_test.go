@@ -1,9 +1,6 @@
 package main
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"testing"
 
 	"github.com/drover-ci/drover/core"
@@ -18,8 +15,6 @@ func TestConformance(t *testing.T) {
 	defer srv.Close()
 	srv.RepoCount = 12
 	body := fake.Fixture("hook_push.json")
-	mac := hmac.New(sha256.New, []byte(kittest.HookSecret))
-	mac.Write(body)
 	kittest.RunConformance(t, kittest.Conformance{
 		Plugin:  func() core.Remote { return github.NewPlugin() },
 		Options: kittest.Options(srv.URL, "api_url", srv.URL+"/api/v3/"),
@@ -27,7 +22,7 @@ func TestConformance(t *testing.T) {
 		Push: &core.HookRequest{Body: body, Headers: map[string][]string{
 			"X-GitHub-Event":      {"push"},
 			"X-GitHub-Delivery":   {"72d3162e-cc78-11e3-81ab-4c9367dc0958"},
-			"X-Hub-Signature-256": {"sha256=" + hex.EncodeToString(mac.Sum(nil))},
+			"X-Hub-Signature-256": {kittest.SignHMAC("sha256=", body, kittest.HookSecret)},
 		}},
 		Want: &core.Event{Kind: core.EventPush, Repo: &core.RemoteRepo{Owner: "Codertocat", Name: "Hello-World"},
 			Commit: &core.Hook{Ref: "refs/heads/master", After: "6113728f27ae82c7b1a177c8d03f9e96e0adf246"}},
