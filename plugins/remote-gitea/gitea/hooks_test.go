@@ -1,9 +1,6 @@
 package gitea_test
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"testing"
 
 	"github.com/drover-ci/drover/core"
@@ -23,12 +20,6 @@ func TestStatus(t *testing.T) {
 		core.StatusSuccess: "success", core.StatusFailure: "failure", core.StatusError: "error",
 		core.StatusKilled: "error", core.StatusSkipped: "success", core.StatusDeclined: "error",
 	})
-}
-
-func sign(body []byte, secret string) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
 }
 
 const delivery = "f6266f16-1bf3-46a5-9ea4-602e06ead473"
