@@ -29,17 +29,22 @@ type Host[H, S any] struct {
 	Files map[string]string
 
 	fails    Failures
-	hookID   func(*H) *int64
 	mu       sync.Mutex
 	hooks    map[string][]*H
 	nextHook int64
 	statuses []S
 }
 
+// Identified is a webhook type that says where it keeps its id; a Host's
+// H must implement it on *H.
+type Identified interface{ HookID() *int64 }
+
+func (h *Host[H, S]) hookID(hook *H) *int64 { return any(hook).(Identified).HookID() }
+
 // Start serves mux behind the failures (key and body as for
-// Failures.Wrap) on loopback; id says where a hook keeps its id.
-func (h *Host[H, S]) Start(mux http.Handler, key func(*http.Request) string, body func(status int) any, id func(*H) *int64) {
-	h.hookID, h.hooks, h.nextHook = id, map[string][]*H{}, 1
+// Failures.Wrap) on loopback.
+func (h *Host[H, S]) Start(mux http.Handler, key func(*http.Request) string, body func(status int) any) {
+	h.hooks, h.nextHook = map[string][]*H{}, 1
 	if h.Files == nil {
 		h.Files = DefaultFiles()
 	}

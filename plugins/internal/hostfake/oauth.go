@@ -1,6 +1,10 @@
 package hostfake
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
 
 // The OAuth2 application, code and tokens every fake host accepts.
 const (
@@ -50,19 +54,17 @@ func (l Login) TokenHandler(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, 200, out)
 }
 
-// Auth lets a request through when its Authorization header is one of
-// accepted, and answers deny otherwise.
-func Auth(accepted []string, deny func(http.ResponseWriter)) func(http.HandlerFunc) http.HandlerFunc {
+// Auth lets a request through when its Authorization header is Token
+// after one of schemes ("Bearer"), and answers deny otherwise.
+func Auth(deny func(http.ResponseWriter), schemes ...string) func(http.HandlerFunc) http.HandlerFunc {
 	return func(next http.HandlerFunc) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			a := r.Header.Get("Authorization")
-			for _, ok := range accepted {
-				if a == ok {
-					next(w, r)
-					return
-				}
+			scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+			if tok != Token || !slices.Contains(schemes, scheme) {
+				deny(w)
+				return
 			}
-			deny(w)
+			next(w, r)
 		}
 	}
 }

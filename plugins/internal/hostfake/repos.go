@@ -82,6 +82,9 @@ type ConfigHook struct {
 	Active bool              `json:"active"`
 }
 
+// HookID says where the hook keeps its id.
+func (h *ConfigHook) HookID() *int64 { return &h.ID }
+
 // ConfigHookRoutes are the HookRoutes of GitHub-style webhooks on
 // {owner}/{repo}/hooks/{id}: valid says which hooks may be created; an
 // edit sets config, events and active, each when given.

@@ -10,20 +10,6 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
-// The names the fixtures describe.
-const (
-	// Slug is the repository the fixtures describe.
-	Slug = "gitea/webhooks"
-	// SHA is the commit the fixtures describe.
-	SHA = "bffeb74224043ba2feb48d137756c8a9331c449a"
-)
-
-// The credentials the fake accepts (see hostfake.Login).
-const (
-	ClientID, ClientSecret, Code = hostfake.ClientID, hostfake.ClientSecret, hostfake.Code
-	Token, RefreshToken          = hostfake.Token, hostfake.RefreshToken
-)
-
 // Hook is a webhook installed on the fake.
 type Hook = hostfake.ConfigHook
 
@@ -39,9 +25,7 @@ type Server struct {
 func New() *Server {
 	s := &Server{}
 	s.RepoCount, s.MaxItems = 120, 50
-	s.Start(s.routes(), hostfake.Route, func(status int) any {
-		return map[string]any{"message": http.StatusText(status), "url": s.URL + "/api/swagger"}
-	}, func(h *Hook) *int64 { return &h.ID })
+	s.Start(s.routes(), hostfake.Route, s.failure)
 	return s
 }
 
@@ -63,9 +47,9 @@ var notFound = fixtures.Serve(404, "api_error_404.json")
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	// auth accepts "Authorization: token <Token>" (and Bearer) only.
-	auth := hostfake.Auth([]string{"token " + Token, "Bearer " + Token}, func(w http.ResponseWriter) {
+	auth := hostfake.Auth(func(w http.ResponseWriter) {
 		hostfake.WriteJSON(w, 401, map[string]any{"message": "user does not exist [uid: 0, name: ]", "url": s.URL + "/api/swagger"})
-	})
+	}, "token", "Bearer")
 	// repo answers 404 for any repository but Slug.
 	only := hostfake.Only(func(r *http.Request) bool { return hostfake.OwnerRepo(r) == Slug }, notFound)
 	repo := func(h http.HandlerFunc) http.HandlerFunc { return auth(only(h)) }
@@ -113,3 +97,11 @@ var fixtures = hostfake.Fixtures{FS: embedded}
 
 // Fixture returns the named file of testdata/ (e.g. "hook_push.json").
 var Fixture = fixtures.Get
+
+// failure is Gitea's body of an injected failure.
+func (s *Server) failure(status int) any {
+	return map[string]any{"message": http.StatusText(status), "url": s.URL + "/api/swagger"}
+}
+
+// Slug and SHA are the repository and commit the fixtures describe.
+const Slug, SHA = "gitea/webhooks", "bffeb74224043ba2feb48d137756c8a9331c449a"

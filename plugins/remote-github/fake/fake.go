@@ -13,20 +13,6 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
-// The names the fixtures describe.
-const (
-	// Slug is the repository the fixtures describe.
-	Slug = "octocat/Hello-World"
-	// SHA is the commit the fixtures describe.
-	SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
-)
-
-// The credentials the fake accepts (see hostfake.Login).
-const (
-	ClientID, ClientSecret, Code = hostfake.ClientID, hostfake.ClientSecret, hostfake.Code
-	Token, RefreshToken          = hostfake.Token, hostfake.RefreshToken
-)
-
 // Hook is a webhook installed on the fake.
 type Hook = hostfake.ConfigHook
 
@@ -42,9 +28,7 @@ type Server struct {
 func New() *Server {
 	s := &Server{}
 	s.RepoCount, s.MaxItems = 250, 100
-	s.Start(s.routes(), hostfake.Route, func(status int) any {
-		return map[string]any{"message": http.StatusText(status), "documentation_url": "https://docs.github.com/rest"}
-	}, func(h *Hook) *int64 { return &h.ID })
+	s.Start(s.routes(), hostfake.Route, s.failure)
 	return s
 }
 
@@ -67,9 +51,9 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	const api = "/api/v3"
 	// auth accepts "Authorization: Bearer <Token>" (and token) only.
-	auth := hostfake.Auth([]string{"token " + Token, "Bearer " + Token}, func(w http.ResponseWriter) {
+	auth := hostfake.Auth(func(w http.ResponseWriter) {
 		hostfake.WriteJSON(w, 401, map[string]any{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
-	})
+	}, "token", "Bearer")
 	// repo answers 404 for any repository but Slug.
 	only := hostfake.Only(func(r *http.Request) bool { return hostfake.OwnerRepo(r) == Slug }, notFound)
 	repo := func(h http.HandlerFunc) http.HandlerFunc { return auth(only(h)) }
@@ -116,3 +100,11 @@ var fixtures = hostfake.Fixtures{FS: embedded}
 
 // Fixture returns the named file of testdata/ (e.g. "hook_push.json").
 var Fixture = fixtures.Get
+
+// failure is GitHub's body of an injected failure.
+func (s *Server) failure(status int) any {
+	return map[string]any{"message": http.StatusText(status), "documentation_url": "https://docs.github.com/rest"}
+}
+
+// Slug and SHA are the repository and commit the fixtures describe.
+const Slug, SHA = "octocat/Hello-World", "6dcb09b5b57875f334f61aebed695e2e4193db5e"

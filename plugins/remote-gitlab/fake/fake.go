@@ -13,19 +13,8 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
-// The names the fixtures describe.
-const (
-	// Slug is the project the REST fixtures describe.
-	Slug = "diaspora/diaspora-project-site"
-	// SHA is the commit the REST fixtures describe.
-	SHA = "6104942438c14ec7bd21c6cd5bd995272b3faff6"
-)
-
-// The credentials the fake accepts (see hostfake.Login).
-const (
-	ClientID, ClientSecret, Code = hostfake.ClientID, hostfake.ClientSecret, hostfake.Code
-	Token, RefreshToken          = hostfake.Token, hostfake.RefreshToken
-)
+// HookID says where the hook keeps its id.
+func (h *Hook) HookID() *int64 { return &h.ID }
 
 // Hook is a project webhook installed on the fake.
 type Hook struct {
@@ -52,9 +41,7 @@ type Server struct {
 func New() *Server {
 	s := &Server{}
 	s.RepoCount = 250
-	s.Start(s.routes(), func(r *http.Request) string { return r.Method + " " + r.URL.EscapedPath() }, func(status int) any {
-		return map[string]any{"message": strconv.Itoa(status) + " " + http.StatusText(status)}
-	}, func(h *Hook) *int64 { return &h.ID })
+	s.Start(s.routes(), func(r *http.Request) string { return r.Method + " " + r.URL.EscapedPath() }, s.failure)
 	return s
 }
 
@@ -74,9 +61,9 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	const api = "/api/v4"
 	// auth accepts "Authorization: Bearer <Token>" only.
-	auth := hostfake.Auth([]string{"Bearer " + Token}, func(w http.ResponseWriter) {
+	auth := hostfake.Auth(func(w http.ResponseWriter) {
 		hostfake.WriteJSON(w, 401, map[string]any{"message": "401 Unauthorized"})
-	})
+	}, "Bearer")
 	// project answers 404 for any project but Slug (or its id 3).
 	only := hostfake.Only(func(r *http.Request) bool { id := r.PathValue("id"); return id == Slug || id == "3" }, func(w http.ResponseWriter, _ *http.Request) {
 		hostfake.WriteJSON(w, 404, map[string]any{"message": "404 Project Not Found"})
@@ -189,3 +176,11 @@ var fixtures = hostfake.Fixtures{FS: embedded}
 
 // Fixture returns the named file of testdata/ (e.g. "hook_push.json").
 var Fixture = fixtures.Get
+
+// failure is GitLab's body of an injected failure.
+func (s *Server) failure(status int) any {
+	return map[string]any{"message": strconv.Itoa(status) + " " + http.StatusText(status)}
+}
+
+// Slug and SHA are the repository and commit the fixtures describe.
+const Slug, SHA = "diaspora/diaspora-project-site", "6104942438c14ec7bd21c6cd5bd995272b3faff6"
