@@ -27,6 +27,8 @@ type Host[H, S any] struct {
 	MaxItems int
 	// Files maps a path to its content at any commit of the repository.
 	Files map[string]string
+	// Fixtures are the fake's testdata/.
+	Fixtures Fixtures
 
 	fails    Failures
 	mu       sync.Mutex
@@ -192,6 +194,20 @@ type Answer struct {
 
 // Write answers a.
 func (a Answer) Write(w http.ResponseWriter) { WriteJSON(w, a.Status, a.Body) }
+
+// Raw answers the content of the {path} file at a ?ref as text, or
+// notFound.
+func (h *Host[H, S]) Raw(notFound http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		content, ok := h.Files[r.PathValue("path")]
+		if !ok || r.URL.Query().Get("ref") == "" {
+			notFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte(content))
+	}
+}
 
 // Fixtures are a fake's embedded testdata/ files.
 type Fixtures struct{ FS fs.FS }

@@ -13,8 +13,8 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
-// HookID says where the hook keeps its id.
-func (h *Hook) HookID() *int64 { return &h.ID }
+// Slug and SHA are the project and commit the REST fixtures describe.
+const Slug, SHA = "diaspora/diaspora-project-site", "6104942438c14ec7bd21c6cd5bd995272b3faff6"
 
 // Hook is a project webhook installed on the fake.
 type Hook struct {
@@ -26,22 +26,27 @@ type Hook struct {
 	MergeRequestsEvents bool   `json:"merge_requests_events"`
 }
 
+// HookID says where the hook keeps its id.
+func (h *Hook) HookID() *int64 { return &h.ID }
+
 // Status is a commit status posted to the fake.
 type Status struct {
 	Slug, SHA, State, Name, Description, TargetURL string
 }
 
-// Server is the fake GitLab (see hostfake.Host for what it keeps).
+// Server is the fake GitLab, a hostfake.Host of 250 projects whose
+// failures are keyed by the escaped path.
 type Server struct {
 	hostfake.Host[Hook, Status]
 }
 
-// New starts a fake GitLab on loopback; Close it when done. Fail's route
-// is the escaped path.
+// New starts a fake GitLab on loopback; Close it when done.
 func New() *Server {
 	s := &Server{}
-	s.RepoCount = 250
-	s.Start(s.routes(), func(r *http.Request) string { return r.Method + " " + r.URL.EscapedPath() }, s.failure)
+	s.RepoCount, s.Fixtures = 250, hostfake.Fixtures{FS: testdata}
+	s.Start(s.routes(), func(r *http.Request) string { return r.Method + " " + r.URL.EscapedPath() }, func(status int) any {
+		return map[string]any{"message": strconv.Itoa(status) + " " + http.StatusText(status)}
+	})
 	return s
 }
 
@@ -71,11 +76,13 @@ func (s *Server) routes() http.Handler {
 	project := func(h http.HandlerFunc) http.HandlerFunc { return auth(only(h)) }
 	hooks := hookRoutes()
 	mux.HandleFunc("POST /oauth/token", login.TokenHandler)
-	mux.HandleFunc("GET "+api+"/user", auth(fixtures.Serve(200, "api_user.json")))
+	mux.HandleFunc("GET "+api+"/user", auth(s.Fixtures.Serve(200, "api_user.json")))
 	mux.HandleFunc("GET "+api+"/projects", auth(s.listProjects))
-	mux.HandleFunc("GET "+api+"/projects/{id}", project(fixtures.Serve(200, "api_project.json")))
+	mux.HandleFunc("GET "+api+"/projects/{id}", project(s.Fixtures.Serve(200, "api_project.json")))
 	mux.HandleFunc("GET "+api+"/projects/{id}/repository/commits/{sha}", project(s.commit))
-	mux.HandleFunc("GET "+api+"/projects/{id}/repository/files/{path}/raw", project(s.raw))
+	mux.HandleFunc("GET "+api+"/projects/{id}/repository/files/{path}/raw", project(s.Raw(func(w http.ResponseWriter, _ *http.Request) {
+		hostfake.WriteJSON(w, 404, map[string]any{"message": "404 File Not Found"})
+	})))
 	mux.HandleFunc("GET "+api+"/projects/{id}/hooks", project(s.listHooks))
 	mux.HandleFunc("POST "+api+"/projects/{id}/hooks", project(hostfake.CreateHook(&s.Host, hooks)))
 	mux.HandleFunc("PUT "+api+"/projects/{id}/hooks/{hook}", project(hostfake.EditHook(&s.Host, hooks)))
@@ -127,7 +134,7 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
 // generated ones.
 func (s *Server) listed(i int) map[string]any {
 	if i == 0 {
-		return fixtures.Object("api_project.json")
+		return s.Fixtures.Object("api_project.json")
 	}
 	return genProject(s.URL, i)
 }
@@ -153,34 +160,14 @@ func genProject(base string, i int) map[string]any {
 func (s *Server) commit(w http.ResponseWriter, r *http.Request) {
 	switch r.PathValue("sha") {
 	case SHA, "main", "v1.0.0":
-		fixtures.Serve(200, "api_commit.json")(w, r)
+		s.Fixtures.Serve(200, "api_commit.json")(w, r)
 	default:
 		hostfake.WriteJSON(w, 404, map[string]any{"message": "404 Commit Not Found"})
 	}
 }
 
-func (s *Server) raw(w http.ResponseWriter, r *http.Request) {
-	content, ok := s.Files[r.PathValue("path")]
-	if !ok || r.URL.Query().Get("ref") == "" {
-		hostfake.WriteJSON(w, 404, map[string]any{"message": "404 File Not Found"})
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write([]byte(content))
-}
+// Fixture returns the named file of testdata/ (e.g. "hook_push.json").
+func Fixture(name string) []byte { return hostfake.Fixtures{FS: testdata}.Get(name) }
 
 //go:embed testdata/*.json
-var embedded embed.FS
-
-var fixtures = hostfake.Fixtures{FS: embedded}
-
-// Fixture returns the named file of testdata/ (e.g. "hook_push.json").
-var Fixture = fixtures.Get
-
-// failure is GitLab's body of an injected failure.
-func (s *Server) failure(status int) any {
-	return map[string]any{"message": strconv.Itoa(status) + " " + http.StatusText(status)}
-}
-
-// Slug and SHA are the repository and commit the fixtures describe.
-const Slug, SHA = "diaspora/diaspora-project-site", "6104942438c14ec7bd21c6cd5bd995272b3faff6"
+var testdata embed.FS
