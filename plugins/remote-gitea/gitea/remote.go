@@ -28,22 +28,16 @@ type Remote struct {
 	pageSize int // learned from /settings/api, 0 until then
 }
 
-var _ core.Remote = (*Remote)(nil)
-
-// New validates the instance options (see ParseOptions) and returns the remote.
+// New returns the remote of a Gitea server whose options ParseOptions accepts.
 func New(options map[string]any) (*Remote, error) {
 	return remotekit.Build(options, ParseOptions, NewWithOptions)
 }
 
-// NewWithOptions returns the remote for already validated options.
+// NewWithOptions returns the remote for options ParseOptions returned.
 func NewWithOptions(o Options) *Remote {
 	r := &Remote{opts: o, pageSize: o.PageSize}
-	r.Base = remotekit.NewBase(o.Options, remotekit.Host[*gt.Hook]{
-		Name:     name,
-		Endpoint: remotekit.Endpoint{AuthPath: "/login/oauth/authorize", TokenPath: "/login/oauth/access_token"},
-		Events:   events,
-		Webhooks: r.webhooks,
-	})
+	login := remotekit.Endpoint{AuthPath: "/login/oauth/authorize", TokenPath: "/login/oauth/access_token"}
+	r.Base = remotekit.NewBase(o.Options, remotekit.Host[*gt.Hook]{Name: name, Endpoint: login, Events: events, Webhooks: r.webhooks})
 	return r
 }
 

@@ -11,15 +11,18 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
+// pageSize is GitHub's maximum page size.
+const pageSize = 100
+
 // Repos returns one page of the repositories the user can see (owned,
 // collaborator, organisation member) at GitHub's maximum page size; Last
 // comes from the Link header.
 func (r *Remote) Repos(ctx context.Context, creds core.Creds, page core.Page) (*core.RepoPage, error) {
+	n, size := remotekit.PageOf(page, pageSize)
 	cl, err := r.client(creds)
 	if err != nil {
 		return nil, err
 	}
-	n, size := remotekit.PageOf(page, pageSize)
 	list, resp, err := cl.Repositories.ListByAuthenticatedUser(ctx, &gh.RepositoryListByAuthenticatedUserOptions{
 		Affiliation: "owner,collaborator,organization_member",
 		Sort:        "full_name",

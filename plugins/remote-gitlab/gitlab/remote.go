@@ -13,9 +13,6 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
-// pageSize is GitLab's maximum page size.
-const pageSize = 100
-
 // Remote is one GitLab instance. It keeps no per-user state; it is safe
 // for concurrent use.
 type Remote struct {
@@ -23,22 +20,16 @@ type Remote struct {
 	opts Options
 }
 
-var _ core.Remote = (*Remote)(nil)
-
-// New validates the instance options (see ParseOptions) and returns the remote.
+// New returns the remote of a GitLab.com or self-managed GitLab instance whose options ParseOptions accepts.
 func New(options map[string]any) (*Remote, error) {
 	return remotekit.Build(options, ParseOptions, NewWithOptions)
 }
 
-// NewWithOptions returns the remote for already validated options.
+// NewWithOptions returns the remote for options ParseOptions returned.
 func NewWithOptions(o Options) *Remote {
 	r := &Remote{opts: o}
-	r.Base = remotekit.NewBase(o.Options, remotekit.Host[*gl.ProjectHook]{
-		Name:     name,
-		Endpoint: remotekit.Endpoint{AuthPath: "/oauth/authorize", TokenPath: "/oauth/token", Scopes: o.Scopes},
-		Events:   events,
-		Webhooks: r.webhooks,
-	})
+	login := remotekit.Endpoint{AuthPath: "/oauth/authorize", TokenPath: "/oauth/token", Scopes: o.Scopes}
+	r.Base = remotekit.NewBase(o.Options, remotekit.Host[*gl.ProjectHook]{Name: name, Endpoint: login, Events: events, Webhooks: r.webhooks})
 	return r
 }
 

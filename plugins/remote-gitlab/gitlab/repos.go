@@ -11,6 +11,9 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
+// pageSize is GitLab's maximum page size.
+const pageSize = 100
+
 // Repos returns one page of the projects the user is a member of, at
 // GitLab's maximum page size; Last comes from X-Total-Pages (left out by
 // GitLab above 10,000 projects, when Next still pages on).
