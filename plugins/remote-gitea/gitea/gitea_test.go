@@ -13,14 +13,9 @@ import (
 )
 
 func setup(t *testing.T) (*fake.Server, kittest.Env) {
-	t.Helper()
 	srv := fake.New()
-	t.Cleanup(srv.Close)
-	r, err := gitea.New(kittest.Options(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, kittest.Env{Remote: r, Name: "gitea", Slug: fake.Slug, SHA: fake.SHA, Missing: "gitea/missing", Files: srv.Files, Fail: srv.Fail, Close: srv.Close}
+	return srv, kittest.Start(t, &srv.Host, kittest.Fixture{Name: "gitea", Slug: fake.Slug, SHA: fake.SHA, Missing: "gitea/missing"},
+		func(url string) (core.Remote, error) { return gitea.New(kittest.Options(url)) })
 }
 
 func TestNewValidatesOptions(t *testing.T) {

@@ -12,14 +12,11 @@ import (
 )
 
 func setup(t *testing.T) (*fake.Server, kittest.Env) {
-	t.Helper()
 	srv := fake.New()
-	t.Cleanup(srv.Close)
-	r, err := github.New(kittest.Options(srv.URL, "api_url", srv.URL+"/api/v3"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, kittest.Env{Remote: r, Name: "github", Slug: fake.Slug, SHA: fake.SHA, Missing: "octocat/missing", Files: srv.Files, Fail: srv.Fail, Close: srv.Close}
+	return srv, kittest.Start(t, &srv.Host, kittest.Fixture{Name: "github", Slug: fake.Slug, SHA: fake.SHA, Missing: "octocat/missing"},
+		func(url string) (core.Remote, error) {
+			return github.New(kittest.Options(url, "api_url", url+"/api/v3"))
+		})
 }
 
 func TestNewValidatesOptions(t *testing.T) {
@@ -37,9 +34,7 @@ func TestNewValidatesOptions(t *testing.T) {
 	if o, _ := github.ParseOptions(with("url", nil)); o.URL != "https://github.com" || o.APIURL != "https://api.github.com/" || len(o.Scopes) == 0 {
 		t.Fatalf("github.com options: %+v", o)
 	}
-	if o, _ := github.ParseOptions(with("scopes", "repo read:org")); len(o.Scopes) != 2 || o.Scopes[1] != "read:org" {
-		t.Fatalf("scopes: %+v", o.Scopes)
-	}
+	kittest.Scopes(t, ok, func(m map[string]any) []string { o, _ := github.ParseOptions(m); return o.Scopes })
 }
 
 func TestLogin(t *testing.T) {

@@ -13,14 +13,9 @@ import (
 )
 
 func setup(t *testing.T) (*fake.Server, kittest.Env) {
-	t.Helper()
 	srv := fake.New()
-	t.Cleanup(srv.Close)
-	r, err := gitlab.New(kittest.Options(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, kittest.Env{Remote: r, Name: "gitlab", Slug: fake.Slug, SHA: fake.SHA, Missing: "diaspora/missing", Files: srv.Files, Fail: srv.Fail, Close: srv.Close}
+	return srv, kittest.Start(t, &srv.Host, kittest.Fixture{Name: "gitlab", Slug: fake.Slug, SHA: fake.SHA, Missing: "diaspora/missing"},
+		func(url string) (core.Remote, error) { return gitlab.New(kittest.Options(url)) })
 }
 
 func TestNewValidatesOptions(t *testing.T) {
@@ -37,9 +32,7 @@ func TestNewValidatesOptions(t *testing.T) {
 	if o, _ := gitlab.ParseOptions(with("url", nil)); o.URL != "https://gitlab.com" || len(o.Scopes) == 0 || o.Scopes[0] != "api" {
 		t.Fatalf("gitlab.com options: %+v", o)
 	}
-	if o, _ := gitlab.ParseOptions(with("scopes", "repo read:org")); len(o.Scopes) != 2 || o.Scopes[1] != "read:org" {
-		t.Fatalf("scopes: %+v", o.Scopes)
-	}
+	kittest.Scopes(t, ok, func(m map[string]any) []string { o, _ := gitlab.ParseOptions(m); return o.Scopes })
 }
 
 func TestLogin(t *testing.T) {

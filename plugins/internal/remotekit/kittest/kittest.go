@@ -34,6 +34,22 @@ type Env struct {
 	Close func()
 }
 
+// Fixture names what a fake's fixtures describe: the remote's name, the
+// repository and commit, and a repository the fake does not know.
+type Fixture struct{ Name, Slug, SHA, Missing string }
+
+// Start builds the remote with newFn for the fake host h (started, closed
+// when the test ends) and returns its Env.
+func Start[H, S any](t *testing.T, h *hostfake.Host[H, S], f Fixture, newFn func(url string) (core.Remote, error)) Env {
+	t.Helper()
+	t.Cleanup(h.Close)
+	r, err := newFn(h.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Env{Remote: r, Name: f.Name, Slug: f.Slug, SHA: f.SHA, Missing: f.Missing, Files: h.Files, Fail: h.Fail, Close: h.Close}
+}
+
 // Options returns the options of New for a fake at url.
 func Options(url string, extra ...string) map[string]any {
 	o := map[string]any{"url": url, "client_id": hostfake.ClientID, "client_secret": hostfake.ClientSecret}

@@ -49,3 +49,12 @@ func ValidateOptions(t *testing.T, ok map[string]any, newFn func(map[string]any)
 	}
 	return With(With(ok, "client_secret", nil), "client_secret_file", secretFile)
 }
+
+// Scopes checks that scopes given as one string split on spaces; parse
+// returns the scopes of an option map.
+func Scopes(t *testing.T, ok map[string]any, parse func(map[string]any) []string) {
+	t.Helper()
+	if scopes := parse(With(ok, "scopes", "repo read:org")); len(scopes) != 2 || scopes[1] != "read:org" {
+		t.Fatalf("scopes: %+v", scopes)
+	}
+}
