@@ -3,7 +3,6 @@ package gitea
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	gt "code.gitea.io/sdk/gitea"
 
@@ -131,21 +130,14 @@ func (r *Remote) Netrc(_ context.Context, creds core.Creds, slug string) (*core.
 	return remotekit.Netrc(name, r.opts.URL, "oauth2", creds.Token)
 }
 
+// convertRepo converts an API repository as its webhook payload form.
 func convertRepo(r *gt.Repository) *core.RemoteRepo {
-	out := &core.RemoteRepo{
-		ID:       strconv.FormatInt(r.ID, 10),
-		Name:     r.Name,
-		CloneURL: r.CloneURL,
-		HTMLURL:  r.HTMLURL,
-		Branch:   r.DefaultBranch,
-		Private:  r.Private,
-	}
+	h := &hookRepo{ID: r.ID, Name: r.Name, FullName: r.FullName, Private: r.Private, Internal: r.Internal,
+		HTMLURL: r.HTMLURL, CloneURL: r.CloneURL, DefaultBranch: r.DefaultBranch}
 	if r.Owner != nil {
-		out.Owner = r.Owner.UserName
-	} else if owner, _, ok := strings.Cut(r.FullName, "/"); ok {
-		out.Owner = owner
+		h.Owner = &hookUser{UserName: r.Owner.UserName}
 	}
-	out.Visibility = visibility(r.Internal, r.Private)
+	out := h.remote()
 	if p := r.Permissions; p != nil {
 		out.Perm = &core.Perm{Pull: p.Pull || p.Push || p.Admin, Push: p.Push || p.Admin, Admin: p.Admin}
 	}
