@@ -28,7 +28,8 @@ type Remote struct {
 	pageSize int // learned from /settings/api, 0 until then
 }
 
-// New returns the remote of a Gitea server whose options ParseOptions accepts.
+// New returns the remote of a Gitea server whose options ParseOptions
+// accepts.
 func New(options map[string]any) (*Remote, error) {
 	return remotekit.Build(options, ParseOptions, NewWithOptions)
 }

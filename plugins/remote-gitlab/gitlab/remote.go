@@ -20,7 +20,8 @@ type Remote struct {
 	opts Options
 }
 
-// New returns the remote of a GitLab.com or self-managed GitLab instance whose options ParseOptions accepts.
+// New returns the remote of a GitLab.com or self-managed GitLab instance
+// whose options ParseOptions accepts.
 func New(options map[string]any) (*Remote, error) {
 	return remotekit.Build(options, ParseOptions, NewWithOptions)
 }
