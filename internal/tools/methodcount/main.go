@@ -18,6 +18,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"path/filepath"
 	"sort"
 
 	"golang.org/x/tools/go/packages"
@@ -65,7 +66,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "methodcount:", err)
 		os.Exit(2)
 	}
+	wd, _ := os.Getwd()
 	for _, o := range offenders {
+		if rel, err := filepath.Rel(wd, o.Pos.Filename); err == nil {
+			o.Pos.Filename = rel
+		}
 		fmt.Println(o)
 	}
 	if len(offenders) > 0 {
