@@ -8,18 +8,11 @@ import (
 	"github.com/drover-ci/drover/plugins/remote-gitea/fake"
 )
 
-func TestActivateDeactivate(t *testing.T) {
+// TestWebhooksAndStatuses installs, replaces and removes webhooks and
+// posts commit statuses.
+func TestWebhooksAndStatuses(t *testing.T) {
 	srv, e := setup(t)
-	kittest.ActivateDeactivate(t, e, kittest.ConfigHooks(&srv.Host, srv.AddHook, "gitea", fake.Slug, "POST /api/v1/repos/gitea/webhooks/hooks"))
-}
-
-func TestStatus(t *testing.T) {
-	srv, e := setup(t)
-	kittest.Statuses(t, e, kittest.LastCommitStatus(&srv.Host), map[core.Status]string{
-		core.StatusPending: "pending", core.StatusRunning: "pending", core.StatusBlocked: "pending",
-		core.StatusSuccess: "success", core.StatusFailure: "failure", core.StatusError: "error",
-		core.StatusKilled: "error", core.StatusSkipped: "success", core.StatusDeclined: "error",
-	})
+	kittest.ConfigHostHooks(t, e, &srv.Host, srv.AddHook, "POST /api/v1/repos/gitea/webhooks/hooks")
 }
 
 const delivery = "f6266f16-1bf3-46a5-9ea4-602e06ead473"

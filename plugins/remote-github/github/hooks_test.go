@@ -9,18 +9,11 @@ import (
 	"github.com/drover-ci/drover/plugins/remote-github/fake"
 )
 
-func TestActivateDeactivate(t *testing.T) {
+// TestWebhooksAndStatuses installs, replaces and removes webhooks and
+// posts commit statuses.
+func TestWebhooksAndStatuses(t *testing.T) {
 	srv, e := setup(t)
-	kittest.ActivateDeactivate(t, e, kittest.ConfigHooks(&srv.Host, srv.AddHook, "github", fake.Slug, "POST /api/v3/repos/octocat/Hello-World/hooks"))
-}
-
-func TestStatus(t *testing.T) {
-	srv, e := setup(t)
-	kittest.Statuses(t, e, kittest.LastCommitStatus(&srv.Host), map[core.Status]string{
-		core.StatusPending: "pending", core.StatusRunning: "pending", core.StatusBlocked: "pending",
-		core.StatusSuccess: "success", core.StatusFailure: "failure", core.StatusError: "error",
-		core.StatusKilled: "error", core.StatusSkipped: "success", core.StatusDeclined: "error", core.StatusWaiting: "pending",
-	})
+	kittest.ConfigHostHooks(t, e, &srv.Host, srv.AddHook, "POST /api/v3/repos/octocat/Hello-World/hooks")
 }
 
 const delivery = "72d3162e-cc78-11e3-81ab-4c9367dc0958"

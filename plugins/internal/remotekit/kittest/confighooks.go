@@ -80,3 +80,18 @@ func VerifyHMAC(t *testing.T, e Env, request Request, header, prefix string, bod
 		"lower-case header": {Headers: map[string][]string{strings.ToLower(header): {sign(body, "s3cret")}}, Body: body},
 	}, bad)
 }
+
+// GitHubStates are the commit states GitHub and Gitea give Drover's
+// statuses.
+var GitHubStates = map[core.Status]string{
+	core.StatusPending: "pending", core.StatusRunning: "pending", core.StatusBlocked: "pending", core.StatusWaiting: "pending",
+	core.StatusSuccess: "success", core.StatusFailure: "failure", core.StatusError: "error",
+	core.StatusKilled: "error", core.StatusSkipped: "success", core.StatusDeclined: "error",
+}
+
+// ConfigHostHooks runs ActivateDeactivate (see ConfigHooks) and Statuses
+// (GitHubStates) on a fake with GitHub-style hooks and statuses.
+func ConfigHostHooks(t *testing.T, e Env, h *hostfake.Host[hostfake.ConfigHook, hostfake.CommitStatus], add func(slug, url string), createRoute string) {
+	t.Run("activate and deactivate", func(t *testing.T) { ActivateDeactivate(t, e, ConfigHooks(h, add, e.Name, e.Slug, createRoute)) })
+	t.Run("status", func(t *testing.T) { Statuses(t, e, LastCommitStatus(h), GitHubStates) })
+}
