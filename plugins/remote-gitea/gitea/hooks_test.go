@@ -17,12 +17,7 @@ func TestWebhooksAndStatuses(t *testing.T) {
 
 const delivery = "f6266f16-1bf3-46a5-9ea4-602e06ead473"
 
-func request(event string, body []byte) *core.HookRequest {
-	return &core.HookRequest{
-		Headers: map[string][]string{"X-Gitea-Event": {event}, "X-Gitea-Delivery": {delivery}},
-		Body:    body,
-	}
-}
+var request = kittest.Requests("X-Gitea-Event", "X-Gitea-Delivery", delivery)
 
 func TestParseHook(t *testing.T) {
 	_, e := setup(t)

@@ -18,12 +18,7 @@ func TestWebhooksAndStatuses(t *testing.T) {
 
 const delivery = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
 
-func request(event string, body []byte) *core.HookRequest {
-	return &core.HookRequest{
-		Headers: map[string][]string{"X-GitHub-Event": {event}, "X-GitHub-Delivery": {delivery}},
-		Body:    body,
-	}
-}
+var request = kittest.Requests("X-GitHub-Event", "X-GitHub-Delivery", delivery)
 
 func TestParseHook(t *testing.T) {
 	_, e := setup(t)

@@ -49,12 +49,7 @@ func TestStatus(t *testing.T) {
 
 const delivery = "ab2c5e8f-0b8f-4ab6-a0e5-b8b0f6d4c1e9"
 
-func request(event string, body []byte) *core.HookRequest {
-	return &core.HookRequest{
-		Headers: map[string][]string{"X-Gitlab-Event": {event}, "X-Gitlab-Event-Uuid": {delivery}},
-		Body:    body,
-	}
-}
+var request = kittest.Requests("X-Gitlab-Event", "X-Gitlab-Event-Uuid", delivery)
 
 // patched returns the fixture with top-level or object_attributes fields set.
 func patched(t *testing.T, name string, attrs map[string]any) []byte {

@@ -109,3 +109,11 @@ type Signed struct {
 	Request *core.HookRequest
 	Secret  string
 }
+
+// Requests builds webhooks with the event kind in eventHeader and delivery
+// in deliveryHeader.
+func Requests(eventHeader, deliveryHeader, delivery string) Request {
+	return func(event string, body []byte) *core.HookRequest {
+		return HookRequest(body, eventHeader, event, deliveryHeader, delivery)
+	}
+}
