@@ -1,47 +1,22 @@
 package main
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"testing"
 
-	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit/kittest"
 	"github.com/drover-ci/drover/plugins/remote-github/fake"
 	"github.com/drover-ci/drover/plugins/remote-github/github"
-	"github.com/drover-ci/drover/sdk/remote/remotetest"
 )
 
-// TestConformance runs the remote kit through gRPC against the fake GitHub.
+// TestConformance runs the remote kit through gRPC against the fake GitHub
+// (Enterprise-style, its API under /api/v3/).
 func TestConformance(t *testing.T) {
-	srv := fake.New()
-	defer srv.Close()
-	srv.RepoCount = 12
-	body := fake.Fixture("hook_push.json")
-	mac := hmac.New(sha256.New, []byte("kit-hook-secret"))
-	mac.Write(body)
-	push := &core.HookRequest{
-		Headers: map[string][]string{
-			"X-GitHub-Event":      {"push"},
-			"X-GitHub-Delivery":   {"72d3162e-cc78-11e3-81ab-4c9367dc0958"},
-			"X-Hub-Signature-256": {"sha256=" + hex.EncodeToString(mac.Sum(nil))},
-		},
-		Body: body,
-	}
-	remotetest.Run(t, func(*testing.T) core.Remote { return github.NewPlugin() }, remotetest.Config{
-		Creds:       core.Creds{Token: fake.Token},
-		Login:       "octocat",
-		Repo:        fake.Slug,
-		Ref:         "master",
-		File:        ".drover.yml",
-		FileContent: []byte(srv.Files[".drover.yml"]),
-		MinRepos:    12,
-		Webhooks: []remotetest.Webhook{{
-			Request: push,
-			Secret:  "kit-hook-secret",
-			Want: &core.Event{Kind: core.EventPush, Repo: &core.RemoteRepo{Owner: "Codertocat", Name: "Hello-World"},
-				Commit: &core.Hook{Ref: "refs/heads/master", After: "6113728f27ae82c7b1a177c8d03f9e96e0adf246"}},
-		}},
-		Options: map[string]any{"url": srv.URL, "api_url": srv.URL + "/api/v3/", "client_id": fake.ClientID, "client_secret": fake.ClientSecret},
+	srv, body := fake.New(), fake.Fixture("hook_push.json")
+	kittest.RunConformance(t, github.NewPlugin, &srv.Host, kittest.Conformance{
+		Options: []string{"api_url", srv.URL + "/api/v3/"},
+		Login:   "octocat", Repo: fake.Slug, Ref: "master",
+		Push: kittest.HookRequest(body, "X-GitHub-Event", "push", "X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+			"X-Hub-Signature-256", kittest.SignHMAC("sha256=", body, kittest.HookSecret)),
+		Want: kittest.PushEvent("Codertocat", "Hello-World", "refs/heads/master", "6113728f27ae82c7b1a177c8d03f9e96e0adf246"),
 	})
 }

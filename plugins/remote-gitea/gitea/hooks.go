@@ -6,116 +6,67 @@ import (
 	gt "code.gitea.io/sdk/gitea"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
 // hookEvents are the events Drover's repository webhook subscribes to. Tags
 // arrive as push events on refs/tags/, so "create" is not needed.
 var hookEvents = []string{"push", "pull_request", "pull_request_sync", "repository"}
 
-// Activate installs the repository's webhook to url signed with secret,
-// replacing (editing) an existing hook to the same url and removing
-// duplicates of it.
-func (r *Remote) Activate(ctx context.Context, creds core.Creds, slug, url, secret string) error {
-	if url == "" || secret == "" {
-		return core.Errorf(core.CodeInvalid, "gitea: a webhook needs a url and a secret")
-	}
-	owner, name, err := split(slug)
+// webhooks are the repository's hooks to url, as the Installer's Activate
+// and Deactivate manage them.
+func (r *Remote) webhooks(ctx context.Context, creds core.Creds, slug, url, secret string) (remotekit.Webhooks[*gt.Hook], error) {
+	cl, owner, repo, err := r.on(ctx, creds, slug)
 	if err != nil {
-		return err
-	}
-	cl, err := r.client(ctx, creds)
-	if err != nil {
-		return err
-	}
-	existing, err := r.hooksTo(ctx, cl, owner, name, url)
-	if err != nil {
-		return err
+		return remotekit.Webhooks[*gt.Hook]{}, err
 	}
 	config := map[string]string{"url": url, "content_type": "json", "secret": secret}
-	if len(existing) > 0 {
-		active := true
-		resp, err := cl.EditRepoHook(owner, name, existing[0].ID, gt.EditHookOption{
-			Config: config, Events: hookEvents, BranchFilter: "*", Active: &active,
-		})
-		if err != nil {
+	return remotekit.Webhooks[*gt.Hook]{
+		List: func() ([]*gt.Hook, error) {
+			return remotekit.Collect(func(page int) ([]*gt.Hook, int, error) {
+				hooks, resp, err := cl.ListRepoHooks(owner, repo, gt.ListHooksOptions{ListOptions: gt.ListOptions{Page: page, PageSize: defaultPageSize}})
+				if err != nil {
+					return nil, 0, mapErr(ctx, "list webhooks of "+slug, resp, err)
+				}
+				if len(hooks) == 0 || (resp.NextPage == 0 && len(hooks) < defaultPageSize) {
+					return hooks, 0, nil
+				}
+				return hooks, page + 1, nil
+			}, func(h *gt.Hook) bool { return h.Config["url"] == url })
+		},
+		Create: func() error {
+			_, resp, err := cl.CreateRepoHook(owner, repo, gt.CreateHookOption{
+				Type: gt.HookTypeGitea, Config: config, Events: hookEvents, BranchFilter: "*", Active: true,
+			})
+			return mapErr(ctx, "create webhook of "+slug, resp, err)
+		},
+		Edit: func(h *gt.Hook) error {
+			active := true
+			resp, err := cl.EditRepoHook(owner, repo, h.ID, gt.EditHookOption{
+				Config: config, Events: hookEvents, BranchFilter: "*", Active: &active,
+			})
 			return mapErr(ctx, "edit webhook of "+slug, resp, err)
-		}
-		for _, h := range existing[1:] {
-			if resp, err := cl.DeleteRepoHook(owner, name, h.ID); err != nil {
-				return mapErr(ctx, "delete duplicate webhook of "+slug, resp, err)
-			}
-		}
-		return nil
-	}
-	_, resp, err := cl.CreateRepoHook(owner, name, gt.CreateHookOption{
-		Type: gt.HookTypeGitea, Config: config, Events: hookEvents, BranchFilter: "*", Active: true,
-	})
-	if err != nil {
-		return mapErr(ctx, "create webhook of "+slug, resp, err)
-	}
-	return nil
-}
-
-// Deactivate removes every webhook of the repository to url.
-func (r *Remote) Deactivate(ctx context.Context, creds core.Creds, slug, url string) error {
-	owner, name, err := split(slug)
-	if err != nil {
-		return err
-	}
-	cl, err := r.client(ctx, creds)
-	if err != nil {
-		return err
-	}
-	existing, err := r.hooksTo(ctx, cl, owner, name, url)
-	if err != nil {
-		return err
-	}
-	for _, h := range existing {
-		resp, err := cl.DeleteRepoHook(owner, name, h.ID)
-		if err != nil && (resp == nil || resp.StatusCode != 404) {
-			return mapErr(ctx, "delete webhook of "+slug, resp, err)
-		}
-	}
-	return nil
-}
-
-// hooksTo lists the repository's hooks that deliver to url.
-func (r *Remote) hooksTo(ctx context.Context, cl *gt.Client, owner, name, url string) ([]*gt.Hook, error) {
-	var out []*gt.Hook
-	for page := 1; page <= 100; page++ {
-		hooks, resp, err := cl.ListRepoHooks(owner, name, gt.ListHooksOptions{ListOptions: gt.ListOptions{Page: page, PageSize: defaultPageSize}})
-		if err != nil {
-			return nil, mapErr(ctx, "list webhooks of "+owner+"/"+name, resp, err)
-		}
-		for _, h := range hooks {
-			if h.Config["url"] == url {
-				out = append(out, h)
-			}
-		}
-		if len(hooks) == 0 || (resp.NextPage == 0 && len(hooks) < defaultPageSize) {
-			break
-		}
-	}
-	return out, nil
+		},
+		Delete: func(h *gt.Hook, op string) error {
+			resp, err := cl.DeleteRepoHook(owner, repo, h.ID)
+			return mapErr(ctx, op+" of "+slug, resp, err)
+		},
+	}, nil
 }
 
 // Status reports a commit status.
 func (r *Remote) Status(ctx context.Context, creds core.Creds, slug string, st *core.CommitStatus) error {
-	owner, name, err := split(slug)
-	if err != nil {
-		return err
-	}
 	if st == nil || st.SHA == "" {
 		return core.Errorf(core.CodeInvalid, "gitea: a commit status needs a sha")
 	}
-	cl, err := r.client(ctx, creds)
+	cl, owner, repo, err := r.on(ctx, creds, slug)
 	if err != nil {
 		return err
 	}
-	_, resp, err := cl.CreateStatus(owner, name, st.SHA, gt.CreateStatusOption{
+	_, resp, err := cl.CreateStatus(owner, repo, st.SHA, gt.CreateStatusOption{
 		State:       state(st.State),
 		TargetURL:   st.Target,
-		Description: truncate(st.Desc, 140),
+		Description: remotekit.Truncate(st.Desc, 140),
 		Context:     st.Label,
 	})
 	if err != nil {
@@ -136,12 +87,4 @@ func state(s core.Status) gt.StatusState {
 	default: // blocked, waiting, pending, running
 		return gt.StatusPending
 	}
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

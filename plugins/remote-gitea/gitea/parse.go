@@ -2,67 +2,33 @@ package gitea
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
-const zeroSHA = "0000000000000000000000000000000000000000"
-
-// ParseHook turns a Gitea webhook into an event: push (branches), tag
-// (pushes to refs/tags/), pull request (opened, synchronized, reopened,
-// closed) and repository (created, deleted); anything else is ignored with
-// a reason. Gitea sends no webhook for renamed or transferred repositories.
-func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event, error) {
-	if req == nil {
-		return nil, core.Errorf(core.CodeInvalid, "gitea: no webhook request")
-	}
-	kind := header(req.Headers, "X-Gitea-Event")
-	if kind == "" {
-		kind = header(req.Headers, "X-Gogs-Event")
-	}
-	if kind == "" {
-		return nil, core.Errorf(core.CodeInvalid, "gitea: not a Gitea webhook: no X-Gitea-Event header")
-	}
-	delivery := header(req.Headers, "X-Gitea-Delivery")
-	var (
-		ev  *core.Event
-		err error
-	)
-	switch kind {
-	case "push":
-		ev, err = parsePush(req.Body)
-	case "pull_request":
-		ev, err = parsePull(req.Body)
-	case "repository":
-		ev, err = parseRepository(req.Body)
-	default:
-		var obj map[string]json.RawMessage
-		if err := decode(kind, req.Body, &obj); err != nil {
-			return nil, err
-		}
-		ev = ignored(fmt.Sprintf("gitea event %q is not handled", kind))
-	}
-	if err != nil {
-		return nil, err
-	}
-	ev.Delivery = delivery
-	return ev, nil
+// events are how ParseHook turns a Gitea webhook into an event: push
+// (branches), tag (pushes to refs/tags/), pull request (opened,
+// synchronized, reopened, closed) and repository (created, deleted);
+// anything else is ignored with a reason. Gitea sends no webhook for renamed
+// or transferred repositories.
+var events = remotekit.Events{
+	Headers: []string{"X-Gitea-Event", "X-Gogs-Event"},
+	Host:    "Gitea",
+	Kinds: map[string]func([]byte) (*core.Event, error){
+		"push":         parsePush,
+		"pull_request": parsePull,
+		"repository":   parseRepository,
+	},
+	Delivery: delivery,
 }
 
-func ignored(reason string) *core.Event { return &core.Event{Kind: core.EventIgnored, Reason: reason} }
+func delivery(h map[string][]string) string { return remotekit.Header(h, "X-Gitea-Delivery") }
 
-func decode(kind string, body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return core.Errorf(core.CodeInvalid, "gitea: %s webhook: malformed body: %w", kind, err)
-	}
-	return nil
-}
+var ignored = remotekit.Ignored
+
+func decode(kind string, body []byte, v any) error { return remotekit.DecodeHook(name, kind, body, v) }
 
 func parsePush(body []byte) (*core.Event, error) {
 	var p pushPayload
@@ -72,14 +38,12 @@ func parsePush(body []byte) (*core.Event, error) {
 	if !p.Repo.valid() || p.Ref == "" {
 		return nil, core.Errorf(core.CodeInvalid, "gitea: push webhook without repository or ref")
 	}
-	if p.After == "" || p.After == zeroSHA {
+	if remotekit.Deleted(p.After) {
 		return ignored("gitea: " + p.Ref + " was deleted"), nil
 	}
 	ev := &core.Event{Kind: core.EventPush, Repo: p.Repo.remote(), Sender: p.Sender.name()}
 	h := &core.Hook{Ref: p.Ref, Before: p.Before, After: p.After, Link: p.CompareURL}
-	if h.Before == zeroSHA {
-		h.Before = ""
-	}
+	ev.Commit = h
 	head := p.HeadCommit
 	if head == nil && len(p.Commits) > 0 {
 		head = p.Commits[len(p.Commits)-1]
@@ -99,17 +63,7 @@ func parsePush(body []byte) (*core.Event, error) {
 	if h.Author == "" {
 		h.Author = p.Pusher.name()
 	}
-	switch {
-	case strings.HasPrefix(p.Ref, "refs/tags/"):
-		ev.Kind = core.EventTag
-	case strings.HasPrefix(p.Ref, "refs/heads/"):
-		h.Source = strings.TrimPrefix(p.Ref, "refs/heads/")
-		h.Target = h.Source
-	default:
-		return ignored("gitea: push to " + p.Ref + " is neither a branch nor a tag"), nil
-	}
-	ev.Commit = h
-	return ev, nil
+	return remotekit.Push(name, ev), nil
 }
 
 // pullActions maps Gitea's pull request actions to Drover's.
@@ -174,38 +128,5 @@ func parseRepository(body []byte) (*core.Event, error) {
 // VerifyHook checks X-Gitea-Signature, the hex HMAC-SHA256 of the body
 // keyed with the repository's secret, in constant time.
 func (r *Remote) VerifyHook(_ context.Context, req *core.HookRequest, secret string) error {
-	if req == nil {
-		return core.Errorf(core.CodeUnauthenticated, "gitea: no webhook request")
-	}
-	if secret == "" {
-		return core.Errorf(core.CodeUnauthenticated, "gitea: the repository has no webhook secret")
-	}
-	sig := header(req.Headers, "X-Gitea-Signature")
-	if sig == "" {
-		return core.Errorf(core.CodeUnauthenticated, "gitea: webhook signature missing (X-Gitea-Signature)")
-	}
-	got, err := hex.DecodeString(sig)
-	if err != nil {
-		return core.Errorf(core.CodeUnauthenticated, "gitea: webhook signature is not hex")
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(req.Body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
-		return core.Errorf(core.CodeUnauthenticated, "gitea: webhook signature does not match")
-	}
-	return nil
-}
-
-// header returns the first value of the named header, whatever the case
-// of the keys (they may have crossed a plugin boundary).
-func header(h map[string][]string, name string) string {
-	if v := h[name]; len(v) > 0 {
-		return v[0]
-	}
-	for k, v := range h {
-		if strings.EqualFold(k, name) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
+	return remotekit.VerifyHMAC(name, req, secret, "X-Gitea-Signature", "")
 }

@@ -108,14 +108,7 @@ func (r *hookRepo) remote() *core.RemoteRepo {
 	if out.Name == "" {
 		_, out.Name, _ = strings.Cut(r.FullName, "/")
 	}
-	switch {
-	case r.Internal:
-		out.Visibility = "internal"
-	case r.Private:
-		out.Visibility = "private"
-	default:
-		out.Visibility = "public"
-	}
+	out.Visibility = visibility(r.Internal, r.Private)
 	return out
 }
 

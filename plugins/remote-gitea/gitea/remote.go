@@ -5,16 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
-	"strings"
 	"sync"
-	"time"
 
 	gt "code.gitea.io/sdk/gitea"
-	"golang.org/x/oauth2"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
 // defaultPageSize is Gitea's default MAX_RESPONSE_ITEMS, used when the
@@ -24,47 +21,31 @@ const defaultPageSize = 50
 // Remote is one Gitea server. It keeps no per-user state; it is safe for
 // concurrent use.
 type Remote struct {
-	opts  Options
-	http  *http.Client
-	oauth oauth2.Config
+	remotekit.Base[*gt.Hook]
+	opts Options
 
 	mu       sync.Mutex
 	pageSize int // learned from /settings/api, 0 until then
 }
 
-var _ core.Remote = (*Remote)(nil)
-
-// New validates the instance options (see ParseOptions) and returns the remote.
+// New returns the remote of a Gitea server whose options ParseOptions
+// accepts.
 func New(options map[string]any) (*Remote, error) {
-	o, err := ParseOptions(options)
-	if err != nil {
-		return nil, err
-	}
-	return NewWithOptions(o), nil
+	return remotekit.Build(options, ParseOptions, NewWithOptions)
 }
 
-// NewWithOptions returns the remote for already validated options.
+// NewWithOptions returns the remote for options ParseOptions returned.
 func NewWithOptions(o Options) *Remote {
-	return &Remote{
-		opts:     o,
-		http:     httpClient(o.SkipVerify),
-		pageSize: o.PageSize,
-		oauth: oauth2.Config{
-			ClientID:     o.ClientID,
-			ClientSecret: o.ClientSecret,
-			Endpoint: oauth2.Endpoint{
-				AuthURL:   o.URL + "/login/oauth/authorize",
-				TokenURL:  o.URL + "/login/oauth/access_token",
-				AuthStyle: oauth2.AuthStyleInParams,
-			},
-		},
-	}
+	r := &Remote{opts: o, pageSize: o.PageSize}
+	login := remotekit.Endpoint{AuthPath: "/login/oauth/authorize", TokenPath: "/login/oauth/access_token"}
+	r.Base = remotekit.NewBase(o.Options, remotekit.Host[*gt.Hook]{Name: name, Endpoint: login, Events: events, Webhooks: r.webhooks})
+	return r
 }
 
 // client returns an API client acting with the user's token for one call.
 func (r *Remote) client(ctx context.Context, creds core.Creds) (*gt.Client, error) {
 	opts := []gt.ClientOption{
-		gt.SetHTTPClient(r.http),
+		gt.SetHTTPClient(r.HTTP()),
 		gt.SetContext(ctx),
 		gt.SetGiteaVersion(""), // no /version round trip per call
 		gt.SetUserAgent("drover"),
@@ -80,12 +61,14 @@ func (r *Remote) client(ctx context.Context, creds core.Creds) (*gt.Client, erro
 }
 
 // split parses owner/name.
-func split(slug string) (owner, name string, err error) {
-	owner, name, ok := strings.Cut(slug, "/")
-	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-		return "", "", core.Errorf(core.CodeInvalid, "gitea: %q is not owner/name", slug)
+func split(slug string) (owner, repo string, err error) { return remotekit.Split(name, slug) }
+
+// on returns the client and the parsed slug of a call on one repository.
+func (r *Remote) on(ctx context.Context, creds core.Creds, slug string) (cl *gt.Client, owner, repo string, err error) {
+	if owner, repo, err = split(slug); err == nil {
+		cl, err = r.client(ctx, creds)
 	}
-	return owner, name, nil
+	return cl, owner, repo, err
 }
 
 // mapErr turns an SDK error and its response into a coded error.
@@ -93,8 +76,8 @@ func mapErr(ctx context.Context, op string, resp *gt.Response, err error) error 
 	if err == nil {
 		return nil
 	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("gitea %s: %w", op, ctx.Err())
+	if err := remotekit.Canceled(ctx, name, op); err != nil {
+		return err
 	}
 	if resp == nil || resp.Response == nil {
 		var nerr net.Error
@@ -104,39 +87,5 @@ func mapErr(ctx context.Context, op string, resp *gt.Response, err error) error 
 		}
 		return fmt.Errorf("gitea %s: %w", op, err)
 	}
-	return statusErr(op, resp.Response, err)
-}
-
-// statusErr codes a failed HTTP response by its status.
-func statusErr(op string, resp *http.Response, err error) error {
-	code := resp.StatusCode
-	switch {
-	case code == http.StatusNotFound:
-		return core.Errorf(core.CodeNotFound, "gitea %s: not found: %w", op, err)
-	case code == http.StatusUnauthorized:
-		return core.Errorf(core.CodeUnauthenticated, "gitea %s: unauthenticated: %w", op, err)
-	case code == http.StatusForbidden:
-		return core.Errorf(core.CodeForbidden, "gitea %s: forbidden: %w", op, err)
-	case code == http.StatusConflict:
-		return core.Errorf(core.CodeConflict, "gitea %s: %w", op, err)
-	case code == http.StatusBadRequest || code == http.StatusUnprocessableEntity:
-		return core.Errorf(core.CodeInvalid, "gitea %s: %w", op, err)
-	case code == http.StatusTooManyRequests:
-		return core.Errorf(core.CodeUnavailable, "gitea %s: rate limited%s: %w", op, retryAfter(resp.Header), err)
-	case code >= 500:
-		return core.Errorf(core.CodeUnavailable, "gitea %s: server error %d: %w", op, code, err)
-	}
-	return fmt.Errorf("gitea %s: status %d: %w", op, code, err)
-}
-
-// retryAfter describes a Retry-After header, or returns "".
-func retryAfter(h http.Header) string {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return ""
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return " until " + t.UTC().Format(time.RFC3339)
-	}
-	return " for " + v + "s"
+	return remotekit.StatusErr(name, op, resp.StatusCode, remotekit.RetryAfter(resp.Header), err)
 }

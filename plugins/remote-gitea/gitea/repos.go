@@ -2,13 +2,12 @@ package gitea
 
 import (
 	"context"
-	"net/url"
 	"strconv"
-	"strings"
 
 	gt "code.gitea.io/sdk/gitea"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
 // Repos returns one page of the repositories the user can see, at the
@@ -19,12 +18,7 @@ func (r *Remote) Repos(ctx context.Context, creds core.Creds, page core.Page) (*
 	if err != nil {
 		return nil, err
 	}
-	max := r.maxPageSize(ctx, cl)
-	size := page.Size
-	if size <= 0 || size > max {
-		size = max
-	}
-	n := max1(page.Page)
+	n, size := remotekit.PageOf(page, r.maxPageSize(ctx, cl))
 	list, resp, err := cl.ListMyRepos(gt.ListReposOptions{ListOptions: gt.ListOptions{Page: n, PageSize: size}})
 	if err != nil {
 		return nil, mapErr(ctx, "list repositories", resp, err)
@@ -36,7 +30,7 @@ func (r *Remote) Repos(ctx context.Context, creds core.Creds, page core.Page) (*
 	out.Last = resp.LastPage
 	if out.Last == 0 {
 		if total, err := strconv.Atoi(resp.Header.Get("X-Total-Count")); err == nil && total >= 0 {
-			out.Last = max1((total + size - 1) / size)
+			out.Last = max((total+size-1)/size, 1)
 		}
 	}
 	switch {
@@ -69,36 +63,28 @@ func (r *Remote) maxPageSize(ctx context.Context, cl *gt.Client) int {
 
 // Repo returns one repository with the user's permission.
 func (r *Remote) Repo(ctx context.Context, creds core.Creds, slug string) (*core.RemoteRepo, error) {
-	owner, name, err := split(slug)
+	cl, owner, repo, err := r.on(ctx, creds, slug)
 	if err != nil {
 		return nil, err
 	}
-	cl, err := r.client(ctx, creds)
-	if err != nil {
-		return nil, err
-	}
-	repo, resp, err := cl.GetRepo(owner, name)
+	got, resp, err := cl.GetRepo(owner, repo)
 	if err != nil {
 		return nil, mapErr(ctx, "get repository "+slug, resp, err)
 	}
-	return convertRepo(repo), nil
+	return convertRepo(got), nil
 }
 
 // Ref resolves a branch, tag or commit sha to a commit.
 func (r *Remote) Ref(ctx context.Context, creds core.Creds, slug, ref string) (*core.Commit, error) {
-	owner, name, err := split(slug)
+	short, err := remotekit.ShortRef(name, ref)
 	if err != nil {
 		return nil, err
 	}
-	short := strings.TrimPrefix(strings.TrimPrefix(ref, "refs/heads/"), "refs/tags/")
-	if short == "" {
-		return nil, core.Errorf(core.CodeInvalid, "gitea: empty ref")
-	}
-	cl, err := r.client(ctx, creds)
+	cl, owner, repo, err := r.on(ctx, creds, slug)
 	if err != nil {
 		return nil, err
 	}
-	c, resp, err := cl.GetSingleCommit(owner, name, short)
+	c, resp, err := cl.GetSingleCommit(owner, repo, short)
 	if err != nil {
 		return nil, mapErr(ctx, "resolve "+slug+"@"+ref, resp, err)
 	}
@@ -115,27 +101,20 @@ func (r *Remote) Ref(ctx context.Context, creds core.Creds, slug, ref string) (*
 	if c.Author != nil && c.Author.UserName != "" {
 		out.Author = c.Author.UserName
 	}
-	if out.SHA == "" {
-		return nil, core.Errorf(core.CodeNotFound, "gitea: %s@%s has no commit", slug, ref)
-	}
-	return out, nil
+	return remotekit.Resolved(name, slug, ref, out)
 }
 
 // File returns the file at path in the commit, or ErrNotFound.
 func (r *Remote) File(ctx context.Context, creds core.Creds, slug, sha, path string) ([]byte, error) {
-	owner, name, err := split(slug)
+	path, err := remotekit.FilePath(name, sha, path)
 	if err != nil {
 		return nil, err
 	}
-	path = strings.TrimPrefix(path, "/")
-	if path == "" || sha == "" {
-		return nil, core.Errorf(core.CodeInvalid, "gitea: file needs a commit and a path")
-	}
-	cl, err := r.client(ctx, creds)
+	cl, owner, repo, err := r.on(ctx, creds, slug)
 	if err != nil {
 		return nil, err
 	}
-	data, resp, err := cl.GetFile(owner, name, sha, path)
+	data, resp, err := cl.GetFile(owner, repo, sha, path)
 	if err != nil {
 		return nil, mapErr(ctx, "get "+path+" of "+slug+"@"+sha, resp, err)
 	}
@@ -148,44 +127,27 @@ func (r *Remote) Netrc(_ context.Context, creds core.Creds, slug string) (*core.
 	if _, _, err := split(slug); err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(r.opts.URL)
-	if err != nil {
-		return nil, core.Errorf(core.CodeInvalid, "gitea url: %w", err)
-	}
-	return &core.Netrc{Machine: u.Hostname(), Login: "oauth2", Password: creds.Token}, nil
+	return remotekit.Netrc(name, r.opts.URL, "oauth2", creds.Token)
 }
 
+// convertRepo converts an API repository as its webhook payload form.
 func convertRepo(r *gt.Repository) *core.RemoteRepo {
-	out := &core.RemoteRepo{
-		ID:       strconv.FormatInt(r.ID, 10),
-		Name:     r.Name,
-		CloneURL: r.CloneURL,
-		HTMLURL:  r.HTMLURL,
-		Branch:   r.DefaultBranch,
-		Private:  r.Private,
-	}
+	h := &hookRepo{ID: r.ID, Name: r.Name, FullName: r.FullName, Private: r.Private, Internal: r.Internal,
+		HTMLURL: r.HTMLURL, CloneURL: r.CloneURL, DefaultBranch: r.DefaultBranch}
 	if r.Owner != nil {
-		out.Owner = r.Owner.UserName
-	} else if owner, _, ok := strings.Cut(r.FullName, "/"); ok {
-		out.Owner = owner
+		h.Owner = &hookUser{UserName: r.Owner.UserName}
 	}
-	switch {
-	case r.Internal:
-		out.Visibility = "internal"
-	case r.Private:
-		out.Visibility = "private"
-	default:
-		out.Visibility = "public"
-	}
+	out := h.remote()
 	if p := r.Permissions; p != nil {
 		out.Perm = &core.Perm{Pull: p.Pull || p.Push || p.Admin, Push: p.Push || p.Admin, Admin: p.Admin}
 	}
 	return out
 }
 
-func max1(n int) int {
-	if n < 1 {
-		return 1
+// visibility names a repository's visibility from Gitea's flags.
+func visibility(internal, private bool) string {
+	if internal {
+		return "internal"
 	}
-	return n
+	return remotekit.Visibility("", private)
 }

@@ -5,92 +5,46 @@
 package github
 
 import (
-	"crypto/tls"
-	"net/http"
-	"net/url"
-	"os"
-	"sort"
 	"strings"
-	"time"
 
-	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
-// Options are an instance's settings, from its [[remote]] table.
+// name prefixes the remote's messages.
+const name = "github"
+
+// Options are an instance's settings, from its [[remote]] table: url
+// (https://github.com or an Enterprise server, the default github.com),
+// client_id, client_secret or client_secret_file, skip_verify, and:
 type Options struct {
-	// URL is the web root: https://github.com or an Enterprise server.
-	URL string
+	remotekit.Options
 	// APIURL is the REST API root; by default https://api.github.com/ for
 	// github.com and URL/api/v3/ for Enterprise.
-	APIURL string
-	// Scopes are the OAuth2 scopes asked for.
-	Scopes []string
-	// ClientID and ClientSecret identify Drover's OAuth2 application.
-	ClientID     string
-	ClientSecret string
-	// SkipVerify disables TLS certificate checks (self-signed servers).
-	SkipVerify bool
+	APIURL string `json:"api_url"`
+	// Scopes are the OAuth2 scopes asked for, a list or a space-separated
+	// string.
+	Scopes remotekit.List `json:"scopes"`
 }
 
-// optionKeys are the keys New accepts, with what each one is.
-var optionKeys = map[string]string{
-	"url":                "GitHub's URL (default https://github.com)",
-	"client_id":          "the OAuth2 application's client id",
-	"client_secret":      "the OAuth2 application's client secret",
-	"client_secret_file": "a file holding the OAuth2 client secret",
-	"skip_verify":        "skip TLS certificate verification",
-	"api_url":            "the REST API URL (default derived from url)",
-	"scopes":             "OAuth2 scopes, a list or a space-separated string",
-}
+// defaultScopes let Drover list private repositories and organisations,
+// manage webhooks and post statuses.
+var defaultScopes = remotekit.List{"repo", "repo:status", "user:email", "read:org", "admin:repo_hook"}
 
 // ParseOptions validates an instance's option map: unknown keys, wrong
 // types and missing settings are ErrInvalid errors that name the key.
 func ParseOptions(options map[string]any) (Options, error) {
 	var o Options
-	keys := make([]string, 0, len(options))
-	for k := range options {
-		keys = append(keys, k)
+	if err := remotekit.Decode(name, options, &o); err != nil {
+		return Options{}, err
 	}
-	sort.Strings(keys)
-	var secretFile string
-	for _, k := range keys {
-		v := options[k]
-		var err error
-		switch k {
-		case "url":
-			o.URL, err = str(k, v)
-		case "client_id":
-			o.ClientID, err = str(k, v)
-		case "client_secret":
-			o.ClientSecret, err = str(k, v)
-		case "client_secret_file":
-			secretFile, err = str(k, v)
-		case "skip_verify":
-			o.SkipVerify, err = boolean(k, v)
-		case "api_url":
-			o.APIURL, err = str(k, v)
-		case "scopes":
-			o.Scopes, err = list(k, v)
-		default:
-			err = core.Errorf(core.CodeInvalid, "github: unknown option %q (known: %s)", k, known())
-		}
-		if err != nil {
+	if o.APIURL != "" {
+		if err := remotekit.CheckURL(name, "api_url", o.APIURL); err != nil {
 			return Options{}, err
 		}
 	}
-	if o.URL == "" {
-		o.URL = "https://github.com"
+	if err := o.Check(name, "https://github.com"); err != nil {
+		return Options{}, err
 	}
-	for key, raw := range map[string]string{"url": o.URL, "api_url": o.APIURL} {
-		if raw == "" {
-			continue
-		}
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return Options{}, core.Errorf(core.CodeInvalid, "github option %s: %q is not an http(s) URL", key, raw)
-		}
-	}
-	o.URL = strings.TrimSuffix(o.URL, "/")
 	if o.APIURL == "" {
 		if o.URL == "https://github.com" {
 			o.APIURL = "https://api.github.com/"
@@ -104,82 +58,5 @@ func ParseOptions(options map[string]any) (Options, error) {
 	if o.Scopes == nil {
 		o.Scopes = defaultScopes
 	}
-	if o.ClientID == "" {
-		return Options{}, core.Errorf(core.CodeInvalid, "github option client_id is required")
-	}
-	switch {
-	case o.ClientSecret != "" && secretFile != "":
-		return Options{}, core.Errorf(core.CodeInvalid, "github options client_secret and client_secret_file exclude each other")
-	case secretFile != "":
-		b, err := os.ReadFile(secretFile)
-		if err != nil {
-			return Options{}, core.Errorf(core.CodeInvalid, "github option client_secret_file: %w", err)
-		}
-		o.ClientSecret = strings.TrimSpace(string(b))
-		if o.ClientSecret == "" {
-			return Options{}, core.Errorf(core.CodeInvalid, "github option client_secret_file: %s is empty", secretFile)
-		}
-	case o.ClientSecret == "":
-		return Options{}, core.Errorf(core.CodeInvalid, "github option client_secret or client_secret_file is required")
-	}
 	return o, nil
-}
-
-func known() string {
-	ks := make([]string, 0, len(optionKeys))
-	for k := range optionKeys {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return strings.Join(ks, ", ")
-}
-
-func str(key string, v any) (string, error) {
-	s, ok := v.(string)
-	if !ok {
-		return "", core.Errorf(core.CodeInvalid, "github option %s: want a string, got %T", key, v)
-	}
-	return strings.TrimSpace(s), nil
-}
-
-func boolean(key string, v any) (bool, error) {
-	b, ok := v.(bool)
-	if !ok {
-		return false, core.Errorf(core.CodeInvalid, "github option %s: want true or false, got %T", key, v)
-	}
-	return b, nil
-}
-
-// defaultScopes let Drover list private repositories and organisations,
-// manage webhooks and post statuses.
-var defaultScopes = []string{"repo", "repo:status", "user:email", "read:org", "admin:repo_hook"}
-
-// list accepts a list of strings or a space- or comma-separated string.
-func list(key string, v any) ([]string, error) {
-	switch l := v.(type) {
-	case string:
-		return strings.FieldsFunc(l, func(r rune) bool { return r == ' ' || r == ',' }), nil
-	case []string:
-		return l, nil
-	case []any:
-		out := make([]string, 0, len(l))
-		for _, e := range l {
-			s, ok := e.(string)
-			if !ok {
-				return nil, core.Errorf(core.CodeInvalid, "github option %s: want strings, got %T", key, e)
-			}
-			out = append(out, s)
-		}
-		return out, nil
-	}
-	return nil, core.Errorf(core.CodeInvalid, "github option %s: want a list of strings, got %T", key, v)
-}
-
-// httpClient returns the client every call to the server uses.
-func httpClient(skipVerify bool) *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	if skipVerify {
-		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the admin asked for it
-	}
-	return &http.Client{Transport: t, Timeout: 60 * time.Second}
 }

@@ -2,10 +2,6 @@ package github
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,57 +9,30 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
-const zeroSHA = "0000000000000000000000000000000000000000"
-
-// ParseHook turns a GitHub webhook into an event: push (branches), tag
-// (pushes to refs/tags/), pull request (opened, synchronize, reopened,
-// closed), repository (created, deleted, renamed, transferred, publicized,
-// privatized); anything else is ignored with a reason.
-func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event, error) {
-	if req == nil {
-		return nil, core.Errorf(core.CodeInvalid, "github: no webhook request")
-	}
-	kind := header(req.Headers, "X-GitHub-Event")
-	if kind == "" {
-		return nil, core.Errorf(core.CodeInvalid, "github: not a GitHub webhook: no X-GitHub-Event header")
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(req.Body, &obj); err != nil {
-		return nil, core.Errorf(core.CodeInvalid, "github: %s webhook: malformed body: %w", kind, err)
-	}
-	var (
-		ev  *core.Event
-		err error
-	)
-	switch kind {
-	case "push":
-		ev, err = parsePush(req.Body)
-	case "pull_request":
-		ev, err = parsePull(req.Body)
-	case "repository":
-		ev, err = parseRepository(req.Body)
-	case "ping":
-		ev = ignored("github: ping")
-	default:
-		ev = ignored(fmt.Sprintf("github event %q is not handled", kind))
-	}
-	if err != nil {
-		return nil, err
-	}
-	ev.Delivery = header(req.Headers, "X-GitHub-Delivery")
-	return ev, nil
+// events are how ParseHook turns a GitHub webhook into an event: push
+// (branches), tag (pushes to refs/tags/), pull request (opened, synchronize,
+// reopened, closed), repository (created, deleted, renamed, transferred,
+// publicized, privatized); anything else is ignored with a reason.
+var events = remotekit.Events{
+	Headers: []string{"X-GitHub-Event"},
+	Host:    "GitHub",
+	Kinds: map[string]func([]byte) (*core.Event, error){
+		"push":         parsePush,
+		"pull_request": parsePull,
+		"repository":   parseRepository,
+		"ping":         func([]byte) (*core.Event, error) { return ignored("github: ping"), nil },
+	},
+	Delivery: delivery,
 }
 
-func ignored(reason string) *core.Event { return &core.Event{Kind: core.EventIgnored, Reason: reason} }
+func delivery(h map[string][]string) string { return remotekit.Header(h, "X-GitHub-Delivery") }
 
-func decode(kind string, body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return core.Errorf(core.CodeInvalid, "github: %s webhook: malformed body: %w", kind, err)
-	}
-	return nil
-}
+var ignored = remotekit.Ignored
+
+func decode(kind string, body []byte, v any) error { return remotekit.DecodeHook(name, kind, body, v) }
 
 func parsePush(body []byte) (*core.Event, error) {
 	var p gh.PushEvent
@@ -74,7 +43,7 @@ func parsePush(body []byte) (*core.Event, error) {
 	if repo.GetID() == 0 || repo.GetFullName() == "" || p.GetRef() == "" {
 		return nil, core.Errorf(core.CodeInvalid, "github: push webhook without repository or ref")
 	}
-	if p.GetDeleted() || p.GetAfter() == "" || p.GetAfter() == zeroSHA {
+	if p.GetDeleted() || remotekit.Deleted(p.GetAfter()) {
 		return ignored("github: " + p.GetRef() + " was deleted"), nil
 	}
 	rr := &core.RemoteRepo{
@@ -89,11 +58,8 @@ func parsePush(body []byte) (*core.Event, error) {
 	if rr.Owner == "" {
 		rr.Owner, _, _ = strings.Cut(repo.GetFullName(), "/")
 	}
-	rr.Visibility = visibility("", rr.Private)
+	rr.Visibility = remotekit.Visibility("", rr.Private)
 	h := &core.Hook{Ref: p.GetRef(), Before: p.GetBefore(), After: p.GetAfter(), Link: p.GetCompare()}
-	if h.Before == zeroSHA {
-		h.Before = ""
-	}
 	if head := p.GetHeadCommit(); head != nil {
 		h.Message = head.GetMessage()
 		h.Author = head.GetAuthor().GetLogin()
@@ -105,17 +71,7 @@ func parsePush(body []byte) (*core.Event, error) {
 	if h.Author == "" {
 		h.Author = p.GetSender().GetLogin()
 	}
-	ev := &core.Event{Kind: core.EventPush, Repo: rr, Sender: p.GetSender().GetLogin(), Commit: h}
-	switch {
-	case strings.HasPrefix(h.Ref, "refs/tags/"):
-		ev.Kind = core.EventTag
-	case strings.HasPrefix(h.Ref, "refs/heads/"):
-		h.Source = strings.TrimPrefix(h.Ref, "refs/heads/")
-		h.Target = h.Source
-	default:
-		return ignored("github: push to " + h.Ref + " is neither a branch nor a tag"), nil
-	}
-	return ev, nil
+	return remotekit.Push(name, &core.Event{Kind: core.EventPush, Repo: rr, Sender: p.GetSender().GetLogin(), Commit: h}), nil
 }
 
 // pullActions maps GitHub's pull request actions to Drover's.
@@ -193,52 +149,8 @@ func parseRepository(body []byte) (*core.Event, error) {
 	return ev, nil
 }
 
-func visibility(v string, private bool) string {
-	switch {
-	case v != "":
-		return v
-	case private:
-		return "private"
-	}
-	return "public"
-}
-
 // VerifyHook checks X-Hub-Signature-256 ("sha256=" and the hex HMAC-SHA256
 // of the body keyed with the repository's secret) in constant time.
 func (r *Remote) VerifyHook(_ context.Context, req *core.HookRequest, secret string) error {
-	if req == nil {
-		return core.Errorf(core.CodeUnauthenticated, "github: no webhook request")
-	}
-	if secret == "" {
-		return core.Errorf(core.CodeUnauthenticated, "github: the repository has no webhook secret")
-	}
-	sig := header(req.Headers, "X-Hub-Signature-256")
-	if sig == "" {
-		return core.Errorf(core.CodeUnauthenticated, "github: webhook signature missing (X-Hub-Signature-256)")
-	}
-	hexSig, ok := strings.CutPrefix(sig, "sha256=")
-	got, err := hex.DecodeString(hexSig)
-	if !ok || err != nil {
-		return core.Errorf(core.CodeUnauthenticated, "github: webhook signature is not sha256=<hex>")
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(req.Body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
-		return core.Errorf(core.CodeUnauthenticated, "github: webhook signature does not match")
-	}
-	return nil
-}
-
-// header returns the first value of the named header, whatever the case
-// of the keys (they may have crossed a plugin boundary).
-func header(h map[string][]string, name string) string {
-	if v := h[name]; len(v) > 0 {
-		return v[0]
-	}
-	for k, v := range h {
-		if strings.EqualFold(k, name) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
+	return remotekit.VerifyHMAC(name, req, secret, "X-Hub-Signature-256", "sha256=")
 }

@@ -3,61 +3,40 @@ package github
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	gh "github.com/google/go-github/v60/github"
-	"golang.org/x/oauth2"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
-
-// pageSize is GitHub's maximum page size.
-const pageSize = 100
 
 // Remote is one GitHub (or GitHub Enterprise) instance. It keeps no
 // per-user state; it is safe for concurrent use.
 type Remote struct {
-	opts  Options
-	http  *http.Client
-	oauth oauth2.Config
+	remotekit.Base[*gh.Hook]
+	opts Options
 }
 
-var _ core.Remote = (*Remote)(nil)
-
-// New validates the instance options (see ParseOptions) and returns the remote.
+// New returns the remote of a GitHub or GitHub Enterprise instance whose
+// options ParseOptions accepts.
 func New(options map[string]any) (*Remote, error) {
-	o, err := ParseOptions(options)
-	if err != nil {
-		return nil, err
-	}
-	return NewWithOptions(o), nil
+	return remotekit.Build(options, ParseOptions, NewWithOptions)
 }
 
-// NewWithOptions returns the remote for already validated options.
+// NewWithOptions returns the remote for options ParseOptions returned.
 func NewWithOptions(o Options) *Remote {
-	return &Remote{
-		opts: o,
-		http: httpClient(o.SkipVerify),
-		oauth: oauth2.Config{
-			ClientID:     o.ClientID,
-			ClientSecret: o.ClientSecret,
-			Scopes:       o.Scopes,
-			Endpoint: oauth2.Endpoint{
-				AuthURL:   o.URL + "/login/oauth/authorize",
-				TokenURL:  o.URL + "/login/oauth/access_token",
-				AuthStyle: oauth2.AuthStyleInParams,
-			},
-		},
-	}
+	r := &Remote{opts: o}
+	login := remotekit.Endpoint{AuthPath: "/login/oauth/authorize", TokenPath: "/login/oauth/access_token", Scopes: o.Scopes}
+	r.Base = remotekit.NewBase(o.Options, remotekit.Host[*gh.Hook]{Name: name, Endpoint: login, Events: events, Webhooks: r.webhooks})
+	return r
 }
 
 // client returns an API client acting with the user's token.
 func (r *Remote) client(creds core.Creds) (*gh.Client, error) {
-	c := gh.NewClient(r.http)
+	c := gh.NewClient(r.HTTP())
 	if creds.Token != "" {
 		c = c.WithAuthToken(creds.Token)
 	}
@@ -72,12 +51,14 @@ func (r *Remote) client(creds core.Creds) (*gh.Client, error) {
 }
 
 // split parses owner/name.
-func split(slug string) (owner, name string, err error) {
-	owner, name, ok := strings.Cut(slug, "/")
-	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-		return "", "", core.Errorf(core.CodeInvalid, "github: %q is not owner/name", slug)
+func split(slug string) (owner, repo string, err error) { return remotekit.Split(name, slug) }
+
+// on returns the client and the parsed slug of a call on one repository.
+func (r *Remote) on(creds core.Creds, slug string) (cl *gh.Client, owner, repo string, err error) {
+	if owner, repo, err = split(slug); err == nil {
+		cl, err = r.client(creds)
 	}
-	return owner, name, nil
+	return cl, owner, repo, err
 }
 
 // mapErr turns a go-github error into a coded error: rate limits are
@@ -86,12 +67,12 @@ func mapErr(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("github %s: %w", op, ctx.Err())
+	if err := remotekit.Canceled(ctx, name, op); err != nil {
+		return err
 	}
 	var rl *gh.RateLimitError
 	if errors.As(err, &rl) {
-		return core.Errorf(core.CodeUnavailable, "github %s: rate limit exceeded until %s: %w", op, rl.Rate.Reset.UTC().Format(time.RFC3339), err)
+		return remotekit.RateLimited(name, op, " until "+rl.Rate.Reset.UTC().Format(time.RFC3339), err)
 	}
 	var abuse *gh.AbuseRateLimitError
 	if errors.As(err, &abuse) {
@@ -103,24 +84,11 @@ func mapErr(ctx context.Context, op string, err error) error {
 	}
 	var er *gh.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil {
-		code := er.Response.StatusCode
-		switch {
-		case code == http.StatusTooManyRequests || (code == http.StatusForbidden && er.Response.Header.Get("Retry-After") != ""):
-			return core.Errorf(core.CodeUnavailable, "github %s: rate limited%s: %w", op, resetTime(er.Response.Header), err)
-		case code == http.StatusNotFound:
-			return core.Errorf(core.CodeNotFound, "github %s: not found: %w", op, err)
-		case code == http.StatusUnauthorized:
-			return core.Errorf(core.CodeUnauthenticated, "github %s: unauthenticated: %w", op, err)
-		case code == http.StatusForbidden:
-			return core.Errorf(core.CodeForbidden, "github %s: forbidden: %w", op, err)
-		case code == http.StatusConflict:
-			return core.Errorf(core.CodeConflict, "github %s: %w", op, err)
-		case code == http.StatusBadRequest || code == http.StatusUnprocessableEntity:
-			return core.Errorf(core.CodeInvalid, "github %s: %w", op, err)
-		case code >= 500:
-			return core.Errorf(core.CodeUnavailable, "github %s: status %d: %w", op, code, err)
+		h := er.Response.Header
+		if code := er.Response.StatusCode; code != http.StatusForbidden || h.Get("Retry-After") == "" {
+			return remotekit.StatusErr(name, op, code, resetTime(h), err)
 		}
-		return fmt.Errorf("github %s: status %d: %w", op, code, err)
+		return remotekit.RateLimited(name, op, resetTime(h), err)
 	}
 	var ae *gh.AcceptedError
 	if errors.As(err, &ae) {
@@ -136,8 +104,5 @@ func resetTime(h http.Header) string {
 	if v := h.Get("Retry-After"); v != "" {
 		return " for " + v + "s"
 	}
-	if v, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-		return " until " + time.Unix(v, 0).UTC().Format(time.RFC3339)
-	}
-	return ""
+	return remotekit.Until(h, "X-RateLimit-Reset")
 }

@@ -2,28 +2,27 @@ package github
 
 import (
 	"context"
-	"net/url"
 	"strconv"
 	"strings"
 
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
+
+// pageSize is GitHub's maximum page size.
+const pageSize = 100
 
 // Repos returns one page of the repositories the user can see (owned,
 // collaborator, organisation member) at GitHub's maximum page size; Last
 // comes from the Link header.
 func (r *Remote) Repos(ctx context.Context, creds core.Creds, page core.Page) (*core.RepoPage, error) {
+	n, size := remotekit.PageOf(page, pageSize)
 	cl, err := r.client(creds)
 	if err != nil {
 		return nil, err
 	}
-	size := page.Size
-	if size <= 0 || size > pageSize {
-		size = pageSize
-	}
-	n := max(page.Page, 1)
 	list, resp, err := cl.Repositories.ListByAuthenticatedUser(ctx, &gh.RepositoryListByAuthenticatedUserOptions{
 		Affiliation: "owner,collaborator,organization_member",
 		Sort:        "full_name",
@@ -44,36 +43,28 @@ func (r *Remote) Repos(ctx context.Context, creds core.Creds, page core.Page) (*
 
 // Repo returns one repository with the user's permission.
 func (r *Remote) Repo(ctx context.Context, creds core.Creds, slug string) (*core.RemoteRepo, error) {
-	owner, name, err := split(slug)
+	cl, owner, repo, err := r.on(creds, slug)
 	if err != nil {
 		return nil, err
 	}
-	cl, err := r.client(creds)
-	if err != nil {
-		return nil, err
-	}
-	repo, _, err := cl.Repositories.Get(ctx, owner, name)
+	got, _, err := cl.Repositories.Get(ctx, owner, repo)
 	if err != nil {
 		return nil, mapErr(ctx, "get repository "+slug, err)
 	}
-	return convertRepo(repo), nil
+	return convertRepo(got), nil
 }
 
 // Ref resolves a branch, tag or commit sha to a commit.
 func (r *Remote) Ref(ctx context.Context, creds core.Creds, slug, ref string) (*core.Commit, error) {
-	owner, name, err := split(slug)
+	short, err := remotekit.ShortRef(name, ref)
 	if err != nil {
 		return nil, err
 	}
-	short := strings.TrimPrefix(strings.TrimPrefix(ref, "refs/heads/"), "refs/tags/")
-	if short == "" {
-		return nil, core.Errorf(core.CodeInvalid, "github: empty ref")
-	}
-	cl, err := r.client(creds)
+	cl, owner, repo, err := r.on(creds, slug)
 	if err != nil {
 		return nil, err
 	}
-	c, _, err := cl.Repositories.GetCommit(ctx, owner, name, short, nil)
+	c, _, err := cl.Repositories.GetCommit(ctx, owner, repo, short, nil)
 	if err != nil {
 		return nil, mapErr(ctx, "resolve "+slug+"@"+ref, err)
 	}
@@ -86,27 +77,20 @@ func (r *Remote) Ref(ctx context.Context, creds core.Creds, slug, ref string) (*
 	if login := c.GetAuthor().GetLogin(); login != "" {
 		out.Author = login
 	}
-	if out.SHA == "" {
-		return nil, core.Errorf(core.CodeNotFound, "github: %s@%s has no commit", slug, ref)
-	}
-	return out, nil
+	return remotekit.Resolved(name, slug, ref, out)
 }
 
 // File returns the file at path in the commit, or ErrNotFound.
 func (r *Remote) File(ctx context.Context, creds core.Creds, slug, sha, path string) ([]byte, error) {
-	owner, name, err := split(slug)
+	path, err := remotekit.FilePath(name, sha, path)
 	if err != nil {
 		return nil, err
 	}
-	path = strings.TrimPrefix(path, "/")
-	if path == "" || sha == "" {
-		return nil, core.Errorf(core.CodeInvalid, "github: file needs a commit and a path")
-	}
-	cl, err := r.client(creds)
+	cl, owner, repo, err := r.on(creds, slug)
 	if err != nil {
 		return nil, err
 	}
-	file, _, _, err := cl.Repositories.GetContents(ctx, owner, name, path, &gh.RepositoryContentGetOptions{Ref: sha})
+	file, _, _, err := cl.Repositories.GetContents(ctx, owner, repo, path, &gh.RepositoryContentGetOptions{Ref: sha})
 	if err != nil {
 		return nil, mapErr(ctx, "get "+path+" of "+slug+"@"+sha, err)
 	}
@@ -125,11 +109,7 @@ func (r *Remote) Netrc(_ context.Context, creds core.Creds, slug string) (*core.
 	if _, _, err := split(slug); err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(r.opts.URL)
-	if err != nil {
-		return nil, core.Errorf(core.CodeInvalid, "github url: %w", err)
-	}
-	return &core.Netrc{Machine: u.Hostname(), Login: creds.Token, Password: "x-oauth-basic"}, nil
+	return remotekit.Netrc(name, r.opts.URL, creds.Token, "x-oauth-basic")
 }
 
 func convertRepo(r *gh.Repository) *core.RemoteRepo {
@@ -141,16 +121,10 @@ func convertRepo(r *gh.Repository) *core.RemoteRepo {
 		HTMLURL:    r.GetHTMLURL(),
 		Branch:     r.GetDefaultBranch(),
 		Private:    r.GetPrivate(),
-		Visibility: r.GetVisibility(),
+		Visibility: remotekit.Visibility(r.GetVisibility(), r.GetPrivate()),
 	}
 	if out.Owner == "" {
 		out.Owner, _, _ = strings.Cut(r.GetFullName(), "/")
-	}
-	if out.Visibility == "" {
-		out.Visibility = "public"
-		if out.Private {
-			out.Visibility = "private"
-		}
 	}
 	if p := r.Permissions; p != nil {
 		admin := p["admin"]

@@ -3,12 +3,12 @@ package fake
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/drover-ci/drover/plugins/internal/hostfake"
 )
 
-func (s *Server) slug(r *http.Request) string {
+// slug is the project of a request's {id}: its path, or Slug for id 3.
+func slug(r *http.Request) string {
 	if id := r.PathValue("id"); id != "3" {
 		return id
 	}
@@ -16,60 +16,31 @@ func (s *Server) slug(r *http.Request) string {
 }
 
 func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) {
-	all := s.Hooks(s.slug(r))
+	all := s.Hooks(slug(r))
 	for i := range all {
 		all[i].Token = "" // GitLab never shows the token
 	}
 	hostfake.WriteJSON(w, 200, all)
 }
 
-func (s *Server) createHook(w http.ResponseWriter, r *http.Request) {
-	var h Hook
-	if err := json.NewDecoder(r.Body).Decode(&h); err != nil || h.URL == "" {
-		hostfake.WriteJSON(w, 400, map[string]any{"message": "400 Bad request - url is missing"})
-		return
-	}
-	s.mu.Lock()
-	h.ID = s.nextHook
-	s.nextHook++
-	s.hooks[s.slug(r)] = append(s.hooks[s.slug(r)], &h)
-	s.mu.Unlock()
-	hostfake.WriteJSON(w, 201, h)
-}
-
-func (s *Server) editHook(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("hook"), 10, 64)
-	var in Hook
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.URL == "" {
-		hostfake.WriteJSON(w, 400, map[string]any{"message": "400 Bad request - url is missing"})
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, h := range s.hooks[s.slug(r)] {
-		if h.ID == id {
-			in.ID = id
+// hookRoutes create (a url required), replace and delete webhooks.
+func hookRoutes() hostfake.HookRoutes[Hook] {
+	bad := hostfake.Answer{Status: 400, Body: map[string]any{"message": "400 Bad request - url is missing"}}
+	return hostfake.HookRoutes[Hook]{
+		Slug:    slug,
+		IDParam: "hook",
+		Valid:   func(h *Hook) bool { return h.URL != "" },
+		Edit: func(body []byte, h *Hook) bool {
+			var in Hook
+			if json.Unmarshal(body, &in) != nil || in.URL == "" {
+				return false
+			}
 			*h = in
-			hostfake.WriteJSON(w, 200, h)
-			return
-		}
+			return true
+		},
+		Bad:     bad,
+		Missing: hostfake.Answer{Status: 404, Body: map[string]any{"message": "404 Not found"}},
 	}
-	hostfake.WriteJSON(w, 404, map[string]any{"message": "404 Not found"})
-}
-
-func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("hook"), 10, 64)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	hooks := s.hooks[s.slug(r)]
-	for i, h := range hooks {
-		if h.ID == id {
-			s.hooks[s.slug(r)] = append(hooks[:i:i], hooks[i+1:]...)
-			w.WriteHeader(204)
-			return
-		}
-	}
-	hostfake.WriteJSON(w, 404, map[string]any{"message": "404 Not found"})
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
@@ -89,10 +60,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		hostfake.WriteJSON(w, 400, map[string]any{"message": "400 Bad request - state does not have a valid value"})
 		return
 	}
-	st := Status{Slug: s.slug(r), SHA: r.PathValue("sha"), State: in.State, Name: in.Name, Description: in.Description, TargetURL: in.TargetURL}
-	s.mu.Lock()
-	s.statuses = append(s.statuses, st)
-	n := len(s.statuses)
-	s.mu.Unlock()
+	st := Status{Slug: slug(r), SHA: r.PathValue("sha"), State: in.State, Name: in.Name, Description: in.Description, TargetURL: in.TargetURL}
+	n := s.AddStatus(st)
 	hostfake.WriteJSON(w, 201, map[string]any{"id": n, "sha": st.SHA, "status": in.State, "name": in.Name})
 }

@@ -6,107 +6,54 @@ import (
 	gl "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
-// Activate installs the project's webhook to url with secret as its
-// X-Gitlab-Token, editing an existing hook to the same url and removing
-// duplicates of it.
-func (r *Remote) Activate(ctx context.Context, creds core.Creds, slug, url, secret string) error {
-	if url == "" || secret == "" {
-		return core.Errorf(core.CodeInvalid, "gitlab: a webhook needs a url and a secret")
-	}
-	pid, err := project(slug)
+// webhooks are the project's hooks to url (secret as their X-Gitlab-Token),
+// as the Installer's Activate and Deactivate manage them.
+func (r *Remote) webhooks(ctx context.Context, creds core.Creds, slug, url, secret string) (remotekit.Webhooks[*gl.ProjectHook], error) {
+	cl, pid, err := r.on(creds, slug)
 	if err != nil {
-		return err
+		return remotekit.Webhooks[*gl.ProjectHook]{}, err
 	}
-	cl, err := r.client(creds)
-	if err != nil {
-		return err
-	}
-	existing, err := hooksTo(ctx, cl, pid, url)
-	if err != nil {
-		return err
-	}
-	if len(existing) > 0 {
-		_, resp, err := cl.Projects.EditProjectHook(pid, existing[0].ID, &gl.EditProjectHookOptions{
-			URL: gl.Ptr(url), Token: gl.Ptr(secret), PushEvents: gl.Ptr(true), TagPushEvents: gl.Ptr(true),
-			MergeRequestsEvents: gl.Ptr(true), EnableSSLVerification: gl.Ptr(!r.opts.SkipVerify),
-		}, gl.WithContext(ctx))
-		if err != nil {
+	return remotekit.Webhooks[*gl.ProjectHook]{
+		List: func() ([]*gl.ProjectHook, error) {
+			return remotekit.Collect(func(page int) ([]*gl.ProjectHook, int, error) {
+				opts := &gl.ListProjectHooksOptions{ListOptions: gl.ListOptions{Page: int64(page), PerPage: pageSize}}
+				hooks, resp, err := cl.Projects.ListProjectHooks(pid, opts, gl.WithContext(ctx))
+				if err != nil {
+					return nil, 0, mapErr(ctx, "list webhooks of "+pid, resp, err)
+				}
+				return hooks, int(resp.NextPage), nil
+			}, func(h *gl.ProjectHook) bool { return h.URL == url })
+		},
+		Create: func() error {
+			_, resp, err := cl.Projects.AddProjectHook(pid, &gl.AddProjectHookOptions{
+				URL: gl.Ptr(url), Token: gl.Ptr(secret), PushEvents: gl.Ptr(true), TagPushEvents: gl.Ptr(true),
+				MergeRequestsEvents: gl.Ptr(true), EnableSSLVerification: gl.Ptr(!r.opts.SkipVerify),
+			}, gl.WithContext(ctx))
+			return mapErr(ctx, "create webhook of "+slug, resp, err)
+		},
+		Edit: func(h *gl.ProjectHook) error {
+			_, resp, err := cl.Projects.EditProjectHook(pid, h.ID, &gl.EditProjectHookOptions{
+				URL: gl.Ptr(url), Token: gl.Ptr(secret), PushEvents: gl.Ptr(true), TagPushEvents: gl.Ptr(true),
+				MergeRequestsEvents: gl.Ptr(true), EnableSSLVerification: gl.Ptr(!r.opts.SkipVerify),
+			}, gl.WithContext(ctx))
 			return mapErr(ctx, "edit webhook of "+slug, resp, err)
-		}
-		for _, h := range existing[1:] {
-			if resp, err := cl.Projects.DeleteProjectHook(pid, h.ID, gl.WithContext(ctx)); err != nil {
-				return mapErr(ctx, "delete duplicate webhook of "+slug, resp, err)
-			}
-		}
-		return nil
-	}
-	_, resp, err := cl.Projects.AddProjectHook(pid, &gl.AddProjectHookOptions{
-		URL: gl.Ptr(url), Token: gl.Ptr(secret), PushEvents: gl.Ptr(true), TagPushEvents: gl.Ptr(true),
-		MergeRequestsEvents: gl.Ptr(true), EnableSSLVerification: gl.Ptr(!r.opts.SkipVerify),
-	}, gl.WithContext(ctx))
-	if err != nil {
-		return mapErr(ctx, "create webhook of "+slug, resp, err)
-	}
-	return nil
-}
-
-// Deactivate removes every webhook of the project to url.
-func (r *Remote) Deactivate(ctx context.Context, creds core.Creds, slug, url string) error {
-	pid, err := project(slug)
-	if err != nil {
-		return err
-	}
-	cl, err := r.client(creds)
-	if err != nil {
-		return err
-	}
-	existing, err := hooksTo(ctx, cl, pid, url)
-	if err != nil {
-		return err
-	}
-	for _, h := range existing {
-		resp, err := cl.Projects.DeleteProjectHook(pid, h.ID, gl.WithContext(ctx))
-		if err != nil && (resp == nil || resp.StatusCode != 404) {
-			return mapErr(ctx, "delete webhook of "+slug, resp, err)
-		}
-	}
-	return nil
-}
-
-// hooksTo lists the project's hooks that deliver to url.
-func hooksTo(ctx context.Context, cl *gl.Client, pid, url string) ([]*gl.ProjectHook, error) {
-	var out []*gl.ProjectHook
-	opts := &gl.ListProjectHooksOptions{ListOptions: gl.ListOptions{Page: 1, PerPage: pageSize}}
-	for i := 0; i < 100; i++ {
-		hooks, resp, err := cl.Projects.ListProjectHooks(pid, opts, gl.WithContext(ctx))
-		if err != nil {
-			return nil, mapErr(ctx, "list webhooks of "+pid, resp, err)
-		}
-		for _, h := range hooks {
-			if h.URL == url {
-				out = append(out, h)
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
-	}
-	return out, nil
+		},
+		Delete: func(h *gl.ProjectHook, op string) error {
+			resp, err := cl.Projects.DeleteProjectHook(pid, h.ID, gl.WithContext(ctx))
+			return mapErr(ctx, op+" of "+slug, resp, err)
+		},
+	}, nil
 }
 
 // Status reports a commit status.
 func (r *Remote) Status(ctx context.Context, creds core.Creds, slug string, st *core.CommitStatus) error {
-	pid, err := project(slug)
-	if err != nil {
-		return err
-	}
 	if st == nil || st.SHA == "" {
 		return core.Errorf(core.CodeInvalid, "gitlab: a commit status needs a sha")
 	}
-	cl, err := r.client(creds)
+	cl, pid, err := r.on(creds, slug)
 	if err != nil {
 		return err
 	}
@@ -114,7 +61,7 @@ func (r *Remote) Status(ctx context.Context, creds core.Creds, slug string, st *
 		State:       state(st.State),
 		Name:        gl.Ptr(st.Label),
 		TargetURL:   gl.Ptr(st.Target),
-		Description: gl.Ptr(truncate(st.Desc, 255)),
+		Description: gl.Ptr(remotekit.Truncate(st.Desc, 255)),
 	}, gl.WithContext(ctx))
 	if err != nil {
 		return mapErr(ctx, "set status of "+slug+"@"+st.SHA, resp, err)
@@ -138,12 +85,4 @@ func state(s core.Status) gl.BuildStateValue {
 	default:
 		return gl.Pending
 	}
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

@@ -6,64 +6,43 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
 
-const zeroSHA = "0000000000000000000000000000000000000000"
-
-// ParseHook turns a GitLab webhook into an event: Push Hook, Tag Push Hook,
-// Merge Request Hook (open, update with new commits, reopen, close, merge)
-// and the System Hook's project_create, project_destroy, project_rename and
-// project_transfer; anything else is ignored with a reason.
-func (r *Remote) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event, error) {
-	if req == nil {
-		return nil, core.Errorf(core.CodeInvalid, "gitlab: no webhook request")
-	}
-	kind := header(req.Headers, "X-Gitlab-Event")
-	if kind == "" {
-		return nil, core.Errorf(core.CodeInvalid, "gitlab: not a GitLab webhook: no X-Gitlab-Event header")
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(req.Body, &obj); err != nil {
-		return nil, core.Errorf(core.CodeInvalid, "gitlab: %s: malformed body: %w", kind, err)
-	}
-	var (
-		ev  *core.Event
-		err error
-	)
-	switch kind {
-	case "Push Hook", "Tag Push Hook":
-		ev, err = parsePush(kind, req.Body)
-	case "Merge Request Hook":
-		ev, err = parseMerge(req.Body)
-	case "System Hook":
-		ev, err = parseSystem(req.Body)
-	default:
-		ev = ignored(fmt.Sprintf("gitlab event %q is not handled", kind))
-	}
-	if err != nil {
-		return nil, err
-	}
-	// Idempotency-Key stays the same when GitLab retries a delivery.
-	if ev.Delivery = header(req.Headers, "Idempotency-Key"); ev.Delivery == "" {
-		ev.Delivery = header(req.Headers, "X-Gitlab-Event-UUID")
-	}
-	return ev, nil
+// events are how ParseHook turns a GitLab webhook into an event: Push Hook,
+// Tag Push Hook, Merge Request Hook (open, update with new commits, reopen,
+// close, merge) and the System Hook's project_create, project_destroy,
+// project_rename and project_transfer; anything else is ignored with a
+// reason.
+var events = remotekit.Events{
+	Headers: []string{"X-Gitlab-Event"},
+	Host:    "GitLab",
+	Kinds: map[string]func([]byte) (*core.Event, error){
+		"Push Hook":          func(b []byte) (*core.Event, error) { return parsePush("Push Hook", b) },
+		"Tag Push Hook":      func(b []byte) (*core.Event, error) { return parsePush("Tag Push Hook", b) },
+		"Merge Request Hook": parseMerge,
+		"System Hook":        parseSystem,
+	},
+	Delivery: delivery,
 }
 
-func ignored(reason string) *core.Event { return &core.Event{Kind: core.EventIgnored, Reason: reason} }
-
-func decode(kind string, body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return core.Errorf(core.CodeInvalid, "gitlab: %s: malformed body: %w", kind, err)
+// delivery is Idempotency-Key, which stays the same when GitLab retries a
+// delivery, or X-Gitlab-Event-UUID.
+func delivery(h map[string][]string) string {
+	if d := remotekit.Header(h, "Idempotency-Key"); d != "" {
+		return d
 	}
-	return nil
+	return remotekit.Header(h, "X-Gitlab-Event-UUID")
 }
+
+var ignored = remotekit.Ignored
+
+func decode(kind string, body []byte, v any) error { return remotekit.DecodeHook(name, kind, body, v) }
 
 func parsePush(kind string, body []byte) (*core.Event, error) {
 	var p pushPayload
@@ -77,13 +56,10 @@ func parsePush(kind string, body []byte) (*core.Event, error) {
 	if after == "" {
 		after = p.After
 	}
-	if p.After == zeroSHA || after == "" || after == zeroSHA {
+	if p.After == remotekit.ZeroSHA || remotekit.Deleted(after) {
 		return ignored("gitlab: " + p.Ref + " was deleted"), nil
 	}
 	h := &core.Hook{Ref: p.Ref, Before: p.Before, After: after, Author: p.UserUsername, Email: p.UserEmail}
-	if h.Before == zeroSHA {
-		h.Before = ""
-	}
 	for _, c := range p.Commits {
 		if c != nil && c.ID == after {
 			h.Message, h.Link = c.Message, c.URL
@@ -92,17 +68,7 @@ func parsePush(kind string, body []byte) (*core.Event, error) {
 			}
 		}
 	}
-	ev := &core.Event{Kind: core.EventPush, Repo: p.Project.remote(), Sender: p.UserUsername, Commit: h}
-	switch {
-	case strings.HasPrefix(p.Ref, "refs/tags/"):
-		ev.Kind = core.EventTag
-	case strings.HasPrefix(p.Ref, "refs/heads/"):
-		h.Source = strings.TrimPrefix(p.Ref, "refs/heads/")
-		h.Target = h.Source
-	default:
-		return ignored("gitlab: push to " + p.Ref + " is neither a branch nor a tag"), nil
-	}
-	return ev, nil
+	return remotekit.Push(name, &core.Event{Kind: core.EventPush, Repo: p.Project.remote(), Sender: p.UserUsername, Commit: h}), nil
 }
 
 func parseMerge(body []byte) (*core.Event, error) {
@@ -172,20 +138,20 @@ func parseSystem(body []byte) (*core.Event, error) {
 	}
 	action, ok := systemActions[p.EventName]
 	if !ok {
-		name := p.EventName
-		if name == "" {
-			name = p.ObjectKind
+		event := p.EventName
+		if event == "" {
+			event = p.ObjectKind
 		}
-		return ignored(fmt.Sprintf("gitlab: system hook %q is not handled", name)), nil
+		return ignored(fmt.Sprintf("gitlab: system hook %q is not handled", event)), nil
 	}
 	if p.ProjectID == 0 || p.PathWithNamespace == "" {
 		return nil, core.Errorf(core.CodeInvalid, "gitlab: %s system hook without project", p.EventName)
 	}
-	owner, name := splitPath(p.PathWithNamespace)
+	owner, path := splitPath(p.PathWithNamespace)
 	repo := &core.RemoteRepo{
 		ID:         strconv.FormatInt(p.ProjectID, 10),
 		Owner:      owner,
-		Name:       name,
+		Name:       path,
 		Visibility: p.ProjectVisibility,
 		Private:    p.ProjectVisibility != "public",
 	}
@@ -204,16 +170,13 @@ func parseSystem(body []byte) (*core.Event, error) {
 // Both comparisons take constant time. A plain token does not cover the
 // body: only signed deliveries detect tampering.
 func (r *Remote) VerifyHook(_ context.Context, req *core.HookRequest, secret string) error {
-	if req == nil {
-		return core.Errorf(core.CodeUnauthenticated, "gitlab: no webhook request")
+	if err := remotekit.CheckSecret(name, req, secret); err != nil {
+		return err
 	}
-	if secret == "" {
-		return core.Errorf(core.CodeUnauthenticated, "gitlab: the repository has no webhook secret")
-	}
-	if sig := header(req.Headers, "Webhook-Signature"); sig != "" {
+	if sig := remotekit.Header(req.Headers, "Webhook-Signature"); sig != "" {
 		return verifySignature(req, sig, secret)
 	}
-	token := header(req.Headers, "X-Gitlab-Token")
+	token := remotekit.Header(req.Headers, "X-Gitlab-Token")
 	if token == "" {
 		return core.Errorf(core.CodeUnauthenticated, "gitlab: webhook token missing (X-Gitlab-Token)")
 	}
@@ -224,7 +187,7 @@ func (r *Remote) VerifyHook(_ context.Context, req *core.HookRequest, secret str
 }
 
 func verifySignature(req *core.HookRequest, sig, secret string) error {
-	id, ts := header(req.Headers, "Webhook-Id"), header(req.Headers, "Webhook-Timestamp")
+	id, ts := remotekit.Header(req.Headers, "Webhook-Id"), remotekit.Header(req.Headers, "Webhook-Timestamp")
 	if id == "" || ts == "" {
 		return core.Errorf(core.CodeUnauthenticated, "gitlab: signed webhook without webhook-id or webhook-timestamp")
 	}
@@ -250,18 +213,4 @@ func Sign(id, timestamp string, body []byte, secret string) string {
 	mac.Write([]byte(id + "." + timestamp + "."))
 	mac.Write(body)
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// header returns the first value of the named header, whatever the case
-// of the keys (they may have crossed a plugin boundary).
-func header(h map[string][]string, name string) string {
-	if v := h[name]; len(v) > 0 {
-		return v[0]
-	}
-	for k, v := range h {
-		if strings.EqualFold(k, name) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
 }

@@ -27,11 +27,11 @@ func (p *hookProject) valid() bool {
 
 // remote converts a payload project; Drover's name is GitLab's path.
 func (p *hookProject) remote() *core.RemoteRepo {
-	owner, name := splitPath(p.PathWithNamespace)
+	owner, path := splitPath(p.PathWithNamespace)
 	out := &core.RemoteRepo{
 		ID:         strconv.FormatInt(p.ID, 10),
 		Owner:      owner,
-		Name:       name,
+		Name:       path,
 		CloneURL:   p.GitHTTPURL,
 		HTMLURL:    p.WebURL,
 		Branch:     p.DefaultBranch,

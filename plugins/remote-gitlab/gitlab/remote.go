@@ -3,56 +3,35 @@ package gitlab
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
 	"golang.org/x/oauth2"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
-
-// pageSize is GitLab's maximum page size.
-const pageSize = 100
 
 // Remote is one GitLab instance. It keeps no per-user state; it is safe
 // for concurrent use.
 type Remote struct {
-	opts  Options
-	http  *http.Client
-	oauth oauth2.Config
+	remotekit.Base[*gl.ProjectHook]
+	opts Options
 }
 
-var _ core.Remote = (*Remote)(nil)
-
-// New validates the instance options (see ParseOptions) and returns the remote.
+// New returns the remote of a GitLab.com or self-managed GitLab instance
+// whose options ParseOptions accepts.
 func New(options map[string]any) (*Remote, error) {
-	o, err := ParseOptions(options)
-	if err != nil {
-		return nil, err
-	}
-	return NewWithOptions(o), nil
+	return remotekit.Build(options, ParseOptions, NewWithOptions)
 }
 
-// NewWithOptions returns the remote for already validated options.
+// NewWithOptions returns the remote for options ParseOptions returned.
 func NewWithOptions(o Options) *Remote {
-	return &Remote{
-		opts: o,
-		http: httpClient(o.SkipVerify),
-		oauth: oauth2.Config{
-			ClientID:     o.ClientID,
-			ClientSecret: o.ClientSecret,
-			Scopes:       o.Scopes,
-			Endpoint: oauth2.Endpoint{
-				AuthURL:   o.URL + "/oauth/authorize",
-				TokenURL:  o.URL + "/oauth/token",
-				AuthStyle: oauth2.AuthStyleInParams,
-			},
-		},
-	}
+	r := &Remote{opts: o}
+	login := remotekit.Endpoint{AuthPath: "/oauth/authorize", TokenPath: "/oauth/token", Scopes: o.Scopes}
+	r.Base = remotekit.NewBase(o.Options, remotekit.Host[*gl.ProjectHook]{Name: name, Endpoint: login, Events: events, Webhooks: r.webhooks})
+	return r
 }
 
 // client returns an API client acting with the user's token. Retries are
@@ -62,7 +41,7 @@ func (r *Remote) client(creds core.Creds) (*gl.Client, error) {
 	ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: creds.Token})
 	c, err := gl.NewAuthSourceClient(gl.OAuthTokenSource{TokenSource: ts},
 		gl.WithBaseURL(r.opts.URL+"/api/v4/"),
-		gl.WithHTTPClient(r.http),
+		gl.WithHTTPClient(r.HTTP()),
 		gl.WithoutRetries(),
 		gl.WithUserAgent("drover"),
 	)
@@ -81,13 +60,21 @@ func project(slug string) (string, error) {
 	return slug, nil
 }
 
+// on returns the client and the checked slug of a call on one project.
+func (r *Remote) on(creds core.Creds, slug string) (cl *gl.Client, pid string, err error) {
+	if pid, err = project(slug); err == nil {
+		cl, err = r.client(creds)
+	}
+	return cl, pid, err
+}
+
 // mapErr turns a client-go error and its response into a coded error.
 func mapErr(ctx context.Context, op string, resp *gl.Response, err error) error {
 	if err == nil {
 		return nil
 	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("gitlab %s: %w", op, ctx.Err())
+	if err := remotekit.Canceled(ctx, name, op); err != nil {
+		return err
 	}
 	if errors.Is(err, gl.ErrNotFound) {
 		return core.Errorf(core.CodeNotFound, "gitlab %s: not found: %w", op, err)
@@ -95,31 +82,14 @@ func mapErr(ctx context.Context, op string, resp *gl.Response, err error) error 
 	if resp == nil || resp.Response == nil {
 		return core.Errorf(core.CodeUnavailable, "gitlab %s: %w", op, err)
 	}
-	code := resp.StatusCode
-	switch {
-	case code == http.StatusNotFound:
-		return core.Errorf(core.CodeNotFound, "gitlab %s: not found: %w", op, err)
-	case code == http.StatusUnauthorized:
-		return core.Errorf(core.CodeUnauthenticated, "gitlab %s: unauthenticated: %w", op, err)
-	case code == http.StatusForbidden:
-		return core.Errorf(core.CodeForbidden, "gitlab %s: forbidden: %w", op, err)
-	case code == http.StatusConflict:
-		return core.Errorf(core.CodeConflict, "gitlab %s: %w", op, err)
-	case code == http.StatusBadRequest || code == http.StatusUnprocessableEntity:
-		return core.Errorf(core.CodeInvalid, "gitlab %s: %w", op, err)
-	case code == http.StatusTooManyRequests:
-		return core.Errorf(core.CodeUnavailable, "gitlab %s: rate limited%s: %w", op, resetTime(resp.Header), err)
-	case code >= 500:
-		return core.Errorf(core.CodeUnavailable, "gitlab %s: server error %d: %w", op, code, err)
-	}
-	return fmt.Errorf("gitlab %s: status %d: %w", op, code, err)
+	return remotekit.StatusErr(name, op, resp.StatusCode, resetTime(resp.Header), err)
 }
 
 // resetTime describes when a rate limit ends, from RateLimit-Reset or
 // Retry-After, or returns "".
 func resetTime(h http.Header) string {
-	if v, err := strconv.ParseInt(h.Get("RateLimit-Reset"), 10, 64); err == nil {
-		return " until " + time.Unix(v, 0).UTC().Format(time.RFC3339)
+	if v := remotekit.Until(h, "RateLimit-Reset"); v != "" {
+		return v
 	}
 	if v := h.Get("Retry-After"); v != "" {
 		return " for " + v + "s"

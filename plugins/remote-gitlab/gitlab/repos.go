@@ -2,14 +2,17 @@ package gitlab
 
 import (
 	"context"
-	"net/url"
 	"strconv"
 	"strings"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/plugins/internal/remotekit"
 )
+
+// pageSize is GitLab's maximum page size.
+const pageSize = 100
 
 // Repos returns one page of the projects the user is a member of, at
 // GitLab's maximum page size; Last comes from X-Total-Pages (left out by
@@ -19,11 +22,7 @@ func (r *Remote) Repos(ctx context.Context, creds core.Creds, page core.Page) (*
 	if err != nil {
 		return nil, err
 	}
-	size := page.Size
-	if size <= 0 || size > pageSize {
-		size = pageSize
-	}
-	n := max(page.Page, 1)
+	n, size := remotekit.PageOf(page, pageSize)
 	list, resp, err := cl.Projects.ListProjects(&gl.ListProjectsOptions{
 		ListOptions: gl.ListOptions{Page: int64(n), PerPage: int64(size)},
 		Membership:  gl.Ptr(true),
@@ -43,11 +42,7 @@ func (r *Remote) Repos(ctx context.Context, creds core.Creds, page core.Page) (*
 
 // Repo returns one project with the user's permission.
 func (r *Remote) Repo(ctx context.Context, creds core.Creds, slug string) (*core.RemoteRepo, error) {
-	pid, err := project(slug)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := r.client(creds)
+	cl, pid, err := r.on(creds, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -60,15 +55,11 @@ func (r *Remote) Repo(ctx context.Context, creds core.Creds, slug string) (*core
 
 // Ref resolves a branch, tag or commit sha to a commit.
 func (r *Remote) Ref(ctx context.Context, creds core.Creds, slug, ref string) (*core.Commit, error) {
-	pid, err := project(slug)
+	short, err := remotekit.ShortRef(name, ref)
 	if err != nil {
 		return nil, err
 	}
-	short := strings.TrimPrefix(strings.TrimPrefix(ref, "refs/heads/"), "refs/tags/")
-	if short == "" {
-		return nil, core.Errorf(core.CodeInvalid, "gitlab: empty ref")
-	}
-	cl, err := r.client(creds)
+	cl, pid, err := r.on(creds, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -76,23 +67,16 @@ func (r *Remote) Ref(ctx context.Context, creds core.Creds, slug, ref string) (*
 	if err != nil {
 		return nil, mapErr(ctx, "resolve "+slug+"@"+ref, resp, err)
 	}
-	if c.ID == "" {
-		return nil, core.Errorf(core.CodeNotFound, "gitlab: %s@%s has no commit", slug, ref)
-	}
-	return &core.Commit{SHA: c.ID, Ref: ref, Message: c.Message, Author: c.AuthorName, Email: c.AuthorEmail, Link: c.WebURL}, nil
+	return remotekit.Resolved(name, slug, ref, &core.Commit{SHA: c.ID, Ref: ref, Message: c.Message, Author: c.AuthorName, Email: c.AuthorEmail, Link: c.WebURL})
 }
 
 // File returns the file at path in the commit, or ErrNotFound.
 func (r *Remote) File(ctx context.Context, creds core.Creds, slug, sha, path string) ([]byte, error) {
-	pid, err := project(slug)
+	path, err := remotekit.FilePath(name, sha, path)
 	if err != nil {
 		return nil, err
 	}
-	path = strings.TrimPrefix(path, "/")
-	if path == "" || sha == "" {
-		return nil, core.Errorf(core.CodeInvalid, "gitlab: file needs a commit and a path")
-	}
-	cl, err := r.client(creds)
+	cl, pid, err := r.on(creds, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -108,11 +92,7 @@ func (r *Remote) Netrc(_ context.Context, creds core.Creds, slug string) (*core.
 	if _, err := project(slug); err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(r.opts.URL)
-	if err != nil {
-		return nil, core.Errorf(core.CodeInvalid, "gitlab url: %w", err)
-	}
-	return &core.Netrc{Machine: u.Hostname(), Login: "oauth2", Password: creds.Token}, nil
+	return remotekit.Netrc(name, r.opts.URL, "oauth2", creds.Token)
 }
 
 // GitLab access levels.
@@ -123,17 +103,17 @@ const (
 )
 
 func convertProject(p *gl.Project) *core.RemoteRepo {
-	owner, name := splitPath(p.PathWithNamespace)
+	owner, repo := splitPath(p.PathWithNamespace)
 	if p.Namespace != nil && p.Namespace.FullPath != "" {
 		owner = p.Namespace.FullPath
 	}
 	if p.Path != "" {
-		name = p.Path
+		repo = p.Path
 	}
 	out := &core.RemoteRepo{
 		ID:         strconv.FormatInt(p.ID, 10),
 		Owner:      owner,
-		Name:       name,
+		Name:       repo,
 		CloneURL:   p.HTTPURLToRepo,
 		HTMLURL:    p.WebURL,
 		Branch:     p.DefaultBranch,
@@ -158,7 +138,7 @@ func convertProject(p *gl.Project) *core.RemoteRepo {
 }
 
 // splitPath splits "group/sub/project" into "group/sub" and "project".
-func splitPath(full string) (owner, name string) {
+func splitPath(full string) (owner, repo string) {
 	i := strings.LastIndex(full, "/")
 	if i < 0 {
 		return "", full

@@ -1,0 +1,163 @@
+// Command methodcount is a lint check (make lint): no type in the module
+// has more than 20 exported methods and no interface more than 8 methods,
+// so that contracts stay small enough to read, fake and test against.
+//
+// A type's count is the exported methods declared on it (on T or *T);
+// methods promoted from embedded fields are counted on the type that
+// declares them. An interface's count is its full method set, embedded
+// interfaces included. Types declared in generated files ("// Code
+// generated ... DO NOT EDIT.") are left out. It prints each offender with
+// its count and file:line and exits 1 when there is one.
+//
+// Usage: methodcount [packages] (default ./...).
+package main
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// Limits of the check.
+const (
+	maxMethods   = 20 // exported methods of a type
+	maxInterface = 8  // methods of an interface
+)
+
+// allowed are the interfaces that may be larger, by package path and name.
+var allowed = map[string]string{
+	// core.Store is the list of entity stores (one accessor per entity),
+	// not a contract to implement method by method.
+	"github.com/drover-ci/drover/core.Store": "the list of entity stores",
+	// core.Remote composes RemoteLogin, RemoteRepos and RemoteHooks, each
+	// within the limit; a plugin author implements it part by part.
+	"github.com/drover-ci/drover/core.Remote": "a composition of small remote interfaces",
+	// core.Queue composes the queue's small interfaces (claiming, reports,
+	// leases, control); each part stays within the limit.
+	"github.com/drover-ci/drover/core.Queue": "a composition of small queue interfaces",
+}
+
+// Offender is a type over its limit.
+type Offender struct {
+	Pos   token.Position
+	Name  string // package path and type name
+	Kind  string // "type" or "interface"
+	Count int
+	Limit int
+}
+
+func (o Offender) String() string {
+	return fmt.Sprintf("%s:%d: %s %s has %d methods (limit %d)", o.Pos.Filename, o.Pos.Line, o.Kind, o.Name, o.Count, o.Limit)
+}
+
+func main() {
+	patterns := os.Args[1:]
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	offenders, err := Check(".", patterns...)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "methodcount:", err)
+		os.Exit(2)
+	}
+	wd, _ := os.Getwd()
+	for _, o := range offenders {
+		if rel, err := filepath.Rel(wd, o.Pos.Filename); err == nil {
+			o.Pos.Filename = rel
+		}
+		fmt.Println(o)
+	}
+	if len(offenders) > 0 {
+		os.Exit(1)
+	}
+}
+
+// Check loads the packages matching patterns (tests included) from dir
+// and returns the types over their limits, sorted by position.
+func Check(dir string, patterns ...string) ([]Offender, error) {
+	cfg := &packages.Config{
+		Mode:  packages.NeedName | packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedFiles,
+		Dir:   dir,
+		Tests: true,
+	}
+	pkgs, err := packages.Load(cfg, patterns...)
+	if err != nil {
+		return nil, err
+	}
+	if n := packages.PrintErrors(pkgs); n > 0 {
+		return nil, fmt.Errorf("%d package errors", n)
+	}
+	seen := map[string]bool{}
+	var out []Offender
+	for _, p := range pkgs {
+		for _, f := range p.Syntax {
+			if ast.IsGenerated(f) {
+				continue
+			}
+			for _, o := range checkFile(p, f) {
+				if key := o.Pos.String() + o.Name; !seen[key] {
+					seen[key] = true
+					out = append(out, o)
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Pos.Filename != out[j].Pos.Filename {
+			return out[i].Pos.Filename < out[j].Pos.Filename
+		}
+		return out[i].Pos.Line < out[j].Pos.Line
+	})
+	return out, nil
+}
+
+// checkFile checks the named types declared in f.
+func checkFile(p *packages.Package, f *ast.File) []Offender {
+	var out []Offender
+	for _, decl := range f.Decls {
+		gen, ok := decl.(*ast.GenDecl)
+		if !ok || gen.Tok != token.TYPE {
+			continue
+		}
+		for _, spec := range gen.Specs {
+			obj, ok := p.TypesInfo.Defs[spec.(*ast.TypeSpec).Name].(*types.TypeName)
+			if !ok || obj.IsAlias() {
+				continue
+			}
+			if o, over := measure(obj); over {
+				o.Pos = p.Fset.Position(obj.Pos())
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// measure counts a named type's methods and says whether it is over.
+func measure(obj *types.TypeName) (Offender, bool) {
+	named, ok := obj.Type().(*types.Named)
+	if !ok {
+		return Offender{}, false
+	}
+	full := obj.Pkg().Path() + "." + obj.Name()
+	if iface, ok := named.Underlying().(*types.Interface); ok {
+		if _, ok := allowed[full]; ok {
+			return Offender{}, false
+		}
+		n := iface.NumMethods()
+		return Offender{Name: full, Kind: "interface", Count: n, Limit: maxInterface}, n > maxInterface
+	}
+	n := 0
+	for i := range named.NumMethods() {
+		if named.Method(i).Exported() {
+			n++
+		}
+	}
+	return Offender{Name: full, Kind: "type", Count: n, Limit: maxMethods}, n > maxMethods
+}
