@@ -164,7 +164,7 @@ func (a *App) startLocalRunner(ctx context.Context) error {
 		return err
 	}
 	agent := runner.New(runner.Options{
-		Client:   runner.NewLocalClient(a.Scheduler, r.ID),
+		Client:   runner.NewLocalClient(&localContact{Scheduler: a.Scheduler, runners: a.Store.Runners(), log: a.Log, r: *r}, r.ID),
 		Engines:  runner.HostEngines{Host: a.Host},
 		Name:     r.Name,
 		Capacity: a.Config.RunnerCapacity,
@@ -189,7 +189,9 @@ func (a *App) localRunnerRecord(ctx context.Context) (*core.Runner, error) {
 	name = "local@" + name
 	r, err := a.Store.Runners().FindLocal(ctx, name)
 	if err == nil {
-		return r, nil
+		// What this start runs, not what the first one did.
+		r.Capacity, r.Version, r.OS, r.Arch = a.Config.RunnerCapacity, version.Version, runtime.GOOS, runtime.GOARCH
+		return r, a.Store.Runners().Update(ctx, r)
 	}
 	if !errors.Is(err, core.ErrNotFound) {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/drover-ci/drover/internal/version"
 	"github.com/drover-ci/drover/runner"
 	"github.com/drover-ci/drover/runner/rpcclient"
 	"github.com/drover-ci/drover/runner/wire"
@@ -89,7 +90,7 @@ func register(ctx context.Context, args []string, env Env) error {
 	}
 	resp, err := rpcclient.Register(ctx, cfg.Server, strings.TrimSpace(*token), wire.RegisterRequest{
 		Name: cfg.Name, Labels: cfg.Labels, Engines: cfg.EngineNames(), OS: goruntime.GOOS, Arch: goruntime.GOARCH,
-		Capacity: cfg.Capacity, Version: Version})
+		Capacity: cfg.Capacity, Version: version.Version})
 	if err != nil {
 		return fmt.Errorf("register with %s: %w", cfg.Server, err)
 	}
