@@ -53,7 +53,12 @@ func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, slot *slotSt
 	defer rcancel()
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	j := &job{a: a, log: log, stage: stage, d: d, slot: slot, steps: map[string]*core.Step{}, mask: newMasker(d.Secrets), cancel: cancel,
+	mask, short := newMasker(d.Secrets)
+	if len(short) > 0 {
+		log.Warn(fmt.Sprintf("secrets shorter than %d characters are not masked in logs: masking them would garble the log and give them away", MinMaskLen),
+			"secrets", short)
+	}
+	j := &job{a: a, log: log, stage: stage, d: d, slot: slot, steps: map[string]*core.Step{}, mask: mask, cancel: cancel,
 		starts: map[int64]*time.Timer{}, streams: map[int64]*logStream{}}
 	for _, st := range stage.Steps {
 		j.steps[st.Name] = st

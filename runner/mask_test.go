@@ -1,0 +1,62 @@
+package runner
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestMaskHidesSecretsAndTheirEncodings(t *testing.T) {
+	const secret = "p@ss w/rd+\"x\"?&=k" // base64, URL and JSON escaping all change it
+	const multi = "-----BEGIN KEY-----\nMIIEowIBAAKCAQEA\nsecond-line-of-key\n-----END KEY-----"
+	jsonOf := func(s string) string { b, _ := json.Marshal(s); return strings.Trim(string(b), `"`) }
+	m, _ := newMasker(map[string]string{"pass": secret, "key": multi, "pin": "ab1"})
+	cases := []struct {
+		name, line string
+		leak       []string // what must not survive
+	}{
+		{"plain", "password is " + secret, []string{secret}},
+		{"twice in one line", secret + secret, []string{secret}},
+		{"base64 std", "b64: " + base64.StdEncoding.EncodeToString([]byte(secret)), []string{base64.StdEncoding.EncodeToString([]byte(secret))}},
+		{"base64 std raw", base64.RawStdEncoding.EncodeToString([]byte(secret)), []string{base64.RawStdEncoding.EncodeToString([]byte(secret))}},
+		{"base64 url", base64.URLEncoding.EncodeToString([]byte(secret)) + " end", []string{base64.URLEncoding.EncodeToString([]byte(secret))}},
+		{"base64 url raw", base64.RawURLEncoding.EncodeToString([]byte(secret)), []string{base64.RawURLEncoding.EncodeToString([]byte(secret))}},
+		{"base64 of the secret and a newline (echo | base64)", base64.StdEncoding.EncodeToString([]byte(secret + "\n")),
+			[]string{base64.StdEncoding.EncodeToString([]byte(secret))[:20]}},
+		{"base64 with the secret inside (basic auth)", "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("admin:"+secret)),
+			[]string{base64.StdEncoding.EncodeToString([]byte("admin:" + secret))[8:24]}},
+		{"query escaped", "https://x.test/?p=" + url.QueryEscape(secret), []string{url.QueryEscape(secret)}},
+		{"path escaped", "https://x.test/" + url.PathEscape(secret), []string{url.PathEscape(secret)}},
+		{"json escaped", `{"password":"` + jsonOf(secret) + `"}`, []string{jsonOf(secret)}},
+		{"a line of a multi-line secret", "   MIIEowIBAAKCAQEA", []string{"MIIEowIBAAKCAQEA"}},
+		{"another line of it", "x second-line-of-key y", []string{"second-line-of-key"}},
+		{"multi-line secret json escaped", jsonOf(multi), []string{jsonOf(multi), "MIIEowIBAAKCAQEA"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := m.mask(tc.line)
+			if !strings.Contains(got, MaskText) {
+				t.Errorf("mask(%q) = %q: nothing masked", tc.line, got)
+			}
+			for _, l := range tc.leak {
+				if strings.Contains(got, l) {
+					t.Errorf("mask(%q) = %q still holds %q", tc.line, got, l)
+				}
+			}
+		})
+	}
+}
+
+func TestMaskLeavesShortValuesAndPlainText(t *testing.T) {
+	m, short := newMasker(map[string]string{"pin": "ab1", "flag": "1", "empty": "", "token": "t0k3n-value"})
+	if len(short) != 2 || short[0] != "flag" || short[1] != "pin" {
+		t.Fatalf("short secrets reported %v, want [flag pin]", short)
+	}
+	for _, line := range []string{"ab1 is a pin", "exit code 1", "build 1 of 10 ok", "nothing secret here: abcdefgh"} {
+		if got := m.mask(line); got != line {
+			t.Errorf("mask(%q) = %q, want it unchanged", line, got)
+		}
+	}
+}
