@@ -10,6 +10,7 @@ import (
 	goruntime "runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/drover-ci/drover/core"
@@ -68,6 +69,12 @@ type Agent struct {
 
 	mu      sync.Mutex
 	running map[int64]*job
+	// quit ends Run's intake (set while Run runs); fatal is why, when the
+	// agent gave up on its own (see answered).
+	quit  context.CancelFunc
+	fatal error
+	// refusals counts the server's refusals of the token in a row.
+	refusals atomic.Int32
 }
 
 // New returns an Agent for the options, filling in defaults.
@@ -132,10 +139,17 @@ func (a *Agent) Running() []int64 {
 // stages finish for up to DrainTimeout, after which they are cancelled
 // (their steps are stopped with grace and their status reported). It
 // returns once every stage has ended; the error is nil after a drain.
-func (a *Agent) Run(ctx context.Context) error {
+// When the server refuses the runner's token MaxRefusals times in a row,
+// running stages are cancelled at once and Run returns ErrRevoked.
+func (a *Agent) Run(parent context.Context) error {
 	if err := os.MkdirAll(a.o.WorkDir, 0o700); err != nil {
 		return core.Errorf(core.CodeInvalid, "work dir %s: %w", a.o.WorkDir, err)
 	}
+	ctx, quit := context.WithCancel(parent)
+	defer quit()
+	a.mu.Lock()
+	a.quit, a.fatal = quit, nil
+	a.mu.Unlock()
 	a.prune(ctx)
 	// Stages run on a context that outlives ctx: a drain lets them finish.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -155,6 +169,10 @@ func (a *Agent) Run(ctx context.Context) error {
 	<-ctx.Done()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
+	fatal := a.fatalErr()
+	if fatal != nil {
+		a.cancelAll()
+	}
 	if n := len(a.Running()); n > 0 {
 		a.log.Info("draining: waiting for running stages", "stages", n, "timeout", a.o.DrainTimeout)
 	}
@@ -169,7 +187,26 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	stopBG()
 	bg.Wait()
-	return nil
+	return fatal
+}
+
+// giveUp ends Run for err: no more stages are taken, running ones are
+// cancelled.
+func (a *Agent) giveUp(err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.fatal == nil {
+		a.fatal = err
+	}
+	if a.quit != nil {
+		a.quit()
+	}
+}
+
+func (a *Agent) fatalErr() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.fatal
 }
 
 // CancelRunning cancels every running stage now (a second SIGTERM):
@@ -201,10 +238,12 @@ func (a *Agent) heartbeat(ctx context.Context) {
 		held, err := a.o.Client.Heartbeat(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
+				a.answered(err)
 				a.log.Warn("heartbeat", "err", err)
 			}
 			continue
 		}
+		a.answered(nil)
 		for _, j := range before {
 			if !slices.Contains(held, j.stage.ID) {
 				j.lose()
@@ -239,6 +278,7 @@ func (a *Agent) watch(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		a.answered(err)
 		if err != nil {
 			d := bo.next()
 			a.log.Warn("watch for cancels", "err", err, "retry_in", d)
@@ -282,6 +322,9 @@ func (a *Agent) worker(ctx, work context.Context, slot int) {
 		}
 		f := core.Filter{OS: a.o.OS, Arch: a.o.Arch, Labels: a.o.Labels, Engines: names, Machine: a.o.Name}
 		d, err := a.o.Client.Request(ctx, f)
+		if ctx.Err() == nil {
+			a.answered(err)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
