@@ -24,6 +24,8 @@ const (
 	DefaultMaxBackoff   = 30 * time.Second
 	DefaultReportWithin = 10 * time.Minute
 	DefaultReportLinger = 50 * time.Millisecond
+	// MinHeartbeat is the shortest interval a server may ask for.
+	MinHeartbeat = 100 * time.Millisecond
 )
 
 // Options configure an Agent.
@@ -42,7 +44,8 @@ type Options struct {
 	// WorkDir holds a directory per running stage (the clone and git's
 	// home); default a drover-runner folder in the temporary directory.
 	WorkDir string
-	// Heartbeat is how often leases are renewed; default 10s.
+	// Heartbeat is how often leases are renewed until the server says
+	// otherwise (its heartbeat answers carry an interval); default 10s.
 	Heartbeat time.Duration
 	// DrainTimeout is how long running stages may go on after Run's
 	// context ends before they are cancelled; default 10m.
@@ -225,8 +228,12 @@ func (a *Agent) cancelAll() {
 // heartbeat renews the leases of the stages this runner holds; a stage
 // running here that the server no longer counts as held (its lease
 // expired and it went back to the queue) is stopped and not reported.
+// The first beat is at once, so that the runner learns the interval the
+// server wants (a third of its lease) before a stage can lapse; every
+// answer may change it.
 func (a *Agent) heartbeat(ctx context.Context) {
-	t := time.NewTicker(a.o.Heartbeat)
+	every := a.o.Heartbeat
+	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
 		select {
@@ -235,17 +242,23 @@ func (a *Agent) heartbeat(ctx context.Context) {
 		case <-t.C:
 		}
 		before := a.jobs()
-		held, err := a.o.Client.Heartbeat(ctx)
+		beat, err := a.o.Client.Heartbeat(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
 				a.answered(err)
 				a.log.Warn("heartbeat", "err", err)
 			}
+			t.Reset(every)
 			continue
 		}
 		a.answered(nil)
+		if beat.Every > 0 && max(beat.Every, MinHeartbeat) != every {
+			every = max(beat.Every, MinHeartbeat)
+			a.log.Info("heartbeat interval set by the server", "every", every)
+		}
+		t.Reset(every)
 		for _, j := range before {
-			if !slices.Contains(held, j.stage.ID) {
+			if !slices.Contains(beat.Held, j.stage.ID) {
 				j.lose()
 			}
 		}

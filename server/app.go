@@ -118,7 +118,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
 	a.API.Router().GET("/metrics", gin.WrapH(a.Metrics.Handler()))
 	a.API.AddPlugins(a.Host)
-	rpcOpts := rpc.Options{Scheduler: a.Scheduler, Store: db, Log: log}
+	rpcOpts := rpc.Options{Scheduler: a.Scheduler, Store: db, Log: log, Lease: cfg.StageLease}
 	if db.Dialect() == store.SQLite {
 		// One server per SQLite file: revocations are seen in-process at
 		// once, so runner tokens may be cached. Replicas on Postgres read
@@ -164,12 +164,13 @@ func (a *App) startLocalRunner(ctx context.Context) error {
 		return err
 	}
 	agent := runner.New(runner.Options{
-		Client:   runner.NewLocalClient(&localContact{Scheduler: a.Scheduler, runners: a.Store.Runners(), log: a.Log, r: *r}, r.ID),
-		Engines:  runner.HostEngines{Host: a.Host},
-		Name:     r.Name,
-		Capacity: a.Config.RunnerCapacity,
-		WorkDir:  filepath.Join(a.Config.DataDir, "work"),
-		Logger:   a.Log.With("component", "local-runner"),
+		Client:    runner.NewLocalClient(&localContact{Scheduler: a.Scheduler, runners: a.Store.Runners(), log: a.Log, r: *r}, r.ID),
+		Engines:   runner.HostEngines{Host: a.Host},
+		Name:      r.Name,
+		Capacity:  a.Config.RunnerCapacity,
+		Heartbeat: a.Config.StageLease / 3, // zero (no lease set): the default, within the default lease
+		WorkDir:   filepath.Join(a.Config.DataDir, "work"),
+		Logger:    a.Log.With("component", "local-runner"),
 	})
 	a.wg.Add(1)
 	go func() {

@@ -76,9 +76,11 @@ type WatchResponse struct {
 }
 
 // HeartbeatResponse lists the stages the server counts as held by the
-// runner, their leases renewed.
+// runner, their leases renewed, and how often the server wants heartbeats
+// (a third of its stage lease; runners follow it).
 type HeartbeatResponse struct {
-	Held []int64 `json:"held"`
+	Held       []int64 `json:"held"`
+	IntervalMS int64   `json:"interval_ms,omitempty"`
 }
 
 // ErrorBody is every error answer.
