@@ -78,6 +78,17 @@ func encodings(v string) []string {
 		out = append(out, enc.EncodeToString([]byte(v)))
 		out = append(out, base64Inner(enc.WithPadding(base64.NoPadding), v)...)
 	}
+	// base64(1) wraps its output at 76 columns, openssl at 64: each line
+	// of a long secret's encoding is masked on its own.
+	std := base64.StdEncoding.EncodeToString([]byte(v))
+	for _, width := range []int{64, 76} {
+		for rest := std; len(rest) > width; {
+			out = append(out, rest[:width])
+			if rest = rest[width:]; len(rest) <= width {
+				out = append(out, rest)
+			}
+		}
+	}
 	if b, err := json.Marshal(v); err == nil {
 		out = append(out, string(b[1:len(b)-1]))
 	}

@@ -33,6 +33,8 @@ func TestMaskHidesSecretsAndTheirEncodings(t *testing.T) {
 		{"a line of a multi-line secret", "   MIIEowIBAAKCAQEA", []string{"MIIEowIBAAKCAQEA"}},
 		{"another line of it", "x second-line-of-key y", []string{"second-line-of-key"}},
 		{"multi-line secret json escaped", jsonOf(multi), []string{jsonOf(multi), "MIIEowIBAAKCAQEA"}},
+		{"a line of the base64 of a multi-line secret, wrapped at 76 (base64)", wrapped(multi, 76)[1], []string{wrapped(multi, 76)[1]}},
+		{"a line of it wrapped at 64 (openssl base64)", wrapped(multi, 64)[0], []string{wrapped(multi, 64)[0]}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,4 +61,16 @@ func TestMaskLeavesShortValuesAndPlainText(t *testing.T) {
 			t.Errorf("mask(%q) = %q, want it unchanged", line, got)
 		}
 	}
+}
+
+// wrapped returns the lines of v's base64 wrapped at width, as base64(1)
+// and openssl print it.
+func wrapped(v string, width int) []string {
+	enc := base64.StdEncoding.EncodeToString([]byte(v))
+	var out []string
+	for len(enc) > width {
+		out = append(out, enc[:width])
+		enc = enc[width:]
+	}
+	return append(out, enc)
 }
