@@ -78,6 +78,8 @@ type Agent struct {
 	fatal error
 	// refusals counts the server's refusals of the token in a row.
 	refusals atomic.Int32
+	// warnedShort names the secrets too short to mask already logged.
+	warnedShort map[string]bool
 }
 
 // New returns an Agent for the options, filling in defaults.
@@ -119,7 +121,7 @@ func New(o Options) *Agent {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Agent{o: o, log: log, running: map[int64]*job{}}
+	return &Agent{o: o, log: log, running: map[int64]*job{}, warnedShort: map[string]bool{}}
 }
 
 func (a *Agent) backoff() backoff { return backoff{Min: a.o.MinBackoff, Max: a.o.MaxBackoff} }

@@ -127,3 +127,18 @@ func (m *masker) mask(s string) string {
 	}
 	return m.r.Replace(s)
 }
+
+// unwarned returns the names of short secrets not yet logged about by
+// this agent, and notes them: the reason is said once, not every stage.
+func (a *Agent) unwarned(names []string) []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []string
+	for _, n := range names {
+		if !a.warnedShort[n] {
+			a.warnedShort[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -3,9 +3,13 @@ package runner
 import (
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/drover-ci/drover/sdk/engine/enginetest"
 )
 
 func TestMaskHidesSecretsAndTheirEncodings(t *testing.T) {
@@ -73,4 +77,41 @@ func wrapped(v string, width int) []string {
 		enc = enc[width:]
 	}
 	return append(out, enc)
+}
+
+// The reason short secrets are not masked is logged once per secret, not
+// at every stage.
+func TestShortSecretsLoggedOnce(t *testing.T) {
+	logs := &syncWriter{w: &strings.Builder{}}
+	c := newFakeClient()
+	eng := enginetest.NewFake()
+	for id := int64(1); id <= 3; id++ {
+		c.add(id, spec("fake", step("build")), false, map[string]string{"pin": "ab1", "token": "long-enough-token"})
+	}
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	c.waitFinished(t, 3)
+	if n := strings.Count(logs.String(), "not masked"); n != 1 {
+		t.Fatalf("the short secret was logged about %d times, want once:\n%s", n, logs.String())
+	}
+	if !strings.Contains(logs.String(), "pin") || strings.Contains(logs.String(), "ab1") {
+		t.Fatalf("the log should name the secret, never show its value:\n%s", logs.String())
+	}
+}
+
+// syncWriter serialises writes to w and reads of what was written.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *strings.Builder
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -55,7 +55,7 @@ func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, slot *slotSt
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	mask, short := newMasker(d.Secrets)
-	if len(short) > 0 {
+	if short = a.unwarned(short); len(short) > 0 {
 		log.Warn(fmt.Sprintf("secrets shorter than %d characters are not masked in logs: masking them would garble the log and give them away", MinMaskLen),
 			"secrets", short)
 	}
