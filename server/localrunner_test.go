@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"slices"
@@ -65,5 +66,32 @@ func TestLocalRunnerShowsItsContactAndEngines(t *testing.T) {
 		if !slices.Contains(local.Engines, want) {
 			t.Errorf("engines %v lack %q, an engine of this start", local.Engines, want)
 		}
+	}
+}
+
+// TestShortLeaseLocalRunnerGreen: on a server whose stage lease is the
+// shortest allowed, the local runner's step that sleeps past two leases
+// ends green, run once.
+func TestShortLeaseLocalRunnerGreen(t *testing.T) {
+	cfg := &config.Config{
+		DataDir: t.TempDir(), RunnerCapacity: 1, PluginDir: t.TempDir(), ServerURL: "http://drover.test",
+		DatabaseWait: time.Second, ShutdownTimeout: 5 * time.Second, SecretKey: "test-key", StageLease: config.MinStageLease,
+		Engines: []host.Instance{{Kind: host.KindEngine, Name: "local", Plugin: "drover-engine-local"}},
+	}
+	app, _, _ := startServer(t, cfg, server.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Builtin: map[string]any{"drover-engine-local": local.New(local.Config{Root: t.TempDir()})}})
+	repo := &core.Repo{Remote: "fake", RemoteID: "1", Owner: "acme", Name: "app", Branch: "main", Active: true}
+	if err := app.Store.Repos().Create(context.Background(), repo); err != nil {
+		t.Fatal(err)
+	}
+	builds, ids := createBuilds(t, app, repo, "local", 1, 1, "sleep 7", "echo slept")
+	app.Scheduler.Enqueued(context.Background())
+	waitStatus(t, app, builds[0].ID, core.StatusSuccess, 90*time.Second)
+	st, err := app.Store.Stages().Find(context.Background(), ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Attempts != 1 {
+		t.Fatalf("the stage took %d attempts, want 1 (its lease lapsed)", st.Attempts)
 	}
 }
