@@ -43,8 +43,9 @@ func TestRefusedTokenEndsRun(t *testing.T) {
 		return core.Errorf(core.CodeUnauthenticated, "invalid or revoked runner token")
 	}
 	a := New(Options{Client: c, Engines: StaticEngines{"fake": eng}, Capacity: 2, WorkDir: t.TempDir(),
-		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Heartbeat: time.Hour})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Heartbeat: time.Hour,
+		DrainTimeout: time.Second}) // a broken agent ends with the test's deadline, not a drain later
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := a.Run(ctx)
 	if ctx.Err() != nil {
