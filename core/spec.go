@@ -10,7 +10,10 @@ import "time"
 // Environment and then with its Secrets; the runtime hands the engine a
 // copy of each step whose Environment already holds all three.
 type Spec struct {
-	StageID   string            `json:"stage_id"` // labels every resource an engine creates for the stage
+	// StageID labels every resource an engine creates for the stage. The
+	// runner hands engines an id unique to this run of the stage on this
+	// runner (the server's stage id and a random suffix).
+	StageID   string            `json:"stage_id"`
 	Name      string            `json:"name"`
 	Type      string            `json:"type"`
 	Platform  Platform          `json:"platform"`

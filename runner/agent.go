@@ -10,6 +10,7 @@ import (
 	goruntime "runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/drover-ci/drover/core"
@@ -23,6 +24,8 @@ const (
 	DefaultMaxBackoff   = 30 * time.Second
 	DefaultReportWithin = 10 * time.Minute
 	DefaultReportLinger = 50 * time.Millisecond
+	// MinHeartbeat is the shortest interval a server may ask for.
+	MinHeartbeat = 100 * time.Millisecond
 )
 
 // Options configure an Agent.
@@ -41,7 +44,8 @@ type Options struct {
 	// WorkDir holds a directory per running stage (the clone and git's
 	// home); default a drover-runner folder in the temporary directory.
 	WorkDir string
-	// Heartbeat is how often leases are renewed; default 10s.
+	// Heartbeat is how often leases are renewed until the server says
+	// otherwise (its heartbeat answers carry an interval); default 10s.
 	Heartbeat time.Duration
 	// DrainTimeout is how long running stages may go on after Run's
 	// context ends before they are cancelled; default 10m.
@@ -68,6 +72,14 @@ type Agent struct {
 
 	mu      sync.Mutex
 	running map[int64]*job
+	// quit ends Run's intake (set while Run runs); fatal is why, when the
+	// agent gave up on its own (see answered).
+	quit  context.CancelFunc
+	fatal error
+	// refusals counts the server's refusals of the token in a row.
+	refusals atomic.Int32
+	// warnedShort names the secrets too short to mask already logged.
+	warnedShort map[string]bool
 }
 
 // New returns an Agent for the options, filling in defaults.
@@ -109,7 +121,7 @@ func New(o Options) *Agent {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Agent{o: o, log: log, running: map[int64]*job{}}
+	return &Agent{o: o, log: log, running: map[int64]*job{}, warnedShort: map[string]bool{}}
 }
 
 func (a *Agent) backoff() backoff { return backoff{Min: a.o.MinBackoff, Max: a.o.MaxBackoff} }
@@ -132,10 +144,17 @@ func (a *Agent) Running() []int64 {
 // stages finish for up to DrainTimeout, after which they are cancelled
 // (their steps are stopped with grace and their status reported). It
 // returns once every stage has ended; the error is nil after a drain.
-func (a *Agent) Run(ctx context.Context) error {
+// When the server refuses the runner's token MaxRefusals times in a row,
+// running stages are cancelled at once and Run returns ErrRevoked.
+func (a *Agent) Run(parent context.Context) error {
 	if err := os.MkdirAll(a.o.WorkDir, 0o700); err != nil {
 		return core.Errorf(core.CodeInvalid, "work dir %s: %w", a.o.WorkDir, err)
 	}
+	ctx, quit := context.WithCancel(parent)
+	defer quit()
+	a.mu.Lock()
+	a.quit, a.fatal = quit, nil
+	a.mu.Unlock()
 	a.prune(ctx)
 	// Stages run on a context that outlives ctx: a drain lets them finish.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -155,6 +174,10 @@ func (a *Agent) Run(ctx context.Context) error {
 	<-ctx.Done()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
+	fatal := a.fatalErr()
+	if fatal != nil {
+		a.cancelAll()
+	}
 	if n := len(a.Running()); n > 0 {
 		a.log.Info("draining: waiting for running stages", "stages", n, "timeout", a.o.DrainTimeout)
 	}
@@ -169,7 +192,26 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	stopBG()
 	bg.Wait()
-	return nil
+	return fatal
+}
+
+// giveUp ends Run for err: no more stages are taken, running ones are
+// cancelled.
+func (a *Agent) giveUp(err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.fatal == nil {
+		a.fatal = err
+	}
+	if a.quit != nil {
+		a.quit()
+	}
+}
+
+func (a *Agent) fatalErr() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.fatal
 }
 
 // CancelRunning cancels every running stage now (a second SIGTERM):
@@ -188,8 +230,12 @@ func (a *Agent) cancelAll() {
 // heartbeat renews the leases of the stages this runner holds; a stage
 // running here that the server no longer counts as held (its lease
 // expired and it went back to the queue) is stopped and not reported.
+// The first beat is at once, so that the runner learns the interval the
+// server wants (a third of its lease) before a stage can lapse; every
+// answer may change it.
 func (a *Agent) heartbeat(ctx context.Context) {
-	t := time.NewTicker(a.o.Heartbeat)
+	every := a.o.Heartbeat
+	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
 		select {
@@ -198,15 +244,23 @@ func (a *Agent) heartbeat(ctx context.Context) {
 		case <-t.C:
 		}
 		before := a.jobs()
-		held, err := a.o.Client.Heartbeat(ctx)
+		beat, err := a.o.Client.Heartbeat(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
+				a.answered(err)
 				a.log.Warn("heartbeat", "err", err)
 			}
+			t.Reset(every)
 			continue
 		}
+		a.answered(nil)
+		if beat.Every > 0 && max(beat.Every, MinHeartbeat) != every {
+			every = max(beat.Every, MinHeartbeat)
+			a.log.Info("heartbeat interval set by the server", "every", every)
+		}
+		t.Reset(every)
 		for _, j := range before {
-			if !slices.Contains(held, j.stage.ID) {
+			if !slices.Contains(beat.Held, j.stage.ID) {
 				j.lose()
 			}
 		}
@@ -239,6 +293,7 @@ func (a *Agent) watch(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		a.answered(err)
 		if err != nil {
 			d := bo.next()
 			a.log.Warn("watch for cancels", "err", err, "retry_in", d)
@@ -282,6 +337,9 @@ func (a *Agent) worker(ctx, work context.Context, slot int) {
 		}
 		f := core.Filter{OS: a.o.OS, Arch: a.o.Arch, Labels: a.o.Labels, Engines: names, Machine: a.o.Name}
 		d, err := a.o.Client.Request(ctx, f)
+		if ctx.Err() == nil {
+			a.answered(err)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return

@@ -12,6 +12,7 @@ package runner
 
 import (
 	"context"
+	"time"
 
 	"github.com/drover-ci/drover/core"
 )
@@ -29,8 +30,8 @@ type Client interface {
 	// Details returns what is needed to run a held stage (and its version).
 	Details(ctx context.Context, stageID int64) (*core.StageDetails, error)
 	// Heartbeat renews the leases of every stage this runner holds and
-	// returns their ids.
-	Heartbeat(ctx context.Context) ([]int64, error)
+	// returns their ids, with how often the server wants heartbeats.
+	Heartbeat(ctx context.Context) (Beat, error)
 	// UpdateStage records a held stage's status; stage.Version is updated.
 	UpdateStage(ctx context.Context, stage *core.Stage) error
 	// UpdateStep records a step's status; step.Version is updated.
@@ -42,6 +43,15 @@ type Client interface {
 	// cancelled (their ids), the server's long-poll ends (none) or ctx
 	// ends (none, with ctx's error).
 	Watch(ctx context.Context, ignore []int64) ([]int64, error)
+}
+
+// Beat is the server's answer to a heartbeat.
+type Beat struct {
+	// Held are the ids of the stages the server counts as this runner's.
+	Held []int64
+	// Every is how often the server wants heartbeats (a third of its
+	// stage lease); zero keeps the runner's own interval.
+	Every time.Duration
 }
 
 // Engines is where the runner finds the engine a stage's type names.

@@ -32,7 +32,8 @@ type fakeClient struct {
 	given      map[int64]bool // handed out and not finished
 	requests   int
 	heartbeats int
-	withStage  int // step states reported with their stage
+	withStage  int           // step states reported with their stage
+	every      time.Duration // the heartbeat interval the fake server asks for
 	finished   chan int64
 }
 
@@ -116,7 +117,7 @@ func (c *fakeClient) Details(_ context.Context, id int64) (*core.StageDetails, e
 
 // Heartbeat answers the stages handed out and not finished (through
 // OnHeartbeat when set).
-func (c *fakeClient) Heartbeat(context.Context) ([]int64, error) {
+func (c *fakeClient) Heartbeat(context.Context) (Beat, error) {
 	c.mu.Lock()
 	c.heartbeats++
 	held := make([]int64, 0, len(c.given))
@@ -127,7 +128,7 @@ func (c *fakeClient) Heartbeat(context.Context) ([]int64, error) {
 	if c.OnHeartbeat != nil {
 		held = c.OnHeartbeat(held)
 	}
-	return held, nil
+	return Beat{Held: held, Every: c.every}, nil
 }
 
 func (c *fakeClient) UpdateStage(_ context.Context, st *core.Stage) error {

@@ -32,8 +32,10 @@ func (c *LocalClient) Details(ctx context.Context, stageID int64) (*core.StageDe
 }
 
 // Heartbeat implements Client.
-func (c *LocalClient) Heartbeat(ctx context.Context) ([]int64, error) {
-	return c.Scheduler.Heartbeat(ctx, c.RunnerID)
+// The local runner's interval is set in its Options, from the lease.
+func (c *LocalClient) Heartbeat(ctx context.Context) (Beat, error) {
+	held, err := c.Scheduler.Heartbeat(ctx, c.RunnerID)
+	return Beat{Held: held}, err
 }
 
 // UpdateStage implements Client.

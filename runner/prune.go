@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/drover-ci/drover/core"
@@ -16,10 +15,10 @@ const PruneTimeout = time.Minute
 // starts, before any stage is taken, so only the stages it holds (none)
 // are kept. A failure is logged; the runner still starts.
 func (a *Agent) prune(ctx context.Context) {
-	running := a.Running()
+	running := a.jobs()
 	keep := make([]string, 0, len(running))
-	for _, id := range running {
-		keep = append(keep, strconv.FormatInt(id, 10))
+	for _, j := range running {
+		keep = append(keep, j.engineID) // the ids the engines know the stages by
 	}
 	for _, name := range a.o.Engines.Names() {
 		if ctx.Err() != nil {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,6 +41,8 @@ type job struct {
 	// over is set when the stage's final report is made: nothing about
 	// its steps is sent after it.
 	over bool
+	// engineID is the stage id the engine sees (see attemptID).
+	engineID string
 }
 
 // runStage runs and reports one stage given to this runner, in the
@@ -53,8 +54,13 @@ func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, slot *slotSt
 	defer rcancel()
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	j := &job{a: a, log: log, stage: stage, d: d, slot: slot, steps: map[string]*core.Step{}, mask: newMasker(d.Secrets), cancel: cancel,
-		starts: map[int64]*time.Timer{}, streams: map[int64]*logStream{}}
+	mask, short := newMasker(d.Secrets)
+	if short = a.unwarned(short); len(short) > 0 {
+		log.Warn(fmt.Sprintf("secrets shorter than %d characters are not masked in logs: masking them would garble the log and give them away", MinMaskLen),
+			"secrets", short)
+	}
+	j := &job{a: a, log: log, stage: stage, d: d, slot: slot, steps: map[string]*core.Step{}, mask: mask, cancel: cancel,
+		starts: map[int64]*time.Timer{}, streams: map[int64]*logStream{}, engineID: attemptID(d)}
 	for _, st := range stage.Steps {
 		j.steps[st.Name] = st
 	}
@@ -129,9 +135,7 @@ func (j *job) lose() {
 // run clones the commit and runs the steps through the runtime.
 func (j *job) run(ctx context.Context) *runtime.Result {
 	spec := *j.d.Spec
-	if spec.StageID == "" {
-		spec.StageID = strconv.FormatInt(j.stage.ID, 10)
-	}
+	spec.StageID = j.engineID
 	if spec.Timeout == 0 && j.d.Repo != nil && j.d.Repo.Timeout > 0 {
 		spec.Timeout = time.Duration(j.d.Repo.Timeout) * time.Minute
 	}

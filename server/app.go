@@ -120,7 +120,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
 	a.API.Router().GET("/metrics", gin.WrapH(a.Metrics.Handler()))
 	a.API.AddPlugins(a.Host)
-	runnerOpts := runnerapi.Options{Scheduler: a.Scheduler, Store: db, Log: log}
+	runnerOpts := runnerapi.Options{Scheduler: a.Scheduler, Store: db, Log: log, Lease: cfg.StageLease}
 	if db.Dialect() == store.SQLite {
 		// One server per SQLite file: revocations are seen in-process at
 		// once, so runner tokens may be cached. Replicas on Postgres read
@@ -166,12 +166,13 @@ func (a *App) startLocalRunner(ctx context.Context) error {
 		return err
 	}
 	agent := runner.New(runner.Options{
-		Client:   runner.NewLocalClient(a.Scheduler, r.ID),
-		Engines:  runner.HostEngines{Host: a.Host},
-		Name:     r.Name,
-		Capacity: a.Config.RunnerCapacity,
-		WorkDir:  filepath.Join(a.Config.DataDir, "work"),
-		Logger:   a.Log.With("component", "local-runner"),
+		Client:    runner.NewLocalClient(&localContact{Scheduler: a.Scheduler, runners: a.Store.Runners(), log: a.Log, r: *r}, r.ID),
+		Engines:   runner.HostEngines{Host: a.Host},
+		Name:      r.Name,
+		Capacity:  a.Config.RunnerCapacity,
+		Heartbeat: a.Config.StageLease / 3, // zero (no lease set): the default, within the default lease
+		WorkDir:   filepath.Join(a.Config.DataDir, "work"),
+		Logger:    a.Log.With("component", "local-runner"),
 	})
 	a.wg.Add(1)
 	go func() {
@@ -191,7 +192,9 @@ func (a *App) localRunnerRecord(ctx context.Context) (*core.Runner, error) {
 	name = "local@" + name
 	r, err := a.Store.Runners().FindLocal(ctx, name)
 	if err == nil {
-		return r, nil
+		// What this start runs, not what the first one did.
+		r.Capacity, r.Version, r.OS, r.Arch = a.Config.RunnerCapacity, version.Version, runtime.GOOS, runtime.GOARCH
+		return r, a.Store.Runners().Update(ctx, r)
 	}
 	if !errors.Is(err, core.ErrNotFound) {
 		return nil, err

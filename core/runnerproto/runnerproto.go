@@ -18,7 +18,8 @@
 // A stage answered to /request is already running and held by the runner:
 // there is no separate accept. One watch per runner (not per stage) tells
 // it of cancels, and each heartbeat's answer lists the stages the server
-// counts as held, so a runner learns of a stage it lost. A stage's final
+// counts as held, so a runner learns of a stage it lost, and how often to
+// beat (a third of the server's stage lease). A stage's final
 // report may carry, in "steps", the final state of its steps not yet
 // reported (the runner sends the step that ended last that way). A step's
 // final state, alone or in a stage's report, may carry in "logs" its last
@@ -76,9 +77,11 @@ type WatchResponse struct {
 }
 
 // HeartbeatResponse lists the stages the server counts as held by the
-// runner, their leases renewed.
+// runner, their leases renewed, and how often the server wants heartbeats
+// (a third of its stage lease; runners follow it).
 type HeartbeatResponse struct {
-	Held []int64 `json:"held"`
+	Held       []int64 `json:"held"`
+	IntervalMS int64   `json:"interval_ms,omitempty"`
 }
 
 // ErrorBody is every error answer.

@@ -9,10 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-)
 
-// Version is set by the build (-ldflags).
-var Version = "dev"
+	"github.com/drover-ci/drover/internal/version"
+)
 
 // Env is what a command works with, so tests can give their own.
 type Env struct {
@@ -52,7 +51,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case "install", "uninstall", "start", "stop", "restart", "status":
 		err = control(cmd, rest, env)
 	case "version", "--version":
-		fmt.Fprintln(env.Stdout, "drover-runner", Version)
+		fmt.Fprintln(env.Stdout, "drover-runner", version.Version)
 	case "help", "-h", "--help":
 		fmt.Fprintf(env.Stdout, usage, defaultConfig())
 	default:

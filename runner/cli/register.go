@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/drover-ci/drover/core/runnerproto"
+	"github.com/drover-ci/drover/internal/version"
 	"github.com/drover-ci/drover/runner"
 	"github.com/drover-ci/drover/runner/rpcclient"
 	"github.com/drover-ci/drover/sdk/host"
@@ -89,7 +90,7 @@ func register(ctx context.Context, args []string, env Env) error {
 	}
 	resp, err := rpcclient.Register(ctx, cfg.Server, strings.TrimSpace(*token), runnerproto.RegisterRequest{
 		Name: cfg.Name, Labels: cfg.Labels, Engines: cfg.EngineNames(), OS: goruntime.GOOS, Arch: goruntime.GOARCH,
-		Capacity: cfg.Capacity, Version: Version})
+		Capacity: cfg.Capacity, Version: version.Version})
 	if err != nil {
 		return fmt.Errorf("register with %s: %w", cfg.Server, err)
 	}

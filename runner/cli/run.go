@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/drover-ci/drover/internal/version"
 	"github.com/drover-ci/drover/runner"
 	"github.com/drover-ci/drover/runner/rpcclient"
 	"github.com/drover-ci/drover/sdk/host"
@@ -51,7 +52,7 @@ func run(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("no engine is running: configure [[engine]] tables or put drover-engine-* plugins in %s", pluginDir)
 	}
 	client := rpcclient.New(cfg.Server, cfg.Token)
-	client.Capacity, client.Version = max(cfg.Capacity, 1), Version
+	client.Capacity, client.Version = max(cfg.Capacity, 1), version.Version
 	agent := runner.New(runner.Options{Client: client, Engines: engines, Name: cfg.Name, Labels: cfg.Labels,
 		Capacity: cfg.Capacity, WorkDir: cfg.WorkDir, DrainTimeout: cfg.Drain(), Logger: log})
 	runCtx, stop := context.WithCancel(ctx)

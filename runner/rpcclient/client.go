@@ -158,12 +158,12 @@ func (c *Client) Details(ctx context.Context, stageID int64) (*core.StageDetails
 }
 
 // Heartbeat implements runner.Client.
-func (c *Client) Heartbeat(ctx context.Context) ([]int64, error) {
+func (c *Client) Heartbeat(ctx context.Context) (runner.Beat, error) {
 	var out runnerproto.HeartbeatResponse
 	if _, err := c.do(ctx, callTimeout, http.MethodPost, "/heartbeat", nil, &out); err != nil {
-		return nil, err
+		return runner.Beat{}, err
 	}
-	return out.Held, nil
+	return runner.Beat{Held: out.Held, Every: time.Duration(out.IntervalMS) * time.Millisecond}, nil
 }
 
 // UpdateStage implements runner.Client; the stage takes the server's answer.

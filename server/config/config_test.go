@@ -98,6 +98,8 @@ func TestLoadErrors(t *testing.T) {
 		{name: "bad flag value", args: []string{"--database-wait", "x"}, wants: "--database-wait"},
 		{name: "missing file", args: []string{"--config", "/nonexistent/drover.toml"}, wants: "/nonexistent/drover.toml"},
 		{name: "bad server url", env: map[string]string{"DROVER_SERVER_URL": "ftp://x"}, wants: "server_url"},
+		{name: "lease too short", env: map[string]string{"DROVER_STAGE_LEASE": "2s"}, wants: "DROVER_STAGE_LEASE: 2s is below the minimum 3s"},
+		{name: "lease zero", file: "stage_lease = \"0s\"\n", wants: "stage_lease: 0s is below the minimum 3s"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -75,6 +75,21 @@ func setDuration(dst func(c *Config) *time.Duration) func(*Config, string) error
 	}
 }
 
+// MinStageLease is the shortest stage lease: runners heartbeat at a third
+// of it, and a second between heartbeats leaves room for a slow network.
+const MinStageLease = 3 * time.Second
+
+// setDurationAtLeast is setDuration refusing values under min.
+func setDurationAtLeast(dst func(c *Config) *time.Duration, min time.Duration) func(*Config, string) error {
+	set := setDuration(dst)
+	return func(c *Config, v string) error {
+		if d, err := time.ParseDuration(v); err == nil && d < min {
+			return fmt.Errorf("%s is below the minimum %s (runners heartbeat at a third of the lease)", v, min)
+		}
+		return set(c, v)
+	}
+}
+
 // settings lists every server setting; the README's table follows it.
 var settings = []setting{
 	{key: "http_addr", def: "127.0.0.1:8080", usage: "listen address",
@@ -103,7 +118,7 @@ var settings = []setting{
 			return fmt.Errorf("%q is not one of debug, info, warn, error", v)
 		}},
 	{key: "stage_lease", kind: kindDuration, def: "60s", usage: "how long a runner may stay silent before its stages are requeued",
-		set: setDuration(func(c *Config) *time.Duration { return &c.StageLease })},
+		set: setDurationAtLeast(func(c *Config) *time.Duration { return &c.StageLease }, MinStageLease)},
 	{key: "max_log_lines", kind: kindInt, def: "100000", usage: "log lines kept per step; later lines are dropped after a marker line; 0: no cap",
 		set: setInt(func(c *Config) *int { return &c.MaxLogLines }, 0)},
 	{key: "sync_owners", usage: "comma-separated owner patterns whose repositories are synced (empty: all)",

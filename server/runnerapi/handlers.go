@@ -68,7 +68,7 @@ func (s *Server) heartbeat(c *gin.Context) {
 		return
 	}
 	s.touch(c, r.ID, true)
-	c.JSON(http.StatusOK, runnerproto.HeartbeatResponse{Held: held})
+	c.JSON(http.StatusOK, runnerproto.HeartbeatResponse{Held: held, IntervalMS: (s.o.Lease / 3).Milliseconds()})
 }
 
 func (s *Server) details(c *gin.Context) {

@@ -47,6 +47,9 @@ type Options struct {
 	Revoked <-chan struct{}
 	// AuthTTL bounds how long a runner lookup is cached (default 30s).
 	AuthTTL time.Duration
+	// Lease is the scheduler's stage lease (default core.DefaultLease):
+	// heartbeat answers tell runners to beat at a third of it.
+	Lease time.Duration
 }
 
 // Server holds the protocol's handlers.
@@ -73,6 +76,9 @@ func New(o Options) *Server {
 	}
 	if o.AuthTTL <= 0 {
 		o.AuthTTL = 30 * time.Second
+	}
+	if o.Lease <= 0 {
+		o.Lease = core.DefaultLease
 	}
 	return &Server{o: o, log: log, touched: map[int64]time.Time{}, auth: &authCache{ttl: o.AuthTTL}}
 }

@@ -47,6 +47,12 @@ func (s staticSecrets) Resolve(_ context.Context, _ *core.Repo, _ *core.Build, n
 // test ends.
 func realServer(t *testing.T, st *store.Store) (*scheduler.Scheduler, *httptest.Server) {
 	t.Helper()
+	return leasedServer(t, st, 5*time.Second)
+}
+
+// leasedServer is realServer with the stage lease given.
+func leasedServer(t *testing.T, st *store.Store, lease time.Duration) (*scheduler.Scheduler, *httptest.Server) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -54,10 +60,10 @@ func realServer(t *testing.T, st *store.Store) (*scheduler.Scheduler, *httptest.
 	if st.Dialect() == store.Postgres {
 		bus.ListenPostgres(ctx, st.DB())
 	}
-	sc := scheduler.New(st, bus, scheduler.Options{Lease: 5 * time.Second, ReapEvery: 100 * time.Millisecond,
+	sc := scheduler.New(st, bus, scheduler.Options{Lease: lease, ReapEvery: 100 * time.Millisecond,
 		PollEvery: 200 * time.Millisecond, Log: quiet, Secrets: staticSecrets{"token": "pa55-w0rd-xyz"}})
 	sc.Start(ctx)
-	srv := httptest.NewServer(runnerapi.New(runnerapi.Options{Scheduler: sc, Store: st, LongPoll: time.Second}).Handler())
+	srv := httptest.NewServer(runnerapi.New(runnerapi.Options{Scheduler: sc, Store: st, LongPoll: time.Second, Lease: lease}).Handler())
 	t.Cleanup(srv.Close)
 	return sc, srv
 }

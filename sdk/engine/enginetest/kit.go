@@ -85,6 +85,7 @@ func Run(t *testing.T, factory Factory, cfg Config) {
 		{"UnknownStep", testUnknownStep},
 		{"Cancel", testCancel},
 		{"Destroy", testDestroy},
+		{"SideBySide", testSideBySide},
 		{"LargeOutput", testLargeOutput},
 	}
 	for _, c := range cases {
