@@ -17,6 +17,8 @@ type Store interface {
 	Perms() PermStore
 	Syncs() SyncStore
 	Secrets() SecretStore
+	// Queue is the stages' queue, on the same database.
+	Queue() Queue
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

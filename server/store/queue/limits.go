@@ -1,4 +1,4 @@
-package store
+package queue
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
+	"github.com/drover-ci/drover/server/store/internal/tables"
 )
 
 // withinLimits checks the stage's concurrency.limit (running stages of the
@@ -17,28 +19,28 @@ import (
 // limits. On Postgres the repository row, and an advisory lock per owner,
 // are taken for the rest of the transaction, so two claimers cannot both
 // count the same free slot.
-func (s *Store) withinLimits(ctx context.Context, tx bun.Tx, st *core.Stage, limits LimitsFunc) (bool, error) {
+func (s *Queue) withinLimits(ctx context.Context, tx bun.Tx, st *core.Stage, limits core.LimitsFunc) (bool, error) {
 	perRepo, perOwner := 0, 0
-	var repo *repoRow
+	var repo *tables.Repo
 	if limits != nil || st.Limit > 0 {
-		repo = new(repoRow)
+		repo = new(tables.Repo)
 		q := tx.NewSelect().Model(repo).Where("id = ?", st.RepoID)
-		if s.dialect == Postgres {
+		if s.postgres {
 			q = q.For("UPDATE")
 		}
 		if err := q.Scan(ctx); err != nil {
-			return false, mapErr(err, "repository")
+			return false, dbutil.MapErr(err, "repository")
 		}
 		if limits != nil {
 			var err error
-			if perRepo, perOwner, err = limits(ctx, repo.core()); err != nil {
+			if perRepo, perOwner, err = limits(ctx, repo.Core()); err != nil {
 				return false, err
 			}
 		}
 	}
 	running := func(q *bun.SelectQuery) (int, error) {
-		n, err := q.Model((*stageRow)(nil)).Where("stage_row.status = ?", core.StatusRunning).Count(ctx)
-		return int(n), mapErr(err, "running stages")
+		n, err := q.Model((*tables.Stage)(nil)).Where("stage_row.status = ?", core.StatusRunning).Count(ctx)
+		return int(n), dbutil.MapErr(err, "running stages")
 	}
 	if st.Limit > 0 {
 		n, err := running(tx.NewSelect().Where("stage_row.repo_id = ? AND stage_row.name = ?", st.RepoID, st.Name))
@@ -53,9 +55,9 @@ func (s *Store) withinLimits(ctx context.Context, tx bun.Tx, st *core.Stage, lim
 		}
 	}
 	if perOwner > 0 {
-		if s.dialect == Postgres {
+		if s.postgres {
 			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", ownerLockKey(repo.Owner)); err != nil {
-				return false, mapErr(err, "owner lock")
+				return false, dbutil.MapErr(err, "owner lock")
 			}
 		}
 		n, err := running(tx.NewSelect().
@@ -75,45 +77,45 @@ func ownerLockKey(owner string) int64 {
 
 // RenewLeases extends the lease of every running stage the runner holds
 // and returns their ids.
-func (s *Store) RenewLeases(ctx context.Context, runnerID int64, until time.Time) ([]int64, error) {
+func (s leases) Renew(ctx context.Context, runnerID int64, until time.Time) ([]int64, error) {
 	ids := []int64{}
-	err := s.db.NewUpdate().Model((*stageRow)(nil)).
+	err := s.db.NewUpdate().Model((*tables.Stage)(nil)).
 		Set("lease_expires = ?", until.UTC()).
 		Where("runner_id = ? AND status = ?", runnerID, core.StatusRunning).
 		Returning("id").Scan(ctx, &ids)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, mapErr(err, "stages")
+		return nil, dbutil.MapErr(err, "stages")
 	}
 	return ids, nil
 }
 
 // ExpiredStages returns running stages whose lease ended before now.
-func (s *Store) ExpiredStages(ctx context.Context, now time.Time, limit int) ([]*core.Stage, error) {
-	var rows []*stageRow
+func (s leases) Expired(ctx context.Context, now time.Time, limit int) ([]*core.Stage, error) {
+	var rows []*tables.Stage
 	err := s.db.NewSelect().Model(&rows).
 		Where("status = ? AND lease_expires < ?", core.StatusRunning, now.UTC()).
 		Order("id").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err, "stages")
+		return nil, dbutil.MapErr(err, "stages")
 	}
 	out := make([]*core.Stage, len(rows))
 	for i, r := range rows {
-		out[i] = r.core()
+		out[i] = r.Core()
 	}
 	return out, nil
 }
 
 // PendingStages returns up to limit pending stages, oldest first.
-func (s *Store) PendingStages(ctx context.Context, limit int) ([]*core.Stage, error) {
-	var rows []*stageRow
+func (s claims) Pending(ctx context.Context, limit int) ([]*core.Stage, error) {
+	var rows []*tables.Stage
 	err := s.db.NewSelect().Model(&rows).Where("status = ?", core.StatusPending).
 		Order("id").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err, "stages")
+		return nil, dbutil.MapErr(err, "stages")
 	}
 	out := make([]*core.Stage, len(rows))
 	for i, r := range rows {
-		out[i] = r.core()
+		out[i] = r.Core()
 	}
 	return out, nil
 }
