@@ -14,6 +14,7 @@ type Store interface {
 	Steps() StepStore
 	Logs() LogStore
 	Runners() RunnerStore
+	RunnerTokens() RunnerTokenStore
 	Perms() PermStore
 	Syncs() SyncStore
 	Secrets() SecretStore

@@ -84,7 +84,7 @@ func (s *Server) createRunnerToken(c *gin.Context) {
 	}
 	secret, hash, prefix := auth.NewSecret(auth.RegistrationTokenPrefix)
 	tok.Hash, tok.Prefix = hash, prefix
-	if err := s.store.Runners().CreateToken(c.Request.Context(), tok); err != nil {
+	if err := s.store.RunnerTokens().Create(c.Request.Context(), tok); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -92,7 +92,7 @@ func (s *Server) createRunnerToken(c *gin.Context) {
 }
 
 func (s *Server) listRunnerTokens(c *gin.Context) {
-	list, err := s.store.Runners().ListTokens(c.Request.Context())
+	list, err := s.store.RunnerTokens().List(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -106,7 +106,7 @@ func (s *Server) deleteRunnerToken(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.store.Runners().DeleteToken(c.Request.Context(), id); err != nil {
+	if err := s.store.RunnerTokens().Delete(c.Request.Context(), id); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/drover-ci/drover/server/store/internal/tables"
 )
 
-// ClaimedDetails loads, for stages just claimed, what their runners need:
+// Details loads, for stages just claimed, what their runners need:
 // each stage's steps, its build and its repository, and its spec unless
 // the claim read it already, in three or four queries whatever the number
 // of stages. The details' Spec is left for

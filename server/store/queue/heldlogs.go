@@ -10,7 +10,7 @@ import (
 	"github.com/drover-ci/drover/server/store/internal/dbutil"
 )
 
-// AppendHeldLogs stores lines of a step of a stage the runner holds, in
+// AppendLogs stores lines of a step of a stage the runner holds, in
 // one statement that checks the hold: lines already stored (by number)
 // are skipped, so a retried batch is harmless. With maxLines > 0 a step
 // keeps lines 0..maxLines-1, then one marker line saying the log was cut;

@@ -2,10 +2,7 @@ package queue
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"hash/fnv"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -73,49 +70,4 @@ func ownerLockKey(owner string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte("owner:" + owner))
 	return int64(h.Sum64() & 0x7fffffffffffffff)
-}
-
-// RenewLeases extends the lease of every running stage the runner holds
-// and returns their ids.
-func (s leases) Renew(ctx context.Context, runnerID int64, until time.Time) ([]int64, error) {
-	ids := []int64{}
-	err := s.db.NewUpdate().Model((*tables.Stage)(nil)).
-		Set("lease_expires = ?", until.UTC()).
-		Where("runner_id = ? AND status = ?", runnerID, core.StatusRunning).
-		Returning("id").Scan(ctx, &ids)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, dbutil.MapErr(err, "stages")
-	}
-	return ids, nil
-}
-
-// ExpiredStages returns running stages whose lease ended before now.
-func (s leases) Expired(ctx context.Context, now time.Time, limit int) ([]*core.Stage, error) {
-	var rows []*tables.Stage
-	err := s.db.NewSelect().Model(&rows).
-		Where("status = ? AND lease_expires < ?", core.StatusRunning, now.UTC()).
-		Order("id").Limit(int64(limit)).Scan(ctx)
-	if err != nil {
-		return nil, dbutil.MapErr(err, "stages")
-	}
-	out := make([]*core.Stage, len(rows))
-	for i, r := range rows {
-		out[i] = r.Core()
-	}
-	return out, nil
-}
-
-// PendingStages returns up to limit pending stages, oldest first.
-func (s claims) Pending(ctx context.Context, limit int) ([]*core.Stage, error) {
-	var rows []*tables.Stage
-	err := s.db.NewSelect().Model(&rows).Where("status = ?", core.StatusPending).
-		Order("id").Limit(int64(limit)).Scan(ctx)
-	if err != nil {
-		return nil, dbutil.MapErr(err, "stages")
-	}
-	out := make([]*core.Stage, len(rows))
-	for i, r := range rows {
-		out[i] = r.Core()
-	}
-	return out, nil
 }

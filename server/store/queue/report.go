@@ -27,7 +27,7 @@ func errNotHeld(stageID int64) error {
 	return core.Errorf(core.CodeConflict, "stage %d is not held by this runner (lease expired or stage reassigned)", stageID)
 }
 
-// HeldStage returns the stage if the runner holds it.
+// Held returns the stage if the runner holds it.
 func (s reports) Held(ctx context.Context, runnerID, stageID int64) (*core.Stage, error) {
 	st, err := s.stages.Find(ctx, stageID)
 	if err != nil {
@@ -39,7 +39,7 @@ func (s reports) Held(ctx context.Context, runnerID, stageID int64) (*core.Stage
 	return st, nil
 }
 
-// UpdateHeldStep saves a step of a stage the runner holds.
+// UpdateStep saves a step of a stage the runner holds.
 func (s reports) UpdateStep(ctx context.Context, runnerID int64, st *core.Step) error {
 	return s.write(ctx, func(ctx context.Context, db bun.IDB) error {
 		res, err := db.NewUpdate().Model(tables.FromStep(st)).
@@ -75,9 +75,9 @@ func heldStepStage(ctx context.Context, db bun.IDB, runnerID, stepID int64) (int
 	return stageID, nil
 }
 
-// FinishStage records the final status of a stage the runner holds and
+// Finish records the final status of a stage the runner holds and
 // of the steps st carries (they must be its own), with the log lines
-// those steps carry (capped at maxLines as AppendHeldLogs does), then
+// those steps carry (capped at maxLines as AppendLogs does), then
 // settles its build: waiting stages whose dependencies are done become
 // pending or skipped, and the build finishes with its last stage. It
 // reports whether any stage became pending and whether it finished the
