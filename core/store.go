@@ -18,6 +18,7 @@ type Store interface {
 	Perms() PermStore
 	Syncs() SyncStore
 	Secrets() SecretStore
+	Sessions() SessionStore
 	// Queue is the stages' queue, on the same database.
 	Queue() Queue
 	// Ping reports whether the database answers.
