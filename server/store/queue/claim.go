@@ -109,7 +109,7 @@ func (s claims) Claim(ctx context.Context, all []core.Filter, leaseUntil time.Ti
 	return r.claimed, r.gone, nil
 }
 
-// claimRound is the state of one ClaimStages transaction.
+// claimRound is the state of one Claim transaction.
 type claimRound struct {
 	s          *Queue
 	tx         bun.Tx

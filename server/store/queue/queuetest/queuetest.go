@@ -309,6 +309,12 @@ func Run(t *testing.T, open func(t testing.TB) core.Store) {
 		{"FinishStoresCarriedLogs", testFinishStoresCarriedLogs},
 		{"ConcurrentReportsFailAlone", testConcurrentReportsFailAlone},
 		{"SettleCatchesUp", testSettleCatchesUp},
+		{"NothingMatches", testNothingMatches},
+		{"ClaimExactlyOnce", testClaimExactlyOnce},
+		{"Release", testRelease},
+		{"Leases", testLeases},
+		{"Control", testControl},
+		{"FinishOnce", testFinishOnce},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
