@@ -4,9 +4,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server/store/internal/dbutil"
-	"github.com/uptrace/bun"
 )
 
 type runnerTokenRow struct {

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server/store/internal/dbutil"
 	"github.com/drover-ci/drover/server/store/internal/tables"
-	"github.com/uptrace/bun"
 )
 
 // Renew extends the lease of every running stage the runner holds
