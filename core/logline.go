@@ -1,6 +1,9 @@
 package core
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // LogLine is one line of a step's output. Number is the line's offset in the
 // step's log, so a retried batch is recognised and not stored twice.
@@ -17,4 +20,10 @@ type LogStore interface {
 	Append(ctx context.Context, stepID int64, lines []*LogLine) error
 	// Read returns the step's lines from offset on, at most limit.
 	Read(ctx context.Context, stepID int64, offset int64, limit int) ([]*LogLine, error)
+}
+
+// TruncatedMarker is the text of the line a queue stores in place of a
+// step's lines past its cap of maxLines (see QueueReports.AppendLogs).
+func TruncatedMarker(maxLines int64) string {
+	return fmt.Sprintf("[drover: the log of this step was cut at %d lines; later lines are not kept]", maxLines)
 }

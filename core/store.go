@@ -14,9 +14,13 @@ type Store interface {
 	Steps() StepStore
 	Logs() LogStore
 	Runners() RunnerStore
+	RunnerTokens() RunnerTokenStore
 	Perms() PermStore
 	Syncs() SyncStore
 	Secrets() SecretStore
+	Sessions() SessionStore
+	// Queue is the stages' queue, on the same database.
+	Queue() Queue
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

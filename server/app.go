@@ -130,7 +130,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	runnerapi.New(runnerOpts).Routes(a.API.Router())
 	a.API.AddBuilds(api.BuildDeps{Access: a.Syncer, Builder: a.Trigger, Queue: a.Scheduler, Runners: db.Runners()})
 	// Login, sessions, webhooks and activation (server/api login.go, hooks.go, activate.go).
-	a.API.UseSessions(login.NewSessions(db.DB(), 0), strings.HasPrefix(cfg.ServerURL, "https://"))
+	a.API.UseSessions(login.NewSessions(db.Sessions(), 0), strings.HasPrefix(cfg.ServerURL, "https://"))
 	a.API.AddLogin(api.LoginDeps{Remotes: a.Host, ServerURL: cfg.ServerURL, Key: cfg.SecretKey})
 	a.API.AddHooks(api.HookDeps{Remotes: a.Host, Builder: a.Trigger, Repos: a.Syncer, Key: cfg.SecretKey, ServerURL: cfg.ServerURL})
 	a.API.AddActivation(api.ActivateDeps{Remotes: a.Host, Access: a.Syncer, Creds: a.Creds.Creds, ServerURL: cfg.ServerURL})

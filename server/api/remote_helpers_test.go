@@ -45,7 +45,7 @@ func newRemoteFixture(t *testing.T, secure bool) *remoteFixture {
 	t.Cleanup(sy.Close)
 	trig := &trigger.Trigger{Store: f.store, Remotes: remotes, Queue: nopQueue{}, Creds: refresher.Creds}
 	f.srv = api.New(api.Options{Store: f.store, Version: "test", Syncer: sy})
-	sessions := login.NewSessions(f.store.DB(), 0)
+	sessions := login.NewSessions(f.store.Sessions(), 0)
 	f.srv.UseSessions(sessions, secure)
 	f.srv.AddBuilds(api.BuildDeps{Access: sy, Builder: trig})
 	f.srv.AddLogin(api.LoginDeps{Remotes: remotes, ServerURL: serverURL, Key: serverKey})

@@ -85,7 +85,7 @@ func (s *Server) createRunnerToken(c *gin.Context) {
 	}
 	secret, hash, prefix := auth.NewSecret(auth.RegistrationTokenPrefix)
 	tok.Hash, tok.Prefix = hash, prefix
-	if err := s.store.Runners().CreateToken(c.Request.Context(), tok); err != nil {
+	if err := s.store.RunnerTokens().Create(c.Request.Context(), tok); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -93,7 +93,7 @@ func (s *Server) createRunnerToken(c *gin.Context) {
 }
 
 func (s *Server) listRunnerTokens(c *gin.Context) {
-	list, err := s.store.Runners().ListTokens(c.Request.Context())
+	list, err := s.store.RunnerTokens().List(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -107,7 +107,7 @@ func (s *Server) deleteRunnerToken(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.store.Runners().DeleteToken(c.Request.Context(), id); err != nil {
+	if err := s.store.RunnerTokens().Delete(c.Request.Context(), id); err != nil {
 		s.fail(c, err)
 		return
 	}

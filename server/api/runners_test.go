@@ -25,7 +25,7 @@ func TestRunnerAdmin(t *testing.T) {
 		t.Fatalf("registration token %q lacks its prefix", secret)
 	}
 	r := &core.Runner{Name: "r1", TokenHash: "h", Engines: []string{"docker"}}
-	if err := f.store.Runners().Register(ctx, auth.Hash(secret), r); err != nil {
+	if err := f.store.RunnerTokens().Register(ctx, auth.Hash(secret), r); err != nil {
 		t.Fatalf("the created token does not register a runner: %v", err)
 	}
 	// The list is an array: read it raw.
@@ -83,7 +83,7 @@ func TestRunnerAdminBadInput(t *testing.T) {
 			}
 		})
 	}
-	if toks, _ := f.store.Runners().ListTokens(context.Background()); len(toks) != 0 {
+	if toks, _ := f.store.RunnerTokens().List(context.Background()); len(toks) != 0 {
 		t.Fatalf("refused requests created %d tokens", len(toks))
 	}
 }

@@ -65,7 +65,7 @@ func TestSessions(t *testing.T) { eachStore(t, testSessions) }
 func testSessions(t *testing.T, s *store.Store) {
 	u := newUser(t, s, core.Creds{})
 	ctx := context.Background()
-	sessions := login.NewSessions(s.DB(), time.Hour)
+	sessions := login.NewSessions(s.Sessions(), time.Hour)
 	secret, sess, err := sessions.Create(ctx, u.ID)
 	if err != nil || sess.UserID != u.ID || len(secret) < 40 || sess.CSRF == "" || sess.CSRF != login.CSRFToken(secret) {
 		t.Fatalf("create: %+v %v", sess, err)
@@ -106,12 +106,12 @@ func TestSessionsExpire(t *testing.T) { eachStore(t, testSessionsExpire) }
 func testSessionsExpire(t *testing.T, s *store.Store) {
 	u := newUser(t, s, core.Creds{})
 	ctx := context.Background()
-	short := login.NewSessions(s.DB(), time.Millisecond)
+	short := login.NewSessions(s.Sessions(), time.Millisecond)
 	secret, _, err := short.Create(ctx, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	long := login.NewSessions(s.DB(), time.Hour)
+	long := login.NewSessions(s.Sessions(), time.Hour)
 	live, _, _ := long.Create(ctx, u.ID)
 	time.Sleep(5 * time.Millisecond)
 	if _, err := short.Find(ctx, secret); !errors.Is(err, core.ErrUnauthenticated) {

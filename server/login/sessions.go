@@ -8,13 +8,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server/auth"
@@ -41,31 +38,20 @@ type Session struct {
 	CSRF string
 }
 
-type sessionRow struct {
-	bun.BaseModel `bun:"table:sessions"`
-
-	ID       int64     `bun:"id,pk,autoincrement"`
-	UserID   int64     `bun:"user_id"`
-	Hash     string    `bun:"hash"`
-	Expires  time.Time `bun:"expires"`
-	Created  time.Time `bun:"created"`
-	LastUsed time.Time `bun:"last_used,nullzero"`
-}
-
-// Sessions persists sessions in the server's database (the sessions table).
+// Sessions starts, finds and ends sessions, kept in a core.SessionStore.
 // Safe for concurrent use.
 type Sessions struct {
-	db  *bun.DB
-	ttl time.Duration
-	now func() time.Time
+	store core.SessionStore
+	ttl   time.Duration
+	now   func() time.Time
 }
 
-// NewSessions returns the session store on db; ttl 0 is DefaultSessionTTL.
-func NewSessions(db *bun.DB, ttl time.Duration) *Sessions {
+// NewSessions returns sessions kept in store; ttl 0 is DefaultSessionTTL.
+func NewSessions(store core.SessionStore, ttl time.Duration) *Sessions {
 	if ttl <= 0 {
 		ttl = DefaultSessionTTL
 	}
-	return &Sessions{db: db, ttl: ttl, now: time.Now}
+	return &Sessions{store: store, ttl: ttl, now: time.Now}
 }
 
 // TTL returns how long new sessions last.
@@ -76,19 +62,18 @@ func (s *Sessions) TTL() time.Duration { return s.ttl }
 func (s *Sessions) Create(ctx context.Context, userID int64) (string, *Session, error) {
 	secret, hash, _ := auth.NewSecret(SessionPrefix)
 	now := s.now().UTC().Truncate(time.Microsecond)
-	row := &sessionRow{UserID: userID, Hash: hash, Expires: now.Add(s.ttl), Created: now}
-	if _, err := s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+	row := &core.Session{UserID: userID, Hash: hash, Expires: now.Add(s.ttl), Created: now}
+	if err := s.store.Create(ctx, row); err != nil {
 		return "", nil, fmt.Errorf("create session: %w", err)
 	}
-	return secret, row.session(secret), nil
+	return secret, session(row, secret), nil
 }
 
 // Find returns the live session of the secret: ErrUnauthenticated when
 // there is none or it expired. It records the use now and then.
 func (s *Sessions) Find(ctx context.Context, secret string) (*Session, error) {
-	row := new(sessionRow)
-	err := s.db.NewSelect().Model(row).Where("hash = ?", auth.Hash(secret)).Limit(1).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+	row, err := s.store.FindHash(ctx, auth.Hash(secret))
+	if errors.Is(err, core.ErrNotFound) {
 		return nil, core.Errorf(core.CodeUnauthenticated, "the session ended: log in again")
 	}
 	if err != nil {
@@ -99,14 +84,14 @@ func (s *Sessions) Find(ctx context.Context, secret string) (*Session, error) {
 		return nil, core.Errorf(core.CodeUnauthenticated, "the session expired: log in again")
 	}
 	if now.Sub(row.LastUsed) > touchEvery {
-		_, _ = s.db.NewUpdate().Model((*sessionRow)(nil)).Set("last_used = ?", now.UTC()).Where("id = ?", row.ID).Exec(ctx)
+		_ = s.store.Touch(ctx, row.ID, now) // only a hint; the session is valid either way
 	}
-	return row.session(secret), nil
+	return session(row, secret), nil
 }
 
 // Delete ends the session of the secret; an unknown one is no error.
 func (s *Sessions) Delete(ctx context.Context, secret string) error {
-	if _, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("hash = ?", auth.Hash(secret)).Exec(ctx); err != nil {
+	if err := s.store.DeleteHash(ctx, auth.Hash(secret)); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
@@ -114,7 +99,7 @@ func (s *Sessions) Delete(ctx context.Context, secret string) error {
 
 // DeleteUser ends every session of the user.
 func (s *Sessions) DeleteUser(ctx context.Context, userID int64) error {
-	if _, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
+	if err := s.store.DeleteUser(ctx, userID); err != nil {
 		return fmt.Errorf("delete sessions: %w", err)
 	}
 	return nil
@@ -122,15 +107,15 @@ func (s *Sessions) DeleteUser(ctx context.Context, userID int64) error {
 
 // Prune deletes the sessions that expired before now and returns how many.
 func (s *Sessions) Prune(ctx context.Context) (int64, error) {
-	res, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("expires < ?", s.now().UTC()).Exec(ctx)
+	n, err := s.store.Prune(ctx, s.now())
 	if err != nil {
 		return 0, fmt.Errorf("prune sessions: %w", err)
 	}
-	n, _ := res.RowsAffected()
 	return n, nil
 }
 
-func (r *sessionRow) session(secret string) *Session {
+// session is the stored session r with the CSRF token of its secret.
+func session(r *core.Session, secret string) *Session {
 	return &Session{ID: r.ID, UserID: r.UserID, Expires: r.Expires, Created: r.Created, LastUsed: r.LastUsed, CSRF: CSRFToken(secret)}
 }
 

@@ -44,7 +44,7 @@ func (s *Server) register(c *gin.Context) {
 	tok, hash, _ := auth.NewSecret(auth.RunnerTokenPrefix)
 	r := &core.Runner{Name: req.Name, TokenHash: hash, Labels: req.Labels, Engines: req.Engines,
 		OS: req.OS, Arch: req.Arch, Capacity: req.Capacity, Version: req.Version}
-	if err := s.o.Store.Runners().Register(c.Request.Context(), auth.Hash(secret), r); err != nil {
+	if err := s.o.Store.RunnerTokens().Register(c.Request.Context(), auth.Hash(secret), r); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -43,7 +43,7 @@ func newFixture(t *testing.T) *fixture {
 	f.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(f.srv.Close)
 	reg, hash, prefix := auth.NewSecret(auth.RegistrationTokenPrefix)
-	if err := st.Runners().CreateToken(context.Background(), &core.RunnerToken{Hash: hash, Prefix: prefix}); err != nil {
+	if err := st.RunnerTokens().Create(context.Background(), &core.RunnerToken{Hash: hash, Prefix: prefix}); err != nil {
 		t.Fatal(err)
 	}
 	f.reg = reg

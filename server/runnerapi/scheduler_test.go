@@ -73,7 +73,7 @@ func registerRunner(t *testing.T, st *store.Store, srv *httptest.Server) *runner
 	t.Helper()
 	ctx := context.Background()
 	reg, hash, prefix := auth.NewSecret(auth.RegistrationTokenPrefix)
-	if err := st.Runners().CreateToken(ctx, &core.RunnerToken{Hash: hash, Prefix: prefix}); err != nil {
+	if err := st.RunnerTokens().Create(ctx, &core.RunnerToken{Hash: hash, Prefix: prefix}); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := rpcclient.Register(ctx, srv.URL, reg, runnerproto.RegisterRequest{Name: "r", Engines: []string{"fake"}, OS: "linux", Arch: "amd64"})

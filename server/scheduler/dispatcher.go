@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/server/store"
 )
 
 // dispatcher serves this replica's long-polling runners. Rather than
@@ -115,7 +114,7 @@ func (d *dispatcher) remove(w *waiter) {
 func (d *dispatcher) release(st *core.Stage) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := d.s.store.ReleaseClaim(ctx, st); err != nil {
+	if err := d.s.queue.Claims().Release(ctx, st); err != nil {
 		d.s.log.Warn("give back an undelivered stage; its lease will expire", "stage", st.ID, "err", err)
 		return
 	}
@@ -168,7 +167,7 @@ func (d *dispatcher) round(ctx context.Context) {
 			filters[i] = w.filter
 		}
 		lease := time.Now().Add(d.s.opts.Lease)
-		claimed, gone, err := d.s.store.ClaimStages(ctx, filters, lease, d.s.limits())
+		claimed, gone, err := d.s.queue.Claims().Claim(ctx, filters, lease, d.s.limits())
 		if err != nil {
 			if ctx.Err() == nil {
 				d.s.log.Warn("claim stages", "err", err)
@@ -201,7 +200,7 @@ func (d *dispatcher) round(ctx context.Context) {
 // deliver loads the details of claimed stages and hands each to its
 // waiter; a stage whose waiter left, or whose details cannot be loaded, is
 // given back.
-func (d *dispatcher) deliver(ctx context.Context, claimed []store.Claimed, waiters []*waiter) {
+func (d *dispatcher) deliver(ctx context.Context, claimed []core.Claim, waiters []*waiter) {
 	details, err := d.details(ctx, claimed)
 	if err != nil {
 		// The stages went back to the queue; so do their waiters.
@@ -226,12 +225,12 @@ func (d *dispatcher) deliver(ctx context.Context, claimed []store.Claimed, waite
 
 // details loads what the runners of claimed stages need, in one go for
 // all of them; on failure the stages are given back.
-func (d *dispatcher) details(ctx context.Context, claimed []store.Claimed) ([]*core.StageDetails, error) {
+func (d *dispatcher) details(ctx context.Context, claimed []core.Claim) ([]*core.StageDetails, error) {
 	stages := make([]*core.Stage, len(claimed))
 	for i, c := range claimed {
 		stages[i] = c.Stage
 	}
-	out, err := d.s.store.ClaimedDetails(ctx, stages)
+	out, err := d.s.queue.Claims().Details(ctx, stages)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.s.log.Warn("load the details of claimed stages; giving them back", "err", err)

@@ -25,13 +25,13 @@ func (s *Scheduler) reap(ctx context.Context) {
 
 // ReapOnce requeues (or fails) every stage whose lease has expired.
 func (s *Scheduler) ReapOnce(ctx context.Context) error {
-	expired, err := s.store.ExpiredStages(ctx, time.Now(), 100)
+	expired, err := s.queue.Leases().Expired(ctx, time.Now(), 100)
 	if err != nil {
 		return err
 	}
 	requeued := false
 	for _, st := range expired {
-		again, err := s.store.RequeueStage(ctx, st, s.opts.MaxAttempts)
+		again, err := s.queue.Leases().Requeue(ctx, st, s.opts.MaxAttempts)
 		if err != nil && !s.settleLater(err) {
 			return err
 		}

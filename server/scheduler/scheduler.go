@@ -17,7 +17,6 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server/metrics"
-	"github.com/drover-ci/drover/server/store"
 )
 
 // Secrets resolves the secrets a stage references, by name.
@@ -47,9 +46,10 @@ type Options struct {
 	Metrics *metrics.Metrics
 }
 
-// Scheduler implements core.Scheduler on the store.
+// Scheduler implements core.Scheduler on the store's queue.
 type Scheduler struct {
-	store *store.Store
+	store core.Store
+	queue core.Queue // store.Queue()
 	bus   *Bus
 	opts  Options
 	log   *slog.Logger
@@ -58,8 +58,9 @@ type Scheduler struct {
 
 var _ core.Scheduler = (*Scheduler)(nil)
 
-// New returns a scheduler on the store; Start runs its background loops.
-func New(s *store.Store, bus *Bus, o Options) *Scheduler {
+// New returns a scheduler on the store's queue; Start runs its background
+// loops.
+func New(s core.Store, bus *Bus, o Options) *Scheduler {
 	if o.Lease <= 0 {
 		o.Lease = core.DefaultLease
 	}
@@ -75,7 +76,7 @@ func New(s *store.Store, bus *Bus, o Options) *Scheduler {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	sc := &Scheduler{store: s, bus: bus, opts: o, log: o.Log}
+	sc := &Scheduler{store: s, queue: s.Queue(), bus: bus, opts: o, log: o.Log}
 	sc.disp = newDispatcher(sc)
 	return sc
 }
@@ -99,7 +100,7 @@ type Unlimited interface {
 	Unlimited() bool
 }
 
-func (s *Scheduler) limits() store.LimitsFunc {
+func (s *Scheduler) limits() core.LimitsFunc {
 	if s.opts.Limiter == nil {
 		return nil
 	}
@@ -139,11 +140,11 @@ func (s *Scheduler) failStage(runnerID int64, st *core.Stage, cause error) {
 
 // Details returns the compiled spec, secrets and netrc of a held stage.
 func (s *Scheduler) Details(ctx context.Context, runnerID, stageID int64) (*core.StageDetails, error) {
-	st, err := s.store.HeldStage(ctx, runnerID, stageID)
+	st, err := s.queue.Reports().Held(ctx, runnerID, stageID)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := s.store.ClaimedDetails(ctx, []*core.Stage{st})
+	ds, err := s.queue.Claims().Details(ctx, []*core.Stage{st})
 	if err != nil {
 		return nil, fmt.Errorf("load details of stage %d: %w", stageID, err)
 	}
@@ -185,17 +186,17 @@ func (s *Scheduler) complete(ctx context.Context, d *core.StageDetails) error {
 
 // Heartbeat renews the runner's leases and returns the stages it holds.
 func (s *Scheduler) Heartbeat(ctx context.Context, runnerID int64) ([]int64, error) {
-	return s.store.RenewLeases(ctx, runnerID, time.Now().Add(s.opts.Lease))
+	return s.queue.Leases().Renew(ctx, runnerID, time.Now().Add(s.opts.Lease))
 }
 
 // UpdateStage records a held stage's state; a final status releases it,
 // records the final state of the steps it carries and settles the build.
 func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.Stage) error {
 	if !st.Status.Done() {
-		_, err := s.store.HeldStage(ctx, runnerID, st.ID)
+		_, err := s.queue.Reports().Held(ctx, runnerID, st.ID)
 		return err
 	}
-	promoted, buildDone, err := s.store.FinishStage(ctx, runnerID, st, s.opts.MaxLogLines)
+	promoted, buildDone, err := s.queue.Reports().Finish(ctx, runnerID, st, s.opts.MaxLogLines)
 	if err != nil && !s.settleLater(err) {
 		return err
 	}
@@ -221,7 +222,7 @@ func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.St
 // build failed; then the settle is retried in the background, since the
 // change (a runner's report, a cancel) stands and must not be refused.
 func (s *Scheduler) settleLater(err error) bool {
-	var se *store.SettleError
+	var se *core.SettleError
 	if !errors.As(err, &se) {
 		return false
 	}
@@ -232,7 +233,7 @@ func (s *Scheduler) settleLater(err error) bool {
 			time.Sleep(delay)
 			delay *= 2
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			promoted, finished, err := s.store.Settle(ctx, se.BuildID)
+			promoted, finished, err := s.queue.Reports().Settle(ctx, se.BuildID)
 			cancel()
 			if err == nil {
 				if promoted {
@@ -267,11 +268,11 @@ func (s *Scheduler) buildChanged(buildID int64) {
 func (s *Scheduler) UpdateStep(ctx context.Context, runnerID int64, st *core.Step) error {
 	if len(st.Logs) > 0 {
 		// Lines first: a viewer that sees the step ended has its lines.
-		if err := s.store.AppendHeldLogs(ctx, runnerID, st.ID, st.Logs, s.opts.MaxLogLines); err != nil {
+		if err := s.queue.Reports().AppendLogs(ctx, runnerID, st.ID, st.Logs, s.opts.MaxLogLines); err != nil {
 			return err
 		}
 	}
-	if err := s.store.UpdateHeldStep(ctx, runnerID, st); err != nil {
+	if err := s.queue.Reports().UpdateStep(ctx, runnerID, st); err != nil {
 		return err
 	}
 	s.bus.Publish(ctx, topicLog(st.ID)) // viewers learn the step ended
@@ -281,7 +282,7 @@ func (s *Scheduler) UpdateStep(ctx context.Context, runnerID int64, st *core.Ste
 // AppendLogs stores lines of a held stage's step (up to MaxLogLines) and
 // wakes its viewers.
 func (s *Scheduler) AppendLogs(ctx context.Context, runnerID, stepID int64, lines []*core.LogLine) error {
-	if err := s.store.AppendHeldLogs(ctx, runnerID, stepID, lines, s.opts.MaxLogLines); err != nil {
+	if err := s.queue.Reports().AppendLogs(ctx, runnerID, stepID, lines, s.opts.MaxLogLines); err != nil {
 		return err
 	}
 	s.bus.Publish(ctx, topicLog(stepID))
@@ -291,10 +292,10 @@ func (s *Scheduler) AppendLogs(ctx context.Context, runnerID, stepID int64, line
 // Cancel kills a build; runners of its running stages learn it through
 // Watch.
 func (s *Scheduler) Cancel(ctx context.Context, buildID int64) error {
-	if _, err := s.store.CancelBuild(ctx, buildID); err != nil && !s.settleLater(err) {
+	if _, err := s.queue.Control().Cancel(ctx, buildID); err != nil && !s.settleLater(err) {
 		return err
 	}
-	runners, err := s.store.BuildRunners(ctx, buildID)
+	runners, err := s.queue.Control().BuildRunners(ctx, buildID)
 	if err != nil {
 		// The watchers' periodic re-check still finds the cancel.
 		s.log.Warn("find the runners of a cancelled build", "build", buildID, "err", err)
@@ -313,7 +314,7 @@ func (s *Scheduler) Watch(ctx context.Context, runnerID int64, ignore []int64) (
 	sub := s.bus.Subscribe(topicRunner(runnerID))
 	defer sub.Close()
 	for {
-		killed, err := s.store.KilledStages(ctx, runnerID)
+		killed, err := s.queue.Control().Killed(ctx, runnerID)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil
@@ -337,7 +338,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // Approve releases a build that waits for approval.
 func (s *Scheduler) Approve(ctx context.Context, buildID int64) error {
-	if err := s.store.ApproveBuild(ctx, buildID); err != nil {
+	if err := s.queue.Control().Approve(ctx, buildID); err != nil {
 		return err
 	}
 	s.bus.Publish(ctx, topicQueue)
@@ -346,5 +347,5 @@ func (s *Scheduler) Approve(ctx context.Context, buildID int64) error {
 
 // Decline refuses a build that waits for approval.
 func (s *Scheduler) Decline(ctx context.Context, buildID int64) error {
-	return s.store.DeclineBuild(ctx, buildID)
+	return s.queue.Control().Decline(ctx, buildID)
 }

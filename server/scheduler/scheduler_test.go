@@ -66,7 +66,7 @@ func TestEveryStageExactlyOnce(t *testing.T) {
 		if len(seen) != builds*perBuild {
 			t.Fatalf("%d stages ran, want %d", len(seen), builds*perBuild)
 		}
-		pending, _ := s.PendingStages(context.Background(), 10)
+		pending, _ := s.Queue().Claims().Pending(context.Background(), 10)
 		if len(pending) != 0 {
 			t.Fatalf("%d stages still pending", len(pending))
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
 )
 
 type cronRow struct {
@@ -23,7 +24,7 @@ type cronRow struct {
 	Updated  time.Time `bun:"updated"`
 }
 
-func (r *cronRow) core() *core.Cron {
+func (r *cronRow) Core() *core.Cron {
 	return &core.Cron{ID: r.ID, RepoID: r.RepoID, Name: r.Name, Expr: r.Expr, Branch: r.Branch,
 		Next: r.Next, Disabled: r.Disabled, Created: r.Created, Updated: r.Updated}
 }
@@ -36,11 +37,11 @@ type cronStore struct{ s *Store }
 func (cs cronStore) list(ctx context.Context, q *bun.SelectQuery) ([]*core.Cron, error) {
 	var rows []*cronRow
 	if err := q.Model(&rows).Scan(ctx); err != nil {
-		return nil, mapErr(err, "schedules")
+		return nil, dbutil.MapErr(err, "schedules")
 	}
 	out := make([]*core.Cron, len(rows))
 	for i, r := range rows {
-		out[i] = r.core()
+		out[i] = r.Core()
 	}
 	return out, nil
 }
@@ -58,7 +59,7 @@ func (cs cronStore) Create(ctx context.Context, c *core.Cron) error {
 	row := &cronRow{RepoID: c.RepoID, Name: c.Name, Expr: c.Expr, Branch: c.Branch, Next: c.Next.UTC(),
 		Disabled: c.Disabled, Created: now, Updated: now}
 	if _, err := cs.s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-		return mapErr(err, "schedule "+c.Name)
+		return dbutil.MapErr(err, "schedule "+c.Name)
 	}
 	c.ID, c.Created, c.Updated = row.ID, now, now
 	return nil
@@ -67,9 +68,9 @@ func (cs cronStore) Create(ctx context.Context, c *core.Cron) error {
 func (cs cronStore) Delete(ctx context.Context, id int64) error {
 	res, err := cs.s.db.NewDelete().Model((*cronRow)(nil)).Where("id = ?", id).Exec(ctx)
 	if err != nil {
-		return mapErr(err, "schedule")
+		return dbutil.MapErr(err, "schedule")
 	}
-	if n, err := affected(res); err != nil || n == 0 {
+	if n, err := dbutil.Affected(res); err != nil || n == 0 {
 		return notFoundOr(err, "schedule %d", id)
 	}
 	return nil
@@ -80,8 +81,8 @@ func (cs cronStore) Advance(ctx context.Context, c *core.Cron, next time.Time) (
 		Set("next = ?", next.UTC()).Set("updated = ?", time.Now().UTC()).
 		Where("id = ? AND next = ?", c.ID, c.Next.UTC()).Exec(ctx)
 	if err != nil {
-		return false, mapErr(err, "schedule")
+		return false, dbutil.MapErr(err, "schedule")
 	}
-	n, err := affected(res)
+	n, err := dbutil.Affected(res)
 	return n == 1, err
 }

@@ -3,19 +3,10 @@ package store
 import (
 	"context"
 
-	"github.com/uptrace/bun"
-
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
+	"github.com/drover-ci/drover/server/store/internal/tables"
 )
-
-type logRow struct {
-	bun.BaseModel `bun:"table:logs"`
-
-	StepID int64  `bun:"step_id,pk"`
-	Number int64  `bun:"number,pk"`
-	Time   int64  `bun:"time"`
-	Text   string `bun:"text"`
-}
 
 type logStore struct{ s *Store }
 
@@ -25,20 +16,20 @@ func (ls logStore) Append(ctx context.Context, stepID int64, lines []*core.LogLi
 	if len(lines) == 0 {
 		return nil
 	}
-	rows := make([]*logRow, len(lines))
+	rows := make([]*tables.Log, len(lines))
 	for i, l := range lines {
-		rows[i] = &logRow{StepID: stepID, Number: l.Number, Time: l.Time, Text: l.Text}
+		rows[i] = &tables.Log{StepID: stepID, Number: l.Number, Time: l.Time, Text: l.Text}
 	}
 	_, err := ls.s.db.NewInsert().Model(&rows).On("CONFLICT (step_id, number) DO NOTHING").Exec(ctx)
-	return mapErr(err, "log")
+	return dbutil.MapErr(err, "log")
 }
 
 func (ls logStore) Read(ctx context.Context, stepID int64, offset int64, limit int) ([]*core.LogLine, error) {
-	var rows []*logRow
+	var rows []*tables.Log
 	err := ls.s.db.NewSelect().Model(&rows).Where("step_id = ? AND number >= ?", stepID, offset).
 		Order("number").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err, "log")
+		return nil, dbutil.MapErr(err, "log")
 	}
 	out := make([]*core.LogLine, len(rows))
 	for i, r := range rows {

@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
 )
 
 type permRow struct {
@@ -20,7 +21,7 @@ type permRow struct {
 	Synced time.Time `bun:"synced"`
 }
 
-func (r *permRow) core() *core.Perm {
+func (r *permRow) Core() *core.Perm {
 	return &core.Perm{UserID: r.UserID, RepoID: r.RepoID, Pull: r.Pull, Push: r.Push, Admin: r.Admin, Synced: r.Synced}
 }
 
@@ -44,9 +45,9 @@ func (ps permStore) Find(ctx context.Context, userID, repoID int64) (*core.Perm,
 	row := new(permRow)
 	err := ps.s.db.NewSelect().Model(row).Where("user_id = ? AND repo_id = ?", userID, repoID).Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err, "permission")
+		return nil, dbutil.MapErr(err, "permission")
 	}
-	return row.core(), nil
+	return row.Core(), nil
 }
 
 // upsertPerms writes rows with ON CONFLICT DO UPDATE, in one statement.
@@ -55,7 +56,7 @@ func upsertPerms(ctx context.Context, db bun.IDB, rows []*permRow) error {
 		On("CONFLICT (user_id, repo_id) DO UPDATE").
 		Set(permUpsertSet).
 		Exec(ctx)
-	return mapErr(err, "permission")
+	return dbutil.MapErr(err, "permission")
 }
 
 func (ps permStore) Upsert(ctx context.Context, p *core.Perm) error {
@@ -68,22 +69,22 @@ func (ps permStore) Upsert(ctx context.Context, p *core.Perm) error {
 
 func (ps permStore) Delete(ctx context.Context, userID, repoID int64) error {
 	_, err := ps.s.db.NewDelete().Model((*permRow)(nil)).Where("user_id = ? AND repo_id = ?", userID, repoID).Exec(ctx)
-	return mapErr(err, "permission")
+	return dbutil.MapErr(err, "permission")
 }
 
 func (ps permStore) List(ctx context.Context, userID int64) ([]*core.Perm, error) {
 	var rows []*permRow
 	if err := ps.s.db.NewSelect().Model(&rows).Where("user_id = ?", userID).Order("repo_id").Scan(ctx); err != nil {
-		return nil, mapErr(err, "permissions")
+		return nil, dbutil.MapErr(err, "permissions")
 	}
 	out := make([]*core.Perm, len(rows))
 	for i, r := range rows {
-		out[i] = r.core()
+		out[i] = r.Core()
 	}
 	return out, nil
 }
 
 func (ps permStore) Expire(ctx context.Context, repoID int64) error {
 	_, err := ps.s.db.NewUpdate().Model((*permRow)(nil)).Set("synced = ?", epoch).Where("repo_id = ?", repoID).Exec(ctx)
-	return mapErr(err, "permissions")
+	return dbutil.MapErr(err, "permissions")
 }

@@ -7,63 +7,10 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
+	"github.com/drover-ci/drover/server/store/internal/tables"
+	"github.com/drover-ci/drover/server/store/queue"
 )
-
-type runnerRow struct {
-	bun.BaseModel `bun:"table:runners"`
-
-	ID        int64             `bun:"id,pk,autoincrement"`
-	Name      string            `bun:"name"`
-	TokenHash string            `bun:"token_hash"`
-	Labels    map[string]string `bun:"labels"`
-	Engines   []string          `bun:"engines"`
-	OS        string            `bun:"os"`
-	Arch      string            `bun:"arch"`
-	Capacity  int               `bun:"capacity"`
-	Version   string            `bun:"version"`
-	Local     bool              `bun:"local"`
-	LastSeen  time.Time         `bun:"last_seen,nullzero"`
-	Created   time.Time         `bun:"created"`
-}
-
-func (r *runnerRow) core() *core.Runner {
-	return &core.Runner{ID: r.ID, Name: r.Name, TokenHash: r.TokenHash, Labels: r.Labels, Engines: r.Engines,
-		OS: r.OS, Arch: r.Arch, Capacity: r.Capacity, Version: r.Version, Local: r.Local,
-		LastSeen: r.LastSeen, Created: r.Created}
-}
-
-func toRunnerRow(r *core.Runner) *runnerRow {
-	row := &runnerRow{ID: r.ID, Name: r.Name, TokenHash: r.TokenHash, Labels: r.Labels, Engines: r.Engines,
-		OS: r.OS, Arch: r.Arch, Capacity: r.Capacity, Version: r.Version, Local: r.Local,
-		LastSeen: r.LastSeen, Created: r.Created}
-	if row.Labels == nil {
-		row.Labels = map[string]string{}
-	}
-	if row.Engines == nil {
-		row.Engines = []string{}
-	}
-	return row
-}
-
-type runnerTokenRow struct {
-	bun.BaseModel `bun:"table:runner_tokens"`
-
-	ID       int64     `bun:"id,pk,autoincrement"`
-	Hash     string    `bun:"hash"`
-	Prefix   string    `bun:"prefix"`
-	Note     string    `bun:"note"`
-	MaxUses  int       `bun:"max_uses"`
-	Uses     int       `bun:"uses"`
-	Expires  time.Time `bun:"expires,nullzero"`
-	Creator  int64     `bun:"creator"`
-	Created  time.Time `bun:"created"`
-	LastUsed time.Time `bun:"last_used,nullzero"`
-}
-
-func (r *runnerTokenRow) core() *core.RunnerToken {
-	return &core.RunnerToken{ID: r.ID, Hash: r.Hash, Prefix: r.Prefix, Note: r.Note, MaxUses: r.MaxUses,
-		Uses: r.Uses, Expires: r.Expires, Creator: r.Creator, Created: r.Created, LastUsed: r.LastUsed}
-}
 
 type runnerStore struct{ s *Store }
 
@@ -71,11 +18,11 @@ type runnerStore struct{ s *Store }
 func (s *Store) Runners() core.RunnerStore { return runnerStore{s} }
 
 func (rs runnerStore) find(ctx context.Context, what, where string, args ...any) (*core.Runner, error) {
-	row := new(runnerRow)
+	row := new(tables.Runner)
 	if err := rs.s.db.NewSelect().Model(row).Where(where, args...).Limit(1).Scan(ctx); err != nil {
-		return nil, mapErr(err, what)
+		return nil, dbutil.MapErr(err, what)
 	}
-	return row.core(), nil
+	return row.Core(), nil
 }
 
 func (rs runnerStore) Find(ctx context.Context, id int64) (*core.Runner, error) {
@@ -91,80 +38,52 @@ func (rs runnerStore) FindLocal(ctx context.Context, name string) (*core.Runner,
 }
 
 func (rs runnerStore) List(ctx context.Context) ([]*core.Runner, error) {
-	var rows []*runnerRow
+	var rows []*tables.Runner
 	if err := rs.s.db.NewSelect().Model(&rows).Order("id").Scan(ctx); err != nil {
-		return nil, mapErr(err, "runners")
+		return nil, dbutil.MapErr(err, "runners")
 	}
 	out := make([]*core.Runner, len(rows))
 	for i, r := range rows {
-		out[i] = r.core()
+		out[i] = r.Core()
 	}
 	return out, nil
 }
 
-func (rs runnerStore) insert(ctx context.Context, db bun.IDB, r *core.Runner) error {
+// insertRunner inserts r on db and sets its ID.
+func insertRunner(ctx context.Context, db bun.IDB, r *core.Runner) error {
 	if r.Created.IsZero() {
 		r.Created = time.Now().UTC()
 	}
-	row := toRunnerRow(r)
+	row := tables.FromRunner(r)
 	row.ID = 0
 	if _, err := db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-		return mapErr(err, "runner "+r.Name)
+		return dbutil.MapErr(err, "runner "+r.Name)
 	}
 	r.ID = row.ID
 	return nil
 }
 
 func (rs runnerStore) Create(ctx context.Context, r *core.Runner) error {
-	return rs.insert(ctx, rs.s.db, r)
-}
-
-func (rs runnerStore) Register(ctx context.Context, tokenHash string, r *core.Runner) error {
-	return rs.s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		tok := new(runnerTokenRow)
-		if err := tx.NewSelect().Model(tok).Where("hash = ?", tokenHash).Limit(1).Scan(ctx); err != nil {
-			if err := mapErr(err, "registration token"); core.ErrorCode(err) == core.CodeNotFound {
-				return core.Errorf(core.CodeUnauthenticated, "invalid or revoked registration token")
-			} else if err != nil {
-				return err
-			}
-		}
-		now := time.Now().UTC()
-		if !tok.core().Usable(now) {
-			return core.Errorf(core.CodeUnauthenticated, "registration token %s is expired or used up", tok.Prefix)
-		}
-		// The guard on uses makes concurrent registrations with a
-		// limited token count correctly on both databases.
-		res, err := tx.NewUpdate().Model((*runnerTokenRow)(nil)).
-			Set("uses = uses + 1").Set("last_used = ?", now).
-			Where("id = ?", tok.ID).Where("max_uses = 0 OR uses < max_uses").Exec(ctx)
-		if err != nil {
-			return mapErr(err, "registration token")
-		}
-		if n, err := affected(res); err != nil || n == 0 {
-			return noRowOr(err, core.CodeUnauthenticated, "registration token %s is used up", tok.Prefix)
-		}
-		return rs.insert(ctx, tx, r)
-	})
+	return insertRunner(ctx, rs.s.db, r)
 }
 
 func (rs runnerStore) Update(ctx context.Context, r *core.Runner) error {
-	row := toRunnerRow(r)
+	row := tables.FromRunner(r)
 	res, err := rs.s.db.NewUpdate().Model(row).
 		Column("name", "labels", "engines", "os", "arch", "capacity", "version").
 		WherePK().Exec(ctx)
 	if err != nil {
-		return mapErr(err, "runner")
+		return dbutil.MapErr(err, "runner")
 	}
-	if n, err := affected(res); err != nil || n == 0 {
+	if n, err := dbutil.Affected(res); err != nil || n == 0 {
 		return notFoundOr(err, "runner %d", r.ID)
 	}
 	return nil
 }
 
 func (rs runnerStore) Touch(ctx context.Context, id int64, at time.Time) error {
-	_, err := rs.s.db.NewUpdate().Model((*runnerRow)(nil)).Set("last_seen = ?", at.UTC()).Where("id = ?", id).Exec(ctx)
-	return mapErr(err, "runner")
+	_, err := rs.s.db.NewUpdate().Model((*tables.Runner)(nil)).Set("last_seen = ?", at.UTC()).Where("id = ?", id).Exec(ctx)
+	return dbutil.MapErr(err, "runner")
 }
 
 // Delete revokes the runner and puts the stages it held back to the
@@ -174,59 +93,13 @@ func (rs runnerStore) Touch(ctx context.Context, id int64, at time.Time) error {
 // stages it claimed are seen here and requeued too.
 func (rs runnerStore) Delete(ctx context.Context, id int64) error {
 	return rs.s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewDelete().Model((*runnerRow)(nil)).Where("id = ?", id).Exec(ctx)
+		res, err := tx.NewDelete().Model((*tables.Runner)(nil)).Where("id = ?", id).Exec(ctx)
 		if err != nil {
-			return mapErr(err, "runner")
+			return dbutil.MapErr(err, "runner")
 		}
-		if n, err := affected(res); err != nil || n == 0 {
+		if n, err := dbutil.Affected(res); err != nil || n == 0 {
 			return notFoundOr(err, "runner %d", id)
 		}
-		var held []*stageRow
-		if err := tx.NewSelect().Model(&held).ExcludeColumn("spec").
-			Where("runner_id = ? AND status = ?", id, core.StatusRunning).Scan(ctx); err != nil {
-			return mapErr(err, "stages")
-		}
-		for _, r := range held {
-			if _, err := requeue(ctx, tx, r.core(), false, ""); err != nil {
-				return err
-			}
-		}
-		return nil
+		return queue.RequeueHeld(ctx, tx, id)
 	})
-}
-
-func (rs runnerStore) CreateToken(ctx context.Context, t *core.RunnerToken) error {
-	if t.Created.IsZero() {
-		t.Created = time.Now().UTC()
-	}
-	row := &runnerTokenRow{Hash: t.Hash, Prefix: t.Prefix, Note: t.Note, MaxUses: t.MaxUses,
-		Expires: t.Expires, Creator: t.Creator, Created: t.Created}
-	if _, err := rs.s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-		return mapErr(err, "registration token")
-	}
-	t.ID = row.ID
-	return nil
-}
-
-func (rs runnerStore) ListTokens(ctx context.Context) ([]*core.RunnerToken, error) {
-	var rows []*runnerTokenRow
-	if err := rs.s.db.NewSelect().Model(&rows).Order("id").Scan(ctx); err != nil {
-		return nil, mapErr(err, "registration tokens")
-	}
-	out := make([]*core.RunnerToken, len(rows))
-	for i, r := range rows {
-		out[i] = r.core()
-	}
-	return out, nil
-}
-
-func (rs runnerStore) DeleteToken(ctx context.Context, id int64) error {
-	res, err := rs.s.db.NewDelete().Model((*runnerTokenRow)(nil)).Where("id = ?", id).Exec(ctx)
-	if err != nil {
-		return mapErr(err, "registration token")
-	}
-	if n, err := affected(res); err != nil || n == 0 {
-		return notFoundOr(err, "registration token %d", id)
-	}
-	return nil
 }

@@ -14,17 +14,17 @@ import (
 func TestRunners(t *testing.T) {
 	forEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		rs := s.Runners()
+		rs, ts := s.Runners(), s.RunnerTokens()
 		tok := &core.RunnerToken{Hash: "reghash", Prefix: "drvr_r", Note: "ci hosts", MaxUses: 2}
-		if err := rs.CreateToken(ctx, tok); err != nil || tok.ID == 0 {
+		if err := ts.Create(ctx, tok); err != nil || tok.ID == 0 {
 			t.Fatalf("create token: %v (id %d)", err, tok.ID)
 		}
 		r := &core.Runner{Name: "a", TokenHash: "h1", Labels: map[string]string{"gpu": "yes"},
 			Engines: []string{"docker", "local"}, OS: "linux", Arch: "amd64", Capacity: 4}
-		if err := rs.Register(ctx, "reghash", r); err != nil || r.ID == 0 {
+		if err := ts.Register(ctx, "reghash", r); err != nil || r.ID == 0 {
 			t.Fatalf("register: %v (id %d)", err, r.ID)
 		}
-		if err := rs.Register(ctx, "nope", &core.Runner{Name: "x", TokenHash: "hx"}); !errors.Is(err, core.ErrUnauthenticated) {
+		if err := ts.Register(ctx, "nope", &core.Runner{Name: "x", TokenHash: "hx"}); !errors.Is(err, core.ErrUnauthenticated) {
 			t.Fatalf("unknown registration token: got %v, want unauthenticated", err)
 		}
 		got, err := rs.FindToken(ctx, "h1")
@@ -54,7 +54,7 @@ func TestRunners(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[i] = rs.Register(ctx, "reghash", &core.Runner{Name: "c", TokenHash: "hc" + string(rune('0'+i))})
+				errs[i] = ts.Register(ctx, "reghash", &core.Runner{Name: "c", TokenHash: "hc" + string(rune('0'+i))})
 			}()
 		}
 		wg.Wait()
@@ -74,7 +74,7 @@ func TestRunners(t *testing.T) {
 		if err != nil || len(list) != 2 {
 			t.Fatalf("list: %d runners, %v; want 2", len(list), err)
 		}
-		toks, _ := rs.ListTokens(ctx)
+		toks, _ := ts.List(ctx)
 		if len(toks) != 1 || toks[0].Uses != 2 || toks[0].Usable(time.Now()) {
 			t.Fatalf("token after two uses: %+v", toks)
 		}
@@ -94,10 +94,10 @@ func TestRunners(t *testing.T) {
 		if f, err := rs.FindLocal(ctx, "local"); err != nil || f.ID != local.ID {
 			t.Fatalf("find local: %v, %v", f, err)
 		}
-		if err := rs.DeleteToken(ctx, tok.ID); err != nil {
+		if err := ts.Delete(ctx, tok.ID); err != nil {
 			t.Fatalf("delete token: %v", err)
 		}
-		if err := rs.DeleteToken(ctx, tok.ID); !errors.Is(err, core.ErrNotFound) {
+		if err := ts.Delete(ctx, tok.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("delete token twice: %v", err)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
 )
 
 // Sealer encrypts secret values at rest (server/secrets.Cipher).
@@ -61,7 +62,7 @@ func (ss secretStore) List(ctx context.Context, repoID int64, namespace string) 
 		q = q.WhereOr("repo_id = 0 AND namespace = ?", namespace)
 	}
 	if err := q.Order("name", "repo_id").Scan(ctx); err != nil {
-		return nil, mapErr(err, "secrets")
+		return nil, dbutil.MapErr(err, "secrets")
 	}
 	out := make([]*core.Secret, 0, len(rows))
 	for _, r := range rows {
@@ -84,7 +85,7 @@ func (ss secretStore) Create(ctx context.Context, sec *core.Secret) error {
 	row := &secretRow{RepoID: sec.RepoID, Namespace: sec.Namespace, Name: sec.Name, PullRequest: sec.PullRequest, Created: now, Updated: now}
 	row.Data = sealer.Seal([]byte(sec.Data), row.additional())
 	if _, err := ss.s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-		return mapErr(err, "secret "+sec.Name)
+		return dbutil.MapErr(err, "secret "+sec.Name)
 	}
 	sec.ID, sec.Created, sec.Updated = row.ID, now, now
 	return nil
@@ -102,9 +103,9 @@ func (ss secretStore) Update(ctx context.Context, sec *core.Secret) error {
 		Set("updated = ?", time.Now().UTC()).
 		Where("id = ? AND repo_id = ? AND namespace = ? AND name = ?", sec.ID, sec.RepoID, sec.Namespace, sec.Name).Exec(ctx)
 	if err != nil {
-		return mapErr(err, "secret "+sec.Name)
+		return dbutil.MapErr(err, "secret "+sec.Name)
 	}
-	if n, err := affected(res); err != nil || n == 0 {
+	if n, err := dbutil.Affected(res); err != nil || n == 0 {
 		return notFoundOr(err, "secret %s", sec.Name)
 	}
 	return nil
@@ -113,9 +114,9 @@ func (ss secretStore) Update(ctx context.Context, sec *core.Secret) error {
 func (ss secretStore) Delete(ctx context.Context, id int64) error {
 	res, err := ss.s.db.NewDelete().Model((*secretRow)(nil)).Where("id = ?", id).Exec(ctx)
 	if err != nil {
-		return mapErr(err, "secret")
+		return dbutil.MapErr(err, "secret")
 	}
-	if n, err := affected(res); err != nil || n == 0 {
+	if n, err := dbutil.Affected(res); err != nil || n == 0 {
 		return notFoundOr(err, "secret %d", id)
 	}
 	return nil

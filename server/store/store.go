@@ -5,12 +5,12 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/queue"
 )
 
 // Store is core.Store on a bun database. Safe for concurrent use.
@@ -18,7 +18,7 @@ type Store struct {
 	db      *bun.DB
 	dialect Dialect
 	sealer  Sealer
-	batch   *batcher // SQLite: the runners' frequent writes, committed together
+	queue   *queue.Queue
 }
 
 var _ core.Store = (*Store)(nil)
@@ -52,14 +52,18 @@ func Open(ctx context.Context, url, dataDir string) (*Store, error) {
 }
 
 func connect(url, dataDir string) (*Store, error) {
+	s := &Store{dialect: Postgres}
 	if isPostgres(url) {
-		return &Store{db: openPostgres(url), dialect: Postgres}, nil
+		s.db = openPostgres(url)
+	} else {
+		db, err := openSQLite(url, dataDir)
+		if err != nil {
+			return nil, err
+		}
+		s.db, s.dialect = db, SQLite
 	}
-	db, err := openSQLite(url, dataDir)
-	if err != nil {
-		return nil, err
-	}
-	return &Store{db: db, dialect: SQLite, batch: newBatcher(db)}, nil
+	s.queue = queue.New(s.db, s.dialect == Postgres, s.Stages(), s.Builds())
+	return s, nil
 }
 
 func isPostgres(url string) bool {
@@ -82,9 +86,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the database.
 func (s *Store) Close() error {
-	if s.batch != nil {
-		s.batch.close()
-	}
+	s.queue.Close()
 	return s.db.Close()
 }
 
@@ -109,37 +111,11 @@ func (s *Store) Steps() core.StepStore { return stepStore{s} }
 // Logs returns the log store.
 func (s *Store) Logs() core.LogStore { return logStore{s} }
 
+// Queue returns the stages' queue, on the same database.
+func (s *Store) Queue() core.Queue { return s.queue }
+
 // inTx runs fn in a transaction; on SQLite the transaction takes the write
 // lock when it begins (_txlock=immediate), so concurrent writers queue.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	return s.db.RunInTx(ctx, &sql.TxOptions{}, fn)
-}
-
-// write runs a frequent write of one statement: with the other writes
-// waiting on SQLite (see batcher), on its own elsewhere.
-func (s *Store) write(ctx context.Context, fn func(ctx context.Context, db bun.IDB) error) error {
-	if s.batch != nil {
-		return s.batch.do(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
-	}
-	return fn(ctx, s.db)
-}
-
-// writeTx runs a frequent write of several statements in a transaction:
-// the batch's on SQLite, its own elsewhere. fn may run more than once (a
-// batch is retried without a write that failed), so it must not change
-// its inputs in ways that add up.
-func (s *Store) writeTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	if s.batch != nil {
-		return s.batch.do(ctx, fn)
-	}
-	return s.inTx(ctx, fn)
-}
-
-// affected returns how many rows a statement changed.
-func affected(res sql.Result) (int64, error) {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("rows affected: %w", err)
-	}
-	return n, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
 )
 
 // Syncs returns the repository sync store.
@@ -24,7 +25,7 @@ func (ss syncStore) Claim(ctx context.Context, userID int64, at, staleBefore tim
 			q = q.For("UPDATE")
 		}
 		if err := q.Scan(ctx); err != nil {
-			return mapErr(err, "user")
+			return dbutil.MapErr(err, "user")
 		}
 		prev = row.Synced
 		if !prev.IsZero() && !prev.Before(staleBefore) {
@@ -32,7 +33,7 @@ func (ss syncStore) Claim(ctx context.Context, userID int64, at, staleBefore tim
 		}
 		if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("synced = ?", stamp(at)).
 			Where("id = ?", userID).Exec(ctx); err != nil {
-			return mapErr(err, "user")
+			return dbutil.MapErr(err, "user")
 		}
 		claimed = true
 		return nil
@@ -44,7 +45,7 @@ func (ss syncStore) Release(ctx context.Context, userID int64, at, prev time.Tim
 	_, err := ss.s.db.NewUpdate().Model((*userRow)(nil)).
 		Set("synced = ?", bun.NullTime{Time: prev}).
 		Where("id = ? AND synced = ?", userID, stamp(at)).Exec(ctx)
-	return mapErr(err, "user")
+	return dbutil.MapErr(err, "user")
 }
 
 func (ss syncStore) Due(ctx context.Context, activeSince, syncedBefore time.Time, limit int) ([]*core.User, error) {
@@ -57,11 +58,11 @@ func (ss syncStore) Due(ctx context.Context, activeSince, syncedBefore time.Time
 		OrderExpr("user_row.synced IS NOT NULL, user_row.synced, user_row.id").
 		Limit(int64(limit)).Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err, "users")
+		return nil, dbutil.MapErr(err, "users")
 	}
 	out := make([]*core.User, len(rows))
 	for i, r := range rows {
-		out[i] = r.core()
+		out[i] = r.Core()
 	}
 	return out, nil
 }
@@ -91,13 +92,13 @@ func (ss syncStore) SaveOutcome(ctx context.Context, o *core.SyncOutcome) error 
 		Set("cause = EXCLUDED.cause, started = EXCLUDED.started, finished = EXCLUDED.finished").
 		Set("listed = EXCLUDED.listed, repos = EXCLUDED.repos, requests = EXCLUDED.requests, error = EXCLUDED.error").
 		Exec(ctx)
-	return mapErr(err, "sync outcome")
+	return dbutil.MapErr(err, "sync outcome")
 }
 
 func (ss syncStore) Outcome(ctx context.Context, userID int64) (*core.SyncOutcome, error) {
 	row := new(syncRow)
 	if err := ss.s.db.NewSelect().Model(row).Where("user_id = ?", userID).Scan(ctx); err != nil {
-		return nil, mapErr(err, "sync outcome")
+		return nil, dbutil.MapErr(err, "sync outcome")
 	}
 	return &core.SyncOutcome{
 		UserID: row.UserID, Cause: row.Cause, Started: row.Started, Finished: row.Finished,

@@ -8,6 +8,8 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
+	"github.com/drover-ci/drover/server/store/internal/tables"
 )
 
 // Bind-parameter limits of the drivers: SQLite's in modern builds
@@ -57,7 +59,7 @@ type returnedID struct {
 
 func (ss syncStore) Apply(ctx context.Context, rs *core.RepoSync) ([]int64, error) {
 	at := stamp(rs.Time)
-	rows := make([]*repoRow, 0, len(rs.Repos))
+	rows := make([]*tables.Repo, 0, len(rs.Repos))
 	seen := make(map[string]bool, len(rs.Repos))
 	for _, r := range rs.Repos {
 		if r.ID == "" {
@@ -67,7 +69,7 @@ func (ss syncStore) Apply(ctx context.Context, rs *core.RepoSync) ([]int64, erro
 			continue
 		}
 		seen[r.ID] = true
-		rows = append(rows, &repoRow{
+		rows = append(rows, &tables.Repo{
 			Remote: rs.Remote, RemoteID: r.ID, Owner: r.Owner, Name: r.Name, Slug: r.Slug(),
 			CloneURL: r.CloneURL, HTMLURL: r.HTMLURL, Branch: r.Branch, Private: r.Private,
 			Visibility: r.Visibility, Created: at, Updated: at,
@@ -91,7 +93,7 @@ func (ss syncStore) Apply(ctx context.Context, rs *core.RepoSync) ([]int64, erro
 		}
 		for _, chunk := range chunks(changed, ss.s.maxRows(len(repoSyncColumns))) {
 			if err := ss.upsertRepos(ctx, tx, chunk, at, ids); err != nil {
-				return mapErr(err, "repositories")
+				return dbutil.MapErr(err, "repositories")
 			}
 		}
 		if rs.UserID == 0 {
@@ -127,7 +129,7 @@ func (ss syncStore) Apply(ctx context.Context, rs *core.RepoSync) ([]int64, erro
 		if rs.Prune {
 			if _, err := tx.NewDelete().Model((*permRow)(nil)).
 				Where("user_id = ? AND synced < ?", rs.UserID, at).Exec(ctx); err != nil {
-				return mapErr(err, "permissions")
+				return dbutil.MapErr(err, "permissions")
 			}
 		}
 		return nil
@@ -145,7 +147,7 @@ func (ss syncStore) Apply(ctx context.Context, rs *core.RepoSync) ([]int64, erro
 // upsertRepos writes one chunk of repositories and records their ids by
 // remote id. Postgres gets the rows as one array per column (unnest), which
 // it parses far faster than thousands of literal rows.
-func (ss syncStore) upsertRepos(ctx context.Context, tx bun.Tx, rows []*repoRow, at time.Time, ids map[string]int64) error {
+func (ss syncStore) upsertRepos(ctx context.Context, tx bun.Tx, rows []*tables.Repo, at time.Time, ids map[string]int64) error {
 	var got []returnedID
 	if ss.s.dialect == Postgres {
 		n := len(rows)
@@ -197,7 +199,7 @@ ON CONFLICT (user_id, repo_id) DO UPDATE SET `+permUpsertSet,
 		rows[0].UserID, rows[0].Synced,
 		pgdialect.Array(repoIDs), pgdialect.Array(pull), pgdialect.Array(push), pgdialect.Array(admin),
 	).Exec(ctx)
-	return mapErr(err, "permissions")
+	return dbutil.MapErr(err, "permissions")
 }
 
 // chunks splits s into slices of at most n elements.
@@ -231,7 +233,7 @@ type viewRow struct {
 }
 
 // sameRepo reports whether the stored repository already says what r says.
-func (v *viewRow) sameRepo(r *repoRow) bool {
+func (v *viewRow) sameRepo(r *tables.Repo) bool {
 	return !v.Gone && v.Owner == r.Owner && v.Name == r.Name && v.CloneURL == r.CloneURL &&
 		v.HTMLURL == r.HTMLURL && v.Branch == r.Branch && v.Private == r.Private && v.Visibility == r.Visibility
 }
@@ -248,7 +250,7 @@ func (ss syncStore) view(ctx context.Context, tx bun.Tx, rs *core.RepoSync) (map
 r.visibility, r.gone, p.pull, p.push, p.admin FROM perms AS p JOIN repos AS r ON r.id = p.repo_id
 WHERE p.user_id = ? AND r.remote = ?`, rs.UserID, rs.Remote).Scan(ctx, &rows)
 	if err != nil {
-		return nil, mapErr(err, "permissions")
+		return nil, dbutil.MapErr(err, "permissions")
 	}
 	for _, r := range rows {
 		out[r.RemoteID] = r
@@ -266,5 +268,5 @@ func (ss syncStore) restamp(ctx context.Context, tx bun.Tx, userID int64, repoID
 		q = q.Where("user_id = ? AND repo_id IN (?)", userID, bun.List(repoIDs))
 	}
 	_, err := q.Exec(ctx)
-	return mapErr(err, "permissions")
+	return dbutil.MapErr(err, "permissions")
 }

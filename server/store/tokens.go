@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
 )
 
 type tokenRow struct {
@@ -22,7 +23,7 @@ type tokenRow struct {
 	Created  time.Time `bun:"created"`
 }
 
-func (r *tokenRow) core() *core.Token {
+func (r *tokenRow) Core() *core.Token {
 	return &core.Token{ID: r.ID, UserID: r.UserID, Name: r.Name, Hash: r.Hash, Prefix: r.Prefix,
 		Expires: r.Expires, LastUsed: r.LastUsed, Created: r.Created}
 }
@@ -32,19 +33,19 @@ type tokenStore struct{ s *Store }
 func (ts tokenStore) FindHash(ctx context.Context, hash string) (*core.Token, error) {
 	row := new(tokenRow)
 	if err := ts.s.db.NewSelect().Model(row).Where("hash = ?", hash).Limit(1).Scan(ctx); err != nil {
-		return nil, mapErr(err, "token")
+		return nil, dbutil.MapErr(err, "token")
 	}
-	return row.core(), nil
+	return row.Core(), nil
 }
 
 func (ts tokenStore) List(ctx context.Context, userID int64) ([]*core.Token, error) {
 	var rows []*tokenRow
 	if err := ts.s.db.NewSelect().Model(&rows).Where("user_id = ?", userID).Order("id").Scan(ctx); err != nil {
-		return nil, mapErr(err, "tokens")
+		return nil, dbutil.MapErr(err, "tokens")
 	}
 	out := make([]*core.Token, len(rows))
 	for i, r := range rows {
-		out[i] = r.core()
+		out[i] = r.Core()
 	}
 	return out, nil
 }
@@ -56,7 +57,7 @@ func (ts tokenStore) Create(ctx context.Context, t *core.Token) error {
 	row := &tokenRow{UserID: t.UserID, Name: t.Name, Hash: t.Hash, Prefix: t.Prefix,
 		Expires: t.Expires, Created: t.Created}
 	if _, err := ts.s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-		return mapErr(err, "token "+t.Name)
+		return dbutil.MapErr(err, "token "+t.Name)
 	}
 	t.ID = row.ID
 	return nil
@@ -64,15 +65,15 @@ func (ts tokenStore) Create(ctx context.Context, t *core.Token) error {
 
 func (ts tokenStore) Touch(ctx context.Context, id int64, at time.Time) error {
 	_, err := ts.s.db.NewUpdate().Model((*tokenRow)(nil)).Set("last_used = ?", at.UTC()).Where("id = ?", id).Exec(ctx)
-	return mapErr(err, "token")
+	return dbutil.MapErr(err, "token")
 }
 
 func (ts tokenStore) Delete(ctx context.Context, userID, id int64) error {
 	res, err := ts.s.db.NewDelete().Model((*tokenRow)(nil)).Where("id = ? AND user_id = ?", id, userID).Exec(ctx)
 	if err != nil {
-		return mapErr(err, "token")
+		return dbutil.MapErr(err, "token")
 	}
-	if n, err := affected(res); err != nil || n == 0 {
+	if n, err := dbutil.Affected(res); err != nil || n == 0 {
 		return notFoundOr(err, "token %d", id)
 	}
 	return nil

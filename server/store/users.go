@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
 )
 
 type userRow struct {
@@ -29,7 +30,7 @@ type userRow struct {
 	Updated   time.Time `bun:"updated"`
 }
 
-func (r *userRow) core() *core.User {
+func (r *userRow) Core() *core.User {
 	return &core.User{
 		ID: r.ID, Remote: r.Remote, RemoteID: r.RemoteID, Login: r.Login, Email: r.Email,
 		Avatar: r.Avatar, Admin: r.Admin, Active: r.Active,
@@ -52,9 +53,9 @@ type userStore struct{ s *Store }
 func (us userStore) find(ctx context.Context, what string, where string, args ...any) (*core.User, error) {
 	row := new(userRow)
 	if err := us.s.db.NewSelect().Model(row).Where(where, args...).Limit(1).Scan(ctx); err != nil {
-		return nil, mapErr(err, what)
+		return nil, dbutil.MapErr(err, what)
 	}
-	return row.core(), nil
+	return row.Core(), nil
 }
 
 func (us userStore) Find(ctx context.Context, id int64) (*core.User, error) {
@@ -68,18 +69,18 @@ func (us userStore) FindLogin(ctx context.Context, remote, login string) (*core.
 func (us userStore) List(ctx context.Context) ([]*core.User, error) {
 	var rows []*userRow
 	if err := us.s.db.NewSelect().Model(&rows).Order("id").Scan(ctx); err != nil {
-		return nil, mapErr(err, "users")
+		return nil, dbutil.MapErr(err, "users")
 	}
 	out := make([]*core.User, len(rows))
 	for i, r := range rows {
-		out[i] = r.core()
+		out[i] = r.Core()
 	}
 	return out, nil
 }
 
 func (us userStore) Count(ctx context.Context) (int, error) {
 	n, err := us.s.db.NewSelect().Model((*userRow)(nil)).Count(ctx)
-	return int(n), mapErr(err, "users")
+	return int(n), dbutil.MapErr(err, "users")
 }
 
 func (us userStore) Create(ctx context.Context, u *core.User) error {
@@ -91,7 +92,7 @@ func (us userStore) Create(ctx context.Context, u *core.User) error {
 	row := toUserRow(u)
 	row.ID = 0
 	if _, err := us.s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-		return mapErr(err, "user "+u.Login)
+		return dbutil.MapErr(err, "user "+u.Login)
 	}
 	u.ID = row.ID
 	return nil
@@ -101,9 +102,9 @@ func (us userStore) Update(ctx context.Context, u *core.User) error {
 	u.Updated = time.Now().UTC()
 	res, err := us.s.db.NewUpdate().Model(toUserRow(u)).WherePK().ExcludeColumn("id", "created").Exec(ctx)
 	if err != nil {
-		return mapErr(err, "user "+u.Login)
+		return dbutil.MapErr(err, "user "+u.Login)
 	}
-	if n, err := affected(res); err != nil || n == 0 {
+	if n, err := dbutil.Affected(res); err != nil || n == 0 {
 		return notFoundOr(err, "user %d", u.ID)
 	}
 	return nil
@@ -115,13 +116,13 @@ func (us userStore) Update(ctx context.Context, u *core.User) error {
 func (us userStore) Delete(ctx context.Context, id int64) error {
 	return us.s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewDelete().Model((*permRow)(nil)).Where("user_id = ?", id).Exec(ctx); err != nil {
-			return mapErr(err, "permissions")
+			return dbutil.MapErr(err, "permissions")
 		}
 		res, err := tx.NewDelete().Model((*userRow)(nil)).Where("id = ?", id).Exec(ctx)
 		if err != nil {
-			return mapErr(err, "user")
+			return dbutil.MapErr(err, "user")
 		}
-		if n, err := affected(res); err != nil || n == 0 {
+		if n, err := dbutil.Affected(res); err != nil || n == 0 {
 			return notFoundOr(err, "user %d", id)
 		}
 		return nil
@@ -130,14 +131,5 @@ func (us userStore) Delete(ctx context.Context, id int64) error {
 
 // notFoundOr returns err when set, else a not-found error for the thing.
 func notFoundOr(err error, format string, args ...any) error {
-	return noRowOr(err, core.CodeNotFound, format+" not found", args...)
-}
-
-// noRowOr is what a statement that changed no row means: err when
-// counting failed, else an error of the code.
-func noRowOr(err error, code core.Code, format string, args ...any) error {
-	if err != nil {
-		return err
-	}
-	return core.Errorf(code, format, args...)
+	return dbutil.NoRowOr(err, core.CodeNotFound, format+" not found", args...)
 }

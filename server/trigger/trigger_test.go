@@ -157,14 +157,14 @@ func TestTriggerApproval(t *testing.T) {
 		if b.Status != core.StatusBlocked || stages[0].Status != core.StatusBlocked || f.q.n.Load() != 0 {
 			t.Fatalf("fork pull request: build %s, stage %s, enqueued %d", b.Status, stages[0].Status, f.q.n.Load())
 		}
-		if err := s.ApproveBuild(ctx, b.ID); err != nil {
+		if err := s.Queue().Control().Approve(ctx, b.ID); err != nil {
 			t.Fatal(err)
 		}
 		stages, _ = s.Stages().ListBuild(ctx, b.ID)
 		if stages[0].Status != core.StatusPending || stages[1].Status != core.StatusWaiting {
 			t.Fatalf("after approval: %s, %s", stages[0].Status, stages[1].Status)
 		}
-		if err := s.ApproveBuild(ctx, b.ID); !errors.Is(err, core.ErrConflict) {
+		if err := s.Queue().Control().Approve(ctx, b.ID); !errors.Is(err, core.ErrConflict) {
 			t.Fatalf("approving twice: %v", err)
 		}
 		// A repository requiring approval blocks every event; decline ends it.
@@ -173,7 +173,7 @@ func TestTriggerApproval(t *testing.T) {
 		if err != nil || b2.Status != core.StatusBlocked {
 			t.Fatalf("approval=all push: %+v %v", b2, err)
 		}
-		if err := s.DeclineBuild(ctx, b2.ID); err != nil {
+		if err := s.Queue().Control().Decline(ctx, b2.ID); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := s.Builds().Find(ctx, b2.ID)

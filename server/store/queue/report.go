@@ -1,4 +1,4 @@
-package store
+package queue
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
+	"github.com/drover-ci/drover/server/store/internal/tables"
 )
 
 // What a runner reports on the stages it holds: its steps' states and a
@@ -25,9 +27,9 @@ func errNotHeld(stageID int64) error {
 	return core.Errorf(core.CodeConflict, "stage %d is not held by this runner (lease expired or stage reassigned)", stageID)
 }
 
-// HeldStage returns the stage if the runner holds it.
-func (s *Store) HeldStage(ctx context.Context, runnerID, stageID int64) (*core.Stage, error) {
-	st, err := s.Stages().Find(ctx, stageID)
+// Held returns the stage if the runner holds it.
+func (s reports) Held(ctx context.Context, runnerID, stageID int64) (*core.Stage, error) {
+	st, err := s.stages.Find(ctx, stageID)
 	if err != nil {
 		return nil, err
 	}
@@ -37,20 +39,20 @@ func (s *Store) HeldStage(ctx context.Context, runnerID, stageID int64) (*core.S
 	return st, nil
 }
 
-// UpdateHeldStep saves a step of a stage the runner holds.
-func (s *Store) UpdateHeldStep(ctx context.Context, runnerID int64, st *core.Step) error {
+// UpdateStep saves a step of a stage the runner holds.
+func (s reports) UpdateStep(ctx context.Context, runnerID int64, st *core.Step) error {
 	return s.write(ctx, func(ctx context.Context, db bun.IDB) error {
-		res, err := db.NewUpdate().Model(toStepRow(st)).
+		res, err := db.NewUpdate().Model(tables.FromStep(st)).
 			Column("status", "error", "exit_code", "started", "finished").
 			Set("version = version + 1").
 			Where("id = ?", st.ID).
 			Where("stage_id IN (SELECT id FROM stages WHERE runner_id = ? AND status = ?)", runnerID, core.StatusRunning).
 			Exec(ctx)
 		if err != nil {
-			return mapErr(err, "step")
+			return dbutil.MapErr(err, "step")
 		}
-		if n, err := affected(res); err != nil || n == 0 {
-			return noRowOr(err, core.CodeConflict, "step %d does not belong to a stage this runner holds", st.ID)
+		if n, err := dbutil.Affected(res); err != nil || n == 0 {
+			return dbutil.NoRowOr(err, core.CodeConflict, "step %d does not belong to a stage this runner holds", st.ID)
 		}
 		return nil
 	})
@@ -60,32 +62,32 @@ func (s *Store) UpdateHeldStep(ctx context.Context, runnerID int64, st *core.Ste
 // runner holds it.
 func heldStepStage(ctx context.Context, db bun.IDB, runnerID, stepID int64) (int64, error) {
 	var stageID int64
-	err := db.NewSelect().Model((*stepRow)(nil)).Column("step_row.stage_id").
+	err := db.NewSelect().Model((*tables.Step)(nil)).Column("step_row.stage_id").
 		Join("JOIN stages AS st ON st.id = step_row.stage_id").
 		Where("step_row.id = ? AND st.runner_id = ? AND st.status = ?", stepID, runnerID, core.StatusRunning).
 		Scan(ctx, &stageID)
 	if err != nil {
-		if core.ErrorCode(mapErr(err, "step")) == core.CodeNotFound {
+		if core.ErrorCode(dbutil.MapErr(err, "step")) == core.CodeNotFound {
 			return 0, core.Errorf(core.CodeConflict, "step %d does not belong to a stage this runner holds", stepID)
 		}
-		return 0, mapErr(err, "step")
+		return 0, dbutil.MapErr(err, "step")
 	}
 	return stageID, nil
 }
 
-// FinishStage records the final status of a stage the runner holds and
+// Finish records the final status of a stage the runner holds and
 // of the steps st carries (they must be its own), with the log lines
-// those steps carry (capped at maxLines as AppendHeldLogs does), then
+// those steps carry (capped at maxLines as AppendLogs does), then
 // settles its build: waiting stages whose dependencies are done become
 // pending or skipped, and the build finishes with its last stage. It
 // reports whether any stage became pending and whether it finished the
 // build.
-func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage, maxLines int64) (promoted, buildDone bool, err error) {
+func (s reports) Finish(ctx context.Context, runnerID int64, st *core.Stage, maxLines int64) (promoted, buildDone bool, err error) {
 	now := time.Now().UTC()
 	if st.Finished.IsZero() {
 		st.Finished = now
 	}
-	if s.dialect == Postgres {
+	if s.postgres {
 		// One statement ends the stage and its steps; the settle reads
 		// after it committed (see settle).
 		buildID, err := s.endStagePostgres(ctx, runnerID, st, now, maxLines)
@@ -101,14 +103,14 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage,
 			// The build is taken from the row, never from what the runner sent.
 			var buildID int64
 			set := endSet(st, now)
-			err := tx.NewUpdate().Model((*stageRow)(nil)).Set(set.sql, set.args...).
+			err := tx.NewUpdate().Model((*tables.Stage)(nil)).Set(set.sql, set.args...).
 				Where("id = ? AND runner_id = ? AND status = ?", st.ID, runnerID, core.StatusRunning).
 				Returning("build_id").Scan(ctx, &buildID)
 			if errors.Is(err, sql.ErrNoRows) {
 				return errNotHeld(st.ID)
 			}
 			if err != nil {
-				return mapErr(err, "stage")
+				return dbutil.MapErr(err, "stage")
 			}
 			st.BuildID = buildID
 			if err := closeSteps(ctx, tx, st.ID, st.Steps); err != nil {
@@ -117,7 +119,7 @@ func (s *Store) FinishStage(ctx context.Context, runnerID int64, st *core.Stage,
 			for _, step := range st.Steps {
 				if ins, ok := insertLogs(step.ID, step.Logs, maxLines, sqlPart{"TRUE", nil}); ok {
 					if _, err := tx.NewRaw(ins.sql, ins.args...).Exec(ctx); err != nil {
-						return mapErr(err, "log")
+						return dbutil.MapErr(err, "log")
 					}
 				}
 			}
@@ -144,7 +146,7 @@ func endSet(st *core.Stage, now time.Time) sqlPart {
 // the final state of the steps its report carries and their log lines,
 // and skips its steps never reported; it returns the stage's build. A
 // report carrying a step of another stage changes nothing.
-func (s *Store) endStagePostgres(ctx context.Context, runnerID int64, st *core.Stage, now time.Time, maxLines int64) (int64, error) {
+func (s reports) endStagePostgres(ctx context.Context, runnerID int64, st *core.Stage, now time.Time, maxLines int64) (int64, error) {
 	set := endSet(st, now)
 	stepSet, stepWhere := closingSteps(st.ID, st.Steps)
 	ids := make([]int64, len(st.Steps))
@@ -170,15 +172,15 @@ func (s *Store) endStagePostgres(ctx context.Context, runnerID int64, st *core.S
 	var buildID sql.NullInt64
 	var changed []int64
 	if err := s.db.NewRaw(query, args...).Scan(ctx, &buildID, pgdialect.Array(&changed)); err != nil {
-		return 0, mapErr(err, "stage")
+		return 0, dbutil.MapErr(err, "stage")
 	}
 	if !buildID.Valid {
-		if _, err := s.HeldStage(ctx, runnerID, st.ID); err != nil || len(ids) == 0 {
+		if _, err := s.Held(ctx, runnerID, st.ID); err != nil || len(ids) == 0 {
 			return 0, errNotHeld(st.ID)
 		}
 		var own []int64 // held: so a reported step was not the stage's
-		if err := s.db.NewSelect().Model((*stepRow)(nil)).Column("id").Where("stage_id = ?", st.ID).Scan(ctx, &own); err != nil {
-			return 0, mapErr(err, "steps")
+		if err := s.db.NewSelect().Model((*tables.Step)(nil)).Column("id").Where("stage_id = ?", st.ID).Scan(ctx, &own); err != nil {
+			return 0, dbutil.MapErr(err, "steps")
 		}
 		return 0, checkClosed(st.ID, st.Steps, own)
 	}
@@ -191,10 +193,10 @@ func (s *Store) endStagePostgres(ctx context.Context, runnerID int64, st *core.S
 func closeSteps(ctx context.Context, tx bun.Tx, stageID int64, reported []*core.Step) error {
 	set, where := closingSteps(stageID, reported)
 	var changed []int64
-	err := tx.NewUpdate().Model((*stepRow)(nil)).Set(set.sql, set.args...).Where(where.sql, where.args...).
+	err := tx.NewUpdate().Model((*tables.Step)(nil)).Set(set.sql, set.args...).Where(where.sql, where.args...).
 		Returning("id").Scan(ctx, &changed)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return mapErr(err, "steps")
+		return dbutil.MapErr(err, "steps")
 	}
 	return checkClosed(stageID, reported, changed)
 }

@@ -1,4 +1,4 @@
-package store
+package queue
 
 import (
 	"context"
@@ -8,14 +8,16 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
+	"github.com/drover-ci/drover/server/store/internal/tables"
 )
 
-// ClaimedDetails loads, for stages just claimed, what their runners need:
+// Details loads, for stages just claimed, what their runners need:
 // each stage's steps, its build and its repository, and its spec unless
 // the claim read it already, in three or four queries whatever the number
 // of stages. The details' Spec is left for
 // the caller to decode from Stage.Spec; secrets and netrc are not filled.
-func (s *Store) ClaimedDetails(ctx context.Context, stages []*core.Stage) ([]*core.StageDetails, error) {
+func (s claims) Details(ctx context.Context, stages []*core.Stage) ([]*core.StageDetails, error) {
 	if len(stages) == 0 {
 		return nil, nil
 	}
@@ -31,28 +33,28 @@ func (s *Store) ClaimedDetails(ctx context.Context, stages []*core.Stage) ([]*co
 		ID   int64  `bun:"id"`
 		Spec []byte `bun:"spec"`
 	}
-	var steps []*stepRow
-	var builds []*buildRow
-	var repos []*repoRow
+	var steps []*tables.Step
+	var builds []*tables.Build
+	var repos []*tables.Repo
 	queries := []func(ctx context.Context) error{
 		func(ctx context.Context) error {
-			return mapErr(s.db.NewSelect().Model(&steps).Where("stage_id IN (?)", bun.List(stageIDs)).
+			return dbutil.MapErr(s.db.NewSelect().Model(&steps).Where("stage_id IN (?)", bun.List(stageIDs)).
 				Order("stage_id", "number").Scan(ctx), "steps")
 		},
 		func(ctx context.Context) error {
-			return mapErr(s.db.NewSelect().Model(&builds).Where("id IN (?)", bun.List(buildIDs)).Scan(ctx), "builds")
+			return dbutil.MapErr(s.db.NewSelect().Model(&builds).Where("id IN (?)", bun.List(buildIDs)).Scan(ctx), "builds")
 		},
 		func(ctx context.Context) error {
-			return mapErr(s.db.NewSelect().Model(&repos).Where("id IN (?)", bun.List(repoIDs)).Scan(ctx), "repositories")
+			return dbutil.MapErr(s.db.NewSelect().Model(&repos).Where("id IN (?)", bun.List(repoIDs)).Scan(ctx), "repositories")
 		},
 	}
 	if slices.ContainsFunc(stages, func(st *core.Stage) bool { return st.Spec == nil }) {
 		queries = append(queries, func(ctx context.Context) error {
-			return mapErr(s.db.NewSelect().Model((*stageRow)(nil)).Column("id", "spec").
+			return dbutil.MapErr(s.db.NewSelect().Model((*tables.Stage)(nil)).Column("id", "spec").
 				Where("id IN (?)", bun.List(stageIDs)).Scan(ctx, &specs), "stages")
 		})
 	}
-	if s.dialect == Postgres {
+	if s.postgres {
 		// Four round trips at once rather than one after the other: the
 		// runners wait for them.
 		g, gctx := errgroup.WithContext(ctx)
@@ -71,11 +73,11 @@ func (s *Store) ClaimedDetails(ctx context.Context, stages []*core.Stage) ([]*co
 	}
 	byBuild := make(map[int64]*core.Build, len(builds))
 	for _, b := range builds {
-		byBuild[b.ID] = b.core()
+		byBuild[b.ID] = b.Core()
 	}
 	byRepo := make(map[int64]*core.Repo, len(repos))
 	for _, r := range repos {
-		byRepo[r.ID] = r.core()
+		byRepo[r.ID] = r.Core()
 	}
 	spec := make(map[int64][]byte, len(specs))
 	for _, st := range stages {
@@ -86,7 +88,7 @@ func (s *Store) ClaimedDetails(ctx context.Context, stages []*core.Stage) ([]*co
 	}
 	stepsOf := make(map[int64][]*core.Step, len(stages))
 	for _, r := range steps {
-		stepsOf[r.StageID] = append(stepsOf[r.StageID], r.core())
+		stepsOf[r.StageID] = append(stepsOf[r.StageID], r.Core())
 	}
 	out := make([]*core.StageDetails, len(stages))
 	for i, st := range stages {

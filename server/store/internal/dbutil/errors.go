@@ -1,8 +1,12 @@
-package store
+// Package dbutil holds what the entity stores (server/store) and the queue
+// (server/store/queue) both need of the database: driver errors mapped to
+// core's coded errors, and what a statement that changed no row means.
+package dbutil
 
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/uptrace/bun/driver/pgdriver"
@@ -10,10 +14,10 @@ import (
 	"github.com/drover-ci/drover/core"
 )
 
-// mapErr turns driver errors into core's coded errors: no rows → not found,
+// MapErr turns driver errors into core's coded errors: no rows → not found,
 // a unique or foreign-key violation → conflict. what names the thing, for
 // the message.
-func mapErr(err error, what string) error {
+func MapErr(err error, what string) error {
 	switch {
 	case err == nil:
 		return nil
@@ -41,4 +45,22 @@ func isForeignKeyViolation(err error) bool {
 		return pg.Field('C') == "23503"
 	}
 	return strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
+}
+
+// NoRowOr is what a statement that changed no row means: err when
+// counting the rows failed, else a coded error saying why.
+func NoRowOr(err error, code core.Code, format string, args ...any) error {
+	if err != nil {
+		return err
+	}
+	return core.Errorf(code, format, args...)
+}
+
+// Affected returns how many rows a statement changed.
+func Affected(res sql.Result) (int64, error) {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("rows affected: %w", err)
+	}
+	return n, nil
 }

@@ -1,4 +1,4 @@
-package store
+package queue
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
+	"github.com/drover-ci/drover/server/store/internal/tables"
 )
 
 // claimBatch is how many pending candidates one claim looks at; labels are
@@ -18,17 +20,7 @@ import (
 // finds one further back in a later batch.
 const claimBatch = 64
 
-// LimitsFunc returns the build limits of a repository (see core.Limiter).
-type LimitsFunc func(ctx context.Context, repo *core.Repo) (perRepo, perOwner int, err error)
-
-// Claimed is a stage handed to a runner by ClaimStages.
-type Claimed struct {
-	Stage        *core.Stage
-	For          int  // the index of the filter (the runner) it went to
-	BuildStarted bool // it was the build's first stage to start
-}
-
-// ClaimStages hands pending stages, oldest first, to runners that can take
+// Claim hands pending stages, oldest first, to runners that can take
 // the same stages (filters differ only in RunnerID and Machine), in the
 // order of the filters; each claim says which filter it went to (For).
 // Its status becomes running, held by the filter's runner with its
@@ -40,18 +32,18 @@ type Claimed struct {
 // cannot exceed them. Claims on Postgres skip rows other claimers hold
 // (FOR UPDATE SKIP LOCKED) instead of queueing behind them. One
 // transaction for many runners keeps a busy queue cheap.
-func (s *Store) ClaimStages(ctx context.Context, all []core.Filter, leaseUntil time.Time, limits LimitsFunc) (claimed []Claimed, gone []int, err error) {
+func (s claims) Claim(ctx context.Context, all []core.Filter, leaseUntil time.Time, limits core.LimitsFunc) (claimed []core.Claim, gone []int, err error) {
 	if len(all) == 0 || len(all[0].Engines) == 0 {
 		return nil, nil, nil
 	}
 	f := all[0]
 	var r *claimRound
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		r = &claimRound{s: s, tx: tx, filters: all, leaseUntil: leaseUntil}
+		r = &claimRound{s: s.Queue, tx: tx, filters: all, leaseUntil: leaseUntil}
 		var chosen []*core.Stage // claimed together
 		var after int64
 		for {
-			var rows []*stageRow
+			var rows []*tables.Stage
 			q := tx.NewSelect().Model(&rows).ExcludeColumn("spec").
 				Where("status = ?", core.StatusPending).
 				Where("type IN (?)", bun.List(f.Engines)).
@@ -63,14 +55,14 @@ func (s *Store) ClaimStages(ctx context.Context, all []core.Filter, leaseUntil t
 			if f.Arch != "" {
 				q = q.Where("(arch = '' OR arch = ?)", f.Arch)
 			}
-			if s.dialect == Postgres {
+			if s.postgres {
 				q = q.For("UPDATE SKIP LOCKED")
 			}
 			if err := q.Scan(ctx); err != nil {
-				return mapErr(err, "pending stages")
+				return dbutil.MapErr(err, "pending stages")
 			}
 			for _, row := range rows {
-				st := row.core()
+				st := row.Core()
 				if !f.Matches(st) {
 					continue
 				}
@@ -117,15 +109,15 @@ func (s *Store) ClaimStages(ctx context.Context, all []core.Filter, leaseUntil t
 	return r.claimed, r.gone, nil
 }
 
-// claimRound is the state of one ClaimStages transaction.
+// claimRound is the state of one Claim transaction.
 type claimRound struct {
-	s          *Store
+	s          *Queue
 	tx         bun.Tx
 	filters    []core.Filter
 	leaseUntil time.Time
 	next       int  // filters[next:] are still waiting
 	checked    bool // the runners were checked (SQLite)
-	claimed    []Claimed
+	claimed    []core.Claim
 	gone       []int // filters whose runner was revoked
 }
 
@@ -134,7 +126,7 @@ type claimRound struct {
 // them): one writer, so the answer holds until the commit. On Postgres a
 // revoked runner is found by the claim itself (see take).
 func (r *claimRound) free(ctx context.Context) (int, error) {
-	if r.s.dialect != Postgres && !r.checked {
+	if !r.s.postgres && !r.checked {
 		r.checked = true
 		if err := r.checkRunners(ctx); err != nil {
 			return 0, err
@@ -152,9 +144,9 @@ func (r *claimRound) free(ctx context.Context) (int, error) {
 // checkRunners marks the filters whose runner no longer exists.
 func (r *claimRound) checkRunners(ctx context.Context) error {
 	var live []int64
-	if err := r.tx.NewSelect().Model((*runnerRow)(nil)).Column("id").
+	if err := r.tx.NewSelect().Model((*tables.Runner)(nil)).Column("id").
 		Where("id IN (?)", bun.List(runnerIDs(r.filters))).Scan(ctx, &live); err != nil {
-		return mapErr(err, "runners")
+		return dbutil.MapErr(err, "runners")
 	}
 	for i, f := range r.filters {
 		if !slices.Contains(live, f.RunnerID) {
@@ -190,7 +182,7 @@ func (r *claimRound) take(ctx context.Context, stages []*core.Stage) error {
 	now := time.Now().UTC()
 	var got []claimedRow
 	var err error
-	if r.s.dialect == Postgres {
+	if r.s.postgres {
 		got, err = r.claimPostgres(ctx, stages, to, now)
 	} else {
 		got, err = r.claimSQLite(ctx, stages, to, now)
@@ -217,7 +209,7 @@ func (r *claimRound) take(ctx context.Context, stages []*core.Stage) error {
 		st.Version++
 		first := g.Started && !started[st.BuildID]
 		started[st.BuildID] = true
-		r.claimed = append(r.claimed, Claimed{Stage: st, For: to[i], BuildStarted: first})
+		r.claimed = append(r.claimed, core.Claim{Stage: st, For: to[i], BuildStarted: first})
 	}
 	return nil
 }
@@ -270,7 +262,7 @@ func (r *claimRound) claimPostgres(ctx context.Context, stages []*core.Stage, to
 	args = append(args, core.StatusRunning, now, now, core.StatusPending)
 	var got []claimedRow
 	if err := r.tx.NewRaw(query, args...).Scan(ctx, &got); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, mapErr(err, "stages")
+		return nil, dbutil.MapErr(err, "stages")
 	}
 	return got, nil
 }
@@ -285,17 +277,17 @@ func (r *claimRound) claimSQLite(ctx context.Context, stages []*core.Stage, to [
 		buildIDs = appendNew(buildIDs, st.BuildID)
 	}
 	var got []claimedRow
-	if err := r.tx.NewUpdate().Model((*stageRow)(nil)).Set(set.sql, set.args...).Where("id IN (?)", bun.List(ids)).
+	if err := r.tx.NewUpdate().Model((*tables.Stage)(nil)).Set(set.sql, set.args...).Where("id IN (?)", bun.List(ids)).
 		Returning("id, spec, build_id").Scan(ctx, &got); err != nil {
-		return nil, mapErr(err, "stages")
+		return nil, dbutil.MapErr(err, "stages")
 	}
 	var begun []int64
-	err := r.tx.NewUpdate().Model((*buildRow)(nil)).
+	err := r.tx.NewUpdate().Model((*tables.Build)(nil)).
 		Set("status = ?, started = ?, updated = ?, version = version + 1", core.StatusRunning, now, now).
 		Where("id IN (?) AND status = ?", bun.List(buildIDs), core.StatusPending).
 		Returning("id").Scan(ctx, &begun)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, mapErr(err, "builds")
+		return nil, dbutil.MapErr(err, "builds")
 	}
 	for i := range got {
 		got[i].Started = slices.Contains(begun, got[i].BuildID)

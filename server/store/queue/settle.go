@@ -1,13 +1,14 @@
-package store
+package queue
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
+	"github.com/drover-ci/drover/server/store/internal/tables"
 )
 
 // settle brings a build up to date after one of its stages changed:
@@ -24,12 +25,12 @@ import (
 // last sees both ended, and when both see it, one change wins and the
 // other finds nothing to do. No lock on the build is needed.
 func settle(ctx context.Context, db bun.IDB, buildID int64, now time.Time) (promoted, finished bool, err error) {
-	var rows []*stageRow
+	var rows []*tables.Stage
 	if err := db.NewSelect().Model(&rows).Column("id", "name", "status", "depends_on", "run_policy").
 		Where("build_id = ?", buildID).Order("number").Scan(ctx); err != nil {
-		return false, false, mapErr(err, "stages")
+		return false, false, dbutil.MapErr(err, "stages")
 	}
-	byName := make(map[string]*stageRow, len(rows))
+	byName := make(map[string]*tables.Stage, len(rows))
 	for _, r := range rows {
 		byName[r.Name] = r
 	}
@@ -43,7 +44,7 @@ func settle(ctx context.Context, db bun.IDB, buildID int64, now time.Time) (prom
 			if !ready {
 				continue
 			}
-			q := db.NewUpdate().Model((*stageRow)(nil)).Set("status = ?", next).
+			q := db.NewUpdate().Model((*tables.Stage)(nil)).Set("status = ?", next).
 				Set("updated = ?", now).Set("version = version + 1").
 				Where("id = ? AND status = ?", r.ID, core.StatusWaiting)
 			if next == core.StatusSkipped {
@@ -51,9 +52,9 @@ func settle(ctx context.Context, db bun.IDB, buildID int64, now time.Time) (prom
 			}
 			res, err := q.Exec(ctx)
 			if err != nil {
-				return false, false, mapErr(err, "stage")
+				return false, false, dbutil.MapErr(err, "stage")
 			}
-			n, err := affected(res)
+			n, err := dbutil.Affected(res)
 			if err != nil {
 				return false, false, err
 			}
@@ -68,25 +69,12 @@ func settle(ctx context.Context, db bun.IDB, buildID int64, now time.Time) (prom
 	return promoted, finished, err
 }
 
-// SettleError says a change committed but settling its build afterwards
-// failed: the change stands; the build should be settled again (Settle).
-type SettleError struct {
-	BuildID int64
-	Err     error
-}
-
-func (e *SettleError) Error() string {
-	return fmt.Sprintf("settle build %d: %v", e.BuildID, e.Err)
-}
-
-func (e *SettleError) Unwrap() error { return e.Err }
-
 // settleCommitted settles a build after a change of it committed (see
 // settle); a failure is a SettleError, since the change stands.
-func (s *Store) settleCommitted(ctx context.Context, buildID int64, now time.Time) (promoted, finished bool, err error) {
+func (s *Queue) settleCommitted(ctx context.Context, buildID int64, now time.Time) (promoted, finished bool, err error) {
 	promoted, finished, err = settle(ctx, s.db, buildID, now)
 	if err != nil {
-		return false, false, &SettleError{BuildID: buildID, Err: err}
+		return false, false, &core.SettleError{BuildID: buildID, Err: err}
 	}
 	return promoted, finished, nil
 }
@@ -95,13 +83,13 @@ func (s *Store) settleCommitted(ctx context.Context, buildID int64, now time.Tim
 // dependencies are done are promoted or skipped, and the build finishes
 // when every stage is done. It reports whether a stage became pending and
 // whether it finished the build.
-func (s *Store) Settle(ctx context.Context, buildID int64) (promoted, finished bool, err error) {
+func (s reports) Settle(ctx context.Context, buildID int64) (promoted, finished bool, err error) {
 	return settle(ctx, s.db, buildID, time.Now().UTC())
 }
 
 // promotion decides what a waiting stage becomes once every stage it
 // depends on is done.
-func promotion(r *stageRow, byName map[string]*stageRow) (core.Status, bool) {
+func promotion(r *tables.Stage, byName map[string]*tables.Stage) (core.Status, bool) {
 	failed := false
 	for _, dep := range r.DependsOn {
 		d, ok := byName[dep]
@@ -129,7 +117,7 @@ var finalBuildStatuses = []core.Status{core.StatusSuccess, core.StatusFailure, c
 // finishBuild sets the build's final status once every stage is done:
 // killed stays killed; any failed stage fails the build (error when the
 // failure was the infrastructure's); otherwise success.
-func finishBuild(ctx context.Context, db bun.IDB, buildID int64, rows []*stageRow, now time.Time) (bool, error) {
+func finishBuild(ctx context.Context, db bun.IDB, buildID int64, rows []*tables.Stage, now time.Time) (bool, error) {
 	status := core.StatusSuccess
 	for _, r := range rows {
 		switch {
@@ -141,14 +129,14 @@ func finishBuild(ctx context.Context, db bun.IDB, buildID int64, rows []*stageRo
 			status = core.StatusError
 		}
 	}
-	res, err := db.NewUpdate().Model((*buildRow)(nil)).
+	res, err := db.NewUpdate().Model((*tables.Build)(nil)).
 		Set("status = CASE WHEN status = ? THEN status ELSE ? END", core.StatusKilled, status).
 		Set("finished = ?", now).Set("updated = ?", now).Set("version = version + 1").
 		Where("id = ? AND status NOT IN (?)", buildID, bun.List(finalBuildStatuses)).
 		Exec(ctx)
 	if err != nil {
-		return false, mapErr(err, "build")
+		return false, dbutil.MapErr(err, "build")
 	}
-	n, err := affected(res)
+	n, err := dbutil.Affected(res)
 	return n == 1, err
 }

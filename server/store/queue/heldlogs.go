@@ -1,27 +1,21 @@
-package store
+package queue
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/uptrace/bun"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/store/internal/dbutil"
 )
 
-// TruncatedMarker is the text of the line stored in place of a step's
-// lines past its cap.
-func TruncatedMarker(maxLines int64) string {
-	return fmt.Sprintf("[drover: the log of this step was cut at %d lines; later lines are not kept]", maxLines)
-}
-
-// AppendHeldLogs stores lines of a step of a stage the runner holds, in
+// AppendLogs stores lines of a step of a stage the runner holds, in
 // one statement that checks the hold: lines already stored (by number)
 // are skipped, so a retried batch is harmless. With maxLines > 0 a step
 // keeps lines 0..maxLines-1, then one marker line saying the log was cut;
 // later lines are dropped.
-func (s *Store) AppendHeldLogs(ctx context.Context, runnerID, stepID int64, lines []*core.LogLine, maxLines int64) error {
+func (s reports) AppendLogs(ctx context.Context, runnerID, stepID int64, lines []*core.LogLine, maxLines int64) error {
 	ins, ok := insertLogs(stepID, lines, maxLines, sqlPart{
 		"EXISTS (SELECT 1 FROM steps JOIN stages ON stages.id = steps.stage_id " +
 			"WHERE steps.id = ? AND stages.runner_id = ? AND stages.status = ?)",
@@ -35,9 +29,9 @@ func (s *Store) AppendHeldLogs(ctx context.Context, runnerID, stepID int64, line
 	return s.write(ctx, func(ctx context.Context, db bun.IDB) error {
 		res, err := db.NewRaw(ins.sql, ins.args...).Exec(ctx)
 		if err != nil {
-			return mapErr(err, "log")
+			return dbutil.MapErr(err, "log")
 		}
-		if n, err := affected(res); err != nil || n > 0 {
+		if n, err := dbutil.Affected(res); err != nil || n > 0 {
 			return err
 		}
 		// Nothing stored: the lines were there already, or the step is
@@ -60,7 +54,7 @@ func insertLogs(stepID int64, lines []*core.LogLine, maxLines int64, cond sqlPar
 			if l.Number > maxLines {
 				continue
 			}
-			text = TruncatedMarker(maxLines)
+			text = core.TruncatedMarker(maxLines)
 		}
 		if values.Len() > 0 {
 			values.WriteString(", ")
