@@ -21,6 +21,7 @@ import (
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/runner/wire"
 	"github.com/drover-ci/drover/server/httperr"
+	"github.com/drover-ci/drover/server/httplimits"
 )
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -95,10 +96,10 @@ func (s *Server) Routes(r gin.IRouter) {
 	// may authenticate from the cache; the others read the runner.
 	fresh := g.Group("", s.authenticate(true))
 	fresh.POST("/heartbeat", s.heartbeat)
-	fresh.POST("/watch", s.watch)
+	fresh.POST("/watch", s.holdOpen, s.watch)
 	fresh.GET("/stages/:id", s.details)
 	hot := g.Group("", s.authenticate(false))
-	hot.POST("/request", s.request)
+	hot.POST("/request", s.holdOpen, s.request)
 	hot.PUT("/stages/:id", s.updateStage)
 	hot.PUT("/steps/:id", s.updateStep)
 	hot.POST("/steps/:id/logs", s.appendLogs)
@@ -126,6 +127,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 		err = errRevoked
 	}
 	httperr.Fail(c, s.log, err)
+}
+
+// holdOpen lets an authenticated runner's long-poll outlast the HTTP
+// server's write timeout (see httplimits).
+func (s *Server) holdOpen(c *gin.Context) {
+	httplimits.Extend(c.Writer, s.o.LongPoll+10*time.Second)
+	c.Next()
 }
 
 func limitBody(n int64) gin.HandlerFunc {
