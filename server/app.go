@@ -57,6 +57,9 @@ type App struct {
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// stopping ends runners' long-polls when the server shuts down.
+	stopping  context.Context
+	stopPolls context.CancelFunc
 }
 
 // New opens the store (retrying while it is unreachable), starts the
@@ -81,6 +84,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	log.Info("database ready", "address", store.Redact(cfg.DatabaseURL, cfg.DataDir), "dialect", db.Dialect())
 
 	a := &App{Config: cfg, Store: db, Log: log, Metrics: metrics.New()}
+	a.stopping, a.stopPolls = context.WithCancel(context.Background())
 	a.Host = host.New(host.Options{
 		Dir:       cfg.PluginDir,
 		Instances: append(append([]host.Instance{}, cfg.Remotes...), cfg.Engines...),
@@ -116,7 +120,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
 	a.API.AddMetrics(a.Metrics.Handler(), cfg.MetricsToken)
 	a.API.AddPlugins(a.Host)
-	rpcOpts := rpc.Options{Scheduler: a.Scheduler, Store: db, Log: log}
+	rpcOpts := rpc.Options{Scheduler: a.Scheduler, Store: db, Log: log, Stopping: a.stopping}
 	if db.Dialect() == store.SQLite {
 		// One server per SQLite file: revocations are seen in-process at
 		// once, so runner tokens may be cached. Replicas on Postgres read
@@ -168,6 +172,8 @@ func (a *App) startLocalRunner(ctx context.Context) error {
 		Capacity: a.Config.RunnerCapacity,
 		WorkDir:  filepath.Join(a.Config.DataDir, "work"),
 		Logger:   a.Log.With("component", "local-runner"),
+		// On shutdown its running stages get shutdown_timeout to finish.
+		DrainTimeout: a.Config.ShutdownTimeout,
 	})
 	a.wg.Add(1)
 	go func() {
@@ -211,8 +217,14 @@ func (a *App) netrc(ctx context.Context, repo *core.Repo) (*core.Netrc, error) {
 	return remote.Netrc(ctx, creds, repo.Slug)
 }
 
+// StopPolls answers runners' open long-polls at once (204) and every later
+// one too: the first step of a shutdown, so that the HTTP server's
+// Shutdown need not wait for them.
+func (a *App) StopPolls() { a.stopPolls() }
+
 // Close stops the background work, the plugins and the store.
 func (a *App) Close() error {
+	a.stopPolls()
 	if a.cancel != nil {
 		a.cancel()
 	}

@@ -68,6 +68,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(a
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	app.StopPolls() // else Shutdown waits for every long-poll to time out
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	for _, srv := range servers {

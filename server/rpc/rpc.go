@@ -7,6 +7,7 @@
 package rpc
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +51,9 @@ type Options struct {
 	Revoked <-chan struct{}
 	// AuthTTL bounds how long a runner lookup is cached (default 30s).
 	AuthTTL time.Duration
+	// Stopping, when done, answers open and new long-polls at once with
+	// 204 (the server shuts down; runners poll again elsewhere or later).
+	Stopping context.Context
 }
 
 // Server holds the protocol's handlers.
@@ -134,6 +138,17 @@ func (s *Server) fail(c *gin.Context, err error) {
 func (s *Server) holdOpen(c *gin.Context) {
 	httplimits.Extend(c.Writer, s.o.LongPoll+10*time.Second)
 	c.Next()
+}
+
+// pollContext is a long-poll's context: it ends after LongPoll, or at once
+// when the server is stopping.
+func (s *Server) pollContext(c *gin.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.o.LongPoll)
+	if s.o.Stopping == nil {
+		return ctx, cancel
+	}
+	stop := context.AfterFunc(s.o.Stopping, cancel)
+	return ctx, func() { stop(); cancel() }
 }
 
 func limitBody(n int64) gin.HandlerFunc {
