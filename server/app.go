@@ -24,6 +24,7 @@ import (
 	"github.com/drover-ci/drover/server/limiter"
 	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/metrics"
+	"github.com/drover-ci/drover/server/replay"
 	"github.com/drover-ci/drover/server/rpc"
 	"github.com/drover-ci/drover/server/scheduler"
 	"github.com/drover-ci/drover/server/secrets"
@@ -132,7 +133,8 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	// Login, sessions, webhooks and activation (server/api login.go, hooks.go, activate.go).
 	a.API.UseSessions(login.NewSessions(db.DB(), 0), strings.HasPrefix(cfg.ServerURL, "https://"))
 	a.API.AddLogin(api.LoginDeps{Remotes: a.Host, ServerURL: cfg.ServerURL, Key: cfg.SecretKey})
-	a.API.AddHooks(api.HookDeps{Remotes: a.Host, Builder: a.Trigger, Repos: a.Syncer, Key: cfg.SecretKey, ServerURL: cfg.ServerURL})
+	a.API.AddHooks(api.HookDeps{Remotes: a.Host, Builder: a.Trigger, Repos: a.Syncer, Key: cfg.SecretKey, ServerURL: cfg.ServerURL,
+		Replays: replay.New(db.DB(), 0)})
 	a.API.AddActivation(api.ActivateDeps{Remotes: a.Host, Access: a.Syncer, Creds: a.Creds.Creds, ServerURL: cfg.ServerURL})
 	return a, nil
 }
