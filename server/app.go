@@ -97,6 +97,17 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 			db.Close()
 			return nil, err
 		}
+		// Options a plugin refuses are a configuration mistake, as a
+		// mistyped server key is: stop the start (exit status 2).
+		if refused := host.OptionsErrors(err); len(refused) > 0 {
+			a.Host.Close()
+			db.Close()
+			msgs := make([]string, len(refused))
+			for i, r := range refused {
+				msgs[i] = r.Error()
+			}
+			return nil, &config.Error{Msg: strings.Join(msgs, "; ")}
+		}
 		// Refused instances are marked failed; the others run.
 		log.Warn("some plugins did not start", "err", err)
 	}

@@ -28,6 +28,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := server.Run(ctx, cfg, log, nil); err != nil {
+		var cerr *config.Error
+		if errors.As(err, &cerr) { // e.g. options a plugin refused
+			fmt.Fprintln(os.Stderr, "drover-server: configuration:", err)
+			os.Exit(2)
+		}
 		log.Error("drover-server stopped", "err", err)
 		os.Exit(1)
 	}
