@@ -82,6 +82,11 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		return nil, err
 	}
 	db.UseSealer(cipher)
+	// Credentials of rows written before they were encrypted (idempotent).
+	if err := db.SealCredentials(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("encrypt stored credentials: %w", err)
+	}
 	log.Info("database ready", "address", store.Redact(cfg.DatabaseURL, cfg.DataDir), "dialect", db.Dialect())
 
 	a := &App{Config: cfg, Store: db, Log: log, Metrics: metrics.New()}

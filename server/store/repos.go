@@ -67,7 +67,7 @@ func (rs repoStore) find(ctx context.Context, what, where string, args ...any) (
 	if err := rs.s.db.NewSelect().Model(row).Where(where, args...).Limit(1).Scan(ctx); err != nil {
 		return nil, mapErr(err, what)
 	}
-	return row.core(), nil
+	return rs.s.openRepo(row.core())
 }
 
 func (rs repoStore) Find(ctx context.Context, id int64) (*core.Repo, error) {
@@ -90,6 +90,7 @@ func (rs repoStore) Create(ctx context.Context, r *core.Repo) error {
 	}
 	row := toRepoRow(r)
 	row.ID = 0
+	rs.s.sealRepoRow(row)
 	if _, err := rs.s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
 		return mapErr(err, "repository "+r.Slug)
 	}
@@ -101,7 +102,9 @@ func (rs repoStore) Create(ctx context.Context, r *core.Repo) error {
 // build creation and never written here.
 func (rs repoStore) Update(ctx context.Context, r *core.Repo) error {
 	r.Updated = time.Now().UTC()
-	res, err := rs.s.db.NewUpdate().Model(toRepoRow(r)).WherePK().
+	row := toRepoRow(r)
+	rs.s.sealRepoRow(row)
+	res, err := rs.s.db.NewUpdate().Model(row).WherePK().
 		ExcludeColumn("id", "created", "counter", "version").
 		Set("version = version + 1").Exec(ctx)
 	if err != nil {
@@ -128,7 +131,11 @@ func (rs repoStore) ListUser(ctx context.Context, userID int64, activeOnly bool)
 	}
 	out := make([]*core.Repo, len(rows))
 	for i, r := range rows {
-		out[i] = r.core()
+		repo, err := rs.s.openRepo(r.core())
+		if err != nil {
+			return nil, err
+		}
+		out[i] = repo
 	}
 	return out, nil
 }

@@ -59,11 +59,7 @@ func (ss syncStore) Due(ctx context.Context, activeSince, syncedBefore time.Time
 	if err != nil {
 		return nil, mapErr(err, "users")
 	}
-	out := make([]*core.User, len(rows))
-	for i, r := range rows {
-		out[i] = r.core()
-	}
-	return out, nil
+	return ss.s.openUsers(rows)
 }
 
 type syncRow struct {

@@ -54,7 +54,7 @@ func (us userStore) find(ctx context.Context, what string, where string, args ..
 	if err := us.s.db.NewSelect().Model(row).Where(where, args...).Limit(1).Scan(ctx); err != nil {
 		return nil, mapErr(err, what)
 	}
-	return row.core(), nil
+	return us.s.openUser(row.core())
 }
 
 func (us userStore) Find(ctx context.Context, id int64) (*core.User, error) {
@@ -70,11 +70,7 @@ func (us userStore) List(ctx context.Context) ([]*core.User, error) {
 	if err := us.s.db.NewSelect().Model(&rows).Order("id").Scan(ctx); err != nil {
 		return nil, mapErr(err, "users")
 	}
-	out := make([]*core.User, len(rows))
-	for i, r := range rows {
-		out[i] = r.core()
-	}
-	return out, nil
+	return us.s.openUsers(rows)
 }
 
 func (us userStore) Count(ctx context.Context) (int, error) {
@@ -90,6 +86,7 @@ func (us userStore) Create(ctx context.Context, u *core.User) error {
 	u.Updated = now
 	row := toUserRow(u)
 	row.ID = 0
+	us.s.sealUserRow(row)
 	if _, err := us.s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
 		return mapErr(err, "user "+u.Login)
 	}
@@ -99,7 +96,9 @@ func (us userStore) Create(ctx context.Context, u *core.User) error {
 
 func (us userStore) Update(ctx context.Context, u *core.User) error {
 	u.Updated = time.Now().UTC()
-	res, err := us.s.db.NewUpdate().Model(toUserRow(u)).WherePK().ExcludeColumn("id", "created").Exec(ctx)
+	row := toUserRow(u)
+	us.s.sealUserRow(row)
+	res, err := us.s.db.NewUpdate().Model(row).WherePK().ExcludeColumn("id", "created").Exec(ctx)
 	if err != nil {
 		return mapErr(err, "user "+u.Login)
 	}
