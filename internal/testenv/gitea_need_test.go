@@ -16,9 +16,12 @@ type stopRecorder struct {
 	skipped, failed string
 }
 
-func (r *stopRecorder) Helper()                     {}
-func (r *stopRecorder) Logf(string, ...any)         {}
-func (r *stopRecorder) Skipf(f string, args ...any) { r.skipped = fmt.Sprintf(f, args...); runtime.Goexit() }
+func (r *stopRecorder) Helper()             {}
+func (r *stopRecorder) Logf(string, ...any) {}
+func (r *stopRecorder) Skipf(f string, args ...any) {
+	r.skipped = fmt.Sprintf(f, args...)
+	runtime.Goexit()
+}
 func (r *stopRecorder) Fatalf(f string, args ...any) {
 	r.failed = fmt.Sprintf(f, args...)
 	runtime.Goexit()
