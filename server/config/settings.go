@@ -102,7 +102,7 @@ var settings = []setting{
 		set: setInt(func(c *Config) *int { return &c.MaxRunningPerRepo }, 0)},
 	{key: "max_running_per_owner", kind: kindInt, def: "0", usage: "stages one owner's repositories may run at once; 0: no limit",
 		set: setInt(func(c *Config) *int { return &c.MaxRunningPerOwner }, 0)},
-	{key: "shutdown_timeout", kind: kindDuration, def: "30s", usage: "how long running work may take to finish on SIGTERM",
+	{key: "shutdown_timeout", kind: kindDuration, def: "30s", usage: "how long the local runner's running stages may take to finish on SIGTERM",
 		set: setDuration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	{key: "http_read_header_timeout", kind: kindDuration, def: "5s", usage: "how long a client may take to send a request's headers",
 		set: setPositiveDuration(func(c *Config) *time.Duration { return &c.HTTPReadHeaderTimeout })},
