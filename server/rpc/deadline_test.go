@@ -19,7 +19,7 @@ import (
 
 // TestLongPollOutlastsWriteTimeout: behind the server's HTTP limits, a
 // runner's request and watch long-polls are answered (204) although they
-// last longer than the write timeout; other callers are not.
+// last longer than the write timeout (and the body read timeout).
 func TestLongPollOutlastsWriteTimeout(t *testing.T) {
 	st, err := store.Open(context.Background(), "", t.TempDir())
 	if err != nil {
@@ -36,7 +36,7 @@ func TestLongPollOutlastsWriteTimeout(t *testing.T) {
 	s := rpc.New(rpc.Options{Scheduler: sched, Store: st, LongPoll: 600 * time.Millisecond})
 	srv := httptest.NewUnstartedServer(s.Handler())
 	srv.Config = httplimits.Server(s.Handler(), httplimits.Limits{ReadHeaderTimeout: time.Second,
-		ReadTimeout: time.Second, WriteTimeout: 100 * time.Millisecond, IdleTimeout: time.Second})
+		ReadTimeout: 100 * time.Millisecond, WriteTimeout: 100 * time.Millisecond, IdleTimeout: time.Second})
 	srv.Start()
 	t.Cleanup(srv.Close)
 	reg, hash, prefix := auth.NewSecret(auth.RegistrationTokenPrefix)
