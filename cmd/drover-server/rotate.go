@@ -27,6 +27,10 @@ Stop the server first.`
 
 // rotateKey runs `drover-server rotate-key`; it returns the exit status.
 func rotateKey(args []string) int {
+	if slices.Contains(args, "-h") || slices.Contains(args, "--help") || slices.Contains(args, "-help") {
+		fmt.Println(rotateUsage)
+		return 0
+	}
 	files, rest, err := keyFileFlags(args, "old-key-file", "new-key-file")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "drover-server rotate-key: %v\n\n%s\n", err, rotateUsage)
