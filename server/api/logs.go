@@ -90,7 +90,7 @@ func (h *buildHandlers) stream(c *gin.Context) {
 		}
 	}
 	w := c.Writer
-	httplimits.NoWriteDeadline(w) // the caller may read the step: stream while it runs
+	httplimits.NoWriteDeadline(w, c.Request) // the caller may read the step: stream while it runs
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no")

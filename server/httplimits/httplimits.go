@@ -4,6 +4,7 @@
 package httplimits
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -43,8 +44,12 @@ func Listen(addr string, l Limits) (net.Listener, error) {
 // read, and when it passes during a handler it cancels the request's
 // context, which would end every handler that takes longer.
 func Server(h http.Handler, l Limits) *http.Server {
+	h = BodyDeadline(h, l.ReadTimeout)
+	if l.WriteTimeout > 0 {
+		h = marked(h)
+	}
 	return &http.Server{
-		Handler:           BodyDeadline(h, l.ReadTimeout),
+		Handler:           h,
 		ReadHeaderTimeout: l.ReadHeaderTimeout,
 		WriteTimeout:      l.WriteTimeout,
 		IdleTimeout:       l.IdleTimeout,
@@ -101,18 +106,37 @@ func (b *deadlineBody) clear() {
 	}
 }
 
-// Extend lets an answer that stays open on purpose (a runner's long-poll,
-// a log stream) take up to d more from now, past the server's write
-// timeout. Call it only once the caller is authenticated. A writer without
-// deadlines (a test recorder) is left alone.
-func Extend(w http.ResponseWriter, d time.Duration) {
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Now().Add(d))
+// limitedKey marks the requests of a Server with a write timeout, whose
+// connections have deadlines to extend.
+type limitedKey struct{}
+
+func marked(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), limitedKey{}, true)))
+	})
+}
+
+// limited reports whether r came through a Server with a write timeout
+// (net/http then sets a fresh write deadline for each request): a deadline
+// set on another server's connection would outlive the request and cut
+// the connection's later answers.
+func limited(r *http.Request) bool { return r.Context().Value(limitedKey{}) != nil }
+
+// Extend lets an answer that stays open on purpose (a runner's long-poll)
+// take up to d more from now, past the server's write timeout. Call it
+// only once the caller is authenticated. Requests not served by Server
+// (tests) are left alone.
+func Extend(w http.ResponseWriter, r *http.Request, d time.Duration) {
+	if limited(r) {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d))
+	}
 }
 
 // NoWriteDeadline lifts the write timeout of an answer that streams for as
 // long as its subject lasts (a step's log to a user allowed to read it).
 // Call it only once the caller is authenticated and authorized.
-func NoWriteDeadline(w http.ResponseWriter) {
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+func NoWriteDeadline(w http.ResponseWriter, r *http.Request) {
+	if limited(r) {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	}
 }

@@ -136,7 +136,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 // holdOpen lets an authenticated runner's long-poll outlast the HTTP
 // server's write timeout (see httplimits).
 func (s *Server) holdOpen(c *gin.Context) {
-	httplimits.Extend(c.Writer, s.o.LongPoll+10*time.Second)
+	httplimits.Extend(c.Writer, c.Request, s.o.LongPoll+10*time.Second)
 	c.Next()
 }
 
