@@ -34,7 +34,9 @@ run: build
 	DROVER_PLUGIN_DIR=$(BIN) DROVER_DATA_DIR=$${DROVER_DATA_DIR:-$(CURDIR)/data} $(BIN)/drover-server
 
 # Every test; the summary lists skipped tests with the reason. The store
-# suite runs on Postgres too when DROVER_TEST_DATABASE_URL is set.
+# suite runs on Postgres too when DROVER_TEST_DATABASE_URL is set. Tests
+# that need Gitea skip unless it is cached (scripts/build-gitea.sh, or
+# DROVER_GITEA_BUILD=1); only e2e and .ci/run build it.
 test: test-unit fuzz
 
 test-unit:

@@ -86,12 +86,11 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
-// needGitea skips (locally) or fails (CI) without a cached Gitea.
+// needGitea makes sure there is a Gitea binary: cached, or built now
+// under make e2e (see testenv.NeedGitea), else the test skips or fails.
 func needGitea(tb testing.TB) {
 	tb.Helper()
-	if _, ok := testenv.CachedGitea(); !ok && !testenv.InCI() {
-		tb.Skip("skipping: no cached Gitea " + testenv.GiteaVersion + " binary; to enable this test: scripts/build-gitea.sh, then make e2e")
-	}
+	testenv.NeedGitea(tb)
 }
 
 type syncBuffer struct {

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/pipeline"
 	"github.com/drover-ci/drover/core/pipeline/convert"
@@ -27,6 +25,7 @@ import (
 	"github.com/drover-ci/drover/server/limiter"
 	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/metrics"
+	"github.com/drover-ci/drover/server/replay"
 	"github.com/drover-ci/drover/server/runnerapi"
 	"github.com/drover-ci/drover/server/scheduler"
 	"github.com/drover-ci/drover/server/secrets"
@@ -60,6 +59,9 @@ type App struct {
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// stopping ends runners' long-polls when the server shuts down.
+	stopping  context.Context
+	stopPolls context.CancelFunc
 }
 
 // New opens the store (retrying while it is unreachable), starts the
@@ -81,9 +83,15 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		return nil, err
 	}
 	db.UseSealer(cipher)
+	// Credentials of rows written before they were encrypted (idempotent).
+	if err := db.SealCredentials(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("encrypt stored credentials: %w", err)
+	}
 	log.Info("database ready", "address", store.Redact(cfg.DatabaseURL, cfg.DataDir), "dialect", db.Dialect())
 
 	a := &App{Config: cfg, Store: db, Log: log, Metrics: metrics.New()}
+	a.stopping, a.stopPolls = context.WithCancel(context.Background())
 	a.Host = host.New(host.Options{
 		Dir:       cfg.PluginDir,
 		Instances: append(append([]host.Instance{}, cfg.Remotes...), cfg.Engines...),
@@ -94,6 +102,17 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		if core.ErrorCode(err) == core.CodeInvalid {
 			db.Close()
 			return nil, err
+		}
+		// Options a plugin refuses are a configuration mistake, as a
+		// mistyped server key is: stop the start (exit status 2).
+		if refused := host.OptionsErrors(err); len(refused) > 0 {
+			a.Host.Close()
+			db.Close()
+			msgs := make([]string, len(refused))
+			for i, r := range refused {
+				msgs[i] = r.Error()
+			}
+			return nil, &config.Error{Msg: strings.Join(msgs, "; ")}
 		}
 		// Refused instances are marked failed; the others run.
 		log.Warn("some plugins did not start", "err", err)
@@ -118,9 +137,9 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		Formats: convert.Enabled{Jsonnet: cfg.JsonnetEnabled, Starlark: cfg.StarlarkEnabled}}
 
 	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
-	a.API.Router().GET("/metrics", gin.WrapH(a.Metrics.Handler()))
+	a.API.AddMetrics(a.Metrics.Handler(), cfg.MetricsToken)
 	a.API.AddPlugins(a.Host)
-	runnerOpts := runnerapi.Options{Scheduler: a.Scheduler, Store: db, Log: log, Lease: cfg.StageLease}
+	runnerOpts := runnerapi.Options{Scheduler: a.Scheduler, Store: db, Log: log, Lease: cfg.StageLease, Stopping: a.stopping}
 	if db.Dialect() == store.SQLite {
 		// One server per SQLite file: revocations are seen in-process at
 		// once, so runner tokens may be cached. Replicas on Postgres read
@@ -132,7 +151,8 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	// Login, sessions, webhooks and activation (server/api login.go, hooks.go, activate.go).
 	a.API.UseSessions(login.NewSessions(db.Sessions(), 0), strings.HasPrefix(cfg.ServerURL, "https://"))
 	a.API.AddLogin(api.LoginDeps{Remotes: a.Host, ServerURL: cfg.ServerURL, Key: cfg.SecretKey})
-	a.API.AddHooks(api.HookDeps{Remotes: a.Host, Builder: a.Trigger, Repos: a.Syncer, Key: cfg.SecretKey, ServerURL: cfg.ServerURL})
+	a.API.AddHooks(api.HookDeps{Remotes: a.Host, Builder: a.Trigger, Repos: a.Syncer, Key: cfg.SecretKey, ServerURL: cfg.ServerURL,
+		Replays: replay.New(db.DB(), 0)})
 	a.API.AddActivation(api.ActivateDeps{Remotes: a.Host, Access: a.Syncer, Creds: a.Creds.Creds, ServerURL: cfg.ServerURL})
 	return a, nil
 }
@@ -173,6 +193,8 @@ func (a *App) startLocalRunner(ctx context.Context) error {
 		Heartbeat: a.Config.StageLease / 3, // zero (no lease set): the default, within the default lease
 		WorkDir:   filepath.Join(a.Config.DataDir, "work"),
 		Logger:    a.Log.With("component", "local-runner"),
+		// On shutdown its running stages get shutdown_timeout to finish.
+		DrainTimeout: a.Config.ShutdownTimeout,
 	})
 	a.wg.Add(1)
 	go func() {
@@ -218,8 +240,14 @@ func (a *App) netrc(ctx context.Context, repo *core.Repo) (*core.Netrc, error) {
 	return remote.Netrc(ctx, creds, repo.Slug)
 }
 
+// StopPolls answers runners' open long-polls at once (204) and every later
+// one too: the first step of a shutdown, so that the HTTP server's
+// Shutdown need not wait for them.
+func (a *App) StopPolls() { a.stopPolls() }
+
 // Close stops the background work, the plugins and the store.
 func (a *App) Close() error {
+	a.stopPolls()
 	if a.cancel != nil {
 		a.cancel()
 	}

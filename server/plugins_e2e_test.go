@@ -212,10 +212,11 @@ func TestPluginKilledRestarts(t *testing.T) {
 }
 
 // TestPluginRefusals: through the config file, a plugin speaking a wrong
-// handshake protocol version, one whose Configure fails and one whose
-// sha256 pin does not match are each refused with a message naming the
-// instance and the reason; the server keeps serving and the other
-// instances run. sdk/host's test plugin serves every case.
+// handshake protocol version and one whose sha256 pin does not match are
+// each refused with a message naming the instance and the reason; the
+// server keeps serving and the other instances run. Options the plugin's
+// Configure refuses stop the start instead, as a configuration error.
+// sdk/host's test plugin serves every case.
 func TestPluginRefusals(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(t.TempDir(), "testplugin")
@@ -250,11 +251,6 @@ name = "oldproto"
 plugin = "drover-engine-badproto"
 
 [[engine]]
-name = "badopts"
-plugin = "drover-engine-fake"
-bogus = true
-
-[[engine]]
 name = "pinned"
 plugin = "drover-engine-fake"
 sha256 = %q
@@ -275,7 +271,6 @@ sha256 = %q
 
 	refused := []struct{ name, reason string }{
 		{"oldproto", "wrong protocol version"},
-		{"badopts", "bogus"},
 		{"pinned", "checksum mismatch"},
 	}
 	for _, tt := range refused {
@@ -314,4 +309,16 @@ sha256 = %q
 		t.Fatalf("the server stopped answering: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	bad := *cfg
+	bad.DataDir = t.TempDir()
+	bad.Engines = append(append([]host.Instance{}, cfg.Engines...),
+		host.Instance{Kind: host.KindEngine, Name: "badopts", Plugin: "drover-engine-fake", Options: map[string]any{"bogus": true}})
+	app, err := server.New(context.Background(), &bad, server.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	var cerr *config.Error
+	if !errors.As(err, &cerr) || !strings.Contains(err.Error(), `"badopts"`) || !strings.Contains(err.Error(), "bogus") {
+		if app != nil {
+			app.Close()
+		}
+		t.Fatalf("refused options: server.New = %v; want a configuration error naming badopts and bogus", err)
+	}
 }

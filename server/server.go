@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/drover-ci/drover/internal/version"
 	"github.com/drover-ci/drover/server/config"
+	"github.com/drover-ci/drover/server/httplimits"
 )
 
 // Run starts the server and blocks until ctx is cancelled (SIGINT/SIGTERM),
@@ -30,17 +30,33 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(a
 		log.Info("created the first admin; its API token is in " + tokenPath)
 		fmt.Printf("Admin API token written to %s\n", tokenPath)
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	limits := Limits(cfg)
+	ln, err := httplimits.Listen(cfg.HTTPAddr, limits)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
+	servers := []*http.Server{httplimits.Server(app.API, limits)}
+	listeners := []net.Listener{ln}
+	if cfg.MetricsAddr != "" {
+		mln, err := httplimits.Listen(cfg.MetricsAddr, limits)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on metrics_addr %s: %w", cfg.MetricsAddr, err)
+		}
+		servers = append(servers, httplimits.Server(app.Metrics.Handler(), limits))
+		listeners = append(listeners, mln)
+		log.Info("metrics listening", "addr", mln.Addr().String())
+	}
 	if err := app.Start(ctx); err != nil {
-		ln.Close()
+		for _, l := range listeners {
+			l.Close()
+		}
 		return err
 	}
-	srv := &http.Server{Handler: app.API, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
+	}
 	log.Info("drover server listening", "addr", ln.Addr().String(), "url", cfg.ServerURL, "version", version.Version)
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -52,10 +68,22 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(a
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	app.StopPolls() // else Shutdown waits for every long-poll to time out
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, srv := range servers {
+		if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
 	}
 	return nil
+}
+
+// Limits are cfg's HTTP limits.
+func Limits(cfg *config.Config) httplimits.Limits {
+	return httplimits.Limits{
+		ReadHeaderTimeout: cfg.HTTPReadHeaderTimeout, ReadTimeout: cfg.HTTPReadTimeout,
+		WriteTimeout: cfg.HTTPWriteTimeout, IdleTimeout: cfg.HTTPIdleTimeout,
+		MaxHeaderBytes: cfg.HTTPMaxHeaderBytes, MaxConnections: cfg.HTTPMaxConnections,
+	}
 }

@@ -16,6 +16,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "rotate-key" {
+		os.Exit(rotateKey(os.Args[2:]))
+	}
 	cfg, err := config.Load(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, config.ErrHelp) {
 		os.Exit(0)
@@ -28,6 +31,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := server.Run(ctx, cfg, log, nil); err != nil {
+		var cerr *config.Error
+		if errors.As(err, &cerr) { // e.g. options a plugin refused
+			fmt.Fprintln(os.Stderr, "drover-server: configuration:", err)
+			os.Exit(2)
+		}
 		log.Error("drover-server stopped", "err", err)
 		os.Exit(1)
 	}

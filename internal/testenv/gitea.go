@@ -108,29 +108,45 @@ func BuildGitea(ctx context.Context) (string, error) {
 	return bin, nil
 }
 
-// NeedGitea returns a cached Gitea binary, building it when missing unless
-// DROVER_GITEA_BUILD=0; it stops the test as Need does when there is none.
+// NeedGitea returns the cached Gitea binary. Without one it builds it
+// (several minutes) only when asked: DROVER_GITEA_BUILD=1, `make e2e`
+// (DROVER_E2E) or CI; DROVER_GITEA_BUILD=0 never builds. Otherwise, and
+// when the build fails, it stops the test as Need does: skipped locally
+// with how to enable it, failed in CI.
 func NeedGitea(tb testing.TB) string {
 	tb.Helper()
-	if dir, err := GiteaCacheDir(); err == nil {
-		if _, err := os.Stat(filepath.Join(dir, "gitea")); err == nil {
-			return filepath.Join(dir, "gitea")
-		}
+	if bin, ok := CachedGitea(); ok {
+		return bin
 	}
-	how := "run scripts/build-gitea.sh (go build of " + giteaModule + " v" + GiteaVersion + ", several minutes) or unset DROVER_GITEA_BUILD=0"
-	if os.Getenv("DROVER_GITEA_BUILD") == "0" {
+	how := "run scripts/build-gitea.sh once (go build of " + giteaModule + " v" + GiteaVersion +
+		", several minutes), or set DROVER_GITEA_BUILD=1 to build it from the test"
+	if !giteaBuildAsked() {
 		Need(tb, false, "a cached Gitea "+GiteaVersion+" binary", how)
 		return ""
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
-	bin, err := BuildGitea(ctx)
+	bin, err := buildGiteaFn(ctx)
 	if err != nil {
 		tb.Logf("building gitea: %v", err)
 	}
 	Need(tb, err == nil, "a Gitea "+GiteaVersion+" binary", how)
 	return bin
 }
+
+// giteaBuildAsked reports whether a missing Gitea may be built now.
+func giteaBuildAsked() bool {
+	switch os.Getenv("DROVER_GITEA_BUILD") {
+	case "0":
+		return false
+	case "1":
+		return true
+	}
+	return os.Getenv("DROVER_E2E") != "" || InCI()
+}
+
+// buildGiteaFn builds Gitea for NeedGitea (a fake in tests).
+var buildGiteaFn = BuildGitea
 
 func tail(s string, n int) string {
 	if len(s) <= n {

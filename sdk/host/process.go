@@ -158,7 +158,7 @@ func (m *managed) check(ctx context.Context, pc *plugintransport.PluginClient) (
 		return info, &refusal{m.fail("unsupported API version", fmt.Errorf("the plugin speaks %v, the host needs %s", info.APIVersions, api))}
 	}
 	if err := pc.Configure(ctx, m.inst.Options); err != nil {
-		return info, &refusal{m.fail("configure", err)}
+		return info, m.configureRefused(err)
 	}
 	return info, nil
 }
@@ -169,10 +169,10 @@ func (m *managed) launchBuiltin(ctx context.Context) error {
 		Configure(context.Context, map[string]any) error
 	}); ok {
 		if err := c.Configure(ctx, m.inst.Options); err != nil {
-			return &refusal{m.fail("configure", err)}
+			return m.configureRefused(err)
 		}
 	} else if err := plugintransport.NoOptions(ctx, m.inst.Options); err != nil {
-		return &refusal{m.fail("configure", err)}
+		return m.configureRefused(err)
 	}
 	m.mu.Lock()
 	m.pid = os.Getpid()

@@ -268,6 +268,12 @@ func (h *buildHandlers) trigger(c *gin.Context, repo *core.Repo, tmpl *core.Buil
 		h.s.fail(c, core.Errorf(core.CodeUnavailable, "builds cannot be started: no remote is configured"))
 		return
 	}
+	// As pushes are: an inactive repository has no webhook and no owner
+	// whose credentials read its files and report its statuses.
+	if !repo.Active {
+		h.s.fail(c, core.Errorf(core.CodeConflict, "repository %s is not active in Drover: activate it (POST /api/repos/%s) before starting builds", repo.Slug, repo.Slug))
+		return
+	}
 	b, err := h.d.Builder.Trigger(c.Request.Context(), repo, tmpl)
 	if err != nil {
 		if errors.Is(err, trigger.ErrSkipped) {

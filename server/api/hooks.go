@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/replay"
 	"github.com/drover-ci/drover/server/trigger"
 )
 
@@ -31,6 +32,18 @@ type HookDeps struct {
 	Key string
 	// ServerURL is Drover's external URL, the base of webhook URLs.
 	ServerURL string
+	// Replays, when set, remembers the events that built, so that the same
+	// signed event sent again (with another or no delivery id) builds
+	// nothing (server/replay).
+	Replays Replays
+}
+
+// Replays remembers handled webhook events by identity.
+type Replays interface {
+	// Claim records key, or reports false when it was recently recorded.
+	Claim(ctx context.Context, key string) (bool, error)
+	// Release forgets key (its delivery failed and may be retried).
+	Release(ctx context.Context, key string) error
 }
 
 // SystemHookSecret is the secret of the remote's instance-level webhook
@@ -173,6 +186,18 @@ func (h *hookHandlers) build(c *gin.Context, remote core.Remote, name string, re
 		h.s.fail(c, core.Errorf(core.CodeUnavailable, "builds cannot be started on this server"))
 		return
 	}
+	key := replay.Identity(name, repo.ID, ev)
+	if h.d.Replays != nil {
+		fresh, err := h.d.Replays.Claim(ctx, key)
+		if err != nil {
+			h.s.fail(c, err)
+			return
+		}
+		if !fresh {
+			c.JSON(http.StatusOK, hookAnswer{Ignored: "the same " + ev.Kind + " event (ref, commit and head) was already handled", Repo: repo.Slug})
+			return
+		}
+	}
 	hk := ev.Commit
 	tmpl := &core.Build{
 		Event: ev.Kind, Action: ev.Action, Ref: hk.Ref, Before: hk.Before, After: hk.After,
@@ -180,6 +205,12 @@ func (h *hookHandlers) build(c *gin.Context, remote core.Remote, name string, re
 		Author: hk.Author, Email: hk.Email, Link: hk.Link, Sender: ev.Sender, Delivery: ev.Delivery,
 	}
 	b, err := h.d.Builder.Trigger(ctx, repo, tmpl)
+	if err != nil && !errors.Is(err, trigger.ErrSkipped) && !errors.Is(err, core.ErrConflict) && h.d.Replays != nil {
+		// Nothing was built: the remote's retry must not count as a replay.
+		if rerr := h.d.Replays.Release(context.WithoutCancel(ctx), key); rerr != nil {
+			h.s.log.Warn("forget a failed webhook event", "repo", repo.Slug, "err", rerr)
+		}
+	}
 	switch {
 	case errors.Is(err, trigger.ErrSkipped):
 		c.JSON(http.StatusOK, hookAnswer{Skipped: err.Error(), Repo: repo.Slug})

@@ -62,7 +62,9 @@ func TestHookPushBuildsOnceAndChecksSignature(t *testing.T) {
 		}
 	}
 	// [ci skip]: 2xx, skipped.
-	code, out = f.sendHook(t, "fake", remotetest.Hook(pushEvent("acme/app", "d-4", "docs [ci skip]"), secret))
+	skip := pushEvent("acme/app", "d-4", "docs [ci skip]")
+	skip.Commit.After = "f0" + sha[2:] // another commit: the same one again would be a replay
+	code, out = f.sendHook(t, "fake", remotetest.Hook(skip, secret))
 	if code != 200 || out["skipped"] == nil {
 		t.Fatalf("[ci skip] = %d %v", code, out)
 	}

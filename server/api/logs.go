@@ -11,6 +11,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server/httpreq"
+	"github.com/drover-ci/drover/server/httplimits"
 )
 
 // step finds the step named by the path's stage and step numbers within
@@ -94,6 +95,7 @@ func (h *buildHandlers) stream(c *gin.Context) {
 		}
 	}
 	w := c.Writer
+	httplimits.NoWriteDeadline(w, c.Request) // the caller may read the step: stream while it runs
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no")

@@ -13,6 +13,7 @@ import (
 	"github.com/drover-ci/drover/sdk/remote/remotetest"
 	"github.com/drover-ci/drover/server/api"
 	"github.com/drover-ci/drover/server/login"
+	"github.com/drover-ci/drover/server/replay"
 	"github.com/drover-ci/drover/server/syncer"
 	"github.com/drover-ci/drover/server/trigger"
 )
@@ -49,7 +50,8 @@ func newRemoteFixture(t *testing.T, secure bool) *remoteFixture {
 	f.srv.UseSessions(sessions, secure)
 	f.srv.AddBuilds(api.BuildDeps{Access: sy, Builder: trig})
 	f.srv.AddLogin(api.LoginDeps{Remotes: remotes, ServerURL: serverURL, Key: serverKey})
-	f.srv.AddHooks(api.HookDeps{Remotes: remotes, Builder: trig, Repos: sy, Key: serverKey, ServerURL: serverURL})
+	f.srv.AddHooks(api.HookDeps{Remotes: remotes, Builder: trig, Repos: sy, Key: serverKey, ServerURL: serverURL,
+		Replays: replay.New(f.store.DB(), 0)})
 	f.srv.AddActivation(api.ActivateDeps{Remotes: remotes, Access: sy, Creds: refresher.Creds, ServerURL: serverURL})
 	return &remoteFixture{fixture: f, fake: fake, sessions: sessions}
 }

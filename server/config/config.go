@@ -29,8 +29,19 @@ type Config struct {
 	RunnerCapacity  int
 	LogLevel        string
 	ShutdownTimeout time.Duration
-	StageLease      time.Duration
-	MaxLogLines     int // per step; 0: no cap
+	// The HTTP server's limits against slow and idle clients.
+	HTTPReadHeaderTimeout time.Duration
+	HTTPReadTimeout       time.Duration // a request body's read, all routes
+	HTTPWriteTimeout      time.Duration // an answer's write; runners' long-polls and log streams extend it
+	HTTPIdleTimeout       time.Duration
+	HTTPMaxHeaderBytes    int
+	HTTPMaxConnections    int
+	// /metrics: a bearer token that may read it, and a separate listen
+	// address serving it to anyone who reaches that address.
+	MetricsToken string
+	MetricsAddr  string
+	StageLease   time.Duration
+	MaxLogLines  int // per step; 0: no cap
 	// The limiter's policy.
 	SyncOwners         string
 	SyncMaxRepos       int

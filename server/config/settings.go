@@ -133,8 +133,39 @@ var settings = []setting{
 		set: setBool(func(c *Config) *bool { return &c.JsonnetEnabled })},
 	{key: "starlark_enabled", kind: kindBool, def: "false", usage: "evaluate .star pipeline files (as Drone's DRONE_STARLARK_ENABLED)",
 		set: setBool(func(c *Config) *bool { return &c.StarlarkEnabled })},
-	{key: "shutdown_timeout", kind: kindDuration, def: "30s", usage: "how long running work may take to finish on SIGTERM",
+	{key: "shutdown_timeout", kind: kindDuration, def: "30s", usage: "how long the local runner's running stages may take to finish on SIGTERM",
 		set: setDuration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{key: "http_read_header_timeout", kind: kindDuration, def: "5s", usage: "how long a client may take to send a request's headers",
+		set: setPositiveDuration(func(c *Config) *time.Duration { return &c.HTTPReadHeaderTimeout })},
+	{key: "http_read_timeout", kind: kindDuration, def: "30s", usage: "how long a client may take to send a request's body",
+		set: setPositiveDuration(func(c *Config) *time.Duration { return &c.HTTPReadTimeout })},
+	{key: "http_write_timeout", kind: kindDuration, def: "60s", usage: "how long an answer may take (runners' long-polls and log streams extend it once authenticated)",
+		set: setPositiveDuration(func(c *Config) *time.Duration { return &c.HTTPWriteTimeout })},
+	{key: "http_idle_timeout", kind: kindDuration, def: "30s", usage: "how long an idle keep-alive connection stays open",
+		set: setPositiveDuration(func(c *Config) *time.Duration { return &c.HTTPIdleTimeout })},
+	{key: "http_max_header_bytes", kind: kindInt, def: "65536", usage: "largest request header block, in bytes",
+		set: setInt(func(c *Config) *int { return &c.HTTPMaxHeaderBytes }, 4096)},
+	{key: "http_max_connections", kind: kindInt, def: "4096", usage: "open connections at most; later ones wait to be accepted (each runner holds one or two)",
+		set: setInt(func(c *Config) *int { return &c.HTTPMaxConnections }, 16)},
+	{key: "metrics_token", usage: "bearer token that may read /metrics (without it and without metrics_addr, only admins' API tokens may)",
+		set: setString(func(c *Config) *string { return &c.MetricsToken })},
+	{key: "metrics_addr", usage: "separate listen address serving /metrics to anyone who reaches it, e.g. 127.0.0.1:9100",
+		set: setString(func(c *Config) *string { return &c.MetricsAddr })},
+}
+
+// setPositiveDuration is setDuration refusing zero: a limit that is off
+// is what a slow client needs.
+func setPositiveDuration(dst func(c *Config) *time.Duration) func(*Config, string) error {
+	set := setDuration(dst)
+	return func(c *Config, v string) error {
+		if err := set(c, v); err != nil {
+			return err
+		}
+		if *dst(c) == 0 {
+			return fmt.Errorf("%s: must be more than zero", v)
+		}
+		return nil
+	}
 }
 
 func upper(s string) string {

@@ -45,7 +45,7 @@ func (s *Server) request(c *gin.Context) {
 	}
 	s.remember(c, r, &b)
 	f := core.Filter{RunnerID: r.ID, OS: b.OS, Arch: b.Arch, Labels: b.Labels, Engines: b.Engines, Machine: b.Machine}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), s.o.LongPoll)
+	ctx, cancel := s.pollContext(c)
 	defer cancel()
 	d, err := s.o.Scheduler.Request(ctx, f)
 	switch {
@@ -242,7 +242,7 @@ func (s *Server) watch(c *gin.Context) {
 		s.fail(c, core.Errorf(core.CodeInvalid, "ignore: %d stages; at most %d", len(b.Ignore), MaxIgnored))
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), s.o.LongPoll)
+	ctx, cancel := s.pollContext(c)
 	defer cancel()
 	cancelled, err := s.o.Scheduler.Watch(ctx, current(c).ID, b.Ignore)
 	switch {

@@ -7,6 +7,7 @@
 package runnerapi
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/runnerproto"
 	"github.com/drover-ci/drover/server/httperr"
+	"github.com/drover-ci/drover/server/httplimits"
 	"github.com/drover-ci/drover/server/httpreq"
 )
 
@@ -50,6 +52,9 @@ type Options struct {
 	// Lease is the scheduler's stage lease (default core.DefaultLease):
 	// heartbeat answers tell runners to beat at a third of it.
 	Lease time.Duration
+	// Stopping, when done, answers open and new long-polls at once with
+	// 204 (the server shuts down; runners poll again elsewhere or later).
+	Stopping context.Context
 }
 
 // Server holds the protocol's handlers.
@@ -99,10 +104,10 @@ func (s *Server) Routes(r gin.IRouter) {
 	// may authenticate from the cache; the others read the runner.
 	fresh := g.Group("", s.authenticate(true))
 	fresh.POST("/heartbeat", s.heartbeat)
-	fresh.POST("/watch", s.watch)
+	fresh.POST("/watch", s.holdOpen, s.watch)
 	fresh.GET("/stages/:id", s.details)
 	hot := g.Group("", s.authenticate(false))
-	hot.POST("/request", s.request)
+	hot.POST("/request", s.holdOpen, s.request)
 	hot.PUT("/stages/:id", s.updateStage)
 	hot.PUT("/steps/:id", s.updateStep)
 	hot.POST("/steps/:id/logs", s.appendLogs)
@@ -131,3 +136,22 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	httperr.Fail(c, s.log, err)
 }
+
+// holdOpen lets an authenticated runner's long-poll outlast the HTTP
+// server's write timeout (see httplimits).
+func (s *Server) holdOpen(c *gin.Context) {
+	httplimits.Extend(c.Writer, c.Request, s.o.LongPoll+10*time.Second)
+	c.Next()
+}
+
+// pollContext is a long-poll's context: it ends after LongPoll, or at once
+// when the server is stopping.
+func (s *Server) pollContext(c *gin.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.o.LongPoll)
+	if s.o.Stopping == nil {
+		return ctx, cancel
+	}
+	stop := context.AfterFunc(s.o.Stopping, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+

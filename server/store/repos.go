@@ -16,7 +16,7 @@ func (rs repoStore) find(ctx context.Context, what, where string, args ...any) (
 	if err := rs.s.db.NewSelect().Model(row).Where(where, args...).Limit(1).Scan(ctx); err != nil {
 		return nil, dbutil.MapErr(err, what)
 	}
-	return row.Core(), nil
+	return rs.s.openRepo(row.Core())
 }
 
 func (rs repoStore) Find(ctx context.Context, id int64) (*core.Repo, error) {
@@ -39,6 +39,7 @@ func (rs repoStore) Create(ctx context.Context, r *core.Repo) error {
 	}
 	row := tables.FromRepo(r)
 	row.ID = 0
+	rs.s.sealRepoRow(row)
 	if _, err := rs.s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
 		return dbutil.MapErr(err, "repository "+r.Slug)
 	}
@@ -50,7 +51,9 @@ func (rs repoStore) Create(ctx context.Context, r *core.Repo) error {
 // build creation and never written here.
 func (rs repoStore) Update(ctx context.Context, r *core.Repo) error {
 	r.Updated = time.Now().UTC()
-	res, err := rs.s.db.NewUpdate().Model(tables.FromRepo(r)).WherePK().
+	row := tables.FromRepo(r)
+	rs.s.sealRepoRow(row)
+	res, err := rs.s.db.NewUpdate().Model(row).WherePK().
 		ExcludeColumn("id", "created", "counter", "version").
 		Set("version = version + 1").Exec(ctx)
 	if err != nil {
@@ -77,7 +80,11 @@ func (rs repoStore) ListUser(ctx context.Context, userID int64, activeOnly bool)
 	}
 	out := make([]*core.Repo, len(rows))
 	for i, r := range rows {
-		out[i] = r.Core()
+		repo, err := rs.s.openRepo(r.Core())
+		if err != nil {
+			return nil, err
+		}
+		out[i] = repo
 	}
 	return out, nil
 }

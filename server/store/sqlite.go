@@ -2,7 +2,9 @@ package store
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -32,6 +34,9 @@ func openSQLite(dsn, dataDir string) (*bun.DB, error) {
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
 	}
+	if err := privateFiles(path); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
 	if sqliteshim.DriverName() == "sqlite3" { // mattn/go-sqlite3 (built with -tags cgosqlite)
 		q.Set("_busy_timeout", "10000")
@@ -58,4 +63,22 @@ func openSQLite(dsn, dataDir string) (*bun.DB, error) {
 	// long-polls wait on channels, not on the database.
 	sqldb.SetMaxOpenConns(1)
 	return bun.NewDB(sqldb, sqlitedialect.New()), nil
+}
+
+// privateFiles makes the database file, and its WAL and shared memory
+// files when they exist, readable by the server's user only: SQLite
+// creates its WAL and shared memory files with the database file's mode,
+// so the database is created 0600 before SQLite opens it.
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	f.Close()
+	for _, name := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Chmod(name, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("make %s private: %w", name, err)
+		}
+	}
+	return nil
 }

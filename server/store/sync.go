@@ -60,11 +60,7 @@ func (ss syncStore) Due(ctx context.Context, activeSince, syncedBefore time.Time
 	if err != nil {
 		return nil, dbutil.MapErr(err, "users")
 	}
-	out := make([]*core.User, len(rows))
-	for i, r := range rows {
-		out[i] = r.Core()
-	}
-	return out, nil
+	return ss.s.openUsers(rows)
 }
 
 type syncRow struct {

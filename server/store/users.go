@@ -55,7 +55,7 @@ func (us userStore) find(ctx context.Context, what string, where string, args ..
 	if err := us.s.db.NewSelect().Model(row).Where(where, args...).Limit(1).Scan(ctx); err != nil {
 		return nil, dbutil.MapErr(err, what)
 	}
-	return row.Core(), nil
+	return us.s.openUser(row.Core())
 }
 
 func (us userStore) Find(ctx context.Context, id int64) (*core.User, error) {
@@ -71,11 +71,7 @@ func (us userStore) List(ctx context.Context) ([]*core.User, error) {
 	if err := us.s.db.NewSelect().Model(&rows).Order("id").Scan(ctx); err != nil {
 		return nil, dbutil.MapErr(err, "users")
 	}
-	out := make([]*core.User, len(rows))
-	for i, r := range rows {
-		out[i] = r.Core()
-	}
-	return out, nil
+	return us.s.openUsers(rows)
 }
 
 func (us userStore) Count(ctx context.Context) (int, error) {
@@ -91,6 +87,7 @@ func (us userStore) Create(ctx context.Context, u *core.User) error {
 	u.Updated = now
 	row := toUserRow(u)
 	row.ID = 0
+	us.s.sealUserRow(row)
 	if _, err := us.s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
 		return dbutil.MapErr(err, "user "+u.Login)
 	}
@@ -100,7 +97,9 @@ func (us userStore) Create(ctx context.Context, u *core.User) error {
 
 func (us userStore) Update(ctx context.Context, u *core.User) error {
 	u.Updated = time.Now().UTC()
-	res, err := us.s.db.NewUpdate().Model(toUserRow(u)).WherePK().ExcludeColumn("id", "created").Exec(ctx)
+	row := toUserRow(u)
+	us.s.sealUserRow(row)
+	res, err := us.s.db.NewUpdate().Model(row).WherePK().ExcludeColumn("id", "created").Exec(ctx)
 	if err != nil {
 		return dbutil.MapErr(err, "user "+u.Login)
 	}

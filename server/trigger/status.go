@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/drover-ci/drover/core"
 )
@@ -78,7 +80,7 @@ func (r *StatusReporter) statusOf(repo *core.Repo, b *core.Build) *core.CommitSt
 		SHA:    b.After,
 		State:  b.Status,
 		Label:  "drover/" + b.Event,
-		Desc:   describe(b.Status),
+		Desc:   describe(b),
 		Target: fmt.Sprintf("%s/%s/%d", r.ServerURL, repo.Slug, b.Number),
 	}
 }
@@ -152,8 +154,10 @@ func (r *StatusReporter) log() *slog.Logger {
 	return r.Log
 }
 
-func describe(s core.Status) string {
-	switch s {
+// describe is a build's commit status description; an error build says
+// why (a broken pipeline file…), shortened to MaxStatusDesc.
+func describe(b *core.Build) string {
+	switch b.Status {
 	case core.StatusBlocked:
 		return "Waiting for approval"
 	case core.StatusPending:
@@ -169,5 +173,21 @@ func describe(s core.Status) string {
 	case core.StatusDeclined:
 		return "Build was declined"
 	}
-	return "Build errored"
+	if b.Error == "" {
+		return "Build errored"
+	}
+	return shorten("Build errored: "+strings.Join(strings.Fields(b.Error), " "), MaxStatusDesc)
 }
+
+// shorten cuts s to at most n characters, ending with "…" when cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// MaxStatusDesc is the longest commit status description sent, in
+// characters: GitHub refuses more than 140, and other remotes show less.
+const MaxStatusDesc = 140

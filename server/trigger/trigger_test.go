@@ -5,8 +5,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/remote/remotetest"
@@ -198,4 +201,50 @@ func TestTriggerBrokenOrMissingFile(t *testing.T) {
 			t.Fatalf("missing file: %+v %v", b2, err)
 		}
 	})
+}
+
+// TestTriggerErrorStatusGivesReason: a build that errors before it runs
+// (the pipeline file does not parse, or is missing) reports why in its
+// commit status, shortened to what a remote shows.
+func TestTriggerErrorStatusGivesReason(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s, map[string]string{".drone.yml": "kind: pipeline\nsteps: [\n"})
+		f.trig.Status = &trigger.StatusReporter{Store: s, Remotes: remotes{f.fake}, ServerURL: "http://drover.test", Retries: 1}
+		cases := []struct {
+			name, configPath, want string
+		}{
+			{"broken file", "", ".drone.yml"},
+			{"missing file with a long path", strings.Repeat("deep/", 60) + "drover.yml", "no pipeline file"},
+		}
+		for i, tc := range cases {
+			f.repo.ConfigPath = tc.configPath
+			b, err := f.trig.Trigger(context.Background(), f.repo, push("x"))
+			if err != nil || b.Status != core.StatusError {
+				t.Fatalf("%s: %+v %v", tc.name, b, err)
+			}
+			got := waitStatus(t, f.fake, i+1)
+			if got.State != core.StatusError || !strings.Contains(got.Desc, tc.want) {
+				t.Errorf("%s: status %+v does not give the reason (build error %q)", tc.name, got, b.Error)
+			}
+			if n := utf8.RuneCountInString(got.Desc); n > trigger.MaxStatusDesc {
+				t.Errorf("%s: description is %d characters, more than %d: %q", tc.name, n, trigger.MaxStatusDesc, got.Desc)
+			}
+		}
+	})
+}
+
+// waitStatus waits for the fake remote's nth commit status and returns it.
+func waitStatus(t *testing.T, fake *remotetest.Fake, n int) *core.CommitStatus {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		fake.Lock()
+		if len(fake.Statuses) >= n {
+			st := fake.Statuses[n-1]
+			fake.Unlock()
+			return st
+		}
+		fake.Unlock()
+	}
+	t.Fatalf("commit status %d was not reported", n)
+	return nil
 }

@@ -24,6 +24,9 @@ var (
 const (
 	HeaderEvent     = "X-Fake-Event"     // the event kind
 	HeaderSignature = "X-Fake-Signature" // hex HMAC-SHA256 of the body with the repository's secret
+	// HeaderDelivery, when sent, is the delivery id (outside the signed
+	// body, as real remotes send it), overriding the body's.
+	HeaderDelivery = "X-Fake-Delivery"
 )
 
 // Fake is an in-memory remote for tests of the syncer, hooks, login and

@@ -134,6 +134,9 @@ func (f *Fake) ParseHook(_ context.Context, req *core.HookRequest) (*core.Event,
 	if ev.Kind != kind {
 		return nil, core.Errorf(core.CodeInvalid, "fake: webhook body is a %q event, header says %q", ev.Kind, kind)
 	}
+	if d := header(req, HeaderDelivery); d != "" {
+		ev.Delivery = d
+	}
 	return &ev, nil
 }
 
