@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/pipeline"
 	"github.com/drover-ci/drover/core/pipeline/convert"
@@ -118,7 +116,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		Formats: convert.Enabled{Jsonnet: cfg.JsonnetEnabled, Starlark: cfg.StarlarkEnabled}}
 
 	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
-	a.API.Router().GET("/metrics", gin.WrapH(a.Metrics.Handler()))
+	a.API.AddMetrics(a.Metrics.Handler())
 	a.API.AddPlugins(a.Host)
 	rpcOpts := rpc.Options{Scheduler: a.Scheduler, Store: db, Log: log}
 	if db.Dialect() == store.SQLite {
