@@ -32,6 +32,9 @@ func (r route) operation() (*openapi3.Operation, error) {
 		Extensions:  map[string]any{"x-drover-access": r.access.String()},
 		Responses:   openapi3.NewResponses(),
 	}
+	if len(r.answers) > 0 {
+		op.Extensions["x-drover-success"] = r.answers[0].status // the usual answer
+	}
 	if r.access >= accessUser {
 		op.Security = &openapi3.SecurityRequirements{{"token": {}}, {"session": {}}}
 	} else {
