@@ -38,6 +38,9 @@ func customizeSchema(name string, t reflect.Type, tag reflect.StructTag, s *open
 		no := false
 		s.AdditionalProperties = openapi3.AdditionalProperties{Has: &no}
 		s.Required = zeroKeys(t)
+		if n := t.Name(); n != "" {
+			s.Title = strings.ToUpper(n[:1]) + n[1:] // names the type in docs/api.md
+		}
 	}
 	return nil
 }
