@@ -29,48 +29,22 @@ func init() {
 
 // Handler wraps h (the API) so that every request served through it and
 // its response are validated against the document h serves at DocPath
-// (read at the first request). A mismatch fails t:
-//   - a response that does not match its operation's declared responses;
-//   - a request the document refuses that h answered with a success;
-//   - a request of no documented operation that h did not answer 404/405.
-//
-// Requests the document refuses and h refuses too (4xx) are bad-input
-// tests doing their job and pass.
+// (read at the first request), as Checker.Check does.
 func Handler(t testing.TB, h http.Handler) http.Handler {
 	return &validator{t: t, h: h}
 }
 
 type validator struct {
-	t      testing.TB
-	h      http.Handler
-	once   sync.Once
-	router routers.Router
-	err    error
-}
-
-func (v *validator) load() {
-	w := httptest.NewRecorder()
-	v.h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, DocPath, nil))
-	if w.Code != http.StatusOK {
-		v.err = fmt.Errorf("GET %s = %d %s", DocPath, w.Code, w.Body.String())
-		return
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(w.Body.Bytes())
-	if err != nil {
-		v.err = fmt.Errorf("load the document: %w", err)
-		return
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		v.err = fmt.Errorf("the document is not valid: %w", err)
-		return
-	}
-	doc.Servers = nil // match every host of test requests
-	v.router, v.err = gorillamux.NewRouter(doc)
+	t    testing.TB
+	h    http.Handler
+	once sync.Once
+	c    *Checker
+	err  error
 }
 
 func (v *validator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	v.t.Helper()
-	v.once.Do(v.load)
+	v.once.Do(func() { v.c, v.err = Load(v.h) })
 	if v.err != nil {
 		v.t.Errorf("apitest: %v", v.err)
 		v.h.ServeHTTP(w, r)
@@ -83,7 +57,7 @@ func (v *validator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := httptest.NewRecorder()
 	v.h.ServeHTTP(rec, r)
-	v.check(r, body, rec)
+	v.c.Check(v.t, r, body, rec.Code, rec.Header(), rec.Body.Bytes())
 	for k, vals := range rec.Header() {
 		w.Header()[k] = vals
 	}
@@ -91,28 +65,63 @@ func (v *validator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(rec.Body.Bytes())
 }
 
-// check validates the request (its body as it was sent) and the response.
-func (v *validator) check(r *http.Request, body []byte, rec *httptest.ResponseRecorder) {
-	v.t.Helper()
+// Checker validates exchanges against an OpenAPI document.
+type Checker struct {
+	router routers.Router
+}
+
+// Load reads the document h serves at DocPath, validates it, and
+// returns its Checker.
+func Load(h http.Handler) (*Checker, error) {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, DocPath, nil))
+	if w.Code != http.StatusOK {
+		return nil, fmt.Errorf("GET %s = %d %s", DocPath, w.Code, w.Body.String())
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(w.Body.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("load the document: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("the document is not valid: %w", err)
+	}
+	doc.Servers = nil // match every host of test requests
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("route the document: %w", err)
+	}
+	return &Checker{router: router}, nil
+}
+
+// Check validates one exchange: the request r with the body it was sent
+// with, and the answer (status, header, body). A mismatch fails t:
+//   - an answer that does not match its operation's declared responses;
+//   - a request the document refuses that was answered with a success;
+//   - a request of no documented operation that was not answered 404/405.
+//
+// Requests the document refuses and the API refuses too (4xx) are
+// bad-input tests doing their job and pass.
+func (c *Checker) Check(t testing.TB, r *http.Request, body []byte, status int, header http.Header, answer []byte) {
+	t.Helper()
 	what := r.Method + " " + r.URL.RequestURI()
 	req := r.Clone(context.Background())
 	req.Body = io.NopCloser(bytes.NewReader(body))
-	route, params, err := v.router.FindRoute(req)
+	route, params, err := c.router.FindRoute(req)
 	if err != nil {
-		if rec.Code != http.StatusNotFound && rec.Code != http.StatusMethodNotAllowed {
-			v.t.Errorf("apitest: %s answered %d but is in no operation of the document: %v", what, rec.Code, err)
+		if status != http.StatusNotFound && status != http.StatusMethodNotAllowed {
+			t.Errorf("apitest: %s answered %d but is in no operation of the document: %v", what, status, err)
 		}
 		return
 	}
 	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
-	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil && rec.Code < 400 {
-		v.t.Errorf("apitest: %s was answered %d although the document refuses it: %v", what, rec.Code, err)
+	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil && status < 400 {
+		t.Errorf("apitest: %s was answered %d although the document refuses it: %v", what, status, err)
 	}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header,
 		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
-	out.SetBodyBytes(rec.Body.Bytes())
+	out.SetBodyBytes(answer)
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		v.t.Errorf("apitest: the answer %d to %s does not match the document: %v\nbody: %.2000s", rec.Code, what, err, rec.Body.String())
+		t.Errorf("apitest: the answer %d to %s does not match the document: %v\nbody: %.2000s", status, what, err, answer)
 	}
 }
