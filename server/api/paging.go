@@ -63,6 +63,16 @@ func pageSlice[T any](c *gin.Context, p page, all []T) []T {
 	return all[p.Offset():min(total, p.Offset()+p.PerPage)]
 }
 
+// pageCounted answers a page read from the store (limit PerPage from
+// Offset) of a list of total items.
+func pageCounted[T any](c *gin.Context, p page, items []T, total int) []T {
+	setLinks(c, p, p.Offset()+len(items) < total, total)
+	if items == nil {
+		items = []T{}
+	}
+	return items
+}
+
 // pageQueried answers the page of a list read from the store with one
 // item more than the page (limit PerPage+1), which tells whether a next
 // page exists; the total is not known.

@@ -32,12 +32,18 @@ func (s *Server) listUsers(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	users, err := s.store.Users().List(c.Request.Context())
+	ctx := c.Request.Context()
+	total, err := s.store.Users().Count(ctx)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, pageSlice(c, p, users))
+	users, err := s.store.Users().ListPage(ctx, p.PerPage, p.Offset())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pageCounted(c, p, users, total))
 }
 
 // tokenRequest is the body of POST /api/user/tokens.
