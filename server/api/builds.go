@@ -72,6 +72,7 @@ func (s *Server) AddBuilds(d BuildDeps) {
 			doc: "Each line is a `line` event with the line's JSON and its number as id, then an `end` event once the step finished. " +
 				"`Last-Event-ID` (or `?offset=`) resumes after a reconnect.",
 			query:   []param{queryInteger("offset", "the first line number to send (default 0)")},
+			header:  []param{{name: "Last-Event-ID", typ: "integer", doc: "the number of the last line received: resume after it"}},
 			answers: []answer{{status: http.StatusOK, contentType: "text/event-stream"}}, handlers: []gin.HandlerFunc{h.stream}},
 	} {
 		r.query = append(r.query, remote)

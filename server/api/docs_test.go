@@ -150,14 +150,16 @@ func renderOperation(b *strings.Builder, method, path string, op *openapi3.Opera
 		fmt.Fprintf(b, " %s", strings.ReplaceAll(desc, "\n\n", " "))
 	}
 	b.WriteString("\n")
-	var query []string
-	for _, p := range op.Parameters {
-		if p.Value.In == "query" {
-			query = append(query, fmt.Sprintf("`%s` (%s): %s", p.Value.Name, (*p.Value.Schema.Value.Type)[0], p.Value.Description))
+	for _, in := range []string{"query", "header"} {
+		var list []string
+		for _, p := range op.Parameters {
+			if p.Value.In == in {
+				list = append(list, fmt.Sprintf("`%s` (%s): %s", p.Value.Name, (*p.Value.Schema.Value.Type)[0], p.Value.Description))
+			}
 		}
-	}
-	if len(query) > 0 {
-		fmt.Fprintf(b, "\nQuery: %s.\n", strings.Join(query, "; "))
+		if len(list) > 0 {
+			fmt.Fprintf(b, "\n%s: %s.\n", map[string]string{"query": "Query", "header": "Headers"}[in], strings.Join(list, "; "))
+		}
 	}
 	fmt.Fprintf(b, "\n```sh\n%s\n```\n", curlExample(method, path, op))
 	var answers []string

@@ -24,6 +24,9 @@ var pathParams = map[string]struct {
 
 // operation is the route's OpenAPI operation.
 func (r route) operation() (*openapi3.Operation, error) {
+	if r.summary == "" || len(r.answers) == 0 {
+		return nil, fmt.Errorf("a route needs a summary and at least one answer")
+	}
 	op := &openapi3.Operation{
 		Summary:     r.summary,
 		Description: strings.TrimSpace(r.doc + "\n\nNeeds: " + r.access.describe() + "."),
@@ -54,6 +57,9 @@ func (r route) operation() (*openapi3.Operation, error) {
 	}
 	for _, q := range query {
 		op.AddParameter(openapi3.NewQueryParameter(q.name).WithDescription(q.doc).WithSchema(paramSchema(q.typ)))
+	}
+	for _, h := range r.header {
+		op.AddParameter(openapi3.NewHeaderParameter(h.name).WithDescription(h.doc).WithSchema(paramSchema(h.typ)))
 	}
 	if r.body != nil {
 		schema, err := schemaOf(r.body)

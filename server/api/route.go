@@ -51,6 +51,9 @@ type route struct {
 	access  access
 	// query lists the query parameters (page and per_page come with paged).
 	query []param
+	// header lists the request headers the route reads (beyond
+	// authentication), such as Last-Event-ID.
+	header []param
 	// paged routes take ?page=&per_page= and answer Link headers (paging.go).
 	paged bool
 	// body is a value of the request body's Go type; its schema is
@@ -66,7 +69,7 @@ type route struct {
 	handlers []gin.HandlerFunc
 }
 
-// param is a query parameter.
+// param is a query or header parameter.
 type param struct {
 	name, typ, doc string // typ: string, integer or boolean
 }
