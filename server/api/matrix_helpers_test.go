@@ -3,8 +3,10 @@ package api_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/drover-ci/drover/core"
@@ -157,4 +159,48 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	}
 	m.tokens[runnerTok] = runnerSecret
 	return m
+}
+
+// fingerprint sums up what the routes change: users, tokens, runners,
+// registration tokens, repositories and builds.
+func (m *matrixFixture) fingerprint(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	users, err := m.store.Users().List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		toks, err := m.store.Tokens().List(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "user %s v%s admin=%t tokens=%d; ", u.Login, u.Updated, u.Admin, len(toks))
+	}
+	runners, err := m.store.Runners().List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	regs, err := m.store.Runners().ListTokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "runners=%d registration tokens=%d; ", len(runners), len(regs))
+	for _, slug := range []string{"acme/private", "acme/public"} {
+		repo, err := m.store.Repos().FindSlug(ctx, "fake", slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		builds, err := m.store.Builds().List(ctx, repo.ID, 100, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s v%d active=%t builds=%d", slug, repo.Version, repo.Active, len(builds))
+		for _, bd := range builds {
+			fmt.Fprintf(&b, " %d:%s", bd.Number, bd.Status)
+		}
+		b.WriteString("; ")
+	}
+	return b.String()
 }

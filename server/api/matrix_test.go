@@ -96,9 +96,15 @@ func TestAuthorisationMatrix(t *testing.T) {
 					} else if want == 0 {
 						want = success
 					}
+					before := f.fingerprint(t)
 					w := f.serve(t, request{method: rt.Method, path: path, body: body, headers: authHeader(f.tokens[r])})
 					if w.Code != want {
 						t.Errorf("%s %s as %s (needs %s) = %d, want %d: %.300s", rt.Method, path, r, access, w.Code, want, w.Body)
+					}
+					if w.Code >= 400 {
+						if after := f.fingerprint(t); after != before {
+							t.Errorf("%s %s as %s was refused but changed the store:\n%s\n→\n%s", rt.Method, path, r, before, after)
+						}
 					}
 				}
 			})
