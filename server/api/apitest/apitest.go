@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"sync"
 	"testing"
 
@@ -118,10 +119,37 @@ func (c *Checker) Check(t testing.TB, r *http.Request, body []byte, status int, 
 	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil && status < 400 {
 		t.Errorf("apitest: %s was answered %d although the document refuses it: %v", what, status, err)
 	}
+	if name := undeclaredQuery(route, req); name != "" && status < 400 {
+		t.Errorf("apitest: %s was answered %d with the query parameter %q the document does not name", what, status, name)
+	}
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header,
 		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
 	out.SetBodyBytes(answer)
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
 		t.Errorf("apitest: the answer %d to %s does not match the document: %v\nbody: %.2000s", status, what, err, answer)
 	}
+}
+
+// undeclaredQuery returns a query parameter of req its operation does
+// not declare, or "" (openapi3filter ignores them; the docs must not).
+func undeclaredQuery(route *routers.Route, req *http.Request) string {
+	declared := map[string]bool{}
+	for _, params := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range params {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				declared[p.Value.Name] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(req.URL.Query()))
+	for name := range req.URL.Query() {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !declared[name] {
+			return name
+		}
+	}
+	return ""
 }

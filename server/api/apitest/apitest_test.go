@@ -66,6 +66,7 @@ func TestHandlerValidates(t *testing.T) {
 		{"bad request accepted", "/api/things/1", `{"nom":"a"}`, 200, `{"id":1}`, "although the document refuses it"},
 		{"bad path parameter accepted", "/api/things/x", `{"name":"a"}`, 200, `{"id":1}`, "although the document refuses it"},
 		{"bad request refused", "/api/things/1", `{"nom":"a"}`, 400, `{"error":"unknown field nom"}`, ""},
+		{"undocumented query parameter used", "/api/things/1?secret=1", `{"name":"a"}`, 200, `{"id":1}`, "does not name"},
 		{"undocumented route answered", "/api/other", `{}`, 200, `{"id":1}`, "is in no operation"},
 		{"undocumented route refused", "/api/nothing", `{}`, 404, ``, ""},
 	} {
