@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"path"
 	"reflect"
 	"slices"
 	"strings"
@@ -38,9 +39,7 @@ func customizeSchema(name string, t reflect.Type, tag reflect.StructTag, s *open
 		no := false
 		s.AdditionalProperties = openapi3.AdditionalProperties{Has: &no}
 		s.Required = zeroKeys(t)
-		if n := t.Name(); n != "" {
-			s.Title = strings.ToUpper(n[:1]) + n[1:] // names the type in docs/api.md
-		}
+		s.Title = typeTitle(t)
 	}
 	return nil
 }
@@ -80,4 +79,19 @@ func allocEmbedded(v reflect.Value) {
 			allocEmbedded(f)
 		}
 	}
+}
+
+// typeTitle names a struct type in the document and docs/api.md: Build
+// (core), BuildView (api's buildView), HostStatus (another package's).
+func typeTitle(t reflect.Type) string {
+	n := t.Name()
+	if n == "" {
+		return ""
+	}
+	n = strings.ToUpper(n[:1]) + n[1:]
+	pkg := path.Base(t.PkgPath())
+	if pkg != "core" && pkg != "api" && pkg != "." {
+		n = strings.ToUpper(pkg[:1]) + pkg[1:] + n
+	}
+	return n
 }
