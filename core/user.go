@@ -45,6 +45,8 @@ type UserStore interface {
 	FindLogin(ctx context.Context, remote, login string) (*User, error)
 	// List returns every user ordered by id.
 	List(ctx context.Context) ([]*User, error)
+	// ListPage returns at most limit users ordered by id, from offset.
+	ListPage(ctx context.Context, limit, offset int) ([]*User, error)
 	// Count returns the number of users.
 	Count(ctx context.Context) (int, error)
 	// Create inserts u and sets its ID; a duplicate (remote, login) is ErrConflict.

@@ -17,6 +17,7 @@ import (
 	"github.com/drover-ci/drover/sdk/host"
 	"github.com/drover-ci/drover/sdk/remote/remotetest"
 	"github.com/drover-ci/drover/server"
+	"github.com/drover-ci/drover/server/api/apitest"
 	"github.com/drover-ci/drover/server/config"
 )
 
@@ -44,6 +45,7 @@ type harness struct {
 	http   *httptest.Server
 	token  string
 	remote *remotetest.Fake
+	api    *apitest.Checker // validates every call against the OpenAPI document (loaded by call)
 }
 
 func newHarness(t *testing.T, options ...func(*config.Config)) *harness {
@@ -120,6 +122,12 @@ func (h *harness) call(t *testing.T, method, path, body string, out any) int {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
+	if h.api == nil {
+		if h.api, err = apitest.Load(h.app.API); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.api.Check(t, req, []byte(body), resp.StatusCode, resp.Header, data)
 	if out != nil && resp.StatusCode < 300 {
 		if err := json.Unmarshal(data, out); err != nil {
 			t.Fatalf("%s %s: %v: %s", method, path, err, data)

@@ -37,40 +37,22 @@ type activateHandlers struct {
 // before serving.
 func (s *Server) AddActivation(d ActivateDeps) {
 	h := &activateHandlers{s: s, d: d}
-	g := s.router.Group("/api/repos/:owner/:name", s.authenticate())
-	g.POST("", h.activate)
-	g.DELETE("", h.deactivate)
+	if d.Access != nil {
+		s.access = d.Access
+	}
+	remote := []param{queryString("remote", "the remote of the repository (default: the caller's)")}
+	s.handle(route{method: "POST", path: "/api/repos/:owner/:name", summary: "Activate a repository", access: accessRepoAdmin,
+		doc:   "Installs the webhook with a fresh secret through the remote, with your credentials: you must administer the repository there.",
+		query: remote, answers: []answer{answerOK(&core.Repo{})}, handlers: []gin.HandlerFunc{h.activate}})
+	s.handle(route{method: "DELETE", path: "/api/repos/:owner/:name", summary: "Deactivate a repository", access: accessRepoAdmin,
+		doc:   "Removes the webhook; the builds are kept.",
+		query: remote, answers: []answer{answerOK(&core.Repo{})}, handlers: []gin.HandlerFunc{h.deactivate}})
 }
 
-// adminRepo loads the named repository and checks that the caller
-// administers it; it returns the repository, the remote and the caller's
-// credentials.
+// adminRepo returns the repository repoAccess checked the caller
+// administers, its remote and the caller's credentials.
 func (h *activateHandlers) adminRepo(c *gin.Context) (*core.Repo, core.Remote, core.Creds, bool) {
-	user := currentUser(c)
-	ctx := c.Request.Context()
-	repo, slug, name, err := h.s.pathRepo(c)
-	if err != nil {
-		if errors.Is(err, core.ErrNotFound) {
-			err = core.Errorf(core.CodeNotFound, "repository %s not found: list your repositories (GET /api/user/repos?flush=true) to sync it", slug)
-		}
-		h.s.fail(c, err)
-		return nil, nil, core.Creds{}, false
-	}
-	perm := &core.Perm{}
-	if h.d.Access != nil {
-		if perm, err = h.d.Access.Perm(ctx, user, repo); err != nil {
-			h.s.fail(c, err)
-			return nil, nil, core.Creds{}, false
-		}
-	}
-	if !perm.Admin {
-		if !pullAccess(perm) && repo.Private {
-			h.s.fail(c, core.Errorf(core.CodeNotFound, "repository %s not found", slug))
-		} else {
-			h.s.fail(c, core.Errorf(core.CodeForbidden, "you need admin access to %s on %s to change its webhook", slug, name))
-		}
-		return nil, nil, core.Creds{}, false
-	}
+	user, repo := currentUser(c), repoOf(c)
 	remote, err := h.d.Remotes.Remote(repo.Remote)
 	if err != nil {
 		h.s.fail(c, err)
@@ -78,7 +60,7 @@ func (h *activateHandlers) adminRepo(c *gin.Context) (*core.Repo, core.Remote, c
 	}
 	creds := user.Creds
 	if h.d.Creds != nil {
-		if creds, err = h.d.Creds(ctx, user); err != nil {
+		if creds, err = h.d.Creds(c.Request.Context(), user); err != nil {
 			h.s.fail(c, err)
 			return nil, nil, core.Creds{}, false
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -31,6 +32,13 @@ type Server struct {
 	// authenticate API requests beside Bearer tokens.
 	sessions *login.Sessions
 	secure   bool // cookies are Secure (the server URL is https)
+	// access answers users' permissions on repositories (the syncer);
+	// nil reads the stored permissions.
+	access Access
+
+	docMu    sync.Mutex
+	routes   []route // every route handle registered, for the document
+	docCache []byte  // the document's JSON, built on first request
 }
 
 // Options configure a Server.
@@ -39,12 +47,19 @@ type Options struct {
 	Log     *slog.Logger
 	Version string
 	// Syncer syncs users' repositories; nil lists the stored view only.
+	// It also answers permissions on repositories unless Access is set.
 	Syncer *syncer.Syncer
+	// Access answers users' permissions on repositories; nil: the
+	// Syncer, or without one the stored permissions.
+	Access Access
 }
 
 // New builds the API's router.
 func New(o Options) *Server {
-	s := &Server{store: o.Store, log: o.Log, version: o.Version, syncer: o.Syncer}
+	s := &Server{store: o.Store, log: o.Log, version: o.Version, syncer: o.Syncer, access: o.Access}
+	if s.access == nil && o.Syncer != nil {
+		s.access = o.Syncer
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -57,16 +72,17 @@ func New(o Options) *Server {
 	r.NoMethod(func(c *gin.Context) {
 		c.JSON(http.StatusMethodNotAllowed, errorBody{Error: "method " + c.Request.Method + " not allowed on " + c.Request.URL.Path})
 	})
-	s.health(r)
-	api := r.Group("/api", s.authenticate())
-	s.userRoutes(api)
-	s.repoRoutes(api)
-	s.runnerRoutes(api)
 	s.router = r
+	s.health()
+	s.openAPIRoute()
+	s.userRoutes()
+	s.repoRoutes()
+	s.runnerRoutes()
 	return s
 }
 
-// Router returns the gin engine, for other packages to add their routes.
+// Router returns the gin engine, for other packages to add their routes
+// (outside the OpenAPI document: see undocumentedPrefixes).
 func (s *Server) Router() *gin.Engine { return s.router }
 
 // ServeHTTP implements http.Handler.

@@ -11,6 +11,7 @@ import (
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server"
 	"github.com/drover-ci/drover/server/api"
+	"github.com/drover-ci/drover/server/api/apitest"
 	"github.com/drover-ci/drover/server/auth"
 	"github.com/drover-ci/drover/server/store"
 )
@@ -20,6 +21,18 @@ type fixture struct {
 	srv   *api.Server
 	store *store.Store
 	token string
+
+	checked    http.Handler // srv behind apitest's validation (served)
+	checkedFor *api.Server
+}
+
+// served is the fixture's API behind apitest.Handler: every request a
+// test makes and its answer are validated against the OpenAPI document.
+func (f *fixture) served(t testing.TB) http.Handler {
+	if f.checkedFor != f.srv {
+		f.checked, f.checkedFor = apitest.Handler(t, f.srv), f.srv
+	}
+	return f.checked
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -51,7 +64,7 @@ func (f *fixture) do(t *testing.T, method, path, token, body string) (int, map[s
 		r.Header.Set("Authorization", "Bearer "+token)
 	}
 	w := httptest.NewRecorder()
-	f.srv.ServeHTTP(w, r)
+	f.served(t).ServeHTTP(w, r)
 	var out map[string]any
 	if w.Body.Len() > 0 && strings.HasPrefix(strings.TrimSpace(w.Body.String()), "{") {
 		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,12 +13,6 @@ import (
 	"github.com/drover-ci/drover/server/httpreq"
 	"github.com/drover-ci/drover/server/trigger"
 )
-
-// Access answers what a user may do with a repository (the syncer's
-// permission check, which refreshes stale permissions from the remote).
-type Access interface {
-	Perm(ctx context.Context, user *core.User, repo *core.Repo) (*core.Perm, error)
-}
 
 // Builder creates builds: manual triggers and restarts.
 type Builder interface {
@@ -46,18 +39,45 @@ type BuildDeps struct {
 // before serving.
 func (s *Server) AddBuilds(d BuildDeps) {
 	h := &buildHandlers{s: s, d: d}
-	g := s.router.Group("/api/repos/:owner/:name", s.authenticate())
-	g.GET("", h.repo(core.CodeNotFound, pullAccess), h.getRepo)
-	g.GET("/builds", h.repo(core.CodeNotFound, pullAccess), h.list)
-	g.POST("/builds", h.repo(core.CodeForbidden, pushAccess), h.create)
-	g.GET("/builds/:number", h.repo(core.CodeNotFound, pullAccess), h.get)
-	g.POST("/builds/:number", h.repo(core.CodeForbidden, pushAccess), h.restart)
-	g.DELETE("/builds/:number", h.repo(core.CodeForbidden, pushAccess), h.cancel)
-	g.POST("/builds/:number/cancel", h.repo(core.CodeForbidden, pushAccess), h.cancel)
-	g.POST("/builds/:number/approve", h.repo(core.CodeForbidden, pushAccess), h.approve)
-	g.POST("/builds/:number/decline", h.repo(core.CodeForbidden, pushAccess), h.decline)
-	g.GET("/builds/:number/logs/:stage/:step", h.repo(core.CodeNotFound, pullAccess), h.logs)
-	g.GET("/builds/:number/logs/:stage/:step/stream", h.repo(core.CodeNotFound, pullAccess), h.stream)
+	if d.Access != nil {
+		s.access = d.Access
+	}
+	const repo, build = "/api/repos/:owner/:name", "/api/repos/:owner/:name/builds/:number"
+	remote := queryString("remote", "the remote of the repository (default: the caller's)")
+	for _, r := range []route{
+		{method: "GET", path: repo, summary: "Get a repository", access: accessPull,
+			answers: []answer{answerOK(&core.Repo{})}, handlers: []gin.HandlerFunc{h.getRepo}},
+		{method: "GET", path: repo + "/builds", summary: "List the repository's builds, newest first", access: accessPull, paged: true,
+			answers: []answer{answerOK([]*core.Build{})}, handlers: []gin.HandlerFunc{h.list}},
+		{method: "POST", path: repo + "/builds", summary: "Start a build of a branch or commit", access: accessPush,
+			doc:  "Parameters reach the steps as environment variables. The answer is 200 with `skipped` when the pipeline's conditions skip the build.",
+			body: manualRequest{Branch: "main", Params: map[string]string{"DEPLOY": "staging"}}, bodyOptional: true,
+			answers: []answer{answerCreated(&core.Build{}), answerOK(skippedView{})}, handlers: []gin.HandlerFunc{h.create}},
+		{method: "GET", path: build, summary: "Get a build with its stages and steps", access: accessPull,
+			answers: []answer{answerOK(&buildView{})}, handlers: []gin.HandlerFunc{h.get}},
+		{method: "POST", path: build, summary: "Restart a build (a new build of the same commit and parameters)", access: accessPush,
+			answers: []answer{answerCreated(&core.Build{}), answerOK(skippedView{})}, handlers: []gin.HandlerFunc{h.restart}},
+		{method: "DELETE", path: build, summary: "Cancel a build (as POST …/cancel)", access: accessPush,
+			answers: []answer{answerOK(&core.Build{}), answerNoContent()}, handlers: []gin.HandlerFunc{h.cancel}},
+		{method: "POST", path: build + "/cancel", summary: "Cancel a build", access: accessPush,
+			answers: []answer{answerOK(&core.Build{}), answerNoContent()}, handlers: []gin.HandlerFunc{h.cancel}},
+		{method: "POST", path: build + "/approve", summary: "Approve a build waiting for approval", access: accessPush,
+			answers: []answer{answerOK(&core.Build{}), answerNoContent()}, handlers: []gin.HandlerFunc{h.approve}},
+		{method: "POST", path: build + "/decline", summary: "Decline a build waiting for approval", access: accessPush,
+			answers: []answer{answerOK(&core.Build{}), answerNoContent()}, handlers: []gin.HandlerFunc{h.decline}},
+		{method: "GET", path: build + "/logs/:stage/:step", summary: "Read a step's log lines", access: accessPull,
+			query:   []param{queryInteger("offset", "the first line number to return (default 0)")},
+			answers: []answer{answerOK([]*core.LogLine{})}, handlers: []gin.HandlerFunc{h.logs}},
+		{method: "GET", path: build + "/logs/:stage/:step/stream", summary: "Follow a step's log lines (server-sent events)", access: accessPull,
+			doc: "Each line is a `line` event with the line's JSON and its number as id, then an `end` event once the step finished. " +
+				"`Last-Event-ID` (or `?offset=`) resumes after a reconnect.",
+			query:   []param{queryInteger("offset", "the first line number to send (default 0)")},
+			header:  []param{{name: "Last-Event-ID", typ: "integer", doc: "the number of the last line received: resume after it"}},
+			answers: []answer{{status: http.StatusOK, contentType: "text/event-stream"}}, handlers: []gin.HandlerFunc{h.stream}},
+	} {
+		r.query = append(r.query, remote)
+		s.handle(r)
+	}
 }
 
 type buildHandlers struct {
@@ -65,76 +85,12 @@ type buildHandlers struct {
 	d BuildDeps
 }
 
-type accessLevel func(*core.Perm) bool
-
-func pullAccess(p *core.Perm) bool { return p.Pull || p.Push || p.Admin }
-func pushAccess(p *core.Perm) bool { return p.Push || p.Admin }
-
-const repoKey = "drover.repo"
-
-// pathRepo finds the repository the path names (owner/name) on the
-// remote the query names (by default the caller's); it also returns the
-// slug and the remote's name.
-func (s *Server) pathRepo(c *gin.Context) (*core.Repo, string, string, error) {
-	slug := c.Param("owner") + "/" + c.Param("name")
-	remote := c.Query("remote")
-	if remote == "" {
-		remote = currentUser(c).Remote
-	}
-	repo, err := s.store.Repos().FindSlug(c.Request.Context(), remote, slug)
-	return repo, slug, remote, err
-}
-
-// repo loads the repository named in the path (of the user's remote, or
-// ?remote=) and checks the user's access; without it, private
-// repositories are reported missing (so their names do not leak) and
-// writes are forbidden.
-func (h *buildHandlers) repo(deny core.Code, allowed accessLevel) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		user := currentUser(c)
-		ctx := c.Request.Context()
-		repo, slug, _, err := h.s.pathRepo(c)
-		if err != nil {
-			h.s.fail(c, err)
-			return
-		}
-		if !user.Admin {
-			perm, err := h.perm(ctx, user, repo)
-			if err != nil {
-				h.s.fail(c, err)
-				return
-			}
-			if !allowed(perm) {
-				if deny == core.CodeNotFound || !pullAccess(perm) {
-					h.s.fail(c, core.Errorf(core.CodeNotFound, "repository %s not found", slug))
-				} else {
-					h.s.fail(c, core.Errorf(core.CodeForbidden, "you need push access to %s for this", slug))
-				}
-				return
-			}
-		}
-		c.Set(repoKey, repo)
-		c.Next()
-	}
-}
-
-func (h *buildHandlers) perm(ctx context.Context, user *core.User, repo *core.Repo) (*core.Perm, error) {
-	if h.d.Access != nil {
-		return h.d.Access.Perm(ctx, user, repo)
-	}
-	p, err := h.s.store.Perms().Find(ctx, user.ID, repo.ID)
-	if errors.Is(err, core.ErrNotFound) {
-		return &core.Perm{}, nil
-	}
-	return p, err
-}
-
-func repoOf(c *gin.Context) *core.Repo {
-	r, _ := c.Get(repoKey)
-	return r.(*core.Repo)
-}
-
 func (h *buildHandlers) getRepo(c *gin.Context) { c.JSON(http.StatusOK, repoOf(c)) }
+
+// skippedView answers a trigger the pipeline's conditions skipped.
+type skippedView struct {
+	Skipped string `json:"skipped"`
+}
 
 // build loads the build named by the path's number.
 func (h *buildHandlers) build(c *gin.Context) (*core.Build, bool) {
@@ -152,29 +108,17 @@ func (h *buildHandlers) build(c *gin.Context) (*core.Build, bool) {
 }
 
 func (h *buildHandlers) list(c *gin.Context) {
-	limit, offset := 25, 0
-	if v := c.Query("per_page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			h.s.fail(c, core.Errorf(core.CodeInvalid, "per_page must be 1 to 100"))
-			return
-		}
-		limit = n
-	}
-	if v := c.Query("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			h.s.fail(c, core.Errorf(core.CodeInvalid, "page must be a positive number"))
-			return
-		}
-		offset = (n - 1) * limit
-	}
-	list, err := h.s.store.Builds().List(c.Request.Context(), repoOf(c).ID, limit, offset)
+	p, err := pageOf(c)
 	if err != nil {
 		h.s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list)
+	list, err := h.s.store.Builds().List(c.Request.Context(), repoOf(c).ID, p.PerPage+1, p.Offset())
+	if err != nil {
+		h.s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pageQueried(c, p, list))
 }
 
 // buildView is a build with its stages and steps, and for pending stages
@@ -221,10 +165,10 @@ func (h *buildHandlers) get(c *gin.Context) {
 
 // manualRequest is the body of a manual trigger.
 type manualRequest struct {
-	Branch string            `json:"branch"`
-	Commit string            `json:"commit"`
-	Params map[string]string `json:"params"`
-	Deploy string            `json:"deploy_to"`
+	Branch string            `json:"branch,omitempty"`
+	Commit string            `json:"commit,omitempty"`
+	Params map[string]string `json:"params,omitempty"`
+	Deploy string            `json:"deploy_to,omitempty"`
 }
 
 func (h *buildHandlers) create(c *gin.Context) {
@@ -277,7 +221,7 @@ func (h *buildHandlers) trigger(c *gin.Context, repo *core.Repo, tmpl *core.Buil
 	b, err := h.d.Builder.Trigger(c.Request.Context(), repo, tmpl)
 	if err != nil {
 		if errors.Is(err, trigger.ErrSkipped) {
-			c.JSON(http.StatusOK, gin.H{"skipped": err.Error()})
+			c.JSON(http.StatusOK, skippedView{Skipped: err.Error()})
 			return
 		}
 		h.s.fail(c, err)

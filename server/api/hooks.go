@@ -67,8 +67,12 @@ type hookHandlers struct {
 // of the remote's system hook. Call it once, before serving.
 func (s *Server) AddHooks(d HookDeps) {
 	h := &hookHandlers{s: s, d: d}
-	s.router.POST("/hook/:remote", h.hook)
-	s.router.Group("/api", s.authenticate()).GET("/remotes/:remote/hook", s.requireAdmin(), h.systemHook)
+	s.handle(route{method: "POST", path: "/hook/:remote", summary: "Receive a webhook of the remote", access: accessWebhook,
+		doc: "Signed by the remote with the repository's secret (or, for repository events, the remote's system hook secret). " +
+			"The body is the remote's own payload. Ignored events, unknown or inactive repositories and redeliveries are answered 200 with the reason.",
+		answers: []answer{answerOK(hookAnswer{})}, handlers: []gin.HandlerFunc{h.hook}})
+	s.handle(route{method: "GET", path: "/api/remotes/:remote/hook", summary: "Where and with which secret to install the remote's system webhook", access: accessSysAdmin,
+		answers: []answer{answerOK(systemHookView{})}, handlers: []gin.HandlerFunc{h.systemHook}})
 }
 
 // hookAnswer is the body of a handled webhook.
@@ -289,7 +293,14 @@ func (h *hookHandlers) systemHook(c *gin.Context) {
 		h.s.fail(c, core.Errorf(core.CodeUnavailable, "the server has no secret key"))
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"url": h.hookURL(c, name), "secret": SystemHookSecret(h.d.Key, name), "events": []string{"repository"}})
+	c.JSON(http.StatusOK, systemHookView{URL: h.hookURL(c, name), Secret: SystemHookSecret(h.d.Key, name), Events: []string{"repository"}})
+}
+
+// systemHookView answers GET /api/remotes/{remote}/hook.
+type systemHookView struct {
+	URL    string   `json:"url"`
+	Secret string   `json:"secret"`
+	Events []string `json:"events"`
 }
 
 func (h *hookHandlers) hookURL(_ *gin.Context, name string) string {

@@ -59,8 +59,18 @@ func (s *Server) AddLogin(d LoginDeps) {
 		_, _ = rand.Read(h.key)
 	}
 	h.d.ServerURL = strings.TrimSuffix(d.ServerURL, "/")
-	s.router.GET("/login/:remote", h.login)
-	s.router.POST("/logout", h.logout)
+	s.handle(route{method: "GET", path: "/login/:remote", summary: "Log in through the remote (OAuth2)", access: accessPublic,
+		doc: "Without `code` it sends the browser to the remote; the remote sends it back here with `code` and `state`, " +
+			"and the answer sets the session cookies and redirects to `next`.",
+		query: []param{
+			queryString("next", "where to go after the login: a path on this server"),
+			queryString("code", "the remote's authorisation code"), queryString("state", "the OAuth2 state"),
+			queryString("error", "the remote's refusal"), queryString("error_description", "the remote's explanation"),
+		},
+		answers: []answer{{status: http.StatusFound, doc: "to the remote, or after the login to next"}}, handlers: []gin.HandlerFunc{h.login}})
+	s.handle(route{method: "POST", path: "/logout", summary: "End the browser session", access: accessPublic,
+		doc:     "With the session's CSRF token in X-CSRF-Token (or the csrf_token form field). A form is answered 303 to /.",
+		answers: []answer{answerNoContent(), {status: http.StatusSeeOther, doc: "a form: to /"}}, handlers: []gin.HandlerFunc{h.logout}})
 }
 
 func (h *loginHandlers) login(c *gin.Context) {

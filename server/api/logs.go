@@ -10,8 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/server/httpreq"
 	"github.com/drover-ci/drover/server/httplimits"
+	"github.com/drover-ci/drover/server/httpreq"
 )
 
 // step finds the step named by the path's stage and step numbers within

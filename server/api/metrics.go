@@ -24,5 +24,6 @@ func (s *Server) AddMetrics(h http.Handler, token string) {
 			c.Abort() // the admin checks are not needed
 		}
 	}
-	s.router.GET("/metrics", byToken, s.authenticate(), s.requireAdmin(), serve)
+	s.handle(route{method: "GET", path: "/metrics", summary: "Prometheus metrics (a system admin's token, or metrics_token)", access: accessSysAdmin,
+		answers: []answer{{status: http.StatusOK, contentType: "text/plain"}}, pre: []gin.HandlerFunc{byToken}, handlers: []gin.HandlerFunc{serve}})
 }

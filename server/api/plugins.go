@@ -17,11 +17,12 @@ type PluginLister interface {
 // and engine instance with its binary, version, sha256, state, pid,
 // restarts and last error. Call it once, before serving.
 func (s *Server) AddPlugins(l PluginLister) {
-	s.router.Group("/api", s.authenticate()).GET("/plugins", s.requireAdmin(), func(c *gin.Context) {
-		list := l.Status()
-		if list == nil {
-			list = []host.Status{}
-		}
-		c.JSON(http.StatusOK, list)
-	})
+	s.handle(route{method: "GET", path: "/api/plugins", summary: "List the plugin instances and their state", access: accessSysAdmin,
+		answers: []answer{answerOK([]host.Status{})}, handlers: []gin.HandlerFunc{func(c *gin.Context) {
+			list := l.Status()
+			if list == nil {
+				list = []host.Status{}
+			}
+			c.JSON(http.StatusOK, list)
+		}}})
 }

@@ -32,7 +32,7 @@ func TestPlugins(t *testing.T) {
 				r.Header.Set("Authorization", "Bearer "+tc.token)
 			}
 			w := httptest.NewRecorder()
-			f.srv.ServeHTTP(w, r)
+			f.served(t).ServeHTTP(w, r)
 			if w.Code != tc.want {
 				t.Fatalf("GET /api/plugins = %d, want %d: %s", w.Code, tc.want, w.Body)
 			}

@@ -69,11 +69,14 @@ func (f *remoteFixture) serve(t *testing.T, r request) *httptest.ResponseRecorde
 	for _, c := range r.cookies {
 		req.AddCookie(c)
 	}
+	if strings.HasPrefix(r.body, "{") {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range r.headers {
 		req.Header.Set(k, v)
 	}
 	w := httptest.NewRecorder()
-	f.srv.ServeHTTP(w, req)
+	f.served(t).ServeHTTP(w, req)
 	return w
 }
 
@@ -167,7 +170,7 @@ func (f *remoteFixture) sendHook(t *testing.T, remote string, hr *core.HookReque
 		}
 	}
 	w := httptest.NewRecorder()
-	f.srv.ServeHTTP(w, req)
+	f.served(t).ServeHTTP(w, req)
 	var out map[string]any
 	_ = json.Unmarshal(w.Body.Bytes(), &out)
 	return w.Code, out

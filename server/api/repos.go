@@ -13,11 +13,29 @@ import (
 )
 
 // repoRoutes serves the user's repositories and their sync.
-func (s *Server) repoRoutes(api *gin.RouterGroup) {
-	api.GET("/user/repos", s.listUserRepos)
-	api.POST("/user/repos", s.syncUserRepos)
-	api.GET("/user/sync", s.userSync)
-	api.GET("/users/:login/sync", s.requireAdmin(), s.adminUserSync)
+func (s *Server) repoRoutes() {
+	s.handle(route{method: "GET", path: "/api/user/repos", summary: "List your repositories", access: accessUser, paged: true,
+		doc: "The active repositories you can see, or with `all=true` every one (activate one with POST /api/repos/{owner}/{name}). " +
+			"They are synced from the remote first when the last sync is old, or with `flush=true`.",
+		query: []param{
+			queryBoolean("all", "also the repositories that are not active"),
+			queryBoolean("flush", "sync from the remote first, however recent the last sync"),
+		},
+		answers: []answer{answerOK([]*core.Repo{})}, handlers: []gin.HandlerFunc{s.listUserRepos}})
+	s.handle(route{method: "POST", path: "/api/user/repos", summary: "Sync your repositories from the remote now", access: accessUser,
+		doc:     "With `async=true` the sync starts and the answer is 202 at once; its outcome then shows at GET /api/user/sync.",
+		query:   []param{queryBoolean("async", "start the sync and answer at once")},
+		answers: []answer{answerOK(&core.SyncOutcome{}), {status: http.StatusAccepted, body: syncingView{}}}, handlers: []gin.HandlerFunc{s.syncUserRepos}})
+	s.handle(route{method: "GET", path: "/api/user/sync", summary: "Your latest repository sync", access: accessUser,
+		answers: []answer{answerOK(syncView{})}, handlers: []gin.HandlerFunc{s.userSync}})
+	s.handle(route{method: "GET", path: "/api/users/:login/sync", summary: "A user's latest repository sync", access: accessSysAdmin,
+		query:   []param{queryString("remote", "the user's remote, when users of several remotes share the login")},
+		answers: []answer{answerOK(syncView{})}, handlers: []gin.HandlerFunc{s.adminUserSync}})
+}
+
+// syncingView answers a sync started in the background.
+type syncingView struct {
+	Status string `json:"status"`
 }
 
 // queryBool reads a boolean query parameter; absent is false.
@@ -38,6 +56,11 @@ func queryBool(c *gin.Context, name string) (bool, error) {
 // remote first when the last sync is older than the configured age or
 // flush is asked.
 func (s *Server) listUserRepos(c *gin.Context) {
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	all, err := queryBool(c, "all")
 	if err != nil {
 		s.fail(c, err)
@@ -59,10 +82,7 @@ func (s *Server) listUserRepos(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if repos == nil {
-		repos = []*core.Repo{}
-	}
-	c.JSON(http.StatusOK, repos)
+	c.JSON(http.StatusOK, pageSlice(c, p, repos))
 }
 
 // syncUserRepos is POST /api/user/repos[?async=true]: sync now and answer
@@ -85,7 +105,7 @@ func (s *Server) syncUserRepos(c *gin.Context) {
 	}
 	if async {
 		s.syncer.SyncAsync(user, syncer.CauseRequest)
-		c.JSON(http.StatusAccepted, gin.H{"status": "syncing"})
+		c.JSON(http.StatusAccepted, syncingView{Status: "syncing"})
 		return
 	}
 	o, err := s.syncer.Sync(c.Request.Context(), user, syncer.CauseRequest)

@@ -58,7 +58,7 @@ func (f *syncFixture) repos(t *testing.T, query string) (int, []core.Repo) {
 	req := httptest.NewRequest("GET", "/api/user/repos"+query, nil)
 	req.Header.Set("Authorization", "Bearer "+f.userToken)
 	w := httptest.NewRecorder()
-	f.srv.ServeHTTP(w, req)
+	f.served(t).ServeHTTP(w, req)
 	var list []core.Repo
 	if w.Code == http.StatusOK {
 		if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil {

@@ -14,22 +14,38 @@ import (
 
 // runnerRoutes are the admin's runner management: registration tokens,
 // the runners with their last contact, and revocation.
-func (s *Server) runnerRoutes(api *gin.RouterGroup) {
-	g := api.Group("/runners", s.requireAdmin())
-	g.GET("", s.listRunners)
-	g.DELETE("/:id", s.deleteRunner)
-	g.GET("/tokens", s.listRunnerTokens)
-	g.POST("/tokens", s.createRunnerToken)
-	g.DELETE("/tokens/:id", s.deleteRunnerToken)
+func (s *Server) runnerRoutes() {
+	for _, r := range []route{
+		{method: "GET", path: "/api/runners", summary: "List the runners with their last contact", paged: true,
+			answers: []answer{answerOK([]*core.Runner{})}, handlers: []gin.HandlerFunc{s.listRunners}},
+		{method: "DELETE", path: "/api/runners/:id", summary: "Revoke a runner", doc: "Its token stops working at once; its running stages are requeued.",
+			answers: []answer{answerNoContent()}, handlers: []gin.HandlerFunc{s.deleteRunner}},
+		{method: "GET", path: "/api/runners/tokens", summary: "List the runner registration tokens", paged: true,
+			answers: []answer{answerOK([]*core.RunnerToken{})}, handlers: []gin.HandlerFunc{s.listRunnerTokens}},
+		{method: "POST", path: "/api/runners/tokens", summary: "Create a runner registration token",
+			doc:     "The answer's `token` is the only time the secret is shown.",
+			body:    runnerTokenRequest{Note: "build farm", MaxUses: 3, ExpiresIn: "24h"},
+			answers: []answer{answerCreated(createdRunnerToken{})}, handlers: []gin.HandlerFunc{s.createRunnerToken}},
+		{method: "DELETE", path: "/api/runners/tokens/:id", summary: "Delete a runner registration token",
+			answers: []answer{answerNoContent()}, handlers: []gin.HandlerFunc{s.deleteRunnerToken}},
+	} {
+		r.access = accessSysAdmin
+		s.handle(r)
+	}
 }
 
 func (s *Server) listRunners(c *gin.Context) {
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, err := s.store.Runners().List(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list)
+	c.JSON(http.StatusOK, pageSlice(c, p, list))
 }
 
 func (s *Server) deleteRunner(c *gin.Context) {
@@ -93,12 +109,17 @@ func (s *Server) createRunnerToken(c *gin.Context) {
 }
 
 func (s *Server) listRunnerTokens(c *gin.Context) {
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, err := s.store.RunnerTokens().List(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list)
+	c.JSON(http.StatusOK, pageSlice(c, p, list))
 }
 
 func (s *Server) deleteRunnerToken(c *gin.Context) {

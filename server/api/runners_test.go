@@ -32,7 +32,7 @@ func TestRunnerAdmin(t *testing.T) {
 	req := httptest.NewRequest("GET", "/api/runners", nil)
 	req.Header.Set("Authorization", "Bearer "+f.token)
 	w := httptest.NewRecorder()
-	f.srv.ServeHTTP(w, req)
+	f.served(t).ServeHTTP(w, req)
 	var list []core.Runner
 	if w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &list) != nil || len(list) != 1 || list[0].Name != "r1" {
 		t.Fatalf("list runners = %d %s", w.Code, w.Body.String())

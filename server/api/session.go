@@ -30,7 +30,9 @@ const sessionKey = "drover.session"
 // server URL). Call it once, before serving.
 func (s *Server) UseSessions(sessions *login.Sessions, secure bool) {
 	s.sessions, s.secure = sessions, secure
-	s.router.Group("/api", s.authenticate()).GET("/user/session", s.sessionInfo)
+	s.handle(route{method: "GET", path: "/api/user/session", summary: "The current browser session's CSRF token and expiry", access: accessUser,
+		doc:     "404 when the request was authenticated by a token rather than the session cookie.",
+		answers: []answer{answerOK(sessionView{})}, handlers: []gin.HandlerFunc{s.sessionInfo}})
 }
 
 // safeMethod reports whether a request method changes nothing.

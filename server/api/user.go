@@ -12,21 +12,39 @@ import (
 	"github.com/drover-ci/drover/server/httpreq"
 )
 
-func (s *Server) userRoutes(api *gin.RouterGroup) {
-	api.GET("/user", func(c *gin.Context) { c.JSON(http.StatusOK, currentUser(c)) })
-	api.GET("/user/tokens", s.listTokens)
-	api.POST("/user/tokens", s.createToken)
-	api.DELETE("/user/tokens/:id", s.deleteToken)
-	api.GET("/users", s.requireAdmin(), s.listUsers)
+func (s *Server) userRoutes() {
+	s.handle(route{method: "GET", path: "/api/user", summary: "The user you are logged in as", access: accessUser,
+		answers: []answer{answerOK(&core.User{})}, handlers: []gin.HandlerFunc{func(c *gin.Context) { c.JSON(http.StatusOK, currentUser(c)) }}})
+	s.handle(route{method: "GET", path: "/api/user/tokens", summary: "List your API tokens", access: accessUser, paged: true,
+		answers: []answer{answerOK([]*core.Token{})}, handlers: []gin.HandlerFunc{s.listTokens}})
+	s.handle(route{method: "POST", path: "/api/user/tokens", summary: "Create an API token", access: accessUser,
+		doc:     "The answer's `token` is the only time the secret is shown. Without `expires_in` the token never expires.",
+		body:    tokenRequest{Name: "laptop", ExpiresIn: "720h"},
+		answers: []answer{answerCreated(createdToken{})}, handlers: []gin.HandlerFunc{s.createToken}})
+	s.handle(route{method: "DELETE", path: "/api/user/tokens/:id", summary: "Revoke one of your API tokens", access: accessUser,
+		answers: []answer{answerNoContent()}, handlers: []gin.HandlerFunc{s.deleteToken}})
+	s.handle(route{method: "GET", path: "/api/users", summary: "List the users", access: accessSysAdmin, paged: true,
+		answers: []answer{answerOK([]*core.User{})}, handlers: []gin.HandlerFunc{s.listUsers}})
 }
 
 func (s *Server) listUsers(c *gin.Context) {
-	users, err := s.store.Users().List(c.Request.Context())
+	p, err := pageOf(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, users)
+	ctx := c.Request.Context()
+	total, err := s.store.Users().Count(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	users, err := s.store.Users().ListPage(ctx, p.PerPage, p.Offset())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pageCounted(c, p, users, total))
 }
 
 // tokenRequest is the body of POST /api/user/tokens.
@@ -72,12 +90,17 @@ func (s *Server) createToken(c *gin.Context) {
 }
 
 func (s *Server) listTokens(c *gin.Context) {
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	list, err := s.store.Tokens().List(c.Request.Context(), currentUser(c).ID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list)
+	c.JSON(http.StatusOK, pageSlice(c, p, list))
 }
 
 func (s *Server) deleteToken(c *gin.Context) {

@@ -67,8 +67,17 @@ func (us userStore) FindLogin(ctx context.Context, remote, login string) (*core.
 }
 
 func (us userStore) List(ctx context.Context) ([]*core.User, error) {
+	return us.ListPage(ctx, 0, 0)
+}
+
+// ListPage returns a page of users ordered by id; limit 0 is all of them.
+func (us userStore) ListPage(ctx context.Context, limit, offset int) ([]*core.User, error) {
 	var rows []*userRow
-	if err := us.s.db.NewSelect().Model(&rows).Order("id").Scan(ctx); err != nil {
+	q := us.s.db.NewSelect().Model(&rows).Order("id")
+	if limit > 0 {
+		q = q.Limit(int64(limit)).Offset(int64(offset))
+	}
+	if err := q.Scan(ctx); err != nil {
 		return nil, dbutil.MapErr(err, "users")
 	}
 	return us.s.openUsers(rows)

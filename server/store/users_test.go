@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -65,6 +66,38 @@ func TestUsers(t *testing.T) {
 		}
 		if _, err := users.Find(ctx, u.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("deleted user still found: %v", err)
+		}
+	})
+}
+
+func TestUsersListPage(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var ids []int64
+		for _, login := range []string{"a", "b", "c", "d", "e"} {
+			u := &core.User{Remote: "gitea", Login: login, Active: true}
+			if err := s.Users().Create(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, u.ID)
+		}
+		for _, tc := range []struct {
+			limit, offset int
+			want          []int64
+		}{
+			{2, 0, ids[:2]}, {2, 2, ids[2:4]}, {2, 4, ids[4:]}, {2, 6, nil}, {0, 0, ids},
+		} {
+			got, err := s.Users().ListPage(ctx, tc.limit, tc.offset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotIDs []int64
+			for _, u := range got {
+				gotIDs = append(gotIDs, u.ID)
+			}
+			if fmt.Sprint(gotIDs) != fmt.Sprint(tc.want) {
+				t.Errorf("ListPage(%d, %d) = %v, want %v", tc.limit, tc.offset, gotIDs, tc.want)
+			}
 		}
 	})
 }
