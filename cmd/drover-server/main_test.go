@@ -16,7 +16,7 @@ import (
 )
 
 // buildServer compiles drover-server once per test binary.
-func buildServer(t *testing.T) string {
+func buildServer(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "drover-server")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
@@ -26,7 +26,7 @@ func buildServer(t *testing.T) string {
 	return bin
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
