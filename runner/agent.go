@@ -68,6 +68,12 @@ type Agent struct {
 
 	mu      sync.Mutex
 	running map[int64]*job
+	// started is signalled when a stage starts, waking an idle watch.
+	started chan struct{}
+	// polling is held by the one worker long-polling for work: the free
+	// slots of a runner share one open request, so an idle runner holds
+	// one connection to the server whatever its capacity.
+	polling chan struct{}
 }
 
 // New returns an Agent for the options, filling in defaults.
@@ -109,7 +115,8 @@ func New(o Options) *Agent {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Agent{o: o, log: log, running: map[int64]*job{}}
+	return &Agent{o: o, log: log, running: map[int64]*job{},
+		started: make(chan struct{}, 1), polling: make(chan struct{}, 1)}
 }
 
 func (a *Agent) backoff() backoff { return backoff{Min: a.o.MinBackoff, Max: a.o.MaxBackoff} }
@@ -198,6 +205,9 @@ func (a *Agent) heartbeat(ctx context.Context) {
 		case <-t.C:
 		}
 		before := a.jobs()
+		if len(before) == 0 {
+			continue // no lease to renew; the work request keeps the runner seen
+		}
 		held, err := a.o.Client.Heartbeat(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -225,12 +235,23 @@ func (a *Agent) jobs() []*job {
 }
 
 // watch stops the stages the server says were cancelled: one long-poll
-// for the whole runner, whatever the number of stages it runs.
+// for the whole runner, whatever the number of stages it runs, open only
+// while a stage runs (the server's watch first looks at the stages'
+// state, so a cancel sent before it opened is not missed).
 func (a *Agent) watch(ctx context.Context) {
 	bo := a.backoff()
 	for ctx.Err() == nil {
+		jobs := a.jobs()
+		if len(jobs) == 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-a.started:
+			}
+			continue
+		}
 		var stopping []int64
-		for _, j := range a.jobs() {
+		for _, j := range jobs {
 			if j.killed.Load() {
 				stopping = append(stopping, j.stage.ID)
 			}
@@ -281,7 +302,7 @@ func (a *Agent) worker(ctx, work context.Context, slot int) {
 			continue
 		}
 		f := core.Filter{OS: a.o.OS, Arch: a.o.Arch, Labels: a.o.Labels, Engines: names, Machine: a.o.Name}
-		d, err := a.o.Client.Request(ctx, f)
+		d, err := a.request(ctx, f)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -301,6 +322,17 @@ func (a *Agent) worker(ctx, work context.Context, slot int) {
 		}
 		a.runStage(work, d, state)
 	}
+}
+
+// request long-polls for a stage once no other slot of this runner does.
+func (a *Agent) request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case a.polling <- struct{}{}:
+	}
+	defer func() { <-a.polling }()
+	return a.o.Client.Request(ctx, f)
 }
 
 // reportCtx bounds the retries of a report.

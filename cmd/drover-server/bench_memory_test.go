@@ -16,10 +16,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/internal/testenv"
+	"github.com/drover-ci/drover/runner"
 	"github.com/drover-ci/drover/runner/rpcclient"
 	"github.com/drover-ci/drover/runner/wire"
+	"github.com/drover-ci/drover/sdk/engine/enginetest"
 )
 
 // idleRunners is how many runners the memory figure is taken with.
@@ -27,10 +28,10 @@ const idleRunners = 1000
 
 // BenchmarkServerRSSIdleRunners starts the real drover-server (SQLite, no
 // local runner), registers 1,000 runners through the runner protocol and
-// lets them long-poll as drover-runner does (work requests, the cancel
-// watch, heartbeats: runner/rpcclient, one client each) for a minute
-// (DROVER_BENCH_IDLE overrides it), then reads the server's resident
-// memory from /proc.
+// lets them idle for a minute (DROVER_BENCH_IDLE overrides it), then
+// reads the server's resident memory from /proc. Each runner is
+// drover-runner's agent (runner.Agent of capacity 2 on runner/rpcclient,
+// one HTTP client each) in this process, with an engine no stage asks for.
 func BenchmarkServerRSSIdleRunners(b *testing.B) {
 	if runtime.GOOS != "linux" {
 		b.Skip("skipping: reads the server's memory from /proc (Linux)")
@@ -52,17 +53,20 @@ func BenchmarkServerRSSIdleRunners(b *testing.B) {
 	clients := make([]*rpcclient.Client, idleRunners)
 	for i := range clients {
 		resp, err := rpcclient.Register(ctx, srv.url, regToken, wire.RegisterRequest{
-			Name: fmt.Sprintf("idle-%04d", i), Engines: []string{"idle"}, OS: runtime.GOOS, Arch: runtime.GOARCH, Capacity: 1})
+			Name: fmt.Sprintf("idle-%04d", i), Engines: []string{"idle"}, OS: runtime.GOOS, Arch: runtime.GOARCH, Capacity: 2})
 		if err != nil {
 			b.Fatalf("register runner %d: %v", i, err)
 		}
 		clients[i] = rpcclient.New(srv.url, resp.Token)
-		clients[i].Capacity = 1
+		clients[i].Capacity = 2
 	}
 	b.ResetTimer()
-	for _, c := range clients {
+	engines := runner.StaticEngines{"idle": enginetest.NewFake()}
+	for i, c := range clients {
+		a := runner.New(runner.Options{Client: c, Engines: engines, Capacity: 2,
+			Name: fmt.Sprintf("idle-%04d", i), WorkDir: filepath.Join(b.TempDir(), "work")})
 		wg.Add(1)
-		go func() { defer wg.Done(); idleRunner(ctx, c) }()
+		go func() { defer wg.Done(); _ = a.Run(ctx) }()
 	}
 	time.Sleep(idle)
 	rss, err := residentMB(srv.cmd.Process.Pid)
@@ -72,43 +76,6 @@ func BenchmarkServerRSSIdleRunners(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(rss, "MB")
 	testenv.Bench(b, "server_rss_idle_1000_runners_mb", rss, "MB")
-}
-
-// idleRunner makes the calls of an idle drover-runner until ctx ends: a
-// work request and the cancel watch always open, a heartbeat every 10 s.
-func idleRunner(ctx context.Context, c *rpcclient.Client) {
-	filter := core.Filter{Engines: []string{"idle"}, OS: runtime.GOOS, Arch: runtime.GOARCH}
-	go func() {
-		for ctx.Err() == nil {
-			if _, err := c.Watch(ctx, nil); err != nil {
-				sleepCtx(ctx, time.Second)
-			}
-		}
-	}()
-	go func() {
-		t := time.NewTicker(10 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				_, _ = c.Heartbeat(ctx)
-			}
-		}
-	}()
-	for ctx.Err() == nil {
-		if _, err := c.Request(ctx, filter); err != nil {
-			sleepCtx(ctx, time.Second)
-		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
 }
 
 // residentMB reads a process's VmRSS in MB (10⁶ bytes).

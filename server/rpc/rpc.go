@@ -58,6 +58,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	touched map[int64]time.Time
+	due     map[int64]time.Time // contacts not written yet (see touch)
 	auth    *authCache
 }
 
