@@ -41,6 +41,7 @@ func (e *Engine) Start(ctx context.Context, stageID string, step *core.SpecStep)
 	if err != nil {
 		return err
 	}
+	argv = supervised(argv)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = workingDir(e.spec(stageID), ws, step)
 	cmd.Env = append(e.baseEnv(), enginekit.EnvList(enginekit.Env(e.spec(stageID), step))...)
