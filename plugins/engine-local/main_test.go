@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -54,7 +55,7 @@ func waitFor(t *testing.T, cond func() bool) {
 func TestStepsEndWithThePlugin(t *testing.T) {
 	p := plugintest.Launch(t, "github.com/drover-ci/drover/plugins/engine-local", "local", map[string]any{"root": t.TempDir()})
 	ctx := context.Background()
-	spec := &core.Spec{StageID: "plugin-dies-local", Workspace: core.Workspace{HostDir: t.TempDir()}}
+	spec := &core.Spec{StageID: fmt.Sprintf("plugin-dies-local-%d", os.Getpid()), Workspace: core.Workspace{HostDir: t.TempDir()}}
 	if err := p.Engine.Setup(ctx, spec); err != nil {
 		t.Fatal(err)
 	}

@@ -47,6 +47,7 @@ func (e *Engine) Start(ctx context.Context, stageID string, step *core.SpecStep)
 	cmd.Env = append(e.baseEnv(), enginekit.EnvList(enginekit.Env(e.spec(stageID), step))...)
 	cmd.Env = append(cmd.Env, "CI_WORKSPACE="+ws, markerVar+"="+stageID)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	superviseAttr(cmd.SysProcAttr)
 	sum := sha256.Sum256([]byte(step.Name))
 	p, err := enginekit.NewProc(filepath.Join(dir, "logs", hex.EncodeToString(sum[:8])+".log"))
 	if err != nil {

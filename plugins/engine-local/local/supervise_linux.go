@@ -20,17 +20,9 @@ func Supervise(argv []string) int {
 		fmt.Fprintln(os.Stderr, "drover-engine-local: nothing to supervise")
 		return 2
 	}
-	parent := os.Getppid()
 	orphaned := make(chan os.Signal, 1)
-	signal.Notify(orphaned, syscall.SIGUSR2)
+	signal.Notify(orphaned, orphanSignal)
 	signal.Ignore(syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	const prSetPdeathsig = 1
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetPdeathsig, uintptr(syscall.SIGUSR2), 0); errno != 0 {
-		fmt.Fprintln(os.Stderr, "drover-engine-local: prctl:", errno)
-	}
-	if os.Getppid() != parent { // the engine died before prctl took effect
-		killGroup()
-	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	// The child takes the default signal handling back.
@@ -60,6 +52,19 @@ func Supervise(argv []string) int {
 			return 127
 		}
 		return 0
+	}
+}
+
+// orphanSignal is what the kernel sends the supervisor when the engine
+// process dies (its parent-death signal, set when the engine starts it).
+const orphanSignal = syscall.SIGUSR2
+
+// superviseAttr has the kernel signal a supervisor when its engine dies.
+// (Set at fork, it applies to the process's main thread, which is the one
+// the kernel looks at.)
+func superviseAttr(attr *syscall.SysProcAttr) {
+	if supervisor != "" {
+		attr.Pdeathsig = orphanSignal
 	}
 }
 

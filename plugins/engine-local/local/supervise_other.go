@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"syscall"
 )
+
+func superviseAttr(*syscall.SysProcAttr) {}
 
 // Supervise runs argv and returns its exit status; outside Linux nothing
 // ends the step with the engine.
