@@ -183,7 +183,8 @@ type step struct {
 }
 
 // seed creates a build of one stage (type local, no clone) with the steps;
-// each step first appends a line to its runs file (see runCount).
+// each step first appends a line to its runs file (see runCount), whose
+// path its commands find in $RUNS.
 func (e *env) seed(steps ...step) *core.Build {
 	e.t.Helper()
 	spec := &core.Spec{Name: "p", Type: "local", Clone: core.Clone{Disable: true}}
@@ -192,7 +193,7 @@ func (e *env) seed(steps ...step) *core.Build {
 	e.n++
 	key := e.n
 	for i, s := range steps {
-		cmds := append([]string{fmt.Sprintf("echo run >> %s", e.runFile(key, s.name))}, s.commands...)
+		cmds := append([]string{fmt.Sprintf("RUNS=%s; echo run >> \"$RUNS\"", e.runFile(key, s.name))}, s.commands...)
 		spec.Steps = append(spec.Steps, &core.SpecStep{Name: s.name, Commands: cmds, RunPolicy: core.RunOnSuccess})
 		stage.Steps = append(stage.Steps, &core.Step{Number: i + 1, Name: s.name, Status: core.StatusPending})
 	}
