@@ -139,7 +139,7 @@ func children(pid int) []int {
 			continue
 		}
 		f := strings.Fields(s[i+1:])
-		if len(f) > 2 && f[2] == strconv.Itoa(pid) && f[0] != "Z" {
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) && f[0] != "Z" {
 			out = append(out, n)
 		}
 	}
@@ -180,3 +180,6 @@ func waitHTTP(t *testing.T, url string, p *proc) {
 	}
 	t.Fatalf("%s did not answer %s:\n%s", p.name, url, p.out)
 }
+
+// killPid sends SIGKILL to a process this test started (indirectly).
+func killPid(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }
