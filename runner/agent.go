@@ -194,9 +194,13 @@ func (a *Agent) cancelAll() {
 
 // heartbeat renews the leases of the stages this runner holds; a stage
 // running here that the server no longer counts as held (its lease
-// expired and it went back to the queue) is stopped and not reported.
+// expired and it went back to the queue) is stopped and not reported. A
+// failed heartbeat is retried soon (with backoff, at most the interval
+// apart), not an interval later: a lease is only a few intervals long, and
+// the server may just have come back.
 func (a *Agent) heartbeat(ctx context.Context) {
-	t := time.NewTicker(a.o.Heartbeat)
+	bo := backoff{Min: a.o.MinBackoff, Max: min(a.o.MaxBackoff, a.o.Heartbeat)}
+	t := time.NewTimer(a.o.Heartbeat)
 	defer t.Stop()
 	for {
 		select {
@@ -204,6 +208,7 @@ func (a *Agent) heartbeat(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		t.Reset(a.o.Heartbeat)
 		before := a.jobs()
 		if len(before) == 0 {
 			continue // no lease to renew; the work request keeps the runner seen
@@ -211,10 +216,13 @@ func (a *Agent) heartbeat(ctx context.Context) {
 		held, err := a.o.Client.Heartbeat(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
-				a.log.Warn("heartbeat", "err", err)
+				retry := bo.next()
+				a.log.Warn("heartbeat", "err", err, "retry_in", retry)
+				t.Reset(retry)
 			}
 			continue
 		}
+		bo.reset()
 		for _, j := range before {
 			if !slices.Contains(held, j.stage.ID) {
 				j.lose()

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync"
 	"testing"
@@ -89,5 +90,54 @@ func TestIdleRunnerHoldsOneCall(t *testing.T) {
 	}
 	if st := c.finalOf(1); st == nil || st.Status != core.StatusKilled {
 		t.Fatalf("the cancelled stage ended %+v, want killed", st)
+	}
+}
+
+// failingBeats fails the first heartbeat and records when each came.
+type failingBeats struct {
+	*fakeClient
+	mu    sync.Mutex
+	times []time.Time
+}
+
+func (c *failingBeats) Heartbeat(ctx context.Context) ([]int64, error) {
+	c.mu.Lock()
+	c.times = append(c.times, time.Now())
+	first := len(c.times) == 1
+	c.mu.Unlock()
+	if first {
+		return nil, errors.New("connection refused")
+	}
+	return c.fakeClient.Heartbeat(ctx)
+}
+
+func (c *failingBeats) beats() []time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Time(nil), c.times...)
+}
+
+// TestFailedHeartbeatRetriedSoon: a heartbeat that failed (the server
+// was unreachable) is tried again after a short backoff, not a whole
+// interval later, so a lease of a few intervals survives a short outage.
+func TestFailedHeartbeatRetriedSoon(t *testing.T) {
+	c := &failingBeats{fakeClient: newFakeClient()}
+	eng := enginetest.NewFake()
+	eng.Run = func(ctx context.Context, _ string, _ *core.SpecStep, _ io.Writer) (int, error) {
+		for deadline := time.Now().Add(30 * time.Second); len(c.beats()) < 2 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		return 0, nil
+	}
+	c.add(1, spec("fake", step("build")), false, nil)
+	const interval = 5 * time.Second
+	start(t, Options{Client: c, Engines: StaticEngines{"fake": eng}, Heartbeat: interval})
+	c.waitFinished(t, 1)
+	beats := c.beats()
+	if len(beats) < 2 {
+		t.Fatalf("%d heartbeats, want a retry after the failed one", len(beats))
+	}
+	if gap := beats[1].Sub(beats[0]); gap >= interval/2 {
+		t.Fatalf("the failed heartbeat was retried %s later; want a short backoff, well under the %s interval", gap, interval)
 	}
 }

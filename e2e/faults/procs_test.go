@@ -108,18 +108,6 @@ func (p *proc) kill() {
 	<-p.done
 }
 
-// alive reports whether a process exists (and is not a zombie).
-func alive(pid int) bool {
-	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return false
-	}
-	// pid (comm) STATE ...
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
-
 // children returns the live processes whose parent is pid.
 func children(pid int) []int {
 	entries, _ := os.ReadDir("/proc")
