@@ -39,6 +39,7 @@ type env struct {
 	servers []*server
 	n       int
 	keys    map[int64]int // build id → its runs files' key
+	runners []*runnerProc // every runner started
 }
 
 // server is one drover-server process and where it listens.
@@ -53,6 +54,7 @@ type runnerProc struct {
 	name, token, workDir string
 	id                   int64
 	p                    *proc
+	killed               bool // by the test
 }
 
 func newEnv(t *testing.T, dbURL string) *env {
@@ -173,6 +175,7 @@ func (e *env) startRunner(s *server, name string) *runnerProc {
 	}
 	r.workDir = root // the steps run under the engine's root
 	r.p = startProc(e.t, "runner "+name, e.bin.runner, nil, "run", "--config", path)
+	e.runners = append(e.runners, r)
 	return r
 }
 
@@ -184,7 +187,8 @@ type step struct {
 
 // seed creates a build of one stage (type local, no clone) with the steps;
 // each step first appends a line to its runs file (see runCount), whose
-// path its commands find in $RUNS.
+// path its commands find in $RUNS, and last its directory (under the
+// engine root of the runner that ran it) to $RUNS.done.
 func (e *env) seed(steps ...step) *core.Build {
 	e.t.Helper()
 	spec := &core.Spec{Name: "p", Type: "local", Clone: core.Clone{Disable: true}}
@@ -194,6 +198,7 @@ func (e *env) seed(steps ...step) *core.Build {
 	key := e.n
 	for i, s := range steps {
 		cmds := append([]string{fmt.Sprintf("RUNS=%s; echo run >> \"$RUNS\"", e.runFile(key, s.name))}, s.commands...)
+		cmds = append(cmds, `echo "done $PWD" >> "$RUNS.done"`)
 		spec.Steps = append(spec.Steps, &core.SpecStep{Name: s.name, Commands: cmds, RunPolicy: core.RunOnSuccess})
 		stage.Steps = append(stage.Steps, &core.Step{Number: i + 1, Name: s.name, Status: core.StatusPending})
 	}
@@ -216,6 +221,27 @@ func (e *env) runFile(key int, step string) string {
 func (e *env) runCount(b *core.Build, step string) int {
 	data, _ := os.ReadFile(e.runFile(e.keys[b.ID], step))
 	return strings.Count(string(data), "run\n")
+}
+
+// doneBy returns, for each time the build's step ran to its end, the
+// runner that ran it (nil: none known).
+func (e *env) doneBy(b *core.Build, step string) []*runnerProc {
+	data, _ := os.ReadFile(e.runFile(e.keys[b.ID], step) + ".done")
+	var out []*runnerProc
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		dir, ok := strings.CutPrefix(line, "done ")
+		if !ok {
+			continue
+		}
+		var by *runnerProc
+		for _, r := range e.runners {
+			if strings.HasPrefix(dir, r.workDir+"/") {
+				by = r
+			}
+		}
+		out = append(out, by)
+	}
+	return out
 }
 
 // buildView is GET /api/repos/…/builds/{n}.
