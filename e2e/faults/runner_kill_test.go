@@ -60,7 +60,10 @@ func TestKillRunnerMidStep(t *testing.T) {
 		t.Fatalf("build %s, stage by runner %d after %d attempts; want success by runner %d after 2", v.Status, st.RunnerID, st.Attempts, other.id)
 	}
 	if n := e.runCount(b, "work"); n != 2 {
-		t.Fatalf("the step ran %d times, want twice (once per attempt)", n)
+		t.Fatalf("the step started %d times, want twice (once per attempt)", n)
+	}
+	if by := e.doneBy(b, "work"); len(by) != 1 || by[0] != other {
+		t.Fatalf("the step ran to its end %d times (%v), want once, on %s", len(by), by, other.name)
 	}
 	logBefore := e.logText(s, b, 1, 1)
 
