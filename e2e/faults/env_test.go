@@ -40,6 +40,7 @@ type env struct {
 	n       int
 	keys    map[int64]int // build id → its runs files' key
 	runners []*runnerProc // every runner started
+	first   string        // the first server's URL, where runners register
 }
 
 // server is one drover-server process and where it listens.
@@ -107,6 +108,7 @@ func (e *env) startServer(addr string) *server {
 		e.admin = strings.TrimSpace(string(tok))
 		e.openStore()
 		e.regTok = e.registrationToken(s)
+		e.first = s.url
 	}
 	e.servers = append(e.servers, s)
 	return s
@@ -157,11 +159,12 @@ func (e *env) api(s *server, method, path, body string, out any) int {
 	return resp.StatusCode
 }
 
-// startRunner registers a runner through the protocol at s and starts
-// drover-runner with the local engine, capacity 1.
+// startRunner registers a runner through the protocol (at the first
+// server, which the soak never kills) and starts drover-runner on s with
+// the local engine, capacity 1.
 func (e *env) startRunner(s *server, name string) *runnerProc {
 	e.t.Helper()
-	resp, err := rpcclient.Register(context.Background(), s.url, e.regTok, wire.RegisterRequest{Name: name, Engines: []string{"local"}, Capacity: 1})
+	resp, err := rpcclient.Register(context.Background(), e.first, e.regTok, wire.RegisterRequest{Name: name, Engines: []string{"local"}, Capacity: 1})
 	if err != nil {
 		e.t.Fatalf("register %s: %v", name, err)
 	}
