@@ -80,6 +80,12 @@ type Agent struct {
 	refusals atomic.Int32
 	// warnedShort names the secrets too short to mask already logged.
 	warnedShort map[string]bool
+	// started is signalled when a stage starts, waking an idle watch.
+	started chan struct{}
+	// polling is held by the one worker long-polling for work: the free
+	// slots of a runner share one open request, so an idle runner holds
+	// one connection to the server whatever its capacity.
+	polling chan struct{}
 }
 
 // New returns an Agent for the options, filling in defaults.
@@ -121,7 +127,8 @@ func New(o Options) *Agent {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Agent{o: o, log: log, running: map[int64]*job{}, warnedShort: map[string]bool{}}
+	return &Agent{o: o, log: log, running: map[int64]*job{}, warnedShort: map[string]bool{},
+		started: make(chan struct{}, 1), polling: make(chan struct{}, 1)}
 }
 
 func (a *Agent) backoff() backoff { return backoff{Min: a.o.MinBackoff, Max: a.o.MaxBackoff} }
@@ -232,9 +239,15 @@ func (a *Agent) cancelAll() {
 // expired and it went back to the queue) is stopped and not reported.
 // The first beat is at once, so that the runner learns the interval the
 // server wants (a third of its lease) before a stage can lapse; every
-// answer may change it.
+// answer may change it. Later beats are sent only while stages run (an
+// idle runner's work request keeps it seen). A failed heartbeat is
+// retried soon (with backoff, at most the interval apart), not an
+// interval later: a lease is only a few intervals long, and the server
+// may just have come back.
 func (a *Agent) heartbeat(ctx context.Context) {
 	every := a.o.Heartbeat
+	bo := backoff{Min: a.o.MinBackoff, Max: min(a.o.MaxBackoff, every)}
+	learned := false
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -243,19 +256,27 @@ func (a *Agent) heartbeat(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		t.Reset(every)
 		before := a.jobs()
+		if len(before) == 0 && learned {
+			continue // no lease to renew
+		}
 		beat, err := a.o.Client.Heartbeat(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
 				a.answered(err)
-				a.log.Warn("heartbeat", "err", err)
+				retry := bo.next()
+				a.log.Warn("heartbeat", "err", err, "retry_in", retry)
+				t.Reset(retry)
 			}
-			t.Reset(every)
 			continue
 		}
 		a.answered(nil)
+		bo.reset()
+		learned = true
 		if beat.Every > 0 && max(beat.Every, MinHeartbeat) != every {
 			every = max(beat.Every, MinHeartbeat)
+			bo.Max = min(a.o.MaxBackoff, every)
 			a.log.Info("heartbeat interval set by the server", "every", every)
 		}
 		t.Reset(every)
@@ -279,12 +300,23 @@ func (a *Agent) jobs() []*job {
 }
 
 // watch stops the stages the server says were cancelled: one long-poll
-// for the whole runner, whatever the number of stages it runs.
+// for the whole runner, whatever the number of stages it runs, open only
+// while a stage runs (the server's watch first looks at the stages'
+// state, so a cancel sent before it opened is not missed).
 func (a *Agent) watch(ctx context.Context) {
 	bo := a.backoff()
 	for ctx.Err() == nil {
+		jobs := a.jobs()
+		if len(jobs) == 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-a.started:
+			}
+			continue
+		}
 		var stopping []int64
-		for _, j := range a.jobs() {
+		for _, j := range jobs {
 			if j.killed.Load() {
 				stopping = append(stopping, j.stage.ID)
 			}
@@ -336,7 +368,7 @@ func (a *Agent) worker(ctx, work context.Context, slot int) {
 			continue
 		}
 		f := core.Filter{OS: a.o.OS, Arch: a.o.Arch, Labels: a.o.Labels, Engines: names, Machine: a.o.Name}
-		d, err := a.o.Client.Request(ctx, f)
+		d, err := a.request(ctx, f)
 		if ctx.Err() == nil {
 			a.answered(err)
 		}
@@ -359,6 +391,17 @@ func (a *Agent) worker(ctx, work context.Context, slot int) {
 		}
 		a.runStage(work, d, state)
 	}
+}
+
+// request long-polls for a stage once no other slot of this runner does.
+func (a *Agent) request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case a.polling <- struct{}{}:
+	}
+	defer func() { <-a.polling }()
+	return a.o.Client.Request(ctx, f)
 }
 
 // reportCtx bounds the retries of a report.

@@ -301,22 +301,6 @@ func TestMissingEngineErrorsTheStage(t *testing.T) {
 	}
 }
 
-func TestHeartbeats(t *testing.T) {
-	c := newFakeClient()
-	start(t, Options{Client: c, Engines: StaticEngines{"fake": enginetest.NewFake()}, Heartbeat: 10 * time.Millisecond})
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		c.mu.Lock()
-		n := c.heartbeats
-		c.mu.Unlock()
-		if n >= 3 {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatal("fewer than 3 heartbeats")
-}
-
 func TestLostStageIsStoppedNotReported(t *testing.T) {
 	c := newFakeClient()
 	eng := enginetest.NewFake()

@@ -245,3 +245,15 @@ func (c *fakeClient) waitFinished(t *testing.T, n int) []int64 {
 	}
 	return ids
 }
+
+func (c *fakeClient) requestCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.requests
+}
+
+func (c *fakeClient) heartbeatCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.heartbeats
+}

@@ -67,6 +67,10 @@ func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, slot *slotSt
 	a.mu.Lock()
 	a.running[stage.ID] = j
 	a.mu.Unlock()
+	select {
+	case a.started <- struct{}{}:
+	default:
+	}
 	defer func() {
 		a.mu.Lock()
 		delete(a.running, stage.ID)

@@ -5,8 +5,18 @@
 package main
 
 import (
+	"os"
+
 	"github.com/drover-ci/drover/plugins/engine-local/local"
 	"github.com/drover-ci/drover/sdk/engine"
 )
 
-func main() { engine.Serve(local.New(local.Config{})) }
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == local.SuperviseArg {
+		os.Exit(local.Supervise(os.Args[2:]))
+	}
+	if exe, err := os.Executable(); err == nil {
+		local.UseSupervisor(exe) // steps end with the engine, even on kill -9
+	}
+	engine.Serve(local.New(local.Config{}))
+}

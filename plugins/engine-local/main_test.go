@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,4 +47,23 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestStepsEndWithThePlugin: a plugin killed by SIGKILL (with the runner
+// that ran it) takes its steps' processes, a background one included,
+// with it; nothing needs to destroy the stage for them to end.
+func TestStepsEndWithThePlugin(t *testing.T) {
+	p := plugintest.Launch(t, "github.com/drover-ci/drover/plugins/engine-local", "local", map[string]any{"root": t.TempDir()})
+	ctx := context.Background()
+	spec := &core.Spec{StageID: fmt.Sprintf("plugin-dies-local-%d", os.Getpid()), Workspace: core.Workspace{HostDir: t.TempDir()}}
+	if err := p.Engine.Setup(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	step := &core.SpecStep{Name: "long", Commands: []string{"sleep 300 & sleep 300"}}
+	if err := p.Engine.Start(ctx, spec.StageID, step); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return len(local.Processes(spec.StageID)) >= 3 }) // supervisor, shell, sleeps
+	p.Kill(t)
+	waitFor(t, func() bool { return len(local.Processes(spec.StageID)) == 0 })
 }

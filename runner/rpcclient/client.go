@@ -210,6 +210,7 @@ func (c *Client) Watch(ctx context.Context, ignore []int64) ([]int64, error) {
 // server at url.
 func Register(ctx context.Context, url, registrationToken string, req runnerproto.RegisterRequest) (*runnerproto.RegisterResponse, error) {
 	c := New(url, registrationToken)
+	defer c.http.CloseIdleConnections() // a one-off call: keep no connection open
 	var out runnerproto.RegisterResponse
 	if _, err := c.do(ctx, callTimeout, http.MethodPost, "/register", req, &out); err != nil {
 		return nil, err

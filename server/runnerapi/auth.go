@@ -96,25 +96,6 @@ func (s *Server) revokedMeanwhile(c *gin.Context, err error) bool {
 	return true
 }
 
-// touch records the runner's last contact, at most every TouchEvery
-// unless force.
-func (s *Server) touch(c *gin.Context, id int64, force bool) {
-	now := time.Now()
-	s.mu.Lock()
-	last := s.touched[id]
-	due := force || now.Sub(last) >= s.o.TouchEvery
-	if due {
-		s.touched[id] = now
-	}
-	s.mu.Unlock()
-	if !due {
-		return
-	}
-	if err := s.o.Store.Runners().Touch(c.Request.Context(), id, now); err != nil {
-		s.log.Warn("record runner contact", "runner", id, "err", err)
-	}
-}
-
 // current returns the authenticated runner.
 func current(c *gin.Context) *core.Runner {
 	v, _ := c.Get(runnerKey)

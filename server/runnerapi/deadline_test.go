@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/runner/rpcclient"
 	"github.com/drover-ci/drover/core/runnerproto"
+	"github.com/drover-ci/drover/runner/rpcclient"
 	"github.com/drover-ci/drover/server/auth"
 	"github.com/drover-ci/drover/server/httplimits"
 	"github.com/drover-ci/drover/server/runnerapi"

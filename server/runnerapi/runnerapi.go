@@ -64,6 +64,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	touched map[int64]time.Time
+	due     map[int64]time.Time // contacts not written yet (see touch)
 	auth    *authCache
 }
 
@@ -154,4 +155,3 @@ func (s *Server) pollContext(c *gin.Context) (context.Context, context.CancelFun
 	stop := context.AfterFunc(s.o.Stopping, cancel)
 	return ctx, func() { stop(); cancel() }
 }
-

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/drover-ci/drover/core"
@@ -25,6 +26,13 @@ type dispatcher struct {
 	queue  []*waiter
 	wake   chan struct{}
 	events *Sub
+	// changed says the queue may have changed since the last round (a
+	// notification, a stage given back, the periodic re-check); until it
+	// does, a round woken only by arriving runners skips the filters that
+	// found nothing last time (empty, used by run's goroutine only), so a
+	// thousand idle runners re-polling cost no claim each.
+	changed atomic.Bool
+	empty   map[string]bool
 }
 
 type waiter struct {
@@ -71,7 +79,14 @@ func newDispatcher(s *Scheduler) *dispatcher {
 	return &dispatcher{s: s, wake: make(chan struct{}, 1), events: s.bus.Subscribe(topicQueue)}
 }
 
+// poke wakes the dispatcher for a change of the queue.
 func (d *dispatcher) poke() {
+	d.changed.Store(true)
+	d.arrived()
+}
+
+// arrived wakes the dispatcher for a new waiter.
+func (d *dispatcher) arrived() {
 	select {
 	case d.wake <- struct{}{}:
 	default:
@@ -88,7 +103,7 @@ func (d *dispatcher) request(ctx context.Context, f core.Filter) (*core.StageDet
 	d.mu.Lock()
 	d.queue = append(d.queue, w)
 	d.mu.Unlock()
-	d.poke()
+	d.arrived()
 	select {
 	case a := <-w.result:
 		return a.d, a.err
@@ -131,7 +146,9 @@ func (d *dispatcher) run(ctx context.Context) {
 			return
 		case <-d.wake:
 		case <-d.events.C:
+			d.changed.Store(true)
 		case <-ticker.C:
+			d.changed.Store(true)
 		}
 		// One round: waiters arriving meanwhile wake the next, and a
 		// round serves every waiter it can.
@@ -143,6 +160,9 @@ func (d *dispatcher) run(ctx context.Context) {
 // transaction per group of runners that can take the same stages (the
 // claim looks through the whole queue for them).
 func (d *dispatcher) round(ctx context.Context) {
+	if d.changed.Swap(false) || d.empty == nil {
+		d.empty = map[string]bool{}
+	}
 	d.mu.Lock()
 	waiting := slices.Clone(d.queue)
 	d.mu.Unlock()
@@ -161,6 +181,9 @@ func (d *dispatcher) round(ctx context.Context) {
 		groups[w.key] = append(groups[w.key], w)
 	}
 	for _, key := range order {
+		if d.empty[key] {
+			continue
+		}
 		group := groups[key]
 		filters := make([]core.Filter, len(group))
 		for i, w := range group {
@@ -177,6 +200,9 @@ func (d *dispatcher) round(ctx context.Context) {
 		for _, i := range gone {
 			d.remove(group[i])
 			group[i].give(answer{err: core.Errorf(core.CodeUnauthenticated, "runner %d was revoked; register it again", group[i].filter.RunnerID)})
+		}
+		if len(claimed) < len(group) {
+			d.empty[key] = true // the queue holds nothing more for these runners
 		}
 		if len(claimed) == 0 {
 			continue

@@ -7,18 +7,26 @@ import (
 
 // reap requeues stages whose runner stopped renewing the lease, every
 // ReapEvery, until ctx ends. Every replica reaps; the store's version
-// check lets one win per stage.
+// check lets one win per stage. While the store fails, runners cannot
+// renew their leases either: after a failed reap the next waits a lease,
+// so that once the store is back (a database restart) runners renew
+// before their stages are taken from them.
 func (s *Scheduler) reap(ctx context.Context) {
 	t := time.NewTicker(s.opts.ReapEvery)
 	defer t.Stop()
+	var holdUntil time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+		if time.Now().Before(holdUntil) {
+			continue
+		}
 		if err := s.ReapOnce(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("requeue expired stages", "err", err)
+			s.log.Warn("requeue expired stages; next try after a lease", "err", err, "lease", s.opts.Lease)
+			holdUntil = time.Now().Add(s.opts.Lease)
 		}
 	}
 }

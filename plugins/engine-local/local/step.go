@@ -41,11 +41,13 @@ func (e *Engine) Start(ctx context.Context, stageID string, step *core.SpecStep)
 	if err != nil {
 		return err
 	}
+	argv = supervised(argv)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = workingDir(e.spec(stageID), ws, step)
 	cmd.Env = append(e.baseEnv(), enginekit.EnvList(enginekit.Env(e.spec(stageID), step))...)
 	cmd.Env = append(cmd.Env, "CI_WORKSPACE="+ws, markerVar+"="+stageID)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	superviseAttr(cmd.SysProcAttr)
 	sum := sha256.Sum256([]byte(step.Name))
 	p, err := enginekit.NewProc(filepath.Join(dir, "logs", hex.EncodeToString(sum[:8])+".log"))
 	if err != nil {
