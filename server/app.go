@@ -84,7 +84,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	}
 	db.UseSealer(cipher)
 	// Credentials of rows written before they were encrypted (idempotent).
-	if err := db.SealCredentials(ctx); err != nil {
+	if err := store.SealCredentials(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("encrypt stored credentials: %w", err)
 	}

@@ -75,10 +75,10 @@ func rotate(ctx context.Context, cfg *config.Config, oldKey, newKey string) erro
 	db.UseSealer(oldCipher)
 	// Rows from before credentials were encrypted are sealed first, so
 	// that the rotation covers them too.
-	if err := db.SealCredentials(ctx); err != nil {
+	if err := store.SealCredentials(ctx, db); err != nil {
 		return fmt.Errorf("encrypt stored credentials: %w", err)
 	}
-	if err := db.RotateKey(ctx, oldCipher, newCipher); err != nil {
+	if err := store.RotateKey(ctx, db, oldCipher, newCipher); err != nil {
 		return fmt.Errorf("nothing was changed: %w", err)
 	}
 	fmt.Println("re-encrypted every secret and credential with the new key")

@@ -110,7 +110,7 @@ func (s *Store) openRepo(r *core.Repo) (*core.Repo, error) {
 // SealCredentials encrypts the credential columns still stored as
 // plaintext (rows of a server before encryption), in one transaction. It
 // is idempotent: sealed values are left alone. The server runs it at start.
-func (s *Store) SealCredentials(ctx context.Context) error {
+func SealCredentials(ctx context.Context, s *Store) error {
 	if s.sealer == nil {
 		return core.Errorf(core.CodeUnavailable, "no secret key configured")
 	}
@@ -127,7 +127,7 @@ func (s *Store) SealCredentials(ctx context.Context) error {
 // RotateKey re-encrypts every secret and credential from the old key to
 // the next, in one transaction: if the old key does not open one of them
 // nothing changes. The store's own sealer is left as it is.
-func (s *Store) RotateKey(ctx context.Context, old, next Sealer) error {
+func RotateKey(ctx context.Context, s *Store, old, next Sealer) error {
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		err := rewriteCredentials(ctx, tx, func(table, column, stored string) (string, error) {
 			plain, err := openText(old, table, column, stored)

@@ -70,7 +70,7 @@ func TestCredentialsEncryptedAtRest(t *testing.T) {
 		oldU, oldR := credentialFixtureNoSealer(t, s)
 		s.UseSealer(cipherFor(t, "key-one"))
 		for i := 0; i < 2; i++ { // the start's migration, twice
-			if err := s.SealCredentials(ctx); err != nil {
+			if err := store.SealCredentials(ctx, s); err != nil {
 				t.Fatalf("seal existing credentials: %v", err)
 			}
 		}
@@ -149,7 +149,7 @@ func TestRotateKey(t *testing.T) {
 		u, r := credentialFixture(t, s)
 		tok, ref, hook := rawCredentials(t, s, u.ID, r.ID)
 
-		if err := s.RotateKey(ctx, cipherFor(t, "not-the-key"), newKey); err == nil {
+		if err := store.RotateKey(ctx, s, cipherFor(t, "not-the-key"), newKey); err == nil {
 			t.Fatal("rotation with a wrong old key succeeded")
 		}
 		t2, r2, h2 := rawCredentials(t, s, u.ID, r.ID)
@@ -160,7 +160,7 @@ func TestRotateKey(t *testing.T) {
 			t.Fatalf("after a refused rotation the old key reads secrets %v %v", list, err)
 		}
 
-		if err := s.RotateKey(ctx, oldKey, newKey); err != nil {
+		if err := store.RotateKey(ctx, s, oldKey, newKey); err != nil {
 			t.Fatalf("rotate: %v", err)
 		}
 		s.UseSealer(newKey)
