@@ -82,10 +82,13 @@ type Agent struct {
 	warnedShort map[string]bool
 	// started is signalled when a stage starts, waking an idle watch.
 	started chan struct{}
-	// polling is held by the one worker long-polling for work: the free
-	// slots of a runner share one open request, so an idle runner holds
-	// one connection to the server whatever its capacity.
-	polling chan struct{}
+	// While no stage runs, the free slots share one open request (solo,
+	// under mu), so an idle runner holds one connection to the server
+	// whatever its capacity; once stages run, every free slot polls, so a
+	// busy runner fills its slots as fast as before. pollWake is closed
+	// (and replaced) when a stage starts or the shared request ends.
+	solo     bool
+	pollWake chan struct{}
 }
 
 // New returns an Agent for the options, filling in defaults.
@@ -128,7 +131,7 @@ func New(o Options) *Agent {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return &Agent{o: o, log: log, running: map[int64]*job{}, warnedShort: map[string]bool{},
-		started: make(chan struct{}, 1), polling: make(chan struct{}, 1)}
+		started: make(chan struct{}, 1), pollWake: make(chan struct{})}
 }
 
 func (a *Agent) backoff() backoff { return backoff{Min: a.o.MinBackoff, Max: a.o.MaxBackoff} }
@@ -393,15 +396,39 @@ func (a *Agent) worker(ctx, work context.Context, slot int) {
 	}
 }
 
-// request long-polls for a stage once no other slot of this runner does.
+// request long-polls for a stage: at once while stages run here, else
+// once no other slot of this runner polls (see solo).
 func (a *Agent) request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case a.polling <- struct{}{}:
+	for {
+		a.mu.Lock()
+		busy := len(a.running) > 0
+		if busy || !a.solo {
+			shared := !busy
+			a.solo = a.solo || shared
+			a.mu.Unlock()
+			d, err := a.o.Client.Request(ctx, f)
+			if shared {
+				a.mu.Lock()
+				a.solo = false
+				a.wakePollersLocked()
+				a.mu.Unlock()
+			}
+			return d, err
+		}
+		wake := a.pollWake
+		a.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-wake:
+		}
 	}
-	defer func() { <-a.polling }()
-	return a.o.Client.Request(ctx, f)
+}
+
+// wakePollersLocked wakes the slots waiting to poll; a.mu is held.
+func (a *Agent) wakePollersLocked() {
+	close(a.pollWake)
+	a.pollWake = make(chan struct{})
 }
 
 // reportCtx bounds the retries of a report.

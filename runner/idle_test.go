@@ -48,7 +48,8 @@ func (c *countingClient) most() (requests, watches int) {
 // TestIdleRunnerHoldsOneCall: an idle runner, whatever its capacity,
 // keeps one work request open and nothing else (no watch, and no
 // heartbeat after the first, which learns the server's interval); once a
-// stage runs it watches for cancels and heartbeats its lease.
+// stage runs its free slots all poll, and it watches for cancels and
+// heartbeats its lease.
 func TestIdleRunnerHoldsOneCall(t *testing.T) {
 	c := &countingClient{fakeClient: newFakeClient()}
 	eng := enginetest.NewFake()
@@ -77,6 +78,19 @@ func TestIdleRunnerHoldsOneCall(t *testing.T) {
 	case <-running:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the stage did not start")
+	}
+	// Busy now: the two free slots poll at once.
+	for {
+		c.mu.Lock()
+		open := c.requests
+		c.mu.Unlock()
+		if open == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests open while a stage runs on a runner of capacity 3, want 2", open)
+		}
+		time.Sleep(time.Millisecond)
 	}
 	for c.fakeClient.heartbeatCount() == 0 {
 		if time.Now().After(deadline) {

@@ -66,6 +66,7 @@ func (a *Agent) runStage(ctx context.Context, d *core.StageDetails, slot *slotSt
 	}
 	a.mu.Lock()
 	a.running[stage.ID] = j
+	a.wakePollersLocked() // busy now: the free slots poll too
 	a.mu.Unlock()
 	select {
 	case a.started <- struct{}{}:
