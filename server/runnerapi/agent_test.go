@@ -147,10 +147,7 @@ func runAgent(t *testing.T, url, token string, eng core.Engine, capacity int) {
 	a := runner.New(runner.Options{Client: rpcclient.New(url, token), Engines: runner.StaticEngines{"fake": eng},
 		Capacity: capacity, WorkDir: t.TempDir(), MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 		Heartbeat: 50 * time.Millisecond})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = a.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	startAgent(context.Background(), t, a)
 }
 
 func echoToken() *enginetest.Fake {

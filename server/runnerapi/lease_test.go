@@ -40,25 +40,9 @@ func TestShortLeaseKeepsHealthyStage(t *testing.T) {
 		}
 		a := runner.New(runner.Options{Client: rpcclient.New(srv.URL, resp.Token), Engines: runner.StaticEngines{"fake": eng},
 			WorkDir: t.TempDir(), OS: "linux", Arch: "amd64", MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
-		actx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { defer close(done); _ = a.Run(actx) }()
-		defer func() { stop(); <-done }()
+		startAgent(ctx, t, a)
 
-		deadline := time.Now().Add(90 * time.Second)
-		for {
-			got, err := st.Builds().Find(ctx, b.ID)
-			if err == nil && got.Status.Done() {
-				if got.Status != core.StatusSuccess {
-					t.Fatalf("build ended %s: %s", got.Status, got.Error)
-				}
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("build still %v after 90s", got.Status)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitBuildSuccess(ctx, t, st, b.ID, 90*time.Second)
 		if n := runs.Load(); n != 1 {
 			t.Fatalf("the step ran %d times, want once (the stage was requeued)", n)
 		}

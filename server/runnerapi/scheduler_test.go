@@ -174,25 +174,9 @@ func TestRealScheduler(t *testing.T) {
 		}
 		a := runner.New(runner.Options{Client: rpcclient.New(srv.URL, resp.Token), Engines: runner.StaticEngines{"fake": eng},
 			Capacity: 2, WorkDir: t.TempDir(), OS: "linux", Arch: "amd64", MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
-		actx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { defer close(done); _ = a.Run(actx) }()
-		defer func() { stop(); <-done }()
+		startAgent(ctx, t, a)
 
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			got, err := st.Builds().Find(ctx, b.ID)
-			if err == nil && got.Status.Done() {
-				if got.Status != core.StatusSuccess {
-					t.Fatalf("build ended %s: %s", got.Status, got.Error)
-				}
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("build still %v after 30s", got.Status)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitBuildSuccess(ctx, t, st, b.ID, 30*time.Second)
 		list, err := st.Stages().ListBuild(ctx, b.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -226,4 +210,33 @@ func TestRealScheduler(t *testing.T) {
 			t.Fatalf("revoked runner's heartbeat = %d, want 401", code)
 		}
 	})
+}
+
+// startAgent runs a until the test ends.
+func startAgent(ctx context.Context, t *testing.T, a *runner.Agent) {
+	t.Helper()
+	actx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.Run(actx) }()
+	t.Cleanup(func() { stop(); <-done })
+}
+
+// waitBuildSuccess waits up to within for build id to end, and fails the
+// test unless it succeeded.
+func waitBuildSuccess(ctx context.Context, t *testing.T, st core.Store, id int64, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		got, err := st.Builds().Find(ctx, id)
+		if err == nil && got.Status.Done() {
+			if got.Status != core.StatusSuccess {
+				t.Fatalf("build ended %s: %s", got.Status, got.Error)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("build still %v after %s", got.Status, within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
