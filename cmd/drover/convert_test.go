@@ -1,10 +1,6 @@
 package main
 
-import (
-	"bytes"
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestOtherFormats: lint, compile and convert read Drone 0.8 files,
 // Jsonnet and Starlark programs; warnings print as FILE:LINE:COL:
@@ -16,36 +12,15 @@ func TestOtherFormats(t *testing.T) {
 	star := write(t, dir, ".drone.star", "def main(ctx):\n    return {'kind': 'pipeline', 'name': 's', 'steps': [{'name': 'on-' + ctx.build.branch, 'image': 'alpine', 'commands': ['x']}]}\n")
 	badStar := write(t, dir, "bad.star", "def main(ctx):\n    return {'kind': nope}\n")
 	badJn := write(t, dir, "bad.jsonnet", "{\n  kind: 'pipeline',\n  steps: [,\n}\n")
-	tests := []struct {
-		name       string
-		args       []string
-		wantCode   int
-		wantStderr string
-		wantStdout string
-	}{
-		{"lint 0.8 warns", []string{"pipeline", "lint", old}, 0, old + ":1:1: warning: this is a Drone 0.8 file", ""},
-		{"lint 0.8 dropped key", []string{"pipeline", "lint", old}, 0, old + ":6:5: warning: step build: allow_failure is dropped", ""},
-		{"lint 0.8 untrusted at the 0.8 line", []string{"pipeline", "lint", old, "--untrusted"}, 1, old + ":5:14: pipeline \"default\": host volume", ""},
-		{"convert 0.8", []string{"pipeline", "convert", old}, 0, "warning:", "kind: pipeline\nname: default\n"},
-		{"lint jsonnet", []string{"pipeline", "lint", jn}, 0, "", ""},
-		{"compile jsonnet for a branch", []string{"pipeline", "compile", jn, "--branch", "dev"}, 0, "", `"name": "on-dev"`},
-		{"convert starlark", []string{"pipeline", "convert", star, "--branch", "rel"}, 0, "", `"name": "on-rel"`},
-		{"starlark error at its line", []string{"pipeline", "lint", badStar}, 1, badStar + ":2:21: starlark: undefined: nope", ""},
-		{"jsonnet error at its line", []string{"pipeline", "convert", badJn}, 1, badJn + ":3:11: jsonnet: Unexpected", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out, errb bytes.Buffer
-			code := run(tt.args, &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb})
-			if code != tt.wantCode {
-				t.Errorf("exit %d, want %d (stderr %q)", code, tt.wantCode, errb.String())
-			}
-			if !strings.Contains(errb.String(), tt.wantStderr) {
-				t.Errorf("stderr %q, want it to contain %q", errb.String(), tt.wantStderr)
-			}
-			if !strings.Contains(out.String(), tt.wantStdout) {
-				t.Errorf("stdout %q, want it to contain %q", out.String(), tt.wantStdout)
-			}
-		})
-	}
+	runCases(t, []cliCase{
+		{"lint 0.8 warns", []string{"pipeline", "lint", old}, "", 0, old + ":1:1: warning: this is a Drone 0.8 file", ""},
+		{"lint 0.8 dropped key", []string{"pipeline", "lint", old}, "", 0, old + ":6:5: warning: step build: allow_failure is dropped", ""},
+		{"lint 0.8 untrusted at the 0.8 line", []string{"pipeline", "lint", old, "--untrusted"}, "", 1, old + ":5:14: pipeline \"default\": host volume", ""},
+		{"convert 0.8", []string{"pipeline", "convert", old}, "", 0, "warning:", "kind: pipeline\nname: default\n"},
+		{"lint jsonnet", []string{"pipeline", "lint", jn}, "", 0, "", ""},
+		{"compile jsonnet for a branch", []string{"pipeline", "compile", jn, "--branch", "dev"}, "", 0, "", `"name": "on-dev"`},
+		{"convert starlark", []string{"pipeline", "convert", star, "--branch", "rel"}, "", 0, "", `"name": "on-rel"`},
+		{"starlark error at its line", []string{"pipeline", "lint", badStar}, "", 1, badStar + ":2:21: starlark: undefined: nope", ""},
+		{"jsonnet error at its line", []string{"pipeline", "convert", badJn}, "", 1, badJn + ":3:11: jsonnet: Unexpected", ""},
+	})
 }

@@ -29,14 +29,7 @@ func TestCommands(t *testing.T) {
 	syntax := write(t, dir, "syntax.yml", "kind: pipeline\nsteps:\n- name: a\n  image: golang: 1\n")
 	warn := write(t, dir, "warn.yml", "kind: pipeline\nsteps:\n- name: a\n  image: x\n  detatch: true\n")
 	both := write(t, dir, "both.yml", "kind: pipeline\nsteps:\n- name: a\n  image: x\n  detatch: true\n  depends_on: [nope]\n")
-	tests := []struct {
-		name       string
-		args       []string
-		stdin      string
-		wantCode   int
-		wantStderr string
-		wantStdout string
-	}{
+	runCases(t, []cliCase{
 		{"no args", nil, "", 2, "usage: drover", ""},
 		{"unknown group", []string{"nope"}, "", 2, `unknown command "nope"`, ""},
 		{"lint valid", []string{"pipeline", "lint", ok}, "", 0, "", ""},
@@ -52,22 +45,7 @@ func TestCommands(t *testing.T) {
 		{"compile", []string{"pipeline", "compile", ok, "--tag", "v1.0.0"}, "", 0, "", `"run_policy": "on-success"`},
 		{"compile push skips the tag step", []string{"pipeline", "compile", "--event", "push", ok}, "", 0, "", `"run_policy": "never"`},
 		{"compile invalid", []string{"pipeline", "compile", bad}, "", 1, bad + ":5:16:", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out, errb bytes.Buffer
-			code := run(tt.args, &cliEnv{stdin: strings.NewReader(tt.stdin), stdout: &out, stderr: &errb})
-			if code != tt.wantCode {
-				t.Errorf("exit %d, want %d (stderr %q)", code, tt.wantCode, errb.String())
-			}
-			if !strings.Contains(errb.String(), tt.wantStderr) {
-				t.Errorf("stderr %q, want it to contain %q", errb.String(), tt.wantStderr)
-			}
-			if !strings.Contains(out.String(), tt.wantStdout) {
-				t.Errorf("stdout %q, want it to contain %q", out.String(), tt.wantStdout)
-			}
-		})
-	}
+	})
 }
 
 func TestCompileJSONAndDefaultFile(t *testing.T) {
@@ -88,5 +66,35 @@ func TestCompileJSONAndDefaultFile(t *testing.T) {
 	}
 	if len(specs) != 1 || specs[0].Steps[0].Commands[0] != "echo dev 9" {
 		t.Errorf("specs = %+v", specs)
+	}
+}
+
+// cliCase is one run of the drover command: its arguments and standard
+// input, and what its exit code and output must be (outputs contain).
+type cliCase struct {
+	name       string
+	args       []string
+	stdin      string
+	wantCode   int
+	wantStderr string
+	wantStdout string
+}
+
+func runCases(t *testing.T, cases []cliCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(tt.args, &cliEnv{stdin: strings.NewReader(tt.stdin), stdout: &out, stderr: &errb})
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.wantCode, errb.String())
+			}
+			if !strings.Contains(errb.String(), tt.wantStderr) {
+				t.Errorf("stderr %q, want it to contain %q", errb.String(), tt.wantStderr)
+			}
+			if !strings.Contains(out.String(), tt.wantStdout) {
+				t.Errorf("stdout %q, want it to contain %q", out.String(), tt.wantStdout)
+			}
+		})
 	}
 }
