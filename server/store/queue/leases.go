@@ -36,11 +36,7 @@ func (s leases) Expired(ctx context.Context, now time.Time, limit int) ([]*core.
 	if err != nil {
 		return nil, dbutil.MapErr(err, "stages")
 	}
-	out := make([]*core.Stage, len(rows))
-	for i, r := range rows {
-		out[i] = r.Core()
-	}
-	return out, nil
+	return tables.StagesCore(rows), nil
 }
 
 // Requeue puts a running stage whose lease expired back to pending,

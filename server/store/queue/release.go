@@ -16,11 +16,7 @@ func (s claims) Pending(ctx context.Context, limit int) ([]*core.Stage, error) {
 	if err != nil {
 		return nil, dbutil.MapErr(err, "stages")
 	}
-	out := make([]*core.Stage, len(rows))
-	for i, r := range rows {
-		out[i] = r.Core()
-	}
-	return out, nil
+	return tables.StagesCore(rows), nil
 }
 
 // Release gives back a stage claimed for a runner that never received

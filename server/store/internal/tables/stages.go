@@ -62,3 +62,12 @@ func FromStage(s *core.Stage) *Stage {
 		Updated: s.Updated, Version: s.Version,
 	}
 }
+
+// StagesCore converts rows to core's stages, in their order.
+func StagesCore(rows []*Stage) []*core.Stage {
+	out := make([]*core.Stage, len(rows))
+	for i, r := range rows {
+		out[i] = r.Core()
+	}
+	return out
+}
