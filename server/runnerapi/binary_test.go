@@ -35,15 +35,7 @@ func TestRunnerBinaryDrainsOnSIGTERM(t *testing.T) {
 	}
 	f := newFixture(t)
 	q := newMemQueue(f.sched)
-	bin := t.TempDir()
-	runnerBin := buildBinary(t, bin, "./cmd/drover-runner", "drover-runner")
-	buildBinary(t, bin, "./plugins/engine-local", "drover-engine-local")
-	cfg := filepath.Join(t.TempDir(), "runner.toml")
-	conf := fmt.Sprintf("server = %q\ntoken = %q\nname = \"bin\"\ncapacity = 1\nplugin_dir = %q\nwork_dir = %q\n\n[[engine]]\nname = \"local\"\n",
-		f.srv.URL, f.token, bin, t.TempDir())
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	runnerBin, cfg := prepareRunner(t, f.srv.URL, f.token, "bin", 1)
 	marker := filepath.Join(t.TempDir(), "started")
 	st := &core.SpecStep{Name: "build", RunPolicy: core.RunOnSuccess, Shell: "/bin/sh",
 		Commands: []string{"touch " + marker, "sleep 1", "echo finished"},
@@ -59,12 +51,7 @@ func TestRunnerBinaryDrainsOnSIGTERM(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, runnerBin, "run", "--config", cfg)
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, logs := startRunnerBinary(ctx, t, runnerBin, cfg)
 	for {
 		if _, err := os.Stat(marker); err == nil {
 			break
@@ -95,4 +82,34 @@ func TestRunnerBinaryDrainsOnSIGTERM(t *testing.T) {
 	if len(q.queue) != 1 {
 		t.Fatal("the runner took a stage after SIGTERM")
 	}
+}
+
+// startRunnerBinary starts runnerBin with `run --config cfg`, its
+// output collected in logs.
+func startRunnerBinary(ctx context.Context, t *testing.T, runnerBin, cfg string) (*exec.Cmd, *strings.Builder) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, runnerBin, "run", "--config", cfg)
+	logs := new(strings.Builder)
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, logs
+}
+
+// prepareRunner builds drover-runner and the local engine plugin into one
+// folder and writes a runner config for the server at url with token, the
+// local engine enabled; it returns the runner binary and the config path.
+func prepareRunner(t *testing.T, url, token, name string, capacity int) (runnerBin, cfg string) {
+	t.Helper()
+	bin := t.TempDir()
+	runnerBin = buildBinary(t, bin, "./cmd/drover-runner", "drover-runner")
+	buildBinary(t, bin, "./plugins/engine-local", "drover-engine-local")
+	cfg = filepath.Join(t.TempDir(), "runner.toml")
+	conf := fmt.Sprintf("server = %q\ntoken = %q\nname = %q\ncapacity = %d\nplugin_dir = %q\nwork_dir = %q\n\n[[engine]]\nname = \"local\"\n",
+		url, token, name, capacity, bin, t.TempDir())
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return runnerBin, cfg
 }

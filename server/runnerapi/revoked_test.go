@@ -3,10 +3,7 @@ package runnerapi_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,23 +22,10 @@ func TestRevokedRunnerBinaryExits(t *testing.T) {
 	st := storetest.SQLite(t)
 	_, srv := realServer(t, st)
 	reg := registerRunner(t, st, srv)
-	bin := t.TempDir()
-	runnerBin := buildBinary(t, bin, "./cmd/drover-runner", "drover-runner")
-	buildBinary(t, bin, "./plugins/engine-local", "drover-engine-local")
-	cfg := filepath.Join(t.TempDir(), "runner.toml")
-	conf := fmt.Sprintf("server = %q\ntoken = %q\nname = \"doomed\"\ncapacity = 2\nplugin_dir = %q\nwork_dir = %q\n\n[[engine]]\nname = \"local\"\n",
-		srv.URL, reg.Token, bin, t.TempDir())
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	runnerBin, cfg := prepareRunner(t, srv.URL, reg.Token, "doomed", 2)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, runnerBin, "run", "--config", cfg)
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, logs := startRunnerBinary(ctx, t, runnerBin, cfg)
 	// Accepted first: the server records its contact.
 	for {
 		r, err := st.Runners().Find(ctx, reg.ID)
