@@ -11,7 +11,8 @@ import (
 
 // convertFile turns the pipeline file read at path into 1.x YAML: 0.8
 // files are converted, .jsonnet and .star programs evaluated for the
-// build (when the server enables them). Its warnings are logged.
+// build (when the server enables them). Its warnings are stored with the
+// build (see compile).
 func (t *Trigger) convertFile(ctx context.Context, repo *core.Repo, b *core.Build, path string, data []byte) (*convert.Result, error) {
 	res, err := convert.Convert(ctx, path, data, convert.Options{
 		Enabled: t.Formats,
@@ -19,9 +20,6 @@ func (t *Trigger) convertFile(ctx context.Context, repo *core.Repo, b *core.Buil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	for _, w := range res.Warnings {
-		t.log().Info("pipeline warning", "repo", repo.Slug, "file", path, "format", res.Format, "warning", w.Error())
 	}
 	return res, nil
 }
