@@ -73,4 +73,8 @@ type BuildStore interface {
 	// Update saves b if its Version still matches the stored one, and then
 	// increments b.Version. A stale b is ErrConflict and changes nothing.
 	Update(ctx context.Context, b *Build) error
+	// ListRef returns the repository's builds of the git ref, newest
+	// first: only those in one of statuses (all when empty), at most limit
+	// (all when 0).
+	ListRef(ctx context.Context, repoID int64, ref string, statuses []Status, limit int) ([]*Build, error)
 }

@@ -25,6 +25,9 @@ type CronStore interface {
 	List(ctx context.Context, repoID int64) ([]*Cron, error)
 	// Create inserts c; a duplicate name in the repository is ErrConflict.
 	Create(ctx context.Context, c *Cron) error
+	// Update saves c's expression, branch, next time and whether it is
+	// disabled (by id, in its repository); a missing one is ErrNotFound.
+	Update(ctx context.Context, c *Cron) error
 	// Delete removes the schedule.
 	Delete(ctx context.Context, id int64) error
 	// Due returns enabled schedules whose next time is not after now.

@@ -21,19 +21,37 @@ type Repo struct {
 	Visibility string `json:"visibility,omitempty"`
 	Active     bool   `json:"active"`  // webhook installed, builds run
 	Gone       bool   `json:"gone"`    // deleted on the remote; builds kept
-	Trusted    bool   `json:"trusted"` // may use privileged options and the local engine
-	// Approval is the approval policy: "" (forks only), "all" (every event).
-	Approval    string    `json:"approval,omitempty"`
-	ForkSecrets bool      `json:"fork_secrets"` // resolve secrets for pull requests from forks
-	ConfigPath  string    `json:"config_path"`  // pipeline file; empty means .drover.yml then .drone.yml
-	Timeout     int       `json:"timeout"`      // minutes per stage; 0 means the default
-	HookSecret  string    `json:"-"`            // webhook signing secret
-	UserID      int64     `json:"user_id"`      // who activated it; whose credentials drive it
-	Counter     int64     `json:"counter"`      // last build number
-	Version     int64     `json:"version"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
+	Trusted    bool   `json:"trusted"` // may use privileged options and the local engine; set by system admins
+	// Protected makes every build (but manual ones and promotions) wait
+	// for approval by someone with push access.
+	Protected bool `json:"protected"`
+	// Approval is the approval policy for pull requests: "" or
+	// ApprovalForks (those from forks wait), ApprovalPulls (every pull
+	// request waits), ApprovalNone (none waits); "all" (every event, the
+	// former spelling of Protected) is still honoured.
+	Approval    string `json:"approval,omitempty"`
+	ForkSecrets bool   `json:"fork_secrets"` // resolve secrets for pull requests from forks
+	ConfigPath  string `json:"config_path"`  // pipeline file; empty means .drover.yml then .drone.yml
+	Timeout     int    `json:"timeout"`      // minutes per stage; 0 means the default
+	// CancelPrevious: a new push or pull request update cancels the
+	// pending, blocked and running builds of the same branch or pull request.
+	CancelPrevious bool      `json:"cancel_previous"`
+	IgnoreForks    bool      `json:"ignore_forks"` // pull requests from forks create no build
+	IgnorePulls    bool      `json:"ignore_pulls"` // pull requests create no build
+	HookSecret     string    `json:"-"`            // webhook signing secret
+	UserID         int64     `json:"user_id"`      // who activated it; whose credentials drive it
+	Counter        int64     `json:"counter"`      // last build number
+	Version        int64     `json:"version"`
+	Created        time.Time `json:"created"`
+	Updated        time.Time `json:"updated"`
 }
+
+// Approval policies for pull requests (Repo.Approval).
+const (
+	ApprovalForks = "forks"
+	ApprovalPulls = "pull_requests"
+	ApprovalNone  = "none"
+)
 
 // RepoStore persists repositories. Safe for concurrent use.
 type RepoStore interface {

@@ -31,8 +31,12 @@ type Spec struct {
 	// PullSecretData holds the values of PullSecrets (docker config JSON).
 	// The compiler never sets it; the runtime fills it in the copy of the
 	// spec it passes to Engine.Setup.
-	PullSecretData []string    `json:"image_pull_secret_data,omitempty"`
-	Steps          []*SpecStep `json:"steps"`
+	PullSecretData []string `json:"image_pull_secret_data,omitempty"`
+	// Registries are the repository's and its owner's registry
+	// credentials. The compiler never sets them; the server fills them in
+	// the spec it sends a runner for the stage.
+	Registries []RegistryAuth `json:"registries,omitempty"`
+	Steps      []*SpecStep    `json:"steps"`
 	// Options are the engine-specific blocks (ssh's server, ...), passed
 	// through as parsed; the engine validates them. Secret references inside
 	// appear as {"from_secret": name} and are resolved by the runner.

@@ -18,6 +18,9 @@ type Store interface {
 	Perms() PermStore
 	Syncs() SyncStore
 	Secrets() SecretStore
+	Registries() RegistryStore
+	Crons() CronStore
+	RunnerStates() RunnerStateStore
 	Sessions() SessionStore
 	// Queue is the stages' queue, on the same database.
 	Queue() Queue

@@ -31,6 +31,10 @@ type TokenStore interface {
 	List(ctx context.Context, userID int64) ([]*Token, error)
 	// Create inserts t and sets its ID; a duplicate name for the user is ErrConflict.
 	Create(ctx context.Context, t *Token) error
+	// CreateUser inserts the user u (a machine user) with its first token
+	// t in one transaction, setting both IDs: a duplicate login or token
+	// name creates neither (ErrConflict).
+	CreateUser(ctx context.Context, u *User, t *Token) error
 	// Touch records that the token was used at the given time.
 	Touch(ctx context.Context, id int64, at time.Time) error
 	// Delete removes the user's token; ErrNotFound when the user has no such token.

@@ -22,6 +22,7 @@ import (
 	"github.com/drover-ci/drover/server/auth"
 	"github.com/drover-ci/drover/server/config"
 	"github.com/drover-ci/drover/server/cron"
+	"github.com/drover-ci/drover/server/events"
 	"github.com/drover-ci/drover/server/limiter"
 	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/metrics"
@@ -55,6 +56,7 @@ type App struct {
 	Creds     *login.Refresher // users' remote credentials, refreshed when expired
 	API       *api.Server
 	Metrics   *metrics.Metrics
+	Events    *events.Hub // changes of builds, stages and steps (GET /api/stream)
 	Log       *slog.Logger
 
 	cancel context.CancelFunc
@@ -121,20 +123,22 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	policy := limiter.New(cfg.SyncOwners, cfg.SyncMaxRepos, cfg.MaxRunningPerRepo, cfg.MaxRunningPerOwner)
 	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log, Creds: a.Creds.Creds}
 	bus := scheduler.NewBus(log)
+	a.Events = events.New(events.Options{Store: db, Bus: bus, Log: log})
 	a.Scheduler = scheduler.New(db, bus, scheduler.Options{
 		Lease:       cfg.StageLease,
 		MaxLogLines: int64(cfg.MaxLogLines),
 		Limiter:     policy,
-		Secrets:     &secrets.Resolver{Store: db.Secrets()},
+		Secrets:     &secrets.Resolver{Store: db.Secrets(), RegistryStore: db.Registries()},
 		Netrc:       a.netrc,
 		Log:         log,
 		OnBuild:     status.Changed,
 		Metrics:     a.Metrics,
+		OnChange:    a.Events.Change,
 	})
 	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Limiter: policy, Log: log, Creds: a.Creds.Creds})
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
-		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds, Metrics: a.Metrics,
-		Formats: convert.Enabled{Jsonnet: cfg.JsonnetEnabled, Starlark: cfg.StarlarkEnabled}}
+		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds, Metrics: a.Metrics, Canceller: a.Scheduler,
+		Formats: convert.Enabled{Jsonnet: cfg.JsonnetEnabled, Starlark: cfg.StarlarkEnabled}, OnCreated: a.Events.Created}
 
 	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
 	a.API.AddMetrics(a.Metrics.Handler(), cfg.MetricsToken)
@@ -153,6 +157,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.API.AddLogin(api.LoginDeps{Remotes: a.Host, ServerURL: cfg.ServerURL, Key: cfg.SecretKey})
 	a.API.AddHooks(api.HookDeps{Remotes: a.Host, Builder: a.Trigger, Repos: a.Syncer, Key: cfg.SecretKey, ServerURL: cfg.ServerURL,
 		Replays: replay.New(db.DB(), 0)})
+	a.API.AddStream(a.Events)
 	a.API.AddActivation(api.ActivateDeps{Remotes: a.Host, Access: a.Syncer, Creds: a.Creds.Creds, ServerURL: cfg.ServerURL})
 	return a, nil
 }
@@ -165,6 +170,8 @@ func (a *App) Start(ctx context.Context) error {
 		a.Scheduler.Bus().ListenPostgres(ctx, a.Store.DB())
 	}
 	a.Scheduler.Start(ctx)
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.Events.Run(ctx) }()
 	ticker := &cron.Ticker{Crons: a.Store.Crons(), Repos: a.Store.Repos(), Builder: a.Trigger, Log: a.Log}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); ticker.Run(ctx) }()

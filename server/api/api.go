@@ -78,6 +78,9 @@ func New(o Options) *Server {
 	s.userRoutes()
 	s.repoRoutes()
 	s.runnerRoutes()
+	s.runnerStatusRoutes()
+	s.adminUserRoutes()
+	s.orgRoutes()
 	return s
 }
 

@@ -78,6 +78,7 @@ func (s *Server) AddBuilds(d BuildDeps) {
 		r.query = append(r.query, remote)
 		s.handle(r)
 	}
+	h.settingsRoutes()
 }
 
 type buildHandlers struct {

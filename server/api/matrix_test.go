@@ -181,6 +181,7 @@ var accessRules = []struct {
 	{`^GET /api/badges/`, "anonymous"},
 	{`^POST /hook/\{remote\}$`, "webhook"},
 	{`^\w+ /api/(users|runners|plugins|webhooks|remotes)(/|$)`, "system admin"},
+	{`^\w+ /api/(secrets|registries)/\{owner\}(/|$)`, "system admin"},
 	{`^\w+ /api/user(/|$)`, "user"},
 	{`^\w+ /api/repos/\{owner\}/\{name\}/(secrets|registries|cron|settings|repair|chown)(/|$)`, "admin"},
 	{`^(POST|PUT|PATCH|DELETE) /api/repos/\{owner\}/\{name\}$`, "admin"},

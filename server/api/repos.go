@@ -125,36 +125,12 @@ func (s *Server) userSync(c *gin.Context) {
 // outcome of a user's latest sync. remote picks among users of several
 // remotes with the same login.
 func (s *Server) adminUserSync(c *gin.Context) {
-	login := c.Param("login")
-	ctx := c.Request.Context()
-	if remote, ok := c.GetQuery("remote"); ok {
-		u, err := s.store.Users().FindLogin(ctx, remote, login)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		s.syncOutcome(c, u)
-		return
-	}
-	users, err := s.store.Users().List(ctx)
+	u, err := s.pathUser(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var found []*core.User
-	for _, u := range users {
-		if u.Login == login {
-			found = append(found, u)
-		}
-	}
-	switch len(found) {
-	case 0:
-		s.fail(c, core.Errorf(core.CodeNotFound, "user %s not found", login))
-	case 1:
-		s.syncOutcome(c, found[0])
-	default:
-		s.fail(c, core.Errorf(core.CodeInvalid, "%d users are named %s: add ?remote=<name>", len(found), login))
-	}
+	s.syncOutcome(c, u)
 }
 
 // syncView is a user's sync state: when the last sync started, and what

@@ -16,8 +16,8 @@ import (
 // the runners with their last contact, and revocation.
 func (s *Server) runnerRoutes() {
 	for _, r := range []route{
-		{method: "GET", path: "/api/runners", summary: "List the runners with their last contact", paged: true,
-			answers: []answer{answerOK([]*core.Runner{})}, handlers: []gin.HandlerFunc{s.listRunners}},
+		{method: "GET", path: "/api/runners", summary: "List the runners with their status, last contact and running stages", paged: true,
+			answers: []answer{answerOK([]runnerView{})}, handlers: []gin.HandlerFunc{s.listRunners}},
 		{method: "DELETE", path: "/api/runners/:id", summary: "Revoke a runner", doc: "Its token stops working at once; its running stages are requeued.",
 			answers: []answer{answerNoContent()}, handlers: []gin.HandlerFunc{s.deleteRunner}},
 		{method: "GET", path: "/api/runners/tokens", summary: "List the runner registration tokens", paged: true,
@@ -45,7 +45,12 @@ func (s *Server) listRunners(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, pageSlice(c, p, list))
+	views, err := s.runnerViews(c, list)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pageSlice(c, p, views))
 }
 
 func (s *Server) deleteRunner(c *gin.Context) {

@@ -102,13 +102,37 @@ func (t *Ticker) fire(ctx context.Context, c *core.Cron) error {
 	if !repo.Active || repo.Gone {
 		return fmt.Errorf("repository %s is not active", repo.Slug)
 	}
+	_, err = t.Builder.Trigger(ctx, repo, Build(repo, c))
+	return err
+}
+
+// Build is the template of the build schedule c starts in repo: a cron
+// event on its branch (the repository's default without one).
+func Build(repo *core.Repo, c *core.Cron) *core.Build {
 	branch := c.Branch
 	if branch == "" {
 		branch = repo.Branch
 	}
-	_, err = t.Builder.Trigger(ctx, repo, &core.Build{
+	return &core.Build{
 		Event: core.EventCron, Cron: c.Name, Ref: "refs/heads/" + branch, Target: branch, Source: branch,
 		Sender: "cron:" + c.Name,
-	})
-	return err
+	}
+}
+
+// NextRuns returns the first n times after t that expr is due; a
+// malformed expression is ErrInvalid naming it.
+func NextRuns(expr string, t time.Time, n int) ([]time.Time, error) {
+	out := make([]time.Time, 0, n)
+	for range n {
+		next, err := Next(expr, t)
+		if err != nil {
+			return nil, err
+		}
+		if next.IsZero() { // never due again
+			break
+		}
+		out = append(out, next)
+		t = next
+	}
+	return out, nil
 }

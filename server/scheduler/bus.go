@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +39,11 @@ type Bus struct {
 	outMu  sync.Mutex
 	out    map[string]struct{}
 	outSig chan struct{}
+
+	// Receivers of data-carrying topics (by prefix) and of the news that
+	// notifications may have been lost (bus_data.go).
+	data []dataHandler
+	lost []func()
 }
 
 // Sub is one subscription: C receives a value (coalesced) after each
@@ -70,7 +76,8 @@ const pgChannel = "drover_events"
 
 // ListenPostgres makes the bus cross server replicas: publications are
 // sent with NOTIFY and notifications from others are delivered locally,
-// until ctx ends. The listener reconnects by itself.
+// until ctx ends. The listener reconnects by itself; after a lost
+// connection the bus tells OnLost's functions (bus_data.go).
 func (b *Bus) ListenPostgres(ctx context.Context, db *bun.DB) {
 	b.mu.Lock()
 	b.db = db
@@ -90,20 +97,7 @@ func (b *Bus) ListenPostgres(ctx context.Context, db *bun.DB) {
 			}
 			break
 		}
-		ch := ln.Channel()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case n, ok := <-ch:
-				if !ok {
-					return
-				}
-				for _, topic := range strings.Split(n.Payload, "\n") {
-					b.deliver(topic)
-				}
-			}
-		}
+		b.receive(ctx, ln, db)
 	}()
 }
 
@@ -162,6 +156,9 @@ func (b *Bus) send(ctx context.Context, db *bun.DB) {
 		}
 		clear(b.out)
 		b.outMu.Unlock()
+		// Data topics carry ordered ids (bus_data.go); sorted, they reach
+		// the other replicas in the order they were published.
+		slices.Sort(topics)
 		for len(topics) > 0 {
 			n, size := 0, 0
 			for n < len(topics) && (n == 0 || size+len(topics[n])+1 <= maxPayload) {
@@ -177,6 +174,9 @@ func (b *Bus) send(ctx context.Context, db *bun.DB) {
 }
 
 func (b *Bus) deliver(topic string) {
+	if b.handleData(topic) {
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for s := range b.subs[topic] {

@@ -214,6 +214,7 @@ func (d *dispatcher) round(ctx context.Context) {
 			if m := d.s.opts.Metrics; m != nil {
 				m.StagesDispatched.Inc()
 			}
+			d.s.changed(Change{RepoID: c.Stage.RepoID, BuildID: c.Stage.BuildID, StageID: c.Stage.ID, Status: core.StatusRunning})
 			if c.BuildStarted {
 				d.s.buildChanged(c.Stage.BuildID)
 			}

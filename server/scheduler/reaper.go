@@ -45,6 +45,7 @@ func (s *Scheduler) ReapOnce(ctx context.Context) error {
 		}
 		s.log.Warn("runner stopped reporting; stage released", "stage", st.ID, "runner", st.RunnerID, "requeued", again)
 		requeued = requeued || again
+		s.changed(Change{RepoID: st.RepoID, BuildID: st.BuildID, StageID: st.ID})
 		s.buildChanged(st.BuildID)
 	}
 	if requeued {

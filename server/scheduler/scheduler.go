@@ -44,6 +44,9 @@ type Options struct {
 	OnBuild func(ctx context.Context, buildID int64)
 	// Metrics, when set, counts dispatched and finished stages.
 	Metrics *metrics.Metrics
+	// OnChange, when set, is told of every change of a build, stage or
+	// step made here (the event stream); it must not block.
+	OnChange func(Change)
 }
 
 // Scheduler implements core.Scheduler on the store's queue.
@@ -115,9 +118,16 @@ func (s *Scheduler) limits() core.LimitsFunc {
 // be resolved ends as error (saying why) and the wait goes on.
 func (s *Scheduler) Request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
 	for {
+		if p, err := s.paused(ctx, f.RunnerID); err != nil || p {
+			return pausedAnswer(ctx, err)
+		}
 		d, err := s.disp.request(ctx, f)
 		if err != nil {
 			return nil, err
+		}
+		if p, err := s.paused(ctx, f.RunnerID); err != nil || p {
+			s.disp.release(d.Stage)
+			return pausedAnswer(ctx, err)
 		}
 		if err := s.complete(ctx, d); err != nil {
 			s.failStage(f.RunnerID, d.Stage, err)
@@ -171,6 +181,9 @@ func (s *Scheduler) complete(ctx context.Context, d *core.StageDetails) error {
 			return fmt.Errorf("resolve secrets of stage %d: %w", st.ID, err)
 		}
 	}
+	if err := s.fillRegistries(ctx, d); err != nil {
+		return fmt.Errorf("registry credentials of stage %d: %w", st.ID, err)
+	}
 	if s.opts.Netrc != nil && !spec.Clone.Disable && repo.UserID != 0 {
 		if d.Netrc, err = s.opts.Netrc(ctx, repo); err != nil {
 			// Not the runner's fault: never let the remote's refusal of the
@@ -203,6 +216,7 @@ func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.St
 	for _, step := range st.Steps {
 		s.bus.Publish(ctx, topicLog(step.ID)) // viewers learn the step ended
 	}
+	s.stageChanged(st)
 	if s.opts.Metrics != nil {
 		s.opts.Metrics.StagesFinished.WithLabelValues(string(st.Status)).Inc()
 	}
@@ -255,8 +269,10 @@ func (s *Scheduler) settleLater(err error) bool {
 // 100 ms to 50 s apart).
 const settleTries = 10
 
-// buildChanged tells OnBuild, off the caller's path.
+// buildChanged tells OnChange and OnBuild, the latter off the caller's
+// path.
 func (s *Scheduler) buildChanged(buildID int64) {
+	s.changed(Change{BuildID: buildID})
 	if s.opts.OnBuild == nil {
 		return
 	}
@@ -276,6 +292,7 @@ func (s *Scheduler) UpdateStep(ctx context.Context, runnerID int64, st *core.Ste
 		return err
 	}
 	s.bus.Publish(ctx, topicLog(st.ID)) // viewers learn the step ended
+	s.changed(Change{StageID: st.StageID, StepID: st.ID, Status: st.Status})
 	return nil
 }
 
@@ -341,11 +358,16 @@ func (s *Scheduler) Approve(ctx context.Context, buildID int64) error {
 	if err := s.queue.Control().Approve(ctx, buildID); err != nil {
 		return err
 	}
+	s.changed(Change{BuildID: buildID})
 	s.bus.Publish(ctx, topicQueue)
 	return nil
 }
 
 // Decline refuses a build that waits for approval.
 func (s *Scheduler) Decline(ctx context.Context, buildID int64) error {
-	return s.queue.Control().Decline(ctx, buildID)
+	if err := s.queue.Control().Decline(ctx, buildID); err != nil {
+		return err
+	}
+	s.changed(Change{BuildID: buildID})
+	return nil
 }

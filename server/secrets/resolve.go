@@ -10,22 +10,25 @@ import (
 // scheduler's Secrets.
 type Resolver struct {
 	Store core.SecretStore
+	// RegistryStore, when set, gives stages their registry credentials
+	// (Registries).
+	RegistryStore core.RegistryStore
 }
 
-// Resolve returns the named secrets of the repository (or, failing that,
-// of its owner's organisation) that the build may see: none for a pull
-// request from a fork unless the repository allows it, and for other pull
-// requests only those marked for pull requests. A missing secret is
-// simply absent; the step sees an empty variable, as with Drone.
+// Resolve returns the named secrets of the repository and of its owner's
+// organisation that the build may see, a repository secret winning over
+// the organisation's of the same name (even for events it is not given
+// to). A secret is given to the events it
+// names (Secret.GivenTo). A pull request from a fork sees only secrets
+// that allow forks, unless the repository trusts forks with all its
+// secrets (ForkSecrets). A missing secret is simply absent; the step sees
+// an empty variable, as with Drone.
 func (r *Resolver) Resolve(ctx context.Context, repo *core.Repo, b *core.Build, names []string) (map[string]string, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
 	pr := b.Event == core.EventPullRequest
 	fork := pr && b.Fork != "" && b.Fork != repo.Slug
-	if fork && !repo.ForkSecrets {
-		return nil, nil
-	}
 	all, err := r.Store.List(ctx, repo.ID, repo.Owner)
 	if err != nil {
 		return nil, err
@@ -34,16 +37,31 @@ func (r *Resolver) Resolve(ctx context.Context, repo *core.Repo, b *core.Build, 
 	for _, n := range names {
 		want[n] = true
 	}
-	out := map[string]string{}
+	// A repository secret shadows the organisation's of the same name,
+	// even for builds it is not given to.
+	chosen := map[string]*core.Secret{}
 	for _, s := range all {
-		if !want[s.Name] || (pr && !fork && !s.PullRequest) {
-			continue
+		if prev := chosen[s.Name]; want[s.Name] && (prev == nil || prev.RepoID == 0) {
+			chosen[s.Name] = s
 		}
-		// A repository secret wins over the organisation's of the same name.
-		if _, taken := out[s.Name]; taken && s.RepoID == 0 {
-			continue
+	}
+	out := map[string]string{}
+	for name, s := range chosen {
+		if given(s, repo, b.Event, fork) {
+			out[name] = s.Data
 		}
-		out[s.Name] = s.Data
 	}
 	return out, nil
+}
+
+// given reports whether the secret reaches a build of the event (fork:
+// a pull request from a fork).
+func given(s *core.Secret, repo *core.Repo, event string, fork bool) bool {
+	if fork && repo.ForkSecrets {
+		return true
+	}
+	if fork && !s.Fork {
+		return false
+	}
+	return s.GivenTo(event)
 }

@@ -65,13 +65,29 @@ func (cs cronStore) Create(ctx context.Context, c *core.Cron) error {
 	return nil
 }
 
+func (cs cronStore) Update(ctx context.Context, c *core.Cron) error {
+	now := time.Now().UTC()
+	res, err := cs.s.db.NewUpdate().Model((*cronRow)(nil)).
+		Set("expr = ?", c.Expr).Set("branch = ?", c.Branch).Set("next = ?", c.Next.UTC()).
+		Set("disabled = ?", c.Disabled).Set("updated = ?", now).
+		Where("id = ? AND repo_id = ?", c.ID, c.RepoID).Exec(ctx)
+	if err != nil {
+		return dbutil.MapErr(err, "schedule "+c.Name)
+	}
+	if n, err := dbutil.Affected(res); err != nil || n == 0 {
+		return dbutil.NoRowOr(err, core.CodeNotFound, "schedule %s", c.Name)
+	}
+	c.Updated = now
+	return nil
+}
+
 func (cs cronStore) Delete(ctx context.Context, id int64) error {
 	res, err := cs.s.db.NewDelete().Model((*cronRow)(nil)).Where("id = ?", id).Exec(ctx)
 	if err != nil {
 		return dbutil.MapErr(err, "schedule")
 	}
 	if n, err := dbutil.Affected(res); err != nil || n == 0 {
-		return notFoundOr(err, "schedule %d", id)
+		return dbutil.NoRowOr(err, core.CodeNotFound, "schedule %d", id)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -25,7 +26,9 @@ type secretRow struct {
 	Namespace   string    `bun:"namespace"`
 	Name        string    `bun:"name"`
 	Data        []byte    `bun:"data"`
+	Events      []string  `bun:"events"`
 	PullRequest bool      `bun:"pull_request"`
+	Fork        bool      `bun:"fork"`
 	Created     time.Time `bun:"created"`
 	Updated     time.Time `bun:"updated"`
 }
@@ -71,7 +74,7 @@ func (ss secretStore) List(ctx context.Context, repoID int64, namespace string) 
 			return nil, fmt.Errorf("secret %s: %w", r.Name, err)
 		}
 		out = append(out, &core.Secret{ID: r.ID, RepoID: r.RepoID, Namespace: r.Namespace, Name: r.Name,
-			Data: string(plain), PullRequest: r.PullRequest, Created: r.Created, Updated: r.Updated})
+			Data: string(plain), Events: r.Events, PullRequest: r.PullRequest, Fork: r.Fork, Created: r.Created, Updated: r.Updated})
 	}
 	return out, nil
 }
@@ -82,7 +85,8 @@ func (ss secretStore) Create(ctx context.Context, sec *core.Secret) error {
 		return err
 	}
 	now := time.Now().UTC()
-	row := &secretRow{RepoID: sec.RepoID, Namespace: sec.Namespace, Name: sec.Name, PullRequest: sec.PullRequest, Created: now, Updated: now}
+	row := &secretRow{RepoID: sec.RepoID, Namespace: sec.Namespace, Name: sec.Name, Events: eventsOf(sec),
+		PullRequest: sec.GivenTo(core.EventPullRequest), Fork: sec.Fork, Created: now, Updated: now}
 	row.Data = sealer.Seal([]byte(sec.Data), row.additional())
 	if _, err := ss.s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
 		return dbutil.MapErr(err, "secret "+sec.Name)
@@ -99,7 +103,9 @@ func (ss secretStore) Update(ctx context.Context, sec *core.Secret) error {
 	row := &secretRow{RepoID: sec.RepoID, Namespace: sec.Namespace, Name: sec.Name}
 	res, err := ss.s.db.NewUpdate().Model((*secretRow)(nil)).
 		Set("data = ?", sealer.Seal([]byte(sec.Data), row.additional())).
-		Set("pull_request = ?", sec.PullRequest).
+		Set("events = ?", eventsJSON(eventsOf(sec))).
+		Set("pull_request = ?", sec.GivenTo(core.EventPullRequest)).
+		Set("fork = ?", sec.Fork).
 		Set("updated = ?", time.Now().UTC()).
 		Where("id = ? AND repo_id = ? AND namespace = ? AND name = ?", sec.ID, sec.RepoID, sec.Namespace, sec.Name).Exec(ctx)
 	if err != nil {
@@ -120,4 +126,18 @@ func (ss secretStore) Delete(ctx context.Context, id int64) error {
 		return notFoundOr(err, "secret %d", id)
 	}
 	return nil
+}
+
+// eventsOf is the events list stored for s: never null.
+func eventsOf(s *core.Secret) []string {
+	if s.Events == nil {
+		return []string{}
+	}
+	return s.Events
+}
+
+// eventsJSON encodes an events list for a column set by hand.
+func eventsJSON(events []string) string {
+	b, _ := json.Marshal(events)
+	return string(b)
 }

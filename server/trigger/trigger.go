@@ -38,6 +38,12 @@ type Trigger struct {
 	Creds CredsFunc
 	// Formats are the pipeline programs (.jsonnet, .star) evaluated.
 	Formats convert.Enabled
+	// Canceller, when set, cancels the builds a newer one supersedes in
+	// repositories with cancel_previous.
+	Canceller Canceller
+	// OnCreated, when set, is told of every build stored (the event
+	// stream); it must not block.
+	OnCreated func(*core.Build)
 }
 
 // ErrSkipped is returned (wrapped, with the reason) when an event creates
@@ -55,6 +61,9 @@ func (t *Trigger) Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build
 	b.RepoID = repo.ID
 	if skipRequested(&b) {
 		return nil, fmt.Errorf("%w: the commit message asks to skip CI", ErrSkipped)
+	}
+	if err := ignored(repo, &b); err != nil {
+		return nil, err
 	}
 	remote, creds, err := t.remoteFor(ctx, repo)
 	if err != nil {
@@ -92,6 +101,9 @@ func (t *Trigger) Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build
 		}
 		break
 	}
+	if t.OnCreated != nil {
+		t.OnCreated(&b)
+	}
 	if b.Status == core.StatusError || b.Status == core.StatusSkipped {
 		return &b, nil
 	}
@@ -99,6 +111,7 @@ func (t *Trigger) Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build
 		t.Metrics.BuildsCreated.Inc()
 	}
 	t.log().Info("build created", "repo", repo.Slug, "build", b.Number, "event", b.Event, "status", b.Status)
+	t.cancelPrevious(ctx, repo, &b)
 	// Reported before runners are woken, so "pending" is queued first.
 	t.Status.Report(repo, &b)
 	if b.Status == core.StatusPending {
@@ -245,17 +258,4 @@ func skipRequested(b *core.Build) bool {
 	}
 	msg := strings.ToLower(b.Message)
 	return strings.Contains(msg, "[ci skip]") || strings.Contains(msg, "[skip ci]")
-}
-
-// needsApproval: pull requests from forks, and every event of a
-// repository whose approval policy is "all", wait for approval; manual
-// builds were started by someone allowed to.
-func needsApproval(repo *core.Repo, b *core.Build) bool {
-	if b.Event == core.EventCustom || b.Event == core.EventPromote {
-		return false
-	}
-	if repo.Approval == "all" {
-		return true
-	}
-	return b.Event == core.EventPullRequest && b.Fork != "" && b.Fork != repo.Slug
 }

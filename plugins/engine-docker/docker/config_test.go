@@ -108,3 +108,52 @@ func TestRegistryAuth(t *testing.T) {
 		t.Error("a broken docker config was accepted")
 	}
 }
+
+// The pull credential of an image is the first for its registry host:
+// the stage's image_pull_secrets (their values, as the runner fills
+// them), then the repository's and owner's registry credentials.
+func TestStageAuthsPickByRegistryHost(t *testing.T) {
+	cfg, _ := json.Marshal(map[string]any{"auths": map[string]any{
+		"registry.example.com:5000": map[string]string{"username": "from-secret", "password": "p"},
+	}})
+	spec := &core.Spec{
+		PullSecrets:    []string{"dockerconfig"},
+		PullSecretData: []string{string(cfg)},
+		Registries: []core.RegistryAuth{
+			{Address: "registry.example.com:5000", Username: "shadowed", Password: "x"},
+			{Address: "ghcr.io", Username: "gh", Password: "g"},
+			{Address: "index.docker.io", Username: "hub", Password: "h"},
+		},
+	}
+	auths, err := stageAuths(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ image, wantUser, wantPass string }{
+		{"registry.example.com:5000/team/app:1", "from-secret", "p"},
+		{"ghcr.io/acme/tool:latest", "gh", "g"},
+		{"alpine:3", "hub", "h"},
+		{"quay.io/other/app", "", ""},
+		{"GHCR.IO/bad", "", ""}, // not a valid reference: no credential
+	} {
+		enc := registryAuth(auths, tt.image)
+		if tt.wantUser == "" {
+			if enc != "" {
+				t.Errorf("%s: got credentials, want none", tt.image)
+			}
+			continue
+		}
+		b, err := base64.URLEncoding.DecodeString(enc)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.image, err)
+		}
+		var got struct{ Username, Password string }
+		if err := json.Unmarshal(b, &got); err != nil || got.Username != tt.wantUser || got.Password != tt.wantPass {
+			t.Errorf("%s: %+v (%v), want %s/%s", tt.image, got, err, tt.wantUser, tt.wantPass)
+		}
+	}
+	// The names of the pull secrets are not credentials.
+	if auths, err := stageAuths(&core.Spec{PullSecrets: []string{"{not json"}}); err != nil || len(auths) != 0 {
+		t.Fatalf("names taken as configs: %v %v", auths, err)
+	}
+}

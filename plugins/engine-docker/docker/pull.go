@@ -61,6 +61,22 @@ func parseAuths(secrets []string) ([]authEntry, error) {
 	return out, nil
 }
 
+// stageAuths are the pull credentials of a stage: its image_pull_secrets'
+// docker configs (the runner fills PullSecretData with their values), then
+// the repository's and its owner's registry credentials. The first for an
+// image's registry host is used.
+func stageAuths(spec *core.Spec) ([]authEntry, error) {
+	auths, err := parseAuths(spec.PullSecretData)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range spec.Registries {
+		auths = append(auths, authEntry{host: registryHost(r.Address),
+			auth: registry.AuthConfig{Username: r.Username, Password: r.Password, ServerAddress: r.Address}})
+	}
+	return auths, nil
+}
+
 // registryHost normalises a docker config key ("https://index.docker.io/v1/",
 // "registry.example.com:5000") to a host name as reference.Domain gives it.
 func registryHost(key string) string {

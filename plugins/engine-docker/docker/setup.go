@@ -49,7 +49,7 @@ func (e *Engine) Setup(ctx context.Context, spec *core.Spec) error {
 
 func (e *Engine) setup(ctx context.Context, spec *core.Spec) error {
 	st := &stage{spec: spec, network: resourceName(spec.StageID), volume: resourceName(spec.StageID)}
-	auths, err := parseAuths(spec.PullSecrets)
+	auths, err := stageAuths(spec)
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,7 @@ func requeue(ctx context.Context, tx bun.Tx, st *core.Stage, giveUp bool, msg st
 		return false, err // another replica got there first
 	}
 	if giveUp {
-		return false, nil // the caller settles the build
+		return false, failSteps(ctx, tx, st.ID, msg, now) // the caller settles the build
 	}
 	if _, err := tx.NewDelete().Model((*tables.Log)(nil)).
 		Where("step_id IN (SELECT id FROM steps WHERE stage_id = ?)", st.ID).Exec(ctx); err != nil {
@@ -114,4 +114,17 @@ func requeue(ctx context.Context, tx bun.Tx, st *core.Stage, giveUp bool, msg st
 		Set("started = NULL").Set("finished = NULL").Set("version = version + 1").
 		Where("stage_id = ? AND status <> ?", st.ID, core.StatusSkipped).Exec(ctx)
 	return true, dbutil.MapErr(err, "steps")
+}
+
+// failSteps ends the unfinished steps of a stage given up as error with
+// the stage's reason, so none is left running or pending after it.
+func failSteps(ctx context.Context, tx bun.Tx, stageID int64, msg string, now time.Time) error {
+	if msg == "" {
+		msg = "the stage was given up"
+	}
+	_, err := tx.NewUpdate().Model((*tables.Step)(nil)).
+		Set("status = ?", core.StatusError).Set("error = ?", msg).
+		Set("finished = ?", now).Set("version = version + 1").
+		Where("stage_id = ? AND status IN (?, ?)", stageID, core.StatusPending, core.StatusRunning).Exec(ctx)
+	return dbutil.MapErr(err, "steps")
 }

@@ -30,6 +30,10 @@ type Repo struct {
 	ForkSecrets bool      `bun:"fork_secrets"`
 	ConfigPath  string    `bun:"config_path"`
 	Timeout     int       `bun:"timeout"`
+	Protected   bool      `bun:"protected"`
+	CancelPrev  bool      `bun:"cancel_previous"`
+	IgnoreForks bool      `bun:"ignore_forks"`
+	IgnorePulls bool      `bun:"ignore_pulls"`
 	HookSecret  string    `bun:"hook_secret"`
 	UserID      int64     `bun:"user_id"`
 	Counter     int64     `bun:"counter"`
@@ -46,6 +50,7 @@ func (r *Repo) Core() *core.Repo {
 		Visibility: r.Visibility, Active: r.Active, Gone: r.Gone, Trusted: r.Trusted,
 		Approval: r.Approval, ForkSecrets: r.ForkSecrets, ConfigPath: r.ConfigPath,
 		Timeout: r.Timeout, HookSecret: r.HookSecret, UserID: r.UserID, Counter: r.Counter,
+		Protected: r.Protected, CancelPrevious: r.CancelPrev, IgnoreForks: r.IgnoreForks, IgnorePulls: r.IgnorePulls,
 		Version: r.Version, Created: r.Created, Updated: r.Updated,
 	}
 }
@@ -58,6 +63,7 @@ func FromRepo(r *core.Repo) *Repo {
 		Visibility: r.Visibility, Active: r.Active, Gone: r.Gone, Trusted: r.Trusted,
 		Approval: r.Approval, ForkSecrets: r.ForkSecrets, ConfigPath: r.ConfigPath,
 		Timeout: r.Timeout, HookSecret: r.HookSecret, UserID: r.UserID, Counter: r.Counter,
+		Protected: r.Protected, CancelPrev: r.CancelPrevious, IgnoreForks: r.IgnoreForks, IgnorePulls: r.IgnorePulls,
 		Version: r.Version, Created: r.Created, Updated: r.Updated,
 	}
 }

@@ -313,6 +313,7 @@ func Run(t *testing.T, open func(t testing.TB) core.Store) {
 		{"ClaimExactlyOnce", testClaimExactlyOnce},
 		{"Release", testRelease},
 		{"Leases", testLeases},
+		{"GiveUpClosesSteps", testGiveUpClosesSteps},
 		{"Control", testControl},
 		{"FinishOnce", testFinishOnce},
 	}
