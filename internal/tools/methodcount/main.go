@@ -4,7 +4,9 @@
 //
 // A type's count is the exported methods declared on it (on T or *T);
 // methods promoted from embedded fields are counted on the type that
-// declares them. An interface's count is its full method set, embedded
+// declares them; methods a type has because it implements an allowed
+// interface (the implementation of core.Store's accessors) are not
+// counted on it. An interface's count is its full method set, embedded
 // interfaces included. Types declared in generated files ("// Code
 // generated ... DO NOT EDIT.") are left out. It prints each offender with
 // its count and file:line and exits 1 when there is one.
@@ -20,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -93,6 +96,7 @@ func Check(dir string, patterns ...string) ([]Offender, error) {
 	if n := packages.PrintErrors(pkgs); n > 0 {
 		return nil, fmt.Errorf("%d package errors", n)
 	}
+	exempt := allowedInterfaces(pkgs)
 	seen := map[string]bool{}
 	var out []Offender
 	for _, p := range pkgs {
@@ -100,7 +104,7 @@ func Check(dir string, patterns ...string) ([]Offender, error) {
 			if ast.IsGenerated(f) {
 				continue
 			}
-			for _, o := range checkFile(p, f) {
+			for _, o := range checkFile(p, f, exempt) {
 				if key := o.Pos.String() + o.Name; !seen[key] {
 					seen[key] = true
 					out = append(out, o)
@@ -117,8 +121,33 @@ func Check(dir string, patterns ...string) ([]Offender, error) {
 	return out, nil
 }
 
+// allowedInterfaces finds the allowed interfaces among the loaded
+// packages.
+func allowedInterfaces(pkgs []*packages.Package) []*types.Interface {
+	var out []*types.Interface
+	found := map[string]bool{}
+	for _, p := range pkgs {
+		for name := range allowed {
+			if found[name] {
+				continue
+			}
+			dot := strings.LastIndex(name, ".")
+			if p.Types == nil || p.Types.Path() != name[:dot] {
+				continue
+			}
+			if obj, ok := p.Types.Scope().Lookup(name[dot+1:]).(*types.TypeName); ok {
+				if iface, ok := obj.Type().Underlying().(*types.Interface); ok {
+					out = append(out, iface)
+					found[name] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
 // checkFile checks the named types declared in f.
-func checkFile(p *packages.Package, f *ast.File) []Offender {
+func checkFile(p *packages.Package, f *ast.File, exempt []*types.Interface) []Offender {
 	var out []Offender
 	for _, decl := range f.Decls {
 		gen, ok := decl.(*ast.GenDecl)
@@ -130,7 +159,7 @@ func checkFile(p *packages.Package, f *ast.File) []Offender {
 			if !ok || obj.IsAlias() {
 				continue
 			}
-			if o, over := measure(obj); over {
+			if o, over := measure(obj, exempt); over {
 				o.Pos = p.Fset.Position(obj.Pos())
 				out = append(out, o)
 			}
@@ -140,7 +169,9 @@ func checkFile(p *packages.Package, f *ast.File) []Offender {
 }
 
 // measure counts a named type's methods and says whether it is over.
-func measure(obj *types.TypeName) (Offender, bool) {
+// A concrete type's methods that implement one of the exempt interfaces
+// are not counted.
+func measure(obj *types.TypeName, exempt []*types.Interface) (Offender, bool) {
 	named, ok := obj.Type().(*types.Named)
 	if !ok {
 		return Offender{}, false
@@ -153,9 +184,17 @@ func measure(obj *types.TypeName) (Offender, bool) {
 		n := iface.NumMethods()
 		return Offender{Name: full, Kind: "interface", Count: n, Limit: maxInterface}, n > maxInterface
 	}
+	skip := map[string]bool{}
+	for _, iface := range exempt {
+		if types.Implements(types.NewPointer(named), iface) {
+			for i := range iface.NumMethods() {
+				skip[iface.Method(i).Name()] = true
+			}
+		}
+	}
 	n := 0
 	for i := range named.NumMethods() {
-		if named.Method(i).Exported() {
+		if m := named.Method(i); m.Exported() && !skip[m.Name()] {
 			n++
 		}
 	}

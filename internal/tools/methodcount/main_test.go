@@ -99,3 +99,27 @@ func TestAllowList(t *testing.T) {
 		t.Fatalf("offenders %v, want only core.Nine", got)
 	}
 }
+
+// A type implementing core.Store is not charged for its accessors, only
+// for what it has besides them.
+func TestImplementationOfAllowedInterface(t *testing.T) {
+	accessors := func(typ string) string {
+		var b strings.Builder
+		for i := range 15 {
+			fmt.Fprintf(&b, "func (*%s) Store%02d() {}\n", typ, i)
+		}
+		return b.String()
+	}
+	dir := writeModule(t, "github.com/drover-ci/drover", map[string]string{
+		"core/core.go": "package core\n\n" + iface("Store", 15),
+		"server/store/store.go": "package store\n\n" + methods("Lean", 20) + accessors("Lean") +
+			methods("Fat", 21) + accessors("Fat"),
+	})
+	got, err := Check(dir, "./...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Name != "github.com/drover-ci/drover/server/store.Fat" || got[0].Count != 21 {
+		t.Fatalf("offenders %v, want only store.Fat with 21", got)
+	}
+}
