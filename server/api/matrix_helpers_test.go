@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/remote/remotetest"
 	"github.com/drover-ci/drover/server/api"
 	"github.com/drover-ci/drover/server/auth"
 	"github.com/drover-ci/drover/server/login"
+	"github.com/drover-ci/drover/server/secrets"
+	"github.com/drover-ci/drover/server/store"
 	"github.com/drover-ci/drover/server/syncer"
 )
 
@@ -92,6 +95,11 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "drover_up 1\n")
 	}), "")
+	cipher, err := secrets.NewCipher("matrix-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.store.UseSealer(cipher)
 	m := &matrixFixture{remoteFixture: &remoteFixture{fixture: f, fake: fake, sessions: sessions}, tokens: map[role]string{sysAdmin: f.token}}
 
 	perms := map[role]core.Perm{otherUser: {}, reader: {Pull: true}, writer: {Pull: true, Push: true},
@@ -110,7 +118,9 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		if err := f.store.Builds().Create(ctx, b, []*core.Stage{stage}); err != nil {
 			t.Fatal(err)
 		}
+		addMatrixSettings(t, f.store, repos[name].ID, "")
 	}
+	addMatrixSettings(t, f.store, 0, "acme")
 	for r, perm := range perms {
 		login := string(r[:3]) + "-user"
 		u := &core.User{Remote: "fake", Login: login, Active: true, Creds: core.Creds{Token: "remote-" + login}}
@@ -203,4 +213,26 @@ func (m *matrixFixture) fingerprint(t *testing.T) string {
 		b.WriteString("; ")
 	}
 	return b.String()
+}
+
+// addMatrixSettings gives a repository (repoID) or an owner (namespace)
+// the secret, registry credential and, for a repository, the schedule
+// that matrixPathValues name.
+func addMatrixSettings(t *testing.T, s *store.Store, repoID int64, namespace string) {
+	t.Helper()
+	ctx := context.Background()
+	sec := &core.Secret{RepoID: repoID, Namespace: namespace, Name: matrixPathValues["secret"], Data: "v", Events: []string{core.EventPush}}
+	if err := s.Secrets().Create(ctx, sec); err != nil {
+		t.Fatal(err)
+	}
+	reg := &core.Registry{RepoID: repoID, Namespace: namespace, Address: matrixPathValues["address"], Username: "u", Password: "p"}
+	if err := s.Registries().Create(ctx, reg); err != nil {
+		t.Fatal(err)
+	}
+	if repoID != 0 {
+		cron := &core.Cron{RepoID: repoID, Name: matrixPathValues["cron"], Expr: "@weekly", Branch: "main", Next: time.Now().Add(time.Hour)}
+		if err := s.Crons().Create(ctx, cron); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
