@@ -68,9 +68,12 @@ type QueueReports interface {
 	// AppendLogs stores lines of a step of a stage the runner holds (else
 	// ErrConflict), in one statement that checks the hold. Lines already
 	// stored (by number) are skipped, so a retried batch is stored once.
-	// With maxLines > 0 a step keeps lines 0..maxLines-1, then one marker
-	// line saying the log was cut; later lines are dropped.
-	AppendLogs(ctx context.Context, runnerID, stepID int64, lines []*LogLine, maxLines int64) error
+	// Within limits: a line longer than limits.LineBytes is cut with a
+	// marker; with limits.Lines > 0 a step keeps lines 0..Lines-1, and with
+	// limits.Bytes > 0 the lines whose text fits in Bytes; the first line
+	// past either cap is replaced by one marker line saying the log was
+	// cut, and later lines are dropped.
+	AppendLogs(ctx context.Context, runnerID, stepID int64, lines []*LogLine, limits LogLimits) error
 	// Finish records the final status of a stage the runner holds, the
 	// final state of the steps st carries with their log lines (capped as
 	// AppendLogs caps them), skips its steps never reported, and settles
@@ -82,7 +85,7 @@ type QueueReports interface {
 	// *SettleError: the report stands and the build is to be settled again.
 	// It reports whether a stage became pending and whether the build
 	// finished.
-	Finish(ctx context.Context, runnerID int64, st *Stage, maxLines int64) (promoted, buildDone bool, err error)
+	Finish(ctx context.Context, runnerID int64, st *Stage, limits LogLimits) (promoted, buildDone bool, err error)
 	// Settle brings a build up to date: waiting stages whose dependencies
 	// are done become pending (or skipped when their run policy says so),
 	// and the build finishes once every stage is done. It is idempotent and
@@ -102,7 +105,7 @@ type QueueLeases interface {
 	// now, oldest first (none: an empty list).
 	Expired(ctx context.Context, now time.Time, limit int) ([]*Stage, error)
 	// Requeue puts a stage whose lease expired back to pending, its steps
-	// reset and their logs dropped, or ends it as error once it used
+	// reset and their logs kept as the attempt's, or ends it as error once it used
 	// maxAttempts (then its build is settled; a failure of that settle is a
 	// *SettleError). Exactly once: it changes the stage only if it is still
 	// running at st.Version, so of replicas racing on one stage one wins

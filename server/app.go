@@ -125,15 +125,15 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	bus := scheduler.NewBus(log)
 	a.Events = events.New(events.Options{Store: db, Bus: bus, Log: log})
 	a.Scheduler = scheduler.New(db, bus, scheduler.Options{
-		Lease:       cfg.StageLease,
-		MaxLogLines: int64(cfg.MaxLogLines),
-		Limiter:     policy,
-		Secrets:     &secrets.Resolver{Store: db.Secrets(), RegistryStore: db.Registries()},
-		Netrc:       a.netrc,
-		Log:         log,
-		OnBuild:     status.Changed,
-		Metrics:     a.Metrics,
-		OnChange:    a.Events.Change,
+		Lease:     cfg.StageLease,
+		LogLimits: core.LogLimits{Lines: int64(cfg.MaxLogLines), Bytes: int64(cfg.MaxLogBytes), LineBytes: int64(cfg.MaxLogLineBytes)},
+		Limiter:   policy,
+		Secrets:   &secrets.Resolver{Store: db.Secrets(), RegistryStore: db.Registries()},
+		Netrc:     a.netrc,
+		Log:       log,
+		OnBuild:   status.Changed,
+		Metrics:   a.Metrics,
+		OnChange:  a.Events.Change,
 	})
 	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Limiter: policy, Log: log, Creds: a.Creds.Creds})
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,

@@ -66,7 +66,11 @@ func (s *Server) AddBuilds(d BuildDeps) {
 		{method: "POST", path: build + "/decline", summary: "Decline a build waiting for approval", access: accessPush,
 			answers: []answer{answerOK(&core.Build{}), answerNoContent()}, handlers: []gin.HandlerFunc{h.decline}},
 		{method: "GET", path: build + "/logs/:stage/:step", summary: "Read a step's log lines", access: accessPull,
-			query:   []param{queryInteger("offset", "the first line number to return (default 0)")},
+			doc: "A page holds at most `limit` lines (10000) and 1 MiB of text; when it was cut, `X-Next-Offset` is the next page's `offset`. " +
+				"A stage requeued after its runner was lost runs again; `attempt` reads the lines of an earlier attempt.",
+			query: []param{queryInteger("offset", "the first line number to return (default 0)"),
+				queryInteger("limit", "the most lines to return (default and maximum 10000)"),
+				queryInteger("attempt", "the attempt of the stage whose lines to read, from 1 (default: the latest)")},
 			answers: []answer{answerOK([]*core.LogLine{})}, handlers: []gin.HandlerFunc{h.logs}},
 		{method: "GET", path: build + "/logs/:stage/:step/stream", summary: "Follow a step's log lines (server-sent events)", access: accessPull,
 			doc: "Each line is a `line` event with the line's JSON and its number as id, then an `end` event once the step finished. " +

@@ -17,24 +17,30 @@ import (
 // step finds the step named by the path's stage and step numbers within
 // the build, checking they belong together.
 func (h *buildHandlers) step(c *gin.Context) (*core.Step, bool) {
+	_, step, ok := h.stageStep(c)
+	return step, ok
+}
+
+// stageStep finds the step named by the path, with its stage.
+func (h *buildHandlers) stageStep(c *gin.Context) (*core.Stage, *core.Step, bool) {
 	stageN, err := httpreq.PathID(c, "stage")
 	if err != nil {
 		h.s.fail(c, err)
-		return nil, false
+		return nil, nil, false
 	}
 	stepN, err := httpreq.PathID(c, "step")
 	if err != nil {
 		h.s.fail(c, err)
-		return nil, false
+		return nil, nil, false
 	}
 	b, ok := h.build(c)
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	stages, err := h.s.store.Stages().ListBuild(c.Request.Context(), b.ID)
 	if err != nil {
 		h.s.fail(c, err)
-		return nil, false
+		return nil, nil, false
 	}
 	for _, st := range stages {
 		if int64(st.Number) != stageN {
@@ -42,38 +48,12 @@ func (h *buildHandlers) step(c *gin.Context) (*core.Step, bool) {
 		}
 		for _, step := range st.Steps {
 			if int64(step.Number) == stepN {
-				return step, true
+				return st, step, true
 			}
 		}
 	}
 	h.s.fail(c, core.Errorf(core.CodeNotFound, "build %d has no step %d.%d", b.Number, stageN, stepN))
-	return nil, false
-}
-
-// logs returns a step's stored lines from ?offset= on, at most ?limit=.
-func (h *buildHandlers) logs(c *gin.Context) {
-	step, ok := h.step(c)
-	if !ok {
-		return
-	}
-	offset, limit := int64(0), 10000
-	if v := c.Query("offset"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			h.s.fail(c, core.Errorf(core.CodeInvalid, "offset must be a number of lines"))
-			return
-		}
-		offset = n
-	}
-	lines, err := h.s.store.Logs().Read(c.Request.Context(), step.ID, offset, limit)
-	if err != nil {
-		h.s.fail(c, err)
-		return
-	}
-	if lines == nil {
-		lines = []*core.LogLine{}
-	}
-	c.JSON(http.StatusOK, lines)
+	return nil, nil, false
 }
 
 // stream sends a step's log as server-sent events: each line as a "line"

@@ -42,6 +42,9 @@ type Config struct {
 	MetricsAddr  string
 	StageLease   time.Duration
 	MaxLogLines  int // per step; 0: no cap
+	// Bytes of log text per step and of one line; 0: no cap.
+	MaxLogBytes     int
+	MaxLogLineBytes int
 	// The limiter's policy.
 	SyncOwners         string
 	SyncMaxRepos       int

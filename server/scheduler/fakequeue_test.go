@@ -21,7 +21,7 @@ func (f fakeStore) Queue() core.Queue { return f.queue }
 
 // fakeQueue answers the reports a test sets; the other parts are nil.
 type fakeQueue struct {
-	finish func(ctx context.Context, runnerID int64, st *core.Stage, maxLines int64) (bool, bool, error)
+	finish func(ctx context.Context, runnerID int64, st *core.Stage, limits core.LogLimits) (bool, bool, error)
 	settle func(ctx context.Context, buildID int64) (bool, bool, error)
 }
 
@@ -35,8 +35,8 @@ type fakeReports struct {
 	q *fakeQueue
 }
 
-func (r fakeReports) Finish(ctx context.Context, runnerID int64, st *core.Stage, maxLines int64) (bool, bool, error) {
-	return r.q.finish(ctx, runnerID, st, maxLines)
+func (r fakeReports) Finish(ctx context.Context, runnerID int64, st *core.Stage, limits core.LogLimits) (bool, bool, error) {
+	return r.q.finish(ctx, runnerID, st, limits)
 }
 
 func (r fakeReports) Settle(ctx context.Context, buildID int64) (bool, bool, error) {
@@ -50,7 +50,7 @@ func TestSettleRetriedAfterSettleError(t *testing.T) {
 	settled := make(chan int64, 10)
 	tries := 0
 	q := &fakeQueue{
-		finish: func(_ context.Context, _ int64, st *core.Stage, _ int64) (bool, bool, error) {
+		finish: func(_ context.Context, _ int64, st *core.Stage, _ core.LogLimits) (bool, bool, error) {
 			st.BuildID = 7
 			return false, false, &core.SettleError{BuildID: 7, Err: errors.New("connection reset")}
 		},

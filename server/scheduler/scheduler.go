@@ -29,11 +29,11 @@ type NetrcFunc func(ctx context.Context, repo *core.Repo) (*core.Netrc, error)
 
 // Options tune a Scheduler; zero values take the defaults.
 type Options struct {
-	Lease       time.Duration // a held stage's lease, renewed by heartbeats (default core.DefaultLease)
-	MaxAttempts int           // claims per stage before a silent runner fails it (default 3)
-	MaxLogLines int64         // log lines kept per step, then a marker line; 0: no cap
-	ReapEvery   time.Duration // how often expired leases are looked for (default 5s)
-	PollEvery   time.Duration // safety re-check of the queue without a notification (default 5s)
+	Lease       time.Duration  // a held stage's lease, renewed by heartbeats (default core.DefaultLease)
+	MaxAttempts int            // claims per stage before a silent runner fails it (default 3)
+	LogLimits   core.LogLimits // what a step's log keeps (lines, bytes, bytes of a line)
+	ReapEvery   time.Duration  // how often expired leases are looked for (default 5s)
+	PollEvery   time.Duration  // safety re-check of the queue without a notification (default 5s)
 	Limiter     core.Limiter
 	Secrets     Secrets
 	Netrc       NetrcFunc
@@ -209,7 +209,7 @@ func (s *Scheduler) UpdateStage(ctx context.Context, runnerID int64, st *core.St
 		_, err := s.queue.Reports().Held(ctx, runnerID, st.ID)
 		return err
 	}
-	promoted, buildDone, err := s.queue.Reports().Finish(ctx, runnerID, st, s.opts.MaxLogLines)
+	promoted, buildDone, err := s.queue.Reports().Finish(ctx, runnerID, st, s.opts.LogLimits)
 	if err != nil && !s.settleLater(err) {
 		return err
 	}
@@ -284,7 +284,7 @@ func (s *Scheduler) buildChanged(buildID int64) {
 func (s *Scheduler) UpdateStep(ctx context.Context, runnerID int64, st *core.Step) error {
 	if len(st.Logs) > 0 {
 		// Lines first: a viewer that sees the step ended has its lines.
-		if err := s.queue.Reports().AppendLogs(ctx, runnerID, st.ID, st.Logs, s.opts.MaxLogLines); err != nil {
+		if err := s.queue.Reports().AppendLogs(ctx, runnerID, st.ID, st.Logs, s.opts.LogLimits); err != nil {
 			return err
 		}
 	}
@@ -296,10 +296,10 @@ func (s *Scheduler) UpdateStep(ctx context.Context, runnerID int64, st *core.Ste
 	return nil
 }
 
-// AppendLogs stores lines of a held stage's step (up to MaxLogLines) and
+// AppendLogs stores lines of a held stage's step (within LogLimits) and
 // wakes its viewers.
 func (s *Scheduler) AppendLogs(ctx context.Context, runnerID, stepID int64, lines []*core.LogLine) error {
-	if err := s.queue.Reports().AppendLogs(ctx, runnerID, stepID, lines, s.opts.MaxLogLines); err != nil {
+	if err := s.queue.Reports().AppendLogs(ctx, runnerID, stepID, lines, s.opts.LogLimits); err != nil {
 		return err
 	}
 	s.bus.Publish(ctx, topicLog(stepID))

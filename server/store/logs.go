@@ -37,3 +37,20 @@ func (ls logStore) Read(ctx context.Context, stepID int64, offset int64, limit i
 	}
 	return out, nil
 }
+
+// ReadAttempt reads the lines an earlier attempt of the step left, kept in
+// log_attempts when its stage was requeued.
+func (ls logStore) ReadAttempt(ctx context.Context, stepID int64, attempt int, offset int64, limit int) ([]*core.LogLine, error) {
+	var rows []*tables.Log
+	err := ls.s.db.NewSelect().TableExpr("log_attempts").Column("step_id", "number", "time", "text").
+		Where("step_id = ? AND attempt = ? AND number >= ?", stepID, attempt, offset).
+		Order("number").Limit(int64(limit)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbutil.MapErr(err, "log")
+	}
+	out := make([]*core.LogLine, len(rows))
+	for i, r := range rows {
+		out[i] = &core.LogLine{Number: r.Number, Time: r.Time, Text: r.Text}
+	}
+	return out, nil
+}

@@ -41,7 +41,8 @@ func (s leases) Expired(ctx context.Context, now time.Time, limit int) ([]*core.
 
 // Requeue puts a running stage whose lease expired back to pending,
 // or ends it as error once it used maxAttempts. Its steps are reset and
-// their logs dropped, since the stage runs again from the start. The
+// their logs kept as the attempt's (LogStore.ReadAttempt), since the
+// stage runs again from the start. The
 // version check makes one replica's reaper win when several race.
 func (s leases) Requeue(ctx context.Context, st *core.Stage, maxAttempts int) (requeued bool, err error) {
 	giveUp := st.Attempts >= maxAttempts
@@ -105,12 +106,19 @@ func requeue(ctx context.Context, tx bun.Tx, st *core.Stage, giveUp bool, msg st
 	if giveUp {
 		return false, failSteps(ctx, tx, st.ID, msg, now) // the caller settles the build
 	}
+	// The attempt's lines are kept under its number (the claim counted
+	// it), and the steps start over with empty logs.
+	if _, err := tx.NewRaw("INSERT INTO log_attempts (step_id, attempt, number, time, text) "+
+		"SELECT logs.step_id, (SELECT attempts FROM stages WHERE id = ?), logs.number, logs.time, logs.text FROM logs "+
+		"WHERE logs.step_id IN (SELECT id FROM steps WHERE stage_id = ?) ON CONFLICT DO NOTHING", st.ID, st.ID).Exec(ctx); err != nil {
+		return false, dbutil.MapErr(err, "log attempts")
+	}
 	if _, err := tx.NewDelete().Model((*tables.Log)(nil)).
 		Where("step_id IN (SELECT id FROM steps WHERE stage_id = ?)", st.ID).Exec(ctx); err != nil {
 		return false, dbutil.MapErr(err, "logs")
 	}
 	_, err = tx.NewUpdate().Model((*tables.Step)(nil)).
-		Set("status = ?", core.StatusPending).Set("error = ''").Set("exit_code = 0").
+		Set("status = ?", core.StatusPending).Set("error = ''").Set("exit_code = 0").Set("log_bytes = 0").
 		Set("started = NULL").Set("finished = NULL").Set("version = version + 1").
 		Where("stage_id = ? AND status <> ?", st.ID, core.StatusSkipped).Exec(ctx)
 	return true, dbutil.MapErr(err, "steps")

@@ -77,12 +77,12 @@ func heldStepStage(ctx context.Context, db bun.IDB, runnerID, stepID int64) (int
 
 // Finish records the final status of a stage the runner holds and
 // of the steps st carries (they must be its own), with the log lines
-// those steps carry (capped at maxLines as AppendLogs does), then
+// those steps carry (capped by limits as AppendLogs caps them), then
 // settles its build: waiting stages whose dependencies are done become
 // pending or skipped, and the build finishes with its last stage. It
 // reports whether any stage became pending and whether it finished the
 // build.
-func (s reports) Finish(ctx context.Context, runnerID int64, st *core.Stage, maxLines int64) (promoted, buildDone bool, err error) {
+func (s reports) Finish(ctx context.Context, runnerID int64, st *core.Stage, limits core.LogLimits) (promoted, buildDone bool, err error) {
 	now := time.Now().UTC()
 	if st.Finished.IsZero() {
 		st.Finished = now
@@ -90,7 +90,7 @@ func (s reports) Finish(ctx context.Context, runnerID int64, st *core.Stage, max
 	if s.postgres {
 		// One statement ends the stage and its steps; the settle reads
 		// after it committed (see settle).
-		buildID, err := s.endStagePostgres(ctx, runnerID, st, now, maxLines)
+		buildID, err := s.endStagePostgres(ctx, runnerID, st, now, limits)
 		if err != nil {
 			return false, false, err
 		}
@@ -117,10 +117,8 @@ func (s reports) Finish(ctx context.Context, runnerID int64, st *core.Stage, max
 				return err
 			}
 			for _, step := range st.Steps {
-				if ins, ok := insertLogs(step.ID, step.Logs, maxLines, sqlPart{"TRUE", nil}); ok {
-					if _, err := tx.NewRaw(ins.sql, ins.args...).Exec(ctx); err != nil {
-						return dbutil.MapErr(err, "log")
-					}
+				if err := storeFinalLogs(ctx, tx, step, limits); err != nil {
+					return err
 				}
 			}
 			promoted, buildDone, err = settle(ctx, tx, buildID, now)
@@ -146,7 +144,7 @@ func endSet(st *core.Stage, now time.Time) sqlPart {
 // the final state of the steps its report carries and their log lines,
 // and skips its steps never reported; it returns the stage's build. A
 // report carrying a step of another stage changes nothing.
-func (s reports) endStagePostgres(ctx context.Context, runnerID int64, st *core.Stage, now time.Time, maxLines int64) (int64, error) {
+func (s reports) endStagePostgres(ctx context.Context, runnerID int64, st *core.Stage, now time.Time, limits core.LogLimits) (int64, error) {
 	set := endSet(st, now)
 	stepSet, stepWhere := closingSteps(st.ID, st.Steps)
 	ids := make([]int64, len(st.Steps))
@@ -163,7 +161,14 @@ func (s reports) endStagePostgres(ctx context.Context, runnerID int64, st *core.
 	args := append(set.args, st.ID, runnerID, core.StatusRunning)
 	args = append(append(append(args, own.args...), stepSet.args...), stepWhere.args...)
 	for i, step := range st.Steps {
-		if ins, ok := insertLogs(step.ID, step.Logs, maxLines, sqlPart{"EXISTS (SELECT 1 FROM st)", nil}); ok {
+		// The count is read outside the statement: the step's log takes
+		// no line after its stage's end, so no later batch races it.
+		sl, err := readStoredLog(ctx, s.db, step.ID, limits, false)
+		if err != nil && core.ErrorCode(err) != core.CodeNotFound {
+			return 0, err
+		}
+		capped, _ := capLines(step.Logs, sl, limits)
+		if ins, ok := insertLogs(step.ID, capped, sqlPart{"EXISTS (SELECT 1 FROM st)", nil}); ok {
 			query += fmt.Sprintf(", lg%d AS (%s) ", i, ins.sql)
 			args = append(args, ins.args...)
 		}

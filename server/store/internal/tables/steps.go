@@ -24,6 +24,7 @@ type Step struct {
 	Started   time.Time   `bun:"started,nullzero"`
 	Finished  time.Time   `bun:"finished,nullzero"`
 	Version   int64       `bun:"version"`
+	LogBytes  int64       `bun:"log_bytes"` // bytes of text its log stores (the cap's count)
 }
 
 // Core returns the row as core sees it.

@@ -174,7 +174,7 @@ func testLeases(t *testing.T, s core.Store) {
 	if err := s.Queue().Reports().UpdateStep(ctx, r, step); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Queue().Reports().AppendLogs(ctx, r, step.ID, []*core.LogLine{{Number: 0, Text: "first try"}}, 0); err != nil {
+	if err := s.Queue().Reports().AppendLogs(ctx, r, step.ID, []*core.LogLine{{Number: 0, Text: "first try"}}, core.LogLimits{}); err != nil {
 		t.Fatal(err)
 	}
 	ex, err := l.Expired(ctx, time.Now(), 10)
@@ -292,11 +292,11 @@ func testFinishOnce(t *testing.T, s core.Store) {
 		t.Fatalf("held by its runner = %v", err)
 	}
 	report := func() *core.Stage { return &core.Stage{ID: step.StageID, Status: core.StatusSuccess} }
-	promoted, done, err := rep.Finish(ctx, holder, report(), 0)
+	promoted, done, err := rep.Finish(ctx, holder, report(), core.LogLimits{})
 	if err != nil || promoted || !done {
 		t.Fatalf("finish = %v, %v, %v; want the build done", promoted, done, err)
 	}
-	if _, _, err := rep.Finish(ctx, holder, report(), 0); !errors.Is(err, core.ErrConflict) {
+	if _, _, err := rep.Finish(ctx, holder, report(), core.LogLimits{}); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("second finish = %v, want conflict", err)
 	}
 	if row, _ := s.Steps().Find(ctx, step.ID); row.Status != core.StatusSkipped {

@@ -138,11 +138,11 @@ func testAppendLogs(t *testing.T, s core.Store) {
 		}
 		return out
 	}
-	if err := s.Queue().Reports().AppendLogs(ctx, holder+1, step, batch(0, 2), 5); core.ErrorCode(err) != core.CodeConflict {
+	if err := s.Queue().Reports().AppendLogs(ctx, holder+1, step, batch(0, 2), core.LogLimits{Lines: 5}); core.ErrorCode(err) != core.CodeConflict {
 		t.Fatalf("another runner's lines = %v, want conflict", err)
 	}
 	for _, b := range [][2]int64{{0, 3}, {0, 3}, {3, 9}, {9, 12}} { // a retried batch, then past the cap
-		if err := s.Queue().Reports().AppendLogs(ctx, holder, step, batch(b[0], b[1]), 5); err != nil {
+		if err := s.Queue().Reports().AppendLogs(ctx, holder, step, batch(b[0], b[1]), core.LogLimits{Lines: 5}); err != nil {
 			t.Fatalf("lines %d..%d: %v", b[0], b[1], err)
 		}
 	}
@@ -195,14 +195,14 @@ func testFinishStoresCarriedLogs(t *testing.T, s core.Store) {
 		{"a step of another stage", holder, report(ended(step, 3), ended(otherStep, 3))},
 	}
 	for _, tc := range refused {
-		if _, _, err := s.Queue().Reports().Finish(ctx, tc.runnerID, tc.stage, 5); err == nil {
+		if _, _, err := s.Queue().Reports().Finish(ctx, tc.runnerID, tc.stage, core.LogLimits{Lines: 5}); err == nil {
 			t.Fatalf("%s: report accepted", tc.name)
 		}
 		if n, m := stored(step.ID), stored(otherStep.ID); n+m != 0 {
 			t.Fatalf("%s: a refused report stored %d and %d lines", tc.name, n, m)
 		}
 	}
-	if _, _, err := s.Queue().Reports().Finish(ctx, holder, report(ended(step, 8)), 5); err != nil {
+	if _, _, err := s.Queue().Reports().Finish(ctx, holder, report(ended(step, 8)), core.LogLimits{Lines: 5}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Logs().Read(ctx, step.ID, 0, 100)
@@ -230,9 +230,9 @@ func testConcurrentReportsFailAlone(t *testing.T, s core.Store) {
 		go func() {
 			line := []*core.LogLine{{Number: int64(i), Text: fmt.Sprintf("line %d", i)}}
 			if i%2 == 0 {
-				errs <- s.Queue().Reports().AppendLogs(ctx, holder, step.ID, line, 0)
+				errs <- s.Queue().Reports().AppendLogs(ctx, holder, step.ID, line, core.LogLimits{})
 			} else {
-				errs <- s.Queue().Reports().AppendLogs(ctx, other, step.ID, line, 0)
+				errs <- s.Queue().Reports().AppendLogs(ctx, other, step.ID, line, core.LogLimits{})
 			}
 			upd := *step
 			upd.Status = core.StatusRunning
@@ -314,6 +314,8 @@ func Run(t *testing.T, open func(t testing.TB) core.Store) {
 		{"Release", testRelease},
 		{"Leases", testLeases},
 		{"GiveUpClosesSteps", testGiveUpClosesSteps},
+		{"LogByteCaps", testLogByteCaps},
+		{"RequeueKeepsAttemptLogs", testRequeueKeepsAttemptLogs},
 		{"Control", testControl},
 		{"FinishOnce", testFinishOnce},
 	}
