@@ -56,13 +56,13 @@ func (h *activateHandlers) adminRepo(c *gin.Context) (*core.Repo, core.Remote, c
 	remote, err := h.d.Remotes.Remote(repo.Remote)
 	if err != nil {
 		h.s.fail(c, err)
-		return nil, nil, core.Creds{}, false
+		return nil, core.Remote{}, core.Creds{}, false
 	}
 	creds := user.Creds
 	if h.d.Creds != nil {
 		if creds, err = h.d.Creds(c.Request.Context(), user); err != nil {
 			h.s.fail(c, err)
-			return nil, nil, core.Creds{}, false
+			return nil, core.Remote{}, core.Creds{}, false
 		}
 	}
 	return repo, remote, creds, true

@@ -80,7 +80,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f := newFixture(t)
 	ctx := context.Background()
 	fake := remotetest.NewFake()
-	remotes := fakeRemotes{fake}
+	remotes := fakeRemotes{core.RemoteOf(fake)}
 	sy := syncer.New(syncer.Options{Store: f.store, Remotes: remotes})
 	t.Cleanup(sy.Close)
 	f.srv = api.New(api.Options{Store: f.store, Version: "test", Syncer: sy, Access: storedPerms{f.store}})
