@@ -194,6 +194,7 @@ var accessRules = []struct {
 	{`^\w+ /api/(users|runners|plugins|webhooks|remotes)(/|$)`, "system admin"},
 	{`^\w+ /api/(secrets|registries)/\{owner\}(/|$)`, "system admin"},
 	{`^\w+ /api/user(/|$)`, "user"},
+	{`^GET /api/repos$`, "user"},
 	{`^\w+ /api/repos/\{owner\}/\{name\}/(secrets|registries|cron|settings|repair|chown)(/|$)`, "admin"},
 	{`^(POST|PUT|PATCH|DELETE) /api/repos/\{owner\}/\{name\}$`, "admin"},
 	{`^(POST|PUT|PATCH|DELETE) /api/repos/\{owner\}/\{name\}/builds(/|$)`, "push"},
