@@ -32,6 +32,7 @@ func (s *Server) repoRoutes() {
 		query:   []param{queryString("remote", "the user's remote, when users of several remotes share the login")},
 		answers: []answer{answerOK(syncView{})}, handlers: []gin.HandlerFunc{s.adminUserSync}})
 	s.repoListRoute()
+	s.repoSettingsRoutes()
 }
 
 // syncingView answers a sync started in the background.
