@@ -22,7 +22,9 @@ func TestRepoSettings(t *testing.T) {
 					r.ConfigPath == ".ci/drover.yml" && r.CancelPrevious && r.IgnoreForks && r.IgnorePulls && r.ForkSecrets && !r.Trusted
 			}},
 		{"a partial change keeps the rest", "owner", `{"timeout":0}`,
-			func(r *core.Repo) bool { return r.Timeout == 0 && r.Branch == "main" && r.Private && r.Active && !r.Protected }},
+			func(r *core.Repo) bool {
+				return r.Timeout == 0 && r.Branch == "main" && r.Private && r.Active && !r.Protected
+			}},
 		{"nothing to change", "owner", `{}`, func(r *core.Repo) bool { return r.Version == 1 }},
 		{"the default pipeline file again", "owner", `{"config_path":""}`, func(r *core.Repo) bool { return r.ConfigPath == "" }},
 		{"a system admin trusts", "admin", `{"trusted":true}`, func(r *core.Repo) bool { return r.Trusted }},
