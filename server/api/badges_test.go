@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/xml"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -218,6 +219,35 @@ func TestCCTray(t *testing.T) {
 		}
 		if tc.label != "" && p.LastBuildTime != "2026-12-01T10:00:00Z" {
 			t.Errorf("%v: lastBuildTime %q", tc.statuses, p.LastBuildTime)
+		}
+	}
+}
+
+// TestBadgeWithSession: a browser's session cookie shows a private
+// repository's badge to a user who may read it.
+func TestBadgeWithSession(t *testing.T) {
+	f := newRemoteFixture(t, false)
+	f.srv.AddBadges(api.BadgeDeps{ServerURL: serverURL})
+	session, csrf := f.login(t, "tok", "octo")
+	f.activeRepo(t, session, csrf, "tok", "acme/app", sha)
+	ctx := context.Background()
+	repo, _ := f.store.Repos().FindSlug(ctx, "fake", "acme/app")
+	repo.Private = true
+	if err := f.store.Repos().Update(ctx, repo); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		cookies []*http.Cookie
+		want    int
+	}{
+		{"anonymous", nil, 404},
+		{"a forged session", []*http.Cookie{{Name: api.SessionCookie, Value: "forged"}}, 404},
+		{"the user's session", []*http.Cookie{session}, 200},
+	} {
+		w := f.serve(t, request{method: "GET", path: "/api/badges/acme/app/status.svg", cookies: tc.cookies})
+		if w.Code != tc.want {
+			t.Errorf("%s: %d %s, want %d", tc.name, w.Code, w.Body, tc.want)
 		}
 	}
 }
