@@ -159,6 +159,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		Replays: replay.New(db.DB(), 0)})
 	a.API.AddStream(a.Events)
 	a.API.AddActivation(api.ActivateDeps{Remotes: a.Host, Access: a.Syncer, Creds: a.Creds.Creds, ServerURL: cfg.ServerURL})
+	a.API.AddBadges(api.BadgeDeps{ServerURL: cfg.ServerURL})
 	return a, nil
 }
 

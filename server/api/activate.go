@@ -47,6 +47,10 @@ func (s *Server) AddActivation(d ActivateDeps) {
 	s.handle(route{method: "DELETE", path: "/api/repos/:owner/:name", summary: "Deactivate a repository", access: accessRepoAdmin,
 		doc:   "Removes the webhook; the builds are kept.",
 		query: remote, answers: []answer{answerOK(&core.Repo{})}, handlers: []gin.HandlerFunc{h.deactivate}})
+	s.handle(route{method: "POST", path: "/api/repos/:owner/:name/repair", summary: "Repair a repository", access: accessRepoAdmin,
+		doc: "Reads the repository from the remote again (name, clone URL, default branch, visibility), installs its webhook again " +
+			"when it is active (keeping the secret), and refreshes your permission on it, with your credentials.",
+		query: remote, answers: []answer{answerOK(&repairView{})}, handlers: []gin.HandlerFunc{h.repair}})
 }
 
 // adminRepo returns the repository repoAccess checked the caller

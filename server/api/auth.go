@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
@@ -33,38 +34,43 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			s.fail(c, core.Errorf(core.CodeUnauthenticated, "missing credentials: send Authorization: Bearer <token> or log in"))
 			return
 		}
-		ctx := c.Request.Context()
-		tok, err := s.store.Tokens().FindHash(ctx, auth.Hash(secret))
-		if errors.Is(err, core.ErrNotFound) {
-			s.fail(c, core.Errorf(core.CodeUnauthenticated, "invalid or revoked token"))
-			return
-		}
+		user, err := s.tokenUser(c.Request.Context(), secret)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		now := time.Now()
-		if tok.Expired(now) {
-			s.fail(c, core.Errorf(core.CodeUnauthenticated, "token %q expired at %s", tok.Name, tok.Expires.Format(time.RFC3339)))
-			return
-		}
-		user, err := s.store.Users().Find(ctx, tok.UserID)
-		if err != nil {
-			s.fail(c, core.Errorf(core.CodeUnauthenticated, "the token's user no longer exists"))
-			return
-		}
-		if !user.Active {
-			s.fail(c, core.Errorf(core.CodeForbidden, "user %s is deactivated", user.Login))
-			return
-		}
-		if now.Sub(tok.LastUsed) > touchEvery {
-			if err := s.store.Tokens().Touch(ctx, tok.ID, now); err != nil {
-				s.log.Warn("record token use", "token", tok.ID, "err", err)
-			}
-		}
 		c.Set(userKey, user)
 		c.Next()
 	}
+}
+
+// tokenUser returns the active user of a valid, unexpired API token
+// secret, recording the token's use; else a coded error to answer.
+func (s *Server) tokenUser(ctx context.Context, secret string) (*core.User, error) {
+	tok, err := s.store.Tokens().FindHash(ctx, auth.Hash(secret))
+	if errors.Is(err, core.ErrNotFound) {
+		return nil, core.Errorf(core.CodeUnauthenticated, "invalid or revoked token")
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	if tok.Expired(now) {
+		return nil, core.Errorf(core.CodeUnauthenticated, "token %q expired at %s", tok.Name, tok.Expires.Format(time.RFC3339))
+	}
+	user, err := s.store.Users().Find(ctx, tok.UserID)
+	if err != nil {
+		return nil, core.Errorf(core.CodeUnauthenticated, "the token's user no longer exists")
+	}
+	if !user.Active {
+		return nil, core.Errorf(core.CodeForbidden, "user %s is deactivated", user.Login)
+	}
+	if now.Sub(tok.LastUsed) > touchEvery {
+		if err := s.store.Tokens().Touch(ctx, tok.ID, now); err != nil {
+			s.log.Warn("record token use", "token", tok.ID, "err", err)
+		}
+	}
+	return user, nil
 }
 
 // currentUser returns the authenticated user.

@@ -90,6 +90,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f.srv.AddLogin(api.LoginDeps{Remotes: remotes, ServerURL: serverURL, Key: serverKey})
 	f.srv.AddHooks(api.HookDeps{Remotes: remotes, Builder: okBuilder{}, Repos: sy, Key: serverKey, ServerURL: serverURL})
 	f.srv.AddActivation(api.ActivateDeps{Remotes: remotes, ServerURL: serverURL})
+	f.srv.AddBadges(api.BadgeDeps{ServerURL: serverURL})
 	f.srv.AddPlugins(noPlugins{})
 	f.srv.AddMetrics(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
