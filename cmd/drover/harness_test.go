@@ -26,8 +26,8 @@ import (
 	"github.com/drover-ci/drover/server/config"
 )
 
-// pipelineFile runs on the local engine: two steps, the second failing
-// when the build's FAIL parameter is set.
+// pipelineFile runs on the local engine: two steps, the first sleeping
+// for the build's SLEEP parameter, the second failing when FAIL is set.
 const pipelineFile = `kind: pipeline
 type: exec
 name: default
@@ -37,6 +37,7 @@ steps:
 - name: greet
   commands:
   - echo hello drover
+  - sleep "${SLEEP:-0}"
 - name: check
   commands:
   - echo "param FAIL=$FAIL"
@@ -200,4 +201,43 @@ func decode(t *testing.T, r result, v any) {
 	if err := json.Unmarshal([]byte(r.out), v); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, r.out)
 	}
+}
+
+// routeExists says the server's OpenAPI document declares the route (and,
+// when query is given, that query parameter of it): commands for routes
+// being built on other branches are tested once the route is there.
+func routeExists(t *testing.T, e *serverEnv, method, path string, query ...string) bool {
+	t.Helper()
+	resp, err := http.Get(e.http.URL + apitest.DocPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name string `json:"name"`
+				In   string `json:"in"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	op, ok := doc.Paths[path][strings.ToLower(method)]
+	if !ok {
+		t.Logf("%s %s is not served yet: its command is not tested", method, path)
+		return false
+	}
+	for _, q := range query {
+		found := false
+		for _, p := range op.Parameters {
+			found = found || (p.In == "query" && p.Name == q)
+		}
+		if !found {
+			t.Logf("%s %s has no ?%s yet: its flag is not tested", method, path, q)
+			return false
+		}
+	}
+	return true
 }

@@ -40,10 +40,10 @@ type BuildList struct {
 func (r Ref) build(n int64) string { return r.path() + "/builds/" + strconv.FormatInt(n, 10) }
 
 // List returns the repository's builds, newest first. The filters are
-// sent to the server and applied to its answer too, so that a server that
-// does not filter still gives the builds asked for.
+// applied here, to the pages read, as the server's list does not take
+// them yet (api-builds adds ?branch=&event=&status=&author=).
 func (s *Builds) List(ctx context.Context, r Ref, o BuildList) ([]*core.Build, error) {
-	q := s.c.repoQuery("branch", o.Branch, "event", o.Event, "status", o.Status, "author", o.Author)
+	q := s.c.repoQuery()
 	if o.Branch == "" && o.Event == "" && o.Status == "" && o.Author == "" {
 		return list[*core.Build](ctx, s.c, r.path()+"/builds", q, o.Limit)
 	}
