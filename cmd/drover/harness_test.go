@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,8 +138,16 @@ func (e *serverEnv) runIn(t *testing.T, token, stdin string, args ...string) res
 // runCLI runs drover in-process with the environment and configuration file.
 func runCLI(t *testing.T, configPath string, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
+	return runTTY(t, configPath, env, stdin, false, args...)
+}
+
+// runTTY is runCLI with, when tty, stdout taken for a colour terminal.
+func runTTY(t *testing.T, configPath string, env map[string]string, stdin string, tty bool, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	f := &cmdutil.Factory{IO: cmdutil.Test(strings.NewReader(stdin), &out, &errb),
+	s := cmdutil.Test(strings.NewReader(stdin), &out, &errb)
+	s.OutTTY, s.Color = tty, tty
+	f := &cmdutil.Factory{IO: s,
 		Getenv: func(k string) string { return env[k] }, Version: "test", ConfigPath: configPath,
 		HTTP: &http.Client{Timeout: 60 * time.Second},
 		Sleep: func(ctx context.Context, d time.Duration) error {
@@ -149,8 +158,25 @@ func runCLI(t *testing.T, configPath string, env map[string]string, stdin string
 				return nil
 			}
 		}}
+	record(args)
 	code := root.Run(context.Background(), f, args)
 	return result{code: code, out: out.String(), err: errb.String()}
+}
+
+// ran are the commands the tests ran (TestMain checks each was).
+var ran sync.Map
+
+// record notes the command args run, unless it is asked for its help.
+func record(args []string) {
+	for _, a := range args {
+		if a == "--help" || a == "-h" {
+			return
+		}
+	}
+	f := &cmdutil.Factory{IO: cmdutil.Test(nil, nil, nil), Getenv: func(string) string { return "" }}
+	if cmd, _, err := root.New(f).Find(args); err == nil {
+		ran.Store(cmd.CommandPath(), true)
+	}
 }
 
 // cliCheck is what a run must give: its exit code, and text its stdout
@@ -189,17 +215,6 @@ func (e *serverEnv) check(t *testing.T, cases []cliCheck) {
 				t.Errorf("drover %s: stderr %q is not one line", strings.Join(c.args, " "), r.err)
 			}
 		})
-	}
-}
-
-// decode reads a run's JSON output into v.
-func decode(t *testing.T, r result, v any) {
-	t.Helper()
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.err)
-	}
-	if err := json.Unmarshal([]byte(r.out), v); err != nil {
-		t.Fatalf("output is not JSON: %v\n%s", err, r.out)
 	}
 }
 

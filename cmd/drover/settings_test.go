@@ -42,6 +42,7 @@ func TestSecretRegistryCron(t *testing.T) {
 		{name: "orgsecret ls", token: "admin", args: []string{"orgsecret", "ls", "acme", "--jq", ".[].name"}, stdout: []string{"ORG_TOKEN\n"}},
 		{name: "orgsecret is a system admin's", token: "alice", args: []string{"orgsecret", "ls", "acme"}, code: 1, stderr: "(403)", oneLine: true},
 		{name: "orgsecret wants an owner", token: "admin", args: []string{"orgsecret", "ls", "acme/app"}, code: 2, stderr: "is not an owner", oneLine: true},
+		{name: "orgsecret info", token: "admin", args: []string{"orgsecret", "info", "acme", "ORG_TOKEN", "--jq", ".namespace"}, stdout: []string{"acme\n"}},
 		{name: "orgsecret update", token: "admin", args: []string{"orgsecret", "update", "acme", "ORG_TOKEN", "--fork", "--event", "pull_request", "--jq", ".fork"}, stdout: []string{"true\n"}},
 		{name: "orgsecret rm", token: "admin", args: []string{"orgsecret", "rm", "acme", "ORG_TOKEN"}, stdout: []string{"Deleted secret ORG_TOKEN of acme"}},
 		{name: "registry ls", token: "alice", args: []string{"registry", "ls", "acme/app"}, stdout: []string{"ADDRESS  USERNAME", "ghcr.io  bot"}},

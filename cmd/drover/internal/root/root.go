@@ -64,6 +64,12 @@ Lists print tables; --json (or --json=FIELD,FIELD), --jq EXPR and
 	p := pipelinecmd.NewCmd(f)
 	p.GroupID = "local"
 	cmd.AddCommand(p)
+	cmd.InitDefaultCompletionCmd()
+	for _, c := range cmd.Commands() {
+		if c.Name() == "completion" {
+			cmdutil.AsGroup(c) // drover completion tcsh: an error, not its help
+		}
+	}
 	return cmd
 }
 
