@@ -59,7 +59,7 @@ type serverEnv struct {
 	config string // the CLI's configuration file
 }
 
-func newServerEnv(t *testing.T) *serverEnv {
+func newServerEnv(t testing.TB) *serverEnv {
 	t.Helper()
 	ctx := context.Background()
 	cfg := &config.Config{
@@ -98,7 +98,7 @@ func newServerEnv(t *testing.T) *serverEnv {
 
 // remoteUser creates an active user of the fake remote, whose remote
 // token is remoteToken, and returns an API token of theirs.
-func (e *serverEnv) remoteUser(t *testing.T, login, remoteToken string) string {
+func (e *serverEnv) remoteUser(t testing.TB, login, remoteToken string) string {
 	t.Helper()
 	ctx := context.Background()
 	e.remote.AddUser(remoteToken, login)
@@ -121,12 +121,12 @@ type result struct {
 
 // run runs drover in-process with token (DROVER_SERVER is the test
 // server; no token when empty), stdin empty.
-func (e *serverEnv) run(t *testing.T, token string, args ...string) result {
+func (e *serverEnv) run(t testing.TB, token string, args ...string) result {
 	t.Helper()
 	return e.runIn(t, token, "", args...)
 }
 
-func (e *serverEnv) runIn(t *testing.T, token, stdin string, args ...string) result {
+func (e *serverEnv) runIn(t testing.TB, token, stdin string, args ...string) result {
 	t.Helper()
 	env := map[string]string{"DROVER_SERVER": e.http.URL, "DROVER_TOKEN": token}
 	if token == "" {
@@ -136,13 +136,13 @@ func (e *serverEnv) runIn(t *testing.T, token, stdin string, args ...string) res
 }
 
 // runCLI runs drover in-process with the environment and configuration file.
-func runCLI(t *testing.T, configPath string, env map[string]string, stdin string, args ...string) result {
+func runCLI(t testing.TB, configPath string, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
 	return runTTY(t, configPath, env, stdin, false, args...)
 }
 
 // runTTY is runCLI with, when tty, stdout taken for a colour terminal.
-func runTTY(t *testing.T, configPath string, env map[string]string, stdin string, tty bool, args ...string) result {
+func runTTY(t testing.TB, configPath string, env map[string]string, stdin string, tty bool, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
 	s := cmdutil.Test(strings.NewReader(stdin), &out, &errb)

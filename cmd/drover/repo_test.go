@@ -49,7 +49,7 @@ func TestRepoCommands(t *testing.T) {
 
 // activeRepo syncs and activates acme/app as alice and makes it trusted
 // (exec pipelines run on the local engine), and returns it.
-func activeRepo(t *testing.T, e *serverEnv) *core.Repo {
+func activeRepo(t testing.TB, e *serverEnv) *core.Repo {
 	t.Helper()
 	for _, args := range [][]string{{"repo", "sync"}, {"repo", "activate", "acme/app"}} {
 		if r := e.run(t, e.alice, args...); r.code != 0 {
