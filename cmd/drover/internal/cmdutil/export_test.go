@@ -108,3 +108,16 @@ func TestAgo(t *testing.T) {
 		t.Error("zero time")
 	}
 }
+
+func TestColorOn(t *testing.T) {
+	env := func(v string) func(string) string { return func(string) string { return v } }
+	for _, tt := range []struct {
+		tty     bool
+		noColor string
+		want    bool
+	}{{true, "", true}, {true, "1", false}, {false, "", false}} {
+		if got := ColorOn(tt.tty, env(tt.noColor)); got != tt.want {
+			t.Errorf("ColorOn(tty %v, NO_COLOR %q) = %v", tt.tty, tt.noColor, got)
+		}
+	}
+}

@@ -28,7 +28,7 @@ type IO struct {
 // System are the process's streams.
 func System(getenv func(string) string) *IO {
 	tty := isTerminal(os.Stdout)
-	s := &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, OutTTY: tty, Color: tty && getenv("NO_COLOR") == ""}
+	s := &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, OutTTY: tty, Color: ColorOn(tty, getenv)}
 	s.ReadSecret = func(prompt string) (string, error) {
 		if !isTerminal(os.Stdin) {
 			return ReadLine(os.Stdin)
@@ -42,6 +42,12 @@ func System(getenv func(string) string) *IO {
 		return strings.TrimSpace(string(b)), nil
 	}
 	return s
+}
+
+// ColorOn says output is coloured: on a terminal, unless NO_COLOR is set
+// (to anything; see no-color.org).
+func ColorOn(tty bool, getenv func(string) string) bool {
+	return tty && getenv("NO_COLOR") == ""
 }
 
 // Test are streams for tests: in, and buffers out and err, not terminals.
