@@ -52,6 +52,7 @@ func TestLoginContextInfo(t *testing.T) {
 		{"template", none, []string{"info", "--template", "{{.user.login}} on {{.server}}"}, 0, []string{"admin on http://127.0.0.1:"}, ""},
 		{"logout", none, []string{"logout", "alice"}, 0, []string{"Logged out of alice"}, ""},
 		{"logout unknown", none, []string{"logout", "alice"}, 1, nil, `no context "alice"`},
+		{"server down", map[string]string{"DROVER_SERVER": "http://127.0.0.1:1", "DROVER_TOKEN": "x"}, []string{"build", "ls", "a/b"}, 1, nil, "cannot reach http://127.0.0.1:1"},
 		{"login needs a server", none, []string{"login"}, 2, nil, "want SERVER"},
 		{"login refuses a bad address", none, []string{"login", "ftp://x"}, 2, nil, "not an http:// or https:// address"},
 	} {

@@ -48,3 +48,21 @@ func BenchmarkBuildList(b *testing.B) {
 	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
 	testenv.Bench(b, "cli_build_ls_ms", float64(took[len(took)/2].Microseconds())/1000, "ms")
 }
+
+// TestListPages: lists are read page after page up to --limit (0: all).
+func TestListPages(t *testing.T) {
+	e := newServerEnv(t)
+	repo := activeRepo(t, e)
+	for i := 0; i < 130; i++ {
+		b := &core.Build{RepoID: repo.ID, Status: core.StatusSuccess, Event: core.EventPush, After: "abc", Ref: "refs/heads/main", Target: "main"}
+		if err := e.app.Store.Builds().Create(context.Background(), b, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.check(t, []cliCheck{
+		{name: "all", token: "alice", args: []string{"build", "ls", "acme/app", "-L", "0", "--jq", "length"}, stdout: []string{"130\n"}},
+		{name: "past a page", token: "alice", args: []string{"build", "ls", "acme/app", "-L", "101", "--jq", "[length, .[100].number]"}, stdout: []string{"[101,30]\n"}},
+		{name: "default", token: "alice", args: []string{"build", "ls", "acme/app", "--jq", "length"}, stdout: []string{"25\n"}},
+		{name: "filtered across pages", token: "alice", args: []string{"build", "ls", "acme/app", "--branch", "main", "-L", "120", "--jq", "length"}, stdout: []string{"120\n"}},
+	})
+}

@@ -7,8 +7,11 @@ package main
 import (
 	"context"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"time"
 
 	"github.com/drover-ci/drover/cmd/drover/internal/cmdutil"
 	"github.com/drover-ci/drover/cmd/drover/internal/root"
@@ -25,7 +28,7 @@ type cliEnv struct {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	f := &cmdutil.Factory{IO: cmdutil.System(os.Getenv), Getenv: os.Getenv, Version: version.Version}
+	f := &cmdutil.Factory{IO: cmdutil.System(os.Getenv), Getenv: os.Getenv, Version: version.Version, HTTP: httpClient()}
 	code := root.Run(ctx, f, os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -40,6 +43,19 @@ func run(args []string, env *cliEnv) int {
 	}
 	f := &cmdutil.Factory{IO: cmdutil.Test(in, env.stdout, env.stderr), Getenv: os.Getenv, Version: version.Version}
 	return root.Run(context.Background(), f, args)
+}
+
+// httpClient bounds connecting and waiting for an answer's headers, not
+// the whole call: a log stream or a watch lasts as long as the build.
+func httpClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: time.Minute, // a sync answers once it is done
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}}
 }
 
 type eofReader struct{}

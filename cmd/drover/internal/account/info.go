@@ -37,10 +37,10 @@ func NewInfo(f *cmdutil.Factory) *cobra.Command {
 			return err
 		}
 		v := infoView{Server: c.Server(), Context: t.Context, ClientVersion: f.Version}
-		if v.ServerVersion, err = c.Users.Version(cmd.Context()); err != nil {
+		if v.ServerVersion, err = c.Version(cmd.Context()); err != nil {
 			return err
 		}
-		if v.User, err = c.Users.Self(cmd.Context()); err != nil {
+		if v.User, err = c.Self(cmd.Context()); err != nil {
 			return err
 		}
 		return cmdutil.Print(f.IO, out, v, func() error {

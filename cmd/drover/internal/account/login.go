@@ -59,7 +59,7 @@ func login(cmd *cobra.Command, f *cmdutil.Factory, name string, u *url.URL, toke
 	if err != nil {
 		return err
 	}
-	me, err := c.Users.Self(cmd.Context())
+	me, err := c.Self(cmd.Context())
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ type Client struct {
 	Registries *Registries // a repository's or an owner's registry credentials
 	Crons      *Crons      // a repository's schedules
 	Runners    *Runners    // runners and their registration tokens
-	Users      *Users      // users (system admin), yourself, the server
+	Users      *Users      // users (system admin); Self, Version and Plugins are the client's own
 }
 
 // Options configure a client.

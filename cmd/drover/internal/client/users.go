@@ -9,8 +9,7 @@ import (
 	"github.com/drover-ci/drover/core"
 )
 
-// Users are the user routes: yourself, the users (system admin), the
-// plugins and the server's version.
+// Users are the user routes of system admins.
 type Users struct{ c *Client }
 
 // MachineUser creates a user who logs in with API tokens only.
@@ -53,23 +52,23 @@ type Plugin struct {
 }
 
 // Self returns the user the token belongs to.
-func (s *Users) Self(ctx context.Context) (*core.User, error) {
+func (c *Client) Self(ctx context.Context) (*core.User, error) {
 	var out core.User
-	return &out, s.c.get(ctx, "/api/user", nil, &out)
+	return &out, c.get(ctx, "/api/user", nil, &out)
 }
 
 // Version returns the server's version.
-func (s *Users) Version(ctx context.Context) (string, error) {
+func (c *Client) Version(ctx context.Context) (string, error) {
 	var out struct {
 		Version string `json:"version"`
 	}
-	return out.Version, s.c.get(ctx, "/version", nil, &out)
+	return out.Version, c.get(ctx, "/version", nil, &out)
 }
 
 // Plugins returns the plugin instances.
-func (s *Users) Plugins(ctx context.Context) ([]*Plugin, error) {
+func (c *Client) Plugins(ctx context.Context) ([]*Plugin, error) {
 	out := []*Plugin{}
-	return out, s.c.get(ctx, "/api/plugins", nil, &out)
+	return out, c.get(ctx, "/api/plugins", nil, &out)
 }
 
 // List returns the users (limit 0: all).

@@ -29,7 +29,7 @@ func newList(f *cmdutil.Factory) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		list, err := c.Users.Plugins(cmd.Context())
+		list, err := c.Plugins(cmd.Context())
 		if err != nil {
 			return err
 		}
