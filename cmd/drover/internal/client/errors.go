@@ -36,7 +36,7 @@ func (e *Error) Error() string {
 	case http.StatusForbidden:
 		return fmt.Sprintf("%s (403): your account may not do this", msg)
 	case http.StatusNotFound:
-		return fmt.Sprintf("%s (404): check the name or number; a private repository you cannot read is not found either, and another remote's needs --remote", msg)
+		return fmt.Sprintf("%s (404): check the name, number and --remote (a private repository you may not read is not found either)", msg)
 	case http.StatusMethodNotAllowed:
 		return fmt.Sprintf("%s %s: this server does not support it (405); is it older than this drover?", e.Method, e.Path)
 	}
