@@ -43,3 +43,15 @@ func Unmatched(runners []*core.Runner, st *core.Stage) string { return unmatched
 // LocalPath keeps a destination after login on this server: a path,
 // never another host; anything else is "/".
 func LocalPath(p string) string { return localPath(p) }
+
+// AddPage records a route another package serves on the router (a web
+// page of server/web) as one the OpenAPI document leaves out on purpose
+// (see CheckDocument).
+func (s *Server) AddPage(method, path string) {
+	s.docMu.Lock()
+	defer s.docMu.Unlock()
+	if s.pages == nil {
+		s.pages = map[string]bool{}
+	}
+	s.pages[method+" "+path] = true
+}

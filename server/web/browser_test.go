@@ -186,3 +186,34 @@ func TestBrowserLogViewer(t *testing.T) {
 		poll(`!!document.querySelector("#L500.sel") && !!document.querySelector("#L502.sel")`))
 	b.check("a line link selects just its range", `document.querySelectorAll("#log .ll.sel").length === 3`)
 }
+
+// TestBrowserFollow opens the log of a running step: lines the step
+// writes later appear at the end, and following stops when it ends.
+func TestBrowserFollow(t *testing.T) {
+	b := browser{t: t, ctx: newBrowser(t)}
+	f := newFixture(t)
+	release := make(chan struct{})
+	f.queue.tail = func(ctx context.Context, _, offset int64, fn func([]*core.LogLine) error) error {
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		var lines []*core.LogLine
+		for n := offset; n < 3; n++ {
+			lines = append(lines, &core.LogLine{Number: n, Text: fmt.Sprintf("live line %d", n+1)})
+		}
+		return fn(lines)
+	}
+	srv := httptest.NewServer(f.handler)
+	t.Cleanup(srv.Close)
+
+	b.do(setCookie(srv.URL, f.cookies["reader"]), chromedp.Navigate(srv.URL+"/acme/public/3/1/1"),
+		chromedp.WaitVisible(chromedp.CSS(`#log[data-ready="true"]`)))
+	b.check("the running step has no line yet", `document.querySelectorAll("#log .ll").length === 0`)
+	b.check("follow is on", `document.getElementById("log-follow").checked`)
+	close(release)
+	b.do(poll(`!!document.getElementById("L3") && document.getElementById("L3").textContent.includes("live line 3")`),
+		poll(`document.getElementById("log-follow").parentNode.hidden`))
+	b.check("the live lines are drawn in order", `document.getElementById("L1").textContent.includes("live line 1")`)
+}

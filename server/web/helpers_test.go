@@ -35,6 +35,8 @@ func (p storedPerms) Perm(ctx context.Context, u *core.User, r *core.Repo) (*cor
 type fakeQueue struct {
 	calls   []string
 	approve func(id int64) error
+	// tail follows a step's log; nil: the step has ended.
+	tail func(ctx context.Context, stepID, offset int64, fn func([]*core.LogLine) error) error
 }
 
 func (q *fakeQueue) Cancel(_ context.Context, id int64) error {
@@ -55,7 +57,10 @@ func (q *fakeQueue) Decline(_ context.Context, id int64) error {
 	return nil
 }
 
-func (q *fakeQueue) TailLogs(context.Context, int64, int64, func([]*core.LogLine) error) error {
+func (q *fakeQueue) TailLogs(ctx context.Context, stepID, offset int64, fn func([]*core.LogLine) error) error {
+	if q.tail != nil {
+		return q.tail(ctx, stepID, offset, fn)
+	}
 	return nil
 }
 

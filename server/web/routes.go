@@ -12,17 +12,22 @@ var reserved = map[string]bool{
 	"metrics": true, "healthz": true, "readyz": true, "version": true,
 }
 
-// routes lists every page and asset, in Drone's URL scheme.
+// routes lists every page and asset, in Drone's URL scheme, and
+// registers them on r and with the API (as pages outside its document).
 func (w *Web) routes(r *gin.Engine) {
-	r.GET(staticPrefix+"*file", w.serveAsset)
-	r.GET("/login", w.loginPage)
-	r.GET("/", w.dashboard)
-	repo := r.Group("/:owner/:name", w.ownerGuard)
-	repo.GET("", w.repoBuilds)
-	repo.GET("/settings", w.settings)
-	repo.GET("/:number", w.buildPage)
-	repo.GET("/:number/:stage/:step", w.logPage)
-	repo.POST("/:number/:action", w.buildAction)
+	add := func(method, path string, h ...gin.HandlerFunc) {
+		r.Handle(method, path, h...)
+		w.api.AddPage(method, path)
+	}
+	const repo = "/:owner/:name"
+	add("GET", staticPrefix+"*file", w.serveAsset)
+	add("GET", "/login", w.loginPage)
+	add("GET", "/", w.dashboard)
+	add("GET", repo, w.ownerGuard, w.repoBuilds)
+	add("GET", repo+"/settings", w.ownerGuard, w.settings)
+	add("GET", repo+"/:number", w.ownerGuard, w.buildPage)
+	add("GET", repo+"/:number/:stage/:step", w.ownerGuard, w.logPage)
+	add("POST", repo+"/:number/:action", w.ownerGuard, w.buildAction)
 }
 
 // ownerGuard sends paths of the server's own prefixes to notFound.
