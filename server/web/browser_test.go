@@ -49,7 +49,7 @@ func newBrowser(t *testing.T) context.Context {
 }
 
 // addBigLog gives acme/public build 4 with one step whose log has bigLog lines.
-func (f *fixture) addBigLog(t *testing.T) {
+func (f *fixture) addBigLog(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	b := &core.Build{RepoID: f.repos["public"].ID, Event: core.EventPush, Ref: "refs/heads/main", Status: core.StatusSuccess, Message: "big log"}

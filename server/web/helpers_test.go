@@ -99,7 +99,7 @@ type fixture struct {
 
 const logLines = 1234
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, "", t.TempDir())
@@ -160,7 +160,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // addBuilds gives the repository builds 1 to 3 (see fixture).
-func (f *fixture) addBuilds(t *testing.T, r *core.Repo) {
+func (f *fixture) addBuilds(t testing.TB, r *core.Repo) {
 	t.Helper()
 	ctx := context.Background()
 	builds := []struct {

@@ -184,7 +184,17 @@
     }
     win.style.transform = "translateY(" + first * LH + "px)";
     win.innerHTML = html.join("");
+    marks(first, last);
     want(first, last);
+  }
+
+  // marks records, for the benchmarks, when the first screen of lines
+  // and the last line were first drawn (performance marks).
+  var marked = {};
+  function marks(first, last) {
+    if (!window.performance || !performance.mark) return;
+    if (!marked.first && last > first && raw[first] !== undefined) { marked.first = true; performance.mark("drover-log-first-drawn"); }
+    if (!marked.last && total > 0 && last === total && raw[total - 1] !== undefined) { marked.last = true; performance.mark("drover-log-last-drawn"); }
   }
 
   // --- fetching -----------------------------------------------------------
