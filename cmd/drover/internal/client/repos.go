@@ -82,7 +82,16 @@ func (s *Repos) Update(ctx context.Context, r Ref, ch RepoChange) (*core.Repo, e
 // Repair fetches the repository from the remote again, reinstalls its
 // webhook and refreshes permissions.
 func (s *Repos) Repair(ctx context.Context, r Ref) (*core.Repo, error) {
-	return s.repoCall(ctx, http.MethodPost, r, "/repair", nil)
+	var out struct {
+		Repo *core.Repo `json:"repo"`
+	}
+	if err := s.c.call(ctx, request{method: http.MethodPost, path: r.path() + "/repair", query: s.c.repoQuery()}, &out); err != nil {
+		return nil, err
+	}
+	if out.Repo == nil {
+		return nil, fmt.Errorf("repair: the answer carries no repository")
+	}
+	return out.Repo, nil
 }
 
 // Chown makes you the repository's owner user (whose credentials drive it).
