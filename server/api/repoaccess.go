@@ -45,7 +45,7 @@ func (s *Server) rights(ctx context.Context, user *core.User, remote, slug strin
 	if err != nil {
 		return nil, err
 	}
-	r := &Rights{Repo: repo, Pull: perm.Pull || perm.Push || perm.Admin || !repo.Private, Push: perm.Push || perm.Admin, Admin: perm.Admin}
+	r := &Rights{Repo: repo, Pull: perm.Pull || perm.Push || perm.Admin || !repo.Restricted(), Push: perm.Push || perm.Admin, Admin: perm.Admin}
 	if !r.Pull {
 		return nil, core.Errorf(core.CodeNotFound, "repository %s not found", slug)
 	}
