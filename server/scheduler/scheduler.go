@@ -125,11 +125,19 @@ func (s *Scheduler) Request(ctx context.Context, f core.Filter) (*core.StageDeta
 		if err != nil {
 			return nil, err
 		}
-		if p, err := s.paused(ctx, f.RunnerID); err != nil || p {
+		// The stage is claimed: finishing it must not fail because the
+		// wait's deadline passed meanwhile (the runner is still there to
+		// take it), else a healthy stage would end as error.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		p, err := s.paused(cctx, f.RunnerID)
+		if err != nil || p {
+			cancel()
 			s.disp.release(d.Stage)
 			return pausedAnswer(ctx, err)
 		}
-		if err := s.complete(ctx, d); err != nil {
+		err = s.complete(cctx, d)
+		cancel()
+		if err != nil {
 			s.failStage(f.RunnerID, d.Stage, err)
 			continue
 		}
