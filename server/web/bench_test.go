@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httptrace"
 	"os/exec"
 	"sort"
@@ -23,8 +22,7 @@ func BenchmarkWebLog100k(b *testing.B) {
 		b.Skip("skipping: needs chromium (apt-get install chromium)")
 	}
 	f := newBenchFixture(b)
-	srv := httptest.NewServer(f.handler)
-	defer srv.Close()
+	srv := f.server(b)
 	ctx, stop := benchBrowser(b)
 	defer stop()
 	run := func(steps ...chromedp.Action[chromedp.Void]) {
@@ -61,8 +59,7 @@ func BenchmarkWebFirstLoad(b *testing.B) {
 		b.Skip("skipping: needs chromium (apt-get install chromium)")
 	}
 	f := newBenchFixture(b)
-	srv := httptest.NewServer(f.handler)
-	defer srv.Close()
+	srv := f.server(b)
 	ctx, stop := benchBrowser(b)
 	defer stop()
 	var kb float64
@@ -85,8 +82,7 @@ func BenchmarkWebFirstLoad(b *testing.B) {
 // reports the 99th percentile of the time to its first byte.
 func BenchmarkWebBuildPageTTFB(b *testing.B) {
 	f := newBenchFixture(b)
-	srv := httptest.NewServer(f.handler)
-	defer srv.Close()
+	srv := f.server(b)
 	var p99 time.Duration
 	for i := 0; i < b.N; i++ {
 		var ttfb []time.Duration

@@ -84,6 +84,14 @@ func (f *fixture) addBigLog(t testing.TB) {
 	}
 }
 
+// server serves the fixture over HTTP until the test ends, closing the
+// browser's connections first (event streams stay open otherwise).
+func (f *fixture) server(t testing.TB) *httptest.Server {
+	srv := httptest.NewServer(f.handler)
+	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
+	return srv
+}
+
 // browser runs steps in the test's tab, failing the test on an error.
 type browser struct {
 	t   *testing.T
@@ -152,8 +160,7 @@ func TestBrowserLogViewer(t *testing.T) {
 	b := browser{t: t, ctx: newBrowser(t)}
 	f := newFixture(t)
 	f.addBigLog(t)
-	srv := httptest.NewServer(f.handler)
-	t.Cleanup(srv.Close)
+	srv := f.server(t)
 	page := srv.URL + "/acme/public/4/1/1"
 
 	b.do(setCookie(srv.URL, f.cookies["reader"]), chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#log[data-ready="true"]`)),
@@ -205,8 +212,7 @@ func TestBrowserFollow(t *testing.T) {
 		}
 		return fn(lines)
 	}
-	srv := httptest.NewServer(f.handler)
-	t.Cleanup(srv.Close)
+	srv := f.server(t)
 
 	b.do(setCookie(srv.URL, f.cookies["reader"]), chromedp.Navigate(srv.URL+"/acme/public/3/1/1"),
 		chromedp.WaitVisible(chromedp.CSS(`#log[data-ready="true"]`)))

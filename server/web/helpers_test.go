@@ -13,6 +13,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server/api"
+	"github.com/drover-ci/drover/server/events"
 	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/secrets"
 	"github.com/drover-ci/drover/server/store"
@@ -92,6 +93,7 @@ type fixture struct {
 	store   *store.Store
 	handler http.Handler
 	queue   *fakeQueue
+	hub     *events.Hub       // the event stream's (GET /api/stream)
 	cookies map[string]string // user → session secret
 	csrf    map[string]string // user → CSRF token
 	repos   map[string]*core.Repo
@@ -118,6 +120,11 @@ func newFixture(t testing.TB) *fixture {
 	srv.UseSessions(sessions, false)
 	srv.AddBuilds(api.BuildDeps{Builder: fakeBuilder{}, Queue: f.queue, Runners: s.Runners()})
 	srv.AddLogin(api.LoginDeps{Remotes: noRemotes{}, ServerURL: "http://drover.test", Key: "k"})
+	f.hub = events.New(events.Options{Store: s})
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	t.Cleanup(stopHub)
+	go f.hub.Run(hubCtx)
+	srv.AddStream(f.hub)
 	ui, err := web.New(web.Options{API: srv, Store: s, ServerURL: "http://drover.test", Remotes: func() []string { return []string{"fake"} }})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,8 +31,7 @@ func screenshotDir(t *testing.T) string {
 func TestBrowserScreenshots(t *testing.T) {
 	b := browser{t: t, ctx: newBrowser(t)}
 	f := newFixture(t)
-	srv := httptest.NewServer(f.handler)
-	t.Cleanup(srv.Close)
+	srv := f.server(t)
 	dir := screenshotDir(t)
 	pages := []struct{ name, user, path string }{
 		{"login", "", "/login"},
