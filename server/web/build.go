@@ -14,6 +14,7 @@ import (
 type stageRow struct {
 	*core.Stage
 	Reason string // why a pending, waiting or blocked stage does not run
+	Graph  *graph // its steps' graph; nil when they run in order
 }
 
 // buildData is the build page's content.
@@ -21,6 +22,7 @@ type buildData struct {
 	Rights *api.Rights
 	Build  *core.Build
 	Stages []stageRow
+	Graph  *graph // the stages' graph; nil for one stage
 	Done   bool // the build finished: no live refresh
 }
 
@@ -57,11 +59,11 @@ func (w *Web) buildPage(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	d := &buildData{Rights: rights, Build: b, Done: finished(b.Status)}
+	d := &buildData{Rights: rights, Build: b, Done: finished(b.Status), Graph: stageGraph(stages)}
 	var runners []*core.Runner
 	listed := false // the runners are read once, and only for a pending stage
 	for _, st := range stages {
-		row := stageRow{Stage: st}
+		row := stageRow{Stage: st, Graph: stepGraph(st)}
 		switch st.Status {
 		case core.StatusBlocked:
 			row.Reason = "waits for approval by someone with push access"

@@ -31,6 +31,7 @@ func screenshotDir(t *testing.T) string {
 func TestBrowserScreenshots(t *testing.T) {
 	b := browser{t: t, ctx: newBrowser(t)}
 	f := newFixture(t)
+	f.addDiamond(t)
 	srv := f.server(t)
 	dir := screenshotDir(t)
 	pages := []struct{ name, user, path string }{
@@ -39,6 +40,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		{"builds", "writer", "/acme/public"},
 		{"build-running", "writer", "/acme/public/3"},
 		{"build-blocked", "writer", "/acme/public/2"},
+		{"build-graph", "writer", "/acme/public/4"},
 		{"log", "writer", "/acme/public/1/1/1#L2"},
 		{"settings", "owner", "/acme/public/settings"},
 		{"not-found", "writer", "/acme/private-nothing"},
