@@ -23,7 +23,7 @@ type buildData struct {
 	Build  *core.Build
 	Stages []stageRow
 	Graph  *graph // the stages' graph; nil for one stage
-	Done   bool // the build finished: no live refresh
+	Done   bool   // the build finished: no live refresh
 }
 
 // CanCancel, CanRestart and CanApprove say which actions the build page
