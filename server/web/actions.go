@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
-	"github.com/drover-ci/drover/server/api"
 )
 
 // buildActions are the build page's buttons and the API route each posts
@@ -28,46 +27,22 @@ func (w *Web) buildAction(c *gin.Context) {
 		w.notFound(c)
 		return
 	}
-	owner, name, number := c.Param("owner"), c.Param("name"), c.Param("number")
-	target := "/api/repos/" + url.PathEscape(owner) + "/" + url.PathEscape(name) + "/builds/" + url.PathEscape(number) + suffix
-	if r := c.Query("remote"); r != "" {
-		target += "?remote=" + url.QueryEscape(r)
-	}
-	rec := w.callAPI(c, http.MethodPost, target, c.PostForm("csrf_token"))
-	back := "/" + url.PathEscape(owner) + "/" + url.PathEscape(name) + "/" + url.PathEscape(number)
-	switch {
-	case rec.Code == http.StatusCreated:
-		var b core.Build
-		if json.Unmarshal(rec.Body.Bytes(), &b) == nil && b.Number > 0 {
-			back = "/" + url.PathEscape(owner) + "/" + url.PathEscape(name) + "/" + strconv.FormatInt(b.Number, 10)
-		}
-		c.Redirect(http.StatusSeeOther, back)
-	case rec.Code < 300:
-		c.Redirect(http.StatusSeeOther, back)
-	default:
-		var body struct {
-			Error string `json:"error"`
-		}
-		_ = json.Unmarshal(rec.Body.Bytes(), &body)
-		w.failStatus(c, rec.Code, body.Error)
-	}
+	number := url.PathEscape(c.Param("number"))
+	rec := w.callAPI(c, http.MethodPost, repoAPI(c, "/builds/"+number+suffix), c.PostForm("csrf_token"), nil)
+	w.toBuild(c, rec, number)
 }
 
-// callAPI serves an API request in-process for the browser's request c:
-// its cookies, Authorization and Sec-Fetch-Site headers, and csrf as
-// X-CSRF-Token.
-func (w *Web) callAPI(c *gin.Context, method, target, csrf string) *httptest.ResponseRecorder {
-	r, _ := http.NewRequestWithContext(c.Request.Context(), method, target, http.NoBody)
-	for _, h := range []string{"Cookie", "Authorization", "Sec-Fetch-Site", "Origin"} {
-		if v := c.GetHeader(h); v != "" {
-			r.Header.Set(h, v)
-		}
+// toBuild answers an API's answer about a build: a new build (201) is
+// shown, another success goes back to the build number, an error is the
+// error page with the API's message.
+func (w *Web) toBuild(c *gin.Context, rec *httptest.ResponseRecorder, number string) {
+	var b core.Build
+	switch {
+	case rec.Code == http.StatusCreated && json.Unmarshal(rec.Body.Bytes(), &b) == nil && b.Number > 0:
+		c.Redirect(http.StatusSeeOther, repoPage(c, "/"+strconv.FormatInt(b.Number, 10)))
+	case rec.Code < 300:
+		c.Redirect(http.StatusSeeOther, repoPage(c, "/"+number))
+	default:
+		w.failAPI(c, rec)
 	}
-	if csrf != "" {
-		r.Header.Set(api.CSRFHeader, csrf)
-	}
-	r.RemoteAddr = c.Request.RemoteAddr
-	rec := httptest.NewRecorder()
-	w.api.ServeHTTP(rec, r)
-	return rec
 }

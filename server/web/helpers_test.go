@@ -12,11 +12,13 @@ import (
 	"testing"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/sdk/remote/remotetest"
 	"github.com/drover-ci/drover/server/api"
 	"github.com/drover-ci/drover/server/events"
 	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/secrets"
 	"github.com/drover-ci/drover/server/store"
+	"github.com/drover-ci/drover/server/syncer"
 	"github.com/drover-ci/drover/server/web"
 )
 
@@ -74,25 +76,31 @@ func (fakeBuilder) Trigger(_ context.Context, repo *core.Repo, tmpl *core.Build)
 	return &b, nil
 }
 
-// noRemotes knows no remote (the login page only lists their names).
-type noRemotes struct{}
+// fakeRemotes holds the one remote "fake".
+type fakeRemotes struct{ fake *remotetest.Fake }
 
-func (noRemotes) Remote(name string) (core.Remote, error) {
-	return core.Remote{}, core.Errorf(core.CodeNotFound, "no remote %s", name)
+func (r fakeRemotes) Remote(name string) (core.Remote, error) {
+	if name != "fake" {
+		return core.Remote{}, core.Errorf(core.CodeNotFound, "no remote %s", name)
+	}
+	return core.RemoteOf(r.fake), nil
 }
 
 // scriptLine is a log line and a step name that must be shown as text.
 const scriptLine = `<script>alert("pwned")</script> & <b>bold</b>`
 
-// fixture is the API with the web UI mounted, on real SQLite: users
-// owner (admin of both repositories), writer (push), reader (pull) and
-// stranger (none); acme/public and acme/private, each with build 1
+// fixture is the API with the web UI mounted, on real SQLite, and the
+// remote "fake" (remotetest.Fake, each user's token "tok-<login>"): users
+// owner (admin of the repositories), writer (push), reader (pull) and
+// stranger (none); the inactive acme/idle without builds; acme/public
+// and acme/private, each with build 1
 // (success, two steps, logLines lines in step 1.1), build 2 (blocked) and
 // build 3 (running, a step named scriptLine, lint warnings).
 type fixture struct {
 	store   *store.Store
 	handler http.Handler
 	queue   *fakeQueue
+	remote  *remotetest.Fake
 	hub     *events.Hub       // the event stream's (GET /api/stream)
 	cookies map[string]string // user → session secret
 	csrf    map[string]string // user → CSRF token
@@ -114,12 +122,16 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	s.UseSealer(cipher)
-	f := &fixture{store: s, queue: &fakeQueue{}, cookies: map[string]string{}, csrf: map[string]string{}, repos: map[string]*core.Repo{}}
-	srv := api.New(api.Options{Store: s, Version: "test", Access: storedPerms{s}})
+	f := &fixture{store: s, queue: &fakeQueue{}, remote: remotetest.NewFake(), cookies: map[string]string{}, csrf: map[string]string{}, repos: map[string]*core.Repo{}}
+	remotes := fakeRemotes{f.remote}
+	sync := syncer.New(syncer.Options{Store: s, Remotes: remotes})
+	t.Cleanup(func() { sync.Close() })
+	srv := api.New(api.Options{Store: s, Version: "test", Access: storedPerms{s}, Syncer: sync})
 	sessions := login.NewSessions(s.Sessions(), 0)
 	srv.UseSessions(sessions, false)
 	srv.AddBuilds(api.BuildDeps{Builder: fakeBuilder{}, Queue: f.queue, Runners: s.Runners()})
-	srv.AddLogin(api.LoginDeps{Remotes: noRemotes{}, ServerURL: "http://drover.test", Key: "k"})
+	srv.AddLogin(api.LoginDeps{Remotes: remotes, ServerURL: "http://drover.test", Key: "k"})
+	srv.AddActivation(api.ActivateDeps{Remotes: remotes, Access: storedPerms{s}, ServerURL: "http://drover.test"})
 	f.hub = events.New(events.Options{Store: s})
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	t.Cleanup(stopHub)
@@ -132,24 +144,28 @@ func newFixture(t testing.TB) *fixture {
 	ui.Mount(srv.Router())
 	f.handler = srv
 
-	for _, name := range []string{"public", "private"} {
-		r := &core.Repo{Remote: "fake", RemoteID: "id-" + name, Owner: "acme", Name: name, Slug: "acme/" + name,
-			Branch: "main", Private: name == "private", Active: true}
+	for _, name := range []string{"public", "private", "idle"} {
+		r := &core.Repo{Remote: "fake", RemoteID: "r-acme/" + name, Owner: "acme", Name: name, Slug: "acme/" + name,
+			Branch: "main", Private: name == "private", Active: name != "idle"}
 		if err := s.Repos().Create(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 		f.repos[name] = r
-		f.addBuilds(t, r)
+		if r.Active {
+			f.addBuilds(t, r)
+		}
 	}
 	perms := map[string]core.Perm{"owner": {Pull: true, Push: true, Admin: true}, "writer": {Pull: true, Push: true},
 		"reader": {Pull: true}, "stranger": {}}
 	for login, perm := range perms {
-		u := &core.User{Remote: "fake", Login: login, Active: true}
+		u := &core.User{Remote: "fake", RemoteID: "u-" + login, Login: login, Active: true, Creds: core.Creds{Token: "tok-" + login}}
 		if err := s.Users().Create(ctx, u); err != nil {
 			t.Fatal(err)
 		}
+		f.remote.AddUser("tok-"+login, login)
 		if perm != (core.Perm{}) {
 			for _, r := range f.repos {
+				f.remote.AddRepo("tok-"+login, r.Slug, perm).Private = r.Private
 				p := perm
 				p.UserID, p.RepoID = u.ID, r.ID
 				if err := s.Perms().Upsert(ctx, &p); err != nil {

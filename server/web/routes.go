@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 )
 
@@ -23,10 +25,14 @@ func (w *Web) routes(r *gin.Engine) {
 	add("GET", staticPrefix+"*file", w.serveAsset)
 	add("GET", "/login", w.loginPage)
 	add("GET", "/", w.dashboard)
+	add("GET", "/repos", w.reposPage)
+	add("POST", "/repos/sync", w.syncRepos)
 	add("GET", repo, w.ownerGuard, w.repoBuilds)
 	add("GET", repo+"/settings", w.ownerGuard, w.settings)
 	add("GET", repo+"/:number", w.ownerGuard, w.buildPage)
 	add("GET", repo+"/:number/:stage/:step", w.ownerGuard, w.logPage)
+	add("POST", repo+"/activate", w.ownerGuard, w.repoSwitch(http.MethodPost))
+	add("POST", repo+"/deactivate", w.ownerGuard, w.repoSwitch(http.MethodDelete))
 	add("POST", repo+"/:number/:action", w.ownerGuard, w.buildAction)
 }
 

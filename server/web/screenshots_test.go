@@ -38,6 +38,7 @@ func TestBrowserScreenshots(t *testing.T) {
 		{"login", "", "/login"},
 		{"dashboard", "writer", "/"},
 		{"builds", "writer", "/acme/public"},
+		{"repos", "owner", "/repos"},
 		{"build-running", "writer", "/acme/public/3"},
 		{"build-blocked", "writer", "/acme/public/2"},
 		{"build-graph", "writer", "/acme/public/4"},

@@ -6,6 +6,8 @@
 //   data-live-repo="<repo id>"    only that repository's events
 //   data-live-types="build"       only events of these types (space-separated)
 //   data-live-wait="<ms>"         gather events this long before fetching
+//   data-live-poll="<ms>"         also redraw this often, while the region
+//                                 drawn anew still says so (a sync's progress)
 // "resync" (events may have been missed) and a reconnect redraw every
 // region. data-live-announce on a region is read out (aria-live) when it
 // changes. body[data-live-state] says "open" once the stream is connected.
@@ -61,6 +63,7 @@
         var after = node.getAttribute("data-live-announce");
         if (after && after !== before) announce(after);
         document.dispatchEvent(new CustomEvent("drover:live-drawn", { detail: { id: id } }));
+        poll(node);
       })
       .catch(function () { /* the next event tries again */ })
       .then(function () {
@@ -76,17 +79,24 @@
     st.timer = setTimeout(function () { st.timer = null; draw(id); }, wait);
   }
 
+  // poll redraws the region after data-live-poll milliseconds, if it has one.
+  function poll(el) {
+    var ms = parseInt(el.getAttribute("data-live-poll") || "0", 10);
+    if (ms > 0) setTimeout(function () { draw(el.id); }, ms);
+  }
+
   function each(fn) {
     var list = document.querySelectorAll("[data-live-src][id]");
     for (var i = 0; i < list.length; i++) fn(list[i]);
   }
 
-  function start() {
-    var src = document.body.getAttribute("data-stream");
-    each(function (el) { regions[el.id] = { busy: false, again: false, timer: null }; });
-    if (!src || !window.EventSource || Object.keys(regions).length === 0) return;
-    var es = new EventSource(src);
-    var lost = false;
+  var es = null, lost = false;
+
+  // connect opens the stream (again). A page left is not kept connected:
+  // browsers allow a few connections per server, and a page kept in the
+  // back/forward cache would hold one.
+  function connect(src) {
+    es = new EventSource(src);
     var onEvent = function (e) {
       var ev;
       try { ev = JSON.parse(e.data); } catch (err) { return; }
@@ -102,6 +112,22 @@
     es.addEventListener("error", function () {
       lost = true;
       document.body.setAttribute("data-live-state", "lost");
+    });
+  }
+
+  function start() {
+    var src = document.body.getAttribute("data-stream");
+    each(function (el) { regions[el.id] = { busy: false, again: false, timer: null }; poll(el); });
+    if (!src || !window.EventSource || Object.keys(regions).length === 0) return;
+    connect(src);
+    window.addEventListener("pagehide", function () {
+      if (es) es.close();
+      es = null;
+    });
+    window.addEventListener("pageshow", function (e) {
+      if (!e.persisted || es) return;
+      lost = true; // what changed meanwhile is drawn once connected
+      connect(src);
     });
   }
 
