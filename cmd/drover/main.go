@@ -24,6 +24,7 @@ type cliEnv struct {
 
 var groups = map[string]group{
 	"pipeline": {summary: "lint and compile pipeline files (.drover.yml, .drone.yml)", run: runPipeline},
+	"exec":     {summary: "run a pipeline file on this machine, without a server (drover exec --help)", run: runExec},
 }
 
 func main() {
