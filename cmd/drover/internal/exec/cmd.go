@@ -40,7 +40,7 @@ func SystemIO() IO {
 type Options struct {
 	IO   IO
 	File string // the pipeline file; "" the default names; "-" standard input
-	Dir  string // the workspace; "" the working directory
+	Dir  string // the workspace (--workspace); "" the working directory
 
 	Pipelines        []string
 	Include, Exclude []string
@@ -115,6 +115,7 @@ error. Ctrl-C stops the running steps and removes what the engine made.`,
 	f.StringVar(&o.Engine, "engine", "", "engine instance for every pipeline (default the pipeline's type; exec runs on local)")
 	f.StringToStringVar(&o.EngineOpts, "engine-opt", nil, "engine option `KEY=VALUE` (repeatable), as in a runner's [[engine]] table")
 	f.StringVar(&o.PluginDir, "plugin-dir", "", "directory of the drover-engine-* plugins (default $DROVER_PLUGIN_DIR, else drover's own directory)")
+	f.StringVar(&o.Dir, "workspace", "", "`DIR` used as the workspace and searched for the default file (default the working directory)")
 	f.BoolVar(&o.Clone, "clone", false, "clone the commit into a fresh workspace instead of using the working directory")
 	f.StringVar(&o.CloneURL, "clone-url", "", "repository --clone fetches from (default the working directory's repository)")
 	f.DurationVar(&o.Timeout, "timeout", 0, "stage timeout (default 1h)")

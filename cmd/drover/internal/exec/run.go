@@ -97,7 +97,7 @@ func Run(ctx context.Context, o *Options) error {
 	return errFailed
 }
 
-// workDir is the workspace: --dir (tests) or the working directory.
+// workDir is the workspace: --workspace or the working directory.
 func workDir(o *Options) (string, error) {
 	dir := o.Dir
 	if dir == "" {
