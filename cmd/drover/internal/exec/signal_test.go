@@ -40,57 +40,20 @@ func TestInterrupt(t *testing.T) {
 		{"Ctrl-C: SIGINT to the process group", syscall.SIGINT, true},
 		{"SIGTERM to drover", syscall.SIGTERM, false},
 	}
-	bin := binDir(t, false)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := workspaceWith(t, map[string]string{".drone.yml": longStep})
 			root := t.TempDir()
-			cmd := osexec.Command(filepath.Join(bin, "drover"), "exec", "--trusted", "--grace", "2s", "--plugin-dir", bin,
-				"--engine-opt", "local.root="+root)
-			cmd.Dir = dir
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			cmd.Env = append(os.Environ(), "NO_COLOR=1")
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
+			var running []int
+			code, all := interrupt(t, dir, tt.sig, tt.group, func() string {
+				if running = testenv.ProcessesIn(root); len(running) == 0 {
+					return "the step is not running under " + root
+				}
+				return ""
+			}, "--trusted", "--engine-opt", "local.root="+root)
+			if code != 1 {
+				t.Errorf("exit status %d, want 1", code)
 			}
-			var errb strings.Builder
-			cmd.Stderr = &errb
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			out := &strings.Builder{}
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() && !strings.Contains(sc.Text(), "[long] started") {
-				out.WriteString(sc.Text() + "\n")
-			}
-			running := testenv.ProcessesIn(root)
-			if len(running) == 0 {
-				_ = cmd.Process.Kill()
-				t.Fatalf("the step is not running under %s; output:\n%s%s", root, out, errb.String())
-			}
-			target := cmd.Process.Pid
-			if tt.group {
-				target = -target
-			}
-			if err := syscall.Kill(target, tt.sig); err != nil {
-				t.Fatal(err)
-			}
-			rest, _ := io.ReadAll(stdout)
-			out.Write(rest)
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case err = <-done:
-			case <-time.After(2 * time.Minute): // a bound for a hung run, not a measurement
-				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-				t.Fatalf("drover exec did not end after %s; output:\n%s%s", tt.sig, out, errb.String())
-			}
-			var exit *osexec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-				t.Errorf("exit: %v, want status 1", err)
-			}
-			all := out.String() + errb.String()
 			for _, want := range []string{"[long] ✗ killed", "[after] - skipped", "drover exec: killed"} {
 				if !strings.Contains(all, want) {
 					t.Errorf("output lacks %q:\n%s", want, all)
@@ -109,4 +72,62 @@ func TestInterrupt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// interrupt runs the drover binary's exec in dir with args until the
+// step "long" prints "started", checks with running (a message when
+// something is wrong) that it runs, signals it and returns its exit
+// status and output.
+func interrupt(t *testing.T, dir string, sig syscall.Signal, group bool, running func() string, args ...string) (int, string) {
+	t.Helper()
+	bin := binDir(t, false)
+	cmd := osexec.Command(filepath.Join(bin, "drover"), append([]string{"exec", "--grace", "2s", "--plugin-dir", bin}, args...)...)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out := &strings.Builder{}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && !strings.Contains(sc.Text(), "[long] started") {
+		out.WriteString(sc.Text() + "\n")
+	}
+	if msg := running(); msg != "" {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		t.Fatalf("%s; output:\n%s%s", msg, out, errb.String())
+	}
+	target := cmd.Process.Pid
+	if group {
+		target = -target
+	}
+	if err := syscall.Kill(target, sig); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stdout)
+	out.Write(rest)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(2 * time.Minute): // a bound for a hung run, not a measurement
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		t.Fatalf("drover exec did not end after %s; output:\n%s%s", sig, out, errb.String())
+	}
+	var exit *osexec.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String() + errb.String()
+	case errors.As(err, &exit):
+		return exit.ExitCode(), out.String() + errb.String()
+	}
+	t.Fatalf("wait: %v", err)
+	return 0, ""
 }
