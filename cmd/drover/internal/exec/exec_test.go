@@ -2,9 +2,12 @@ package exec
 
 import (
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/drover-ci/drover/internal/testenv"
 )
 
 // threeSteps is a DAG: waiter and b run at once after a (waiter waits
@@ -164,5 +167,52 @@ func TestColours(t *testing.T) {
 		if has := strings.Contains(got, "\x1b["); has != color {
 			t.Errorf("colour %v: prefix %q", color, got)
 		}
+	}
+}
+
+// TestClone: --clone runs the committed tree of the workspace's
+// repository, not the working copy.
+func TestClone(t *testing.T) {
+	testenv.NeedProgram(t, "git", "install git")
+	dir := workspaceWith(t, map[string]string{
+		".drone.yml":  "kind: pipeline\ntype: exec\nname: default\nsteps:\n- name: show\n  commands: [cat message.txt, git rev-parse HEAD, echo branch=$DRONE_BRANCH sha=$DRONE_COMMIT_SHA]\n",
+		"message.txt": "committed\n",
+	})
+	git := func(args ...string) string {
+		cmd := osexec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q", "-b", "work")
+	git("add", ".")
+	git("commit", "-q", "-m", "first")
+	sha := git("rev-parse", "HEAD")
+	if err := os.WriteFile(filepath.Join(dir, "message.txt"), []byte("not committed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"the working copy", nil, []string{"[show] not committed", "[show] branch=work sha=" + sha}},
+		{"a clone of the commit", []string{"--clone"}, []string{"[clone] + git fetch", "[clone] + git checkout -q --force " + sha, "[show] committed", "[show] " + sha}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := execIn(t, dir, t.TempDir(), append([]string{"--trusted"}, tt.args...)...)
+			all := r.out + r.errOut
+			if r.code != 0 {
+				t.Fatalf("exit %d:\n%s", r.code, all)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("output lacks %q:\n%s", w, all)
+				}
+			}
+		})
 	}
 }

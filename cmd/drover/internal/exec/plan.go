@@ -32,7 +32,10 @@ func metadata(ctx context.Context, o *Options, dir string) pipeline.Metadata {
 		head = gitHead(ctx, dir)
 	}
 	branch := firstOf(o.Branch, head.Branch, "main")
-	sha := firstOf(o.SHA, head.SHA)
+	sha := o.SHA
+	if sha == "" && o.CloneURL == "" { // another repository's tip is not known here
+		sha = head.SHA
+	}
 	b := core.Build{Number: 1, Event: o.Event, Target: branch, Source: branch, Ref: o.Ref, After: sha,
 		Message: head.Message, Author: head.Author, Email: head.Email, Params: o.Params, Sender: head.Author}
 	if b.Ref == "" {
