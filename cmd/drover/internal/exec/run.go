@@ -70,6 +70,9 @@ func Run(ctx context.Context, o *Options) error {
 	}
 	h, err := startEngines(ctx, o, plugins, names)
 	if err != nil {
+		if ctx.Err() != nil {
+			return &ExitError{Code: 1, Err: fmt.Errorf("cancelled while the engine started")}
+		}
 		return err
 	}
 	defer h.Close()
