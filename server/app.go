@@ -33,6 +33,7 @@ import (
 	"github.com/drover-ci/drover/server/store"
 	"github.com/drover-ci/drover/server/syncer"
 	"github.com/drover-ci/drover/server/trigger"
+	"github.com/drover-ci/drover/server/web"
 )
 
 // Deps are what an App takes from outside besides its configuration.
@@ -160,6 +161,14 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.API.AddStream(a.Events)
 	a.API.AddActivation(api.ActivateDeps{Remotes: a.Host, Access: a.Syncer, Creds: a.Creds.Creds, ServerURL: cfg.ServerURL})
 	a.API.AddBadges(api.BadgeDeps{ServerURL: cfg.ServerURL})
+	ui, err := web.New(web.Options{API: a.API, Store: db, ServerURL: cfg.ServerURL, Log: log,
+		Remotes: func() []string { return a.Host.Names(host.KindRemote) }})
+	if err != nil {
+		a.Host.Close()
+		db.Close()
+		return nil, err
+	}
+	ui.Mount(a.API.Router()) // the pages, their assets, and the 404 page
 	return a, nil
 }
 

@@ -3,42 +3,23 @@
 // plugins runners use (docker, local, ssh or any drover-engine-* binary),
 // with the working directory as the workspace.
 //
-// The root command adds it with AddCommand(exec.NewCmd(io, nil)); its
-// errors carry their exit status (ExitCode): 0 success, 1 the build
-// failed (or was cancelled), 2 a usage or configuration error.
+// Exit status (through cmdutil's errors): 0 success, 1 the build failed
+// or was cancelled, 2 a usage or configuration error.
 package exec
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
+
+	"github.com/drover-ci/drover/cmd/drover/internal/cmdutil"
 )
-
-// IO is what the command reads and writes.
-type IO struct {
-	In       io.Reader
-	Out, Err io.Writer
-	// Color says whether output may be coloured (a terminal, NO_COLOR unset).
-	Color bool
-}
-
-// SystemIO returns the process's streams; colour is on when standard
-// output is a terminal and NO_COLOR is unset or empty.
-func SystemIO() IO {
-	return IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
-		Color: os.Getenv("NO_COLOR") == "" && term.IsTerminal(int(os.Stdout.Fd()))}
-}
 
 // Options are the command's flags and streams.
 type Options struct {
-	IO   IO
+	IO   *cmdutil.IO
 	File string // the pipeline file; "" the default names; "-" standard input
 	Dir  string // the workspace (--workspace); "" the working directory
 
@@ -62,12 +43,17 @@ type Options struct {
 
 	// set says which flags were given.
 	set map[string]bool
+	// getenv reads the environment (the factory's; nil: os.Getenv).
+	getenv func(string) string
 }
 
-// NewCmd returns the exec command. runF, when not nil, is called with the
-// parsed options instead of running them (tests of the flags).
-func NewCmd(ios IO, runF func(*Options) error) *cobra.Command {
-	o := &Options{IO: ios}
+// NewCmd is `drover exec`.
+func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
+
+// newCmd is the command; runF, when not nil, is called with the parsed
+// options instead of running them (tests of the flags).
+func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	o := &Options{IO: f.IO, getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "exec [FILE]",
 		Short: "Run a pipeline file on this machine, without a server",
@@ -82,9 +68,7 @@ error. Ctrl-C stops the running steps and removes what the engine made.`,
   drover exec --pipeline test --exclude deploy --secret-file .secrets
   drover exec ci.yml --event tag --ref refs/tags/v1.2.0 --param VERSION=1.2.0
   drover exec --trusted --engine local`,
-		Args:          cobra.MaximumNArgs(1),
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		Args: cmdutil.Args(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.File = args[0]
@@ -97,82 +81,42 @@ error. Ctrl-C stops the running steps and removes what the engine made.`,
 			return Run(cmd.Context(), o)
 		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
-	f := cmd.Flags()
-	f.SortFlags = false
-	f.StringArrayVar(&o.Pipelines, "pipeline", nil, "run only the pipeline `NAME` (repeatable; default every one whose trigger matches)")
-	f.StringArrayVar(&o.Include, "include", nil, "run only the steps `NAME` (repeatable; a glob such as test-*); services still run")
-	f.StringArrayVar(&o.Exclude, "exclude", nil, "skip the steps or services `NAME` (repeatable; a glob)")
-	f.StringVar(&o.Event, "event", "push", "build event: push, tag, pull_request, promote, cron, custom")
-	f.StringVar(&o.Branch, "branch", "", "branch (default the checked-out branch, else main)")
-	f.StringVar(&o.Ref, "ref", "", "git ref (default refs/heads/BRANCH)")
-	f.StringVar(&o.SHA, "sha", "", "commit sha (default the checked-out commit)")
-	f.StringVar(&o.Repo, "repo", "", "repository owner/name (default local/DIRECTORY)")
-	f.StringArrayVar(&o.SecretFiles, "secret-file", nil, "`FILE` of KEY=VALUE secrets for from_secret (repeatable; masked in the output)")
-	f.StringArrayVar(&o.EnvFiles, "env-file", nil, "`FILE` of KEY=VALUE variables for every step (repeatable)")
-	f.StringToStringVar(&o.Params, "param", nil, "build parameter `KEY=VALUE` (repeatable): ${KEY} and the steps' environment")
-	f.BoolVar(&o.Trusted, "trusted", false, "run as for a trusted repository: privileged steps, host volumes, type: exec and the local engine")
-	f.StringVar(&o.Engine, "engine", "", "engine instance for every pipeline (default the pipeline's type; exec runs on local)")
-	f.StringToStringVar(&o.EngineOpts, "engine-opt", nil, "engine option `KEY=VALUE` (repeatable), as in a runner's [[engine]] table")
-	f.StringVar(&o.PluginDir, "plugin-dir", "", "directory of the drover-engine-* plugins (default $DROVER_PLUGIN_DIR, else drover's own directory)")
-	f.StringVar(&o.Dir, "workspace", "", "`DIR` used as the workspace and searched for the default file (default the working directory)")
-	f.BoolVar(&o.Clone, "clone", false, "clone the commit into a fresh workspace instead of using the working directory")
-	f.StringVar(&o.CloneURL, "clone-url", "", "repository --clone fetches from (default the working directory's repository)")
-	f.DurationVar(&o.Timeout, "timeout", 0, "stage timeout (default 1h)")
-	f.DurationVar(&o.Grace, "grace", 10*time.Second, "how long a stopped step has to exit before it is killed")
-	f.BoolVar(&o.Debug, "debug", false, "log what the plugin host and the runtime do")
+	if f.IO != nil {
+		cmd.SetOut(f.IO.Out)
+		cmd.SetErr(f.IO.Err)
+	}
+	fl := cmd.Flags()
+	fl.SortFlags = false
+	fl.StringArrayVar(&o.Pipelines, "pipeline", nil, "run only the pipeline `NAME` (repeatable; default every one whose trigger matches)")
+	fl.StringArrayVar(&o.Include, "include", nil, "run only the steps `NAME` (repeatable; a glob such as test-*); services still run")
+	fl.StringArrayVar(&o.Exclude, "exclude", nil, "skip the steps or services `NAME` (repeatable; a glob)")
+	fl.StringVar(&o.Event, "event", "push", "build event: push, tag, pull_request, promote, cron, custom")
+	fl.StringVar(&o.Branch, "branch", "", "branch (default the checked-out branch, else main)")
+	fl.StringVar(&o.Ref, "ref", "", "git ref (default refs/heads/BRANCH)")
+	fl.StringVar(&o.SHA, "sha", "", "commit sha (default the checked-out commit)")
+	fl.StringVar(&o.Repo, "repo", "", "repository owner/name (default local/DIRECTORY)")
+	fl.StringArrayVar(&o.SecretFiles, "secret-file", nil, "`FILE` of KEY=VALUE secrets for from_secret (repeatable; masked in the output)")
+	fl.StringArrayVar(&o.EnvFiles, "env-file", nil, "`FILE` of KEY=VALUE variables for every step (repeatable)")
+	fl.StringToStringVar(&o.Params, "param", nil, "build parameter `KEY=VALUE` (repeatable): ${KEY} and the steps' environment")
+	fl.BoolVar(&o.Trusted, "trusted", false, "run as for a trusted repository: privileged steps, host volumes, type: exec and the local engine")
+	fl.StringVar(&o.Engine, "engine", "", "engine instance for every pipeline (default the pipeline's type; exec runs on local)")
+	fl.StringToStringVar(&o.EngineOpts, "engine-opt", nil, "engine option `KEY=VALUE` (repeatable), as in a runner's [[engine]] table")
+	fl.StringVar(&o.PluginDir, "plugin-dir", "", "directory of the drover-engine-* plugins (default $DROVER_PLUGIN_DIR, else drover's own directory)")
+	fl.StringVar(&o.Dir, "workspace", "", "`DIR` used as the workspace and searched for the default file (default the working directory)")
+	fl.BoolVar(&o.Clone, "clone", false, "clone the commit into a fresh workspace instead of using the working directory")
+	fl.StringVar(&o.CloneURL, "clone-url", "", "repository --clone fetches from (default the working directory's repository)")
+	fl.DurationVar(&o.Timeout, "timeout", 0, "stage timeout (default 1h)")
+	fl.DurationVar(&o.Grace, "grace", 10*time.Second, "how long a stopped step has to exit before it is killed")
+	fl.BoolVar(&o.Debug, "debug", false, "log what the plugin host and the runtime do")
 	return cmd
 }
 
-// Main runs `drover exec` with args (those after "exec") until it ends or
-// SIGINT/SIGTERM cancels it, and returns the exit status; it prints one
-// line for an error.
-func Main(ctx context.Context, args []string, ios IO) int {
-	root := &cobra.Command{Use: "drover", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(NewCmd(ios, nil))
-	root.SetArgs(append([]string{"exec"}, args...))
-	root.SetOut(ios.Out)
-	root.SetErr(ios.Err)
-	err := root.ExecuteContext(ctx)
-	if err != nil && !errors.Is(err, errFailed) {
-		fmt.Fprintf(ios.Err, "drover exec: %v\n", err)
-	}
-	return ExitCode(err)
-}
-
-// ExitError is an error with the exit status it stands for.
-type ExitError struct {
-	Code int
-	Err  error
-}
-
-func (e *ExitError) Error() string { return e.Err.Error() }
-func (e *ExitError) Unwrap() error { return e.Err }
-
-// ExitCode returns the status the error stands for.
-func (e *ExitError) ExitCode() int { return e.Code }
-
-// errFailed is the error of a build that ran and did not succeed; its
+// errFailed is the error of a build that ran and did not succeed: its
 // outcome is printed already.
-var errFailed = errors.New("the build failed")
-
-// ExitCode returns the exit status for an error of the command: 0 for
-// nil, an ExitError's code, 2 for cobra's own usage errors, else 1.
-func ExitCode(err error) int {
-	var ee *ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee):
-		return ee.Code
-	case errors.Is(err, errFailed):
-		return 1
-	}
-	return 2 // cobra's argument errors are the only others
-}
+var errFailed = cmdutil.Exit(cmdutil.ExitError)
 
 // usageErr marks err as a usage or configuration error (exit status 2).
-func usageErr(err error) error { return &ExitError{Code: 2, Err: err} }
+func usageErr(err error) error { return &cmdutil.UsageError{Err: err} }
 
 // usagef is a usage or configuration error made from a format.
 func usagef(format string, a ...any) error { return usageErr(fmt.Errorf(format, a...)) }

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -9,6 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/spf13/cobra"
+
+	"github.com/drover-ci/drover/cmd/drover/internal/cmdutil"
 )
 
 // TestFlags checks what the command line parses to, without running.
@@ -38,13 +42,12 @@ func TestFlags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got *Options
 			var errb bytes.Buffer
-			cmd := NewCmd(IO{Out: &errb, Err: &errb}, func(o *Options) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
+			f := &cmdutil.Factory{IO: cmdutil.Test(nil, &errb, &errb)}
+			cmd := newCmd(f, func(o *Options) error { got = o; return nil })
 			cmd.SetOut(&errb)
 			cmd.SetErr(&errb)
-			err := cmd.Execute()
-			if code := ExitCode(err); code != tt.code {
-				t.Fatalf("exit %d, want %d (%v)", code, tt.code, err)
+			if code := runCmd(context.Background(), cmd, tt.args); code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", code, tt.code, errb.String())
 			}
 			if tt.code != 0 {
 				return
@@ -56,20 +59,25 @@ func TestFlags(t *testing.T) {
 	}
 }
 
+// TestExitCode: a usage error exits 2 with its line, a failed build 1
+// without one (its outcome is printed already).
 func TestExitCode(t *testing.T) {
 	tests := []struct {
-		err  error
-		want int
+		err     error
+		code    int
+		printed bool
 	}{
-		{nil, 0},
-		{errFailed, 1},
-		{usagef("x"), 2},
-		{&ExitError{Code: 1, Err: errors.New("clone")}, 1},
-		{errors.New("accepts at most 1 arg(s)"), 2},
+		{nil, 0, false},
+		{errFailed, 1, false},
+		{usagef("bad %s", "flag"), 2, true},
+		{errors.New("clone: no such repository"), 1, true},
 	}
 	for _, tt := range tests {
-		if got := ExitCode(tt.err); got != tt.want {
-			t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		var errb bytes.Buffer
+		cmd := &cobra.Command{Use: "exec", RunE: func(*cobra.Command, []string) error { return tt.err }}
+		cmd.SetErr(&errb)
+		if code := runCmd(context.Background(), cmd, nil); code != tt.code || (errb.Len() > 0) != tt.printed {
+			t.Errorf("%v: exit %d, printed %q; want %d, printed %v", tt.err, code, errb.String(), tt.code, tt.printed)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package exec
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -22,7 +21,11 @@ func pluginDir(o *Options) string {
 	if o.PluginDir != "" {
 		return o.PluginDir
 	}
-	if d := os.Getenv("DROVER_PLUGIN_DIR"); d != "" {
+	getenv := o.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if d := getenv("DROVER_PLUGIN_DIR"); d != "" {
 		return d
 	}
 	if exe, err := os.Executable(); err == nil {
@@ -78,7 +81,7 @@ func startEngines(ctx context.Context, o *Options, dir string, names []string) (
 	h := host.New(host.Options{Dir: dir, Instances: ins, Logger: logger(o)})
 	if err := h.Start(ctx); err != nil {
 		_ = h.Close()
-		return nil, &ExitError{Code: 2, Err: fmt.Errorf("start the engine: %w", err)}
+		return nil, usagef("start the engine: %w", err)
 	}
 	return h, nil
 }

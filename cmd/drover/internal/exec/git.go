@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -52,7 +53,7 @@ func workspace(ctx context.Context, o *Options, dir string, b *core.Build, p *pr
 	}
 	tmp, err := os.MkdirTemp("", "drover-exec-clone-*")
 	if err != nil {
-		return "", nil, &ExitError{Code: 1, Err: fmt.Errorf("clone: %w", err)}
+		return "", nil, fmt.Errorf("clone: %w", err)
 	}
 	cleanup := func() { _ = os.RemoveAll(tmp) }
 	url := o.CloneURL
@@ -68,9 +69,9 @@ func workspace(ctx context.Context, o *Options, dir string, b *core.Build, p *pr
 	if err != nil {
 		cleanup()
 		if ctx.Err() != nil {
-			return "", nil, &ExitError{Code: 1, Err: fmt.Errorf("cancelled during the clone")}
+			return "", nil, errors.New("cancelled during the clone")
 		}
-		return "", nil, &ExitError{Code: 1, Err: fmt.Errorf("clone %s: %w", url, err)}
+		return "", nil, fmt.Errorf("clone %s: %w", url, err)
 	}
 	return filepath.Join(tmp, "src"), cleanup, nil
 }

@@ -3,12 +3,17 @@ package exec
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/drover-ci/drover/cmd/drover/internal/cmdutil"
 )
 
 // binaries builds, once per test binary, the drover CLI and the engine
@@ -93,6 +98,22 @@ func execIn(t testing.TB, dir, root string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
 	full := append([]string{"--workspace", dir, "--plugin-dir", binDir(t, false), "--engine-opt", "local.root=" + root}, args...)
-	code := Main(context.Background(), full, IO{In: strings.NewReader(""), Out: &out, Err: &errb})
+	f := &cmdutil.Factory{IO: cmdutil.Test(strings.NewReader(""), &out, &errb), Getenv: os.Getenv}
+	code := runCmd(context.Background(), newCmd(f, nil), full)
 	return result{code: code, out: out.String(), errOut: errb.String()}
+}
+
+// runCmd runs the command with args as the drover root does: an error's
+// one line on standard error, its exit status returned.
+func runCmd(ctx context.Context, cmd *cobra.Command, args []string) int {
+	root := &cobra.Command{Use: "drover", SilenceErrors: true, SilenceUsage: true}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.UsageError{Err: err} })
+	root.AddCommand(cmd)
+	root.SetArgs(append([]string{cmd.Name()}, args...))
+	root.SetOut(cmd.OutOrStdout())
+	err := root.ExecuteContext(ctx)
+	if _, silent := err.(*cmdutil.SilentError); err != nil && !silent {
+		fmt.Fprintf(cmd.ErrOrStderr(), "drover exec: %s\n", cmdutil.OneLine(err))
+	}
+	return cmdutil.Code(err)
 }

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -71,7 +72,7 @@ func Run(ctx context.Context, o *Options) error {
 	h, err := startEngines(ctx, o, plugins, names)
 	if err != nil {
 		if ctx.Err() != nil {
-			return &ExitError{Code: 1, Err: fmt.Errorf("cancelled while the engine started")}
+			return errors.New("cancelled while the engine started")
 		}
 		return err
 	}
@@ -80,7 +81,7 @@ func Run(ctx context.Context, o *Options) error {
 		grace: o.Grace, out: out, log: logger(o)}
 	for i, n := range names {
 		if b.engines[i], err = h.Engine(n); err != nil {
-			return &ExitError{Code: 2, Err: err}
+			return usageErr(err)
 		}
 	}
 	ws, cleanup, err := workspace(ctx, o, dir, &md.Build, out)
