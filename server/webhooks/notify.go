@@ -1,0 +1,71 @@
+package webhooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/events"
+)
+
+// created is the status that records a build's creation.
+const created = core.Status("created")
+
+// handle records the change an event reports and queues its deliveries.
+func (s *Service) handle(ctx context.Context, e *events.Event) error {
+	if e.Status == "" || e.BuildID == 0 {
+		return nil
+	}
+	c := core.BuildChange{BuildID: e.BuildID, StageID: e.StageID, Status: e.Status}
+	event, action := core.WebhookEventBuild, core.WebhookUpdated
+	if e.Type == events.TypeStage {
+		event = core.WebhookEventStage
+	} else {
+		c.StageID = 0
+	}
+	switch {
+	case e.Created && event == core.WebhookEventBuild:
+		c.Status, action = created, core.WebhookCreated
+	case e.Status.Done():
+		action = core.WebhookFinished
+	}
+	hooks, err := s.o.Hooks.List(ctx)
+	if err != nil {
+		return err
+	}
+	var ds []*core.WebhookDelivery
+	var p *Payload
+	var body []byte
+	for _, h := range hooks {
+		if !h.Wants(event) {
+			continue
+		}
+		if p == nil {
+			if p, err = s.payload(ctx, event, action, c); err != nil {
+				return err
+			}
+			if body, err = json.Marshal(p); err != nil {
+				return fmt.Errorf("payload: %w", err)
+			}
+		}
+		ds = append(ds, &core.WebhookDelivery{WebhookID: h.ID, Event: event, Action: action, BuildID: c.BuildID, Payload: body})
+	}
+	recorded, err := s.o.Deliveries.Record(ctx, c, ds)
+	if err != nil || !recorded {
+		return err
+	}
+	if len(ds) > 0 {
+		s.Wake()
+	}
+	if s.o.OnChange != nil {
+		var b *core.Build
+		if p != nil {
+			b = p.Build.Build
+		} else if b, err = s.o.Store.Builds().Find(ctx, c.BuildID); err != nil {
+			return fmt.Errorf("build %d: %w", c.BuildID, err)
+		}
+		s.o.OnChange(c, b)
+	}
+	return nil
+}
