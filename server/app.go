@@ -33,6 +33,7 @@ import (
 	"github.com/drover-ci/drover/server/store"
 	"github.com/drover-ci/drover/server/syncer"
 	"github.com/drover-ci/drover/server/trigger"
+	"github.com/drover-ci/drover/server/webhooks"
 )
 
 // Deps are what an App takes from outside besides its configuration.
@@ -56,7 +57,8 @@ type App struct {
 	Creds     *login.Refresher // users' remote credentials, refreshed when expired
 	API       *api.Server
 	Metrics   *metrics.Metrics
-	Events    *events.Hub // changes of builds, stages and steps (GET /api/stream)
+	Events    *events.Hub       // changes of builds, stages and steps (GET /api/stream)
+	Webhooks  *webhooks.Service // outgoing webhooks' deliveries
 	Log       *slog.Logger
 
 	cancel context.CancelFunc
@@ -123,7 +125,9 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	policy := limiter.New(cfg.SyncOwners, cfg.SyncMaxRepos, cfg.MaxRunningPerRepo, cfg.MaxRunningPerOwner)
 	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log, Creds: a.Creds.Creds}
 	bus := scheduler.NewBus(log)
-	a.Events = events.New(events.Options{Store: db, Bus: bus, Log: log})
+	a.Webhooks = webhooks.New(webhooks.Options{Store: db, Hooks: db.Webhooks(), Deliveries: db.WebhookDeliveries(),
+		ServerURL: cfg.ServerURL, Version: version.Version, Log: log})
+	a.Events = events.New(events.Options{Store: db, Bus: bus, Log: log, OnLocal: a.Webhooks.Event})
 	a.Scheduler = scheduler.New(db, bus, scheduler.Options{
 		Lease:     cfg.StageLease,
 		LogLimits: core.LogLimits{Lines: int64(cfg.MaxLogLines), Bytes: int64(cfg.MaxLogBytes), LineBytes: int64(cfg.MaxLogLineBytes)},
@@ -160,6 +164,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.API.AddStream(a.Events)
 	a.API.AddActivation(api.ActivateDeps{Remotes: a.Host, Access: a.Syncer, Creds: a.Creds.Creds, ServerURL: cfg.ServerURL})
 	a.API.AddBadges(api.BadgeDeps{ServerURL: cfg.ServerURL})
+	a.API.AddWebhooks(api.WebhookDeps{Hooks: db.Webhooks(), Deliveries: db.WebhookDeliveries(), Wake: a.Webhooks.Wake})
 	return a, nil
 }
 
@@ -173,6 +178,8 @@ func (a *App) Start(ctx context.Context) error {
 	a.Scheduler.Start(ctx)
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Events.Run(ctx) }()
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.Webhooks.Run(ctx) }()
 	ticker := &cron.Ticker{Crons: a.Store.Crons(), Repos: a.Store.Repos(), Builder: a.Trigger, Log: a.Log}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); ticker.Run(ctx) }()
