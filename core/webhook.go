@@ -119,7 +119,7 @@ type WebhookDeliveryStore interface {
 	Redeliver(ctx context.Context, webhookID, id int64) (*WebhookDelivery, error)
 	// Claim takes up to limit deliveries that are due (pending with
 	// their next attempt passed, or delivering with an expired lease),
-	// oldest first, marks them delivering until leaseUntil, counts the
+	// oldest (lowest id) first, marks them delivering until leaseUntil, counts the
 	// attempt and returns them.
 	Claim(ctx context.Context, limit int, now, leaseUntil time.Time) ([]*WebhookDelivery, error)
 	// Report saves the outcome of a claimed delivery's attempt (status,

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/pipeline"
 	"github.com/drover-ci/drover/core/pipeline/convert"
@@ -126,7 +128,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log, Creds: a.Creds.Creds}
 	bus := scheduler.NewBus(log)
 	a.Webhooks = webhooks.New(webhooks.Options{Store: db, Hooks: db.Webhooks(), Deliveries: db.WebhookDeliveries(),
-		ServerURL: cfg.ServerURL, Version: version.Version, Log: log})
+		ServerURL: cfg.ServerURL, Version: version.Version, Log: log, OnChange: a.Metrics.BuildChanged})
 	a.Events = events.New(events.Options{Store: db, Bus: bus, Log: log, OnLocal: a.Webhooks.Event})
 	a.Scheduler = scheduler.New(db, bus, scheduler.Options{
 		Lease:     cfg.StageLease,
@@ -139,12 +141,14 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		Metrics:   a.Metrics,
 		OnChange:  a.Events.Change,
 	})
-	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Limiter: policy, Log: log, Creds: a.Creds.Creds})
+	a.Syncer = syncer.New(syncer.Options{Store: a.Metrics.ObserveSyncs(db), Remotes: a.Host, Limiter: policy, Log: log, Creds: a.Creds.Creds})
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
 		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds, Metrics: a.Metrics, Canceller: a.Scheduler,
 		Formats: convert.Enabled{Jsonnet: cfg.JsonnetEnabled, Starlark: cfg.StarlarkEnabled}, OnCreated: a.Events.Created}
 
-	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
+	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer,
+		Middleware: []gin.HandlerFunc{a.Metrics.Middleware()}})
+	a.Metrics.Watch(metrics.Sources{State: a.metricsState, Plugins: a.pluginRestarts})
 	a.API.AddMetrics(a.Metrics.Handler(), cfg.MetricsToken)
 	a.API.AddPlugins(a.Host)
 	runnerOpts := runnerapi.Options{Scheduler: a.Scheduler, Store: db, Log: log, Lease: cfg.StageLease, Stopping: a.stopping}

@@ -139,7 +139,7 @@ func (ds deliveryStore) Claim(ctx context.Context, limit int, now, leaseUntil ti
 				return q.Where("status = ? AND next_attempt <= ?", core.DeliveryPending, now).
 					WhereOr("status = ? AND lease_until < ?", core.DeliveryDelivering, now)
 			}).
-			Order("next_attempt", "id").Limit(int64(limit))
+			Order("id").Limit(int64(limit))
 		if ds.s.dialect == Postgres {
 			q = q.For("UPDATE SKIP LOCKED") // replicas claiming at once take different rows
 		}

@@ -19,7 +19,7 @@ import (
 // Bounds of one round of sending.
 const (
 	claimBatch    = 16   // deliveries claimed at once
-	sendersAtOnce = 4    // of them sent at once
+	sendersAtOnce = 4    // webhooks sent to at once
 	keepResponse  = 1024 // bytes of the receiver's answer kept
 )
 
@@ -54,21 +54,32 @@ func (s *Service) send(ctx context.Context) {
 	}
 }
 
-// round claims due deliveries and sends them; it returns how many it
-// claimed.
+// round claims due deliveries and sends them, each webhook's in order
+// (the order of the changes on this replica), several webhooks at once;
+// it returns how many it claimed.
 func (s *Service) round(ctx context.Context) (int, error) {
 	now := time.Now()
 	ds, err := s.o.Deliveries.Claim(ctx, claimBatch, now, now.Add(s.o.Lease))
 	if err != nil {
 		return 0, err
 	}
+	var order []int64
+	byHook := map[int64][]*core.WebhookDelivery{}
+	for _, d := range ds {
+		if byHook[d.WebhookID] == nil {
+			order = append(order, d.WebhookID)
+		}
+		byHook[d.WebhookID] = append(byHook[d.WebhookID], d)
+	}
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, sendersAtOnce)
-	for _, d := range ds {
+	for _, id := range order {
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			s.deliver(ctx, d)
+			for _, d := range byHook[id] {
+				s.deliver(ctx, d)
+			}
 		})
 	}
 	wg.Wait()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server/events"
@@ -30,9 +32,12 @@ func (s *Service) handle(ctx context.Context, e *events.Event) error {
 	case e.Status.Done():
 		action = core.WebhookFinished
 	}
-	hooks, err := s.o.Hooks.List(ctx)
+	hooks, err := s.hooks(ctx)
 	if err != nil {
 		return err
+	}
+	if event == core.WebhookEventStage && !slices.ContainsFunc(hooks, func(h *core.Webhook) bool { return h.Wants(event) }) {
+		return nil // only the builds' changes are counted without a webhook
 	}
 	var ds []*core.WebhookDelivery
 	var p *Payload
@@ -68,4 +73,26 @@ func (s *Service) handle(ctx context.Context, e *events.Event) error {
 		s.o.OnChange(c, b)
 	}
 	return nil
+}
+
+// hooksFor is how long the list of webhooks is reused: a webhook created
+// or changed applies to the changes handled from then on, this long
+// later at most.
+const hooksFor = 2 * time.Second
+
+// hooks returns the webhooks, read at most every hooksFor (used by the
+// Run goroutine only).
+func (s *Service) hooks(ctx context.Context) ([]*core.Webhook, error) {
+	if s.cached != nil && time.Since(s.cachedAt) < hooksFor {
+		return s.cached, nil
+	}
+	hooks, err := s.o.Hooks.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if hooks == nil {
+		hooks = []*core.Webhook{}
+	}
+	s.cached, s.cachedAt = hooks, time.Now()
+	return hooks, nil
 }

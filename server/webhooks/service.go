@@ -29,7 +29,7 @@ type Options struct {
 	MaxAttempts int           // attempts of a delivery before it fails (default 5)
 	MinBackoff  time.Duration // wait before the second attempt, doubled after each (default 10 s)
 	MaxBackoff  time.Duration // longest wait between attempts (default 1 h)
-	Lease       time.Duration // how long a claimed delivery is this replica's (default 1 min)
+	Lease       time.Duration // how long a claimed delivery is this replica's: a round of sends at most (default 5 min)
 	PollEvery   time.Duration // how often the queue is looked at without a wake-up (default 5 s)
 	ServerURL   string
 	Version     string
@@ -45,6 +45,9 @@ type Service struct {
 	o    Options
 	in   chan *events.Event
 	wake chan struct{}
+
+	cached   []*core.Webhook // the webhooks, read at cachedAt (hooks)
+	cachedAt time.Time
 
 	mu        sync.Mutex
 	nextRetry time.Time // the earliest retry this replica scheduled (zero: none)
@@ -70,7 +73,7 @@ func New(o Options) *Service {
 		o.MaxBackoff = time.Hour
 	}
 	if o.Lease <= 0 {
-		o.Lease = time.Minute
+		o.Lease = 5 * time.Minute
 	}
 	if o.PollEvery <= 0 {
 		o.PollEvery = 5 * time.Second
