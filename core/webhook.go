@@ -126,4 +126,7 @@ type WebhookDeliveryStore interface {
 	// next attempt, response, duration, error); a delivery claimed again
 	// since (its attempts differ) is ErrConflict and changes nothing.
 	Report(ctx context.Context, d *WebhookDelivery) error
+	// Prune deletes the delivered and failed deliveries created before
+	// and returns how many.
+	Prune(ctx context.Context, before time.Time) (int, error)
 }

@@ -187,3 +187,13 @@ func (ds deliveryStore) Report(ctx context.Context, d *core.WebhookDelivery) err
 	}
 	return nil
 }
+
+func (ds deliveryStore) Prune(ctx context.Context, before time.Time) (int, error) {
+	res, err := ds.s.db.NewDelete().Model((*deliveryRow)(nil)).
+		Where("status IN (?) AND created < ?", bun.List([]string{core.DeliveryDelivered, core.DeliveryFailed}), before.UTC()).Exec(ctx)
+	if err != nil {
+		return 0, dbutil.MapErr(err, "webhook deliveries")
+	}
+	n, err := dbutil.Affected(res)
+	return int(n), err
+}

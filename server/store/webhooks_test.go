@@ -150,6 +150,26 @@ func TestWebhookDeliveryQueue(t *testing.T) {
 		if err != nil || len(list) != 2 || list[0].ID != re.ID || list[1].ResponseStatus != 500 || list[1].Attempts != 2 {
 			t.Fatalf("list = %+v, %v", list, err)
 		}
+		// Pruning keeps what is pending and what is recent.
+		for _, tc := range []struct {
+			before time.Time
+			want   int
+		}{{now.Add(-time.Hour), 0}, {now.Add(time.Hour), 0}} {
+			if n, err := q.Prune(ctx, tc.before); err != nil || n != tc.want {
+				t.Fatalf("prune before %v = %d, %v; want %d", tc.before, n, err, tc.want)
+			}
+		}
+		re2, _ := q.Claim(ctx, 10, later, later.Add(time.Minute))
+		if len(re2) != 1 {
+			t.Fatalf("claim the redelivery = %+v", re2)
+		}
+		re2[0].Status, re2[0].LastAttempt = core.DeliveryDelivered, later
+		if err := q.Report(ctx, re2[0]); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := q.Prune(ctx, now.Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("prune the delivered one = %d, %v", n, err)
+		}
 		if err := s.Webhooks().Delete(ctx, w.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -21,13 +21,23 @@ const (
 	claimBatch    = 16   // deliveries claimed at once
 	sendersAtOnce = 4    // webhooks sent to at once
 	keepResponse  = 1024 // bytes of the receiver's answer kept
+	pruneEvery    = time.Hour
 )
 
 // send claims and sends due deliveries until ctx ends: at once when woken,
 // else at the next retry this replica scheduled or every PollEvery (the
 // other replicas' retries and expired leases).
 func (s *Service) send(ctx context.Context) {
+	var pruned time.Time
 	for {
+		if time.Since(pruned) > pruneEvery {
+			pruned = time.Now()
+			if n, err := s.o.Deliveries.Prune(ctx, pruned.Add(-s.o.Keep)); err != nil && ctx.Err() == nil {
+				s.o.Log.Warn("outgoing webhooks: prune old deliveries", "err", err)
+			} else if n > 0 {
+				s.o.Log.Info("outgoing webhooks: old deliveries pruned", "deliveries", n)
+			}
+		}
 		n, err := s.round(ctx)
 		if err != nil && ctx.Err() == nil {
 			s.o.Log.Warn("outgoing webhooks: claim deliveries", "err", err)

@@ -31,9 +31,12 @@ type Options struct {
 	MaxBackoff  time.Duration // longest wait between attempts (default 1 h)
 	Lease       time.Duration // how long a claimed delivery is this replica's: a round of sends at most (default 5 min)
 	PollEvery   time.Duration // how often the queue is looked at without a wake-up (default 5 s)
-	ServerURL   string
-	Version     string
-	Log         *slog.Logger
+	// Keep is how long delivered and failed deliveries stay listed
+	// (default 30 days); they are pruned about hourly.
+	Keep      time.Duration
+	ServerURL string
+	Version   string
+	Log       *slog.Logger
 	// OnChange, when set, is told of each change recorded here for the
 	// first time across the replicas, with its build (the metrics).
 	OnChange func(c core.BuildChange, b *core.Build)
@@ -77,6 +80,9 @@ func New(o Options) *Service {
 	}
 	if o.PollEvery <= 0 {
 		o.PollEvery = 5 * time.Second
+	}
+	if o.Keep <= 0 {
+		o.Keep = 30 * 24 * time.Hour
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
