@@ -35,6 +35,7 @@ import (
 	"github.com/drover-ci/drover/server/store"
 	"github.com/drover-ci/drover/server/syncer"
 	"github.com/drover-ci/drover/server/trigger"
+	"github.com/drover-ci/drover/server/web"
 	"github.com/drover-ci/drover/server/webhooks"
 )
 
@@ -169,6 +170,14 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.API.AddActivation(api.ActivateDeps{Remotes: a.Host, Access: a.Syncer, Creds: a.Creds.Creds, ServerURL: cfg.ServerURL})
 	a.API.AddBadges(api.BadgeDeps{ServerURL: cfg.ServerURL})
 	a.API.AddWebhooks(api.WebhookDeps{Hooks: db.Webhooks(), Deliveries: db.WebhookDeliveries(), Wake: a.Webhooks.Wake})
+	ui, err := web.New(web.Options{API: a.API, Store: db, ServerURL: cfg.ServerURL, Log: log,
+		Remotes: func() []string { return a.Host.Names(host.KindRemote) }})
+	if err != nil {
+		a.Host.Close()
+		db.Close()
+		return nil, err
+	}
+	ui.Mount(a.API.Router()) // the pages, their assets, and the 404 page
 	return a, nil
 }
 

@@ -37,8 +37,9 @@ type Server struct {
 	access Access
 
 	docMu    sync.Mutex
-	routes   []route // every route handle registered, for the document
-	docCache []byte  // the document's JSON, built on first request
+	routes   []route         // every route handle registered, for the document
+	docCache []byte          // the document's JSON, built on first request
+	pages    map[string]bool // "METHOD path" of the web pages (AddPage)
 }
 
 // Options configure a Server.
