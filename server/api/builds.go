@@ -48,6 +48,8 @@ func (s *Server) AddBuilds(d BuildDeps) {
 		{method: "GET", path: repo, summary: "Get a repository", access: accessPull,
 			answers: []answer{answerOK(&core.Repo{})}, handlers: []gin.HandlerFunc{h.getRepo}},
 		{method: "GET", path: repo + "/builds", summary: "List the repository's builds, newest first", access: accessPull, paged: true,
+			doc:   "The filters match exactly and combine: `?branch=main&status=failure` lists main's failed builds.",
+			query: buildFilterParams,
 			answers: []answer{answerOK([]*core.Build{})}, handlers: []gin.HandlerFunc{h.list}},
 		{method: "POST", path: repo + "/builds", summary: "Start a build of a branch or commit", access: accessPush,
 			doc:  "Parameters reach the steps as environment variables. The answer is 200 with `skipped` when the pipeline's conditions skip the build.",
@@ -118,7 +120,12 @@ func (h *buildHandlers) list(c *gin.Context) {
 		h.s.fail(c, err)
 		return
 	}
-	list, err := h.s.store.Builds().List(c.Request.Context(), repoOf(c).ID, p.PerPage+1, p.Offset())
+	f, err := buildFilterOf(c)
+	if err != nil {
+		h.s.fail(c, err)
+		return
+	}
+	list, err := h.s.store.Builds().ListFilter(c.Request.Context(), repoOf(c).ID, f, p.PerPage+1, p.Offset())
 	if err != nil {
 		h.s.fail(c, err)
 		return
