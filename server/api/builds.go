@@ -48,11 +48,13 @@ func (s *Server) AddBuilds(d BuildDeps) {
 		{method: "GET", path: repo, summary: "Get a repository", access: accessPull,
 			answers: []answer{answerOK(&core.Repo{})}, handlers: []gin.HandlerFunc{h.getRepo}},
 		{method: "GET", path: repo + "/builds", summary: "List the repository's builds, newest first", access: accessPull, paged: true,
-			doc:   "The filters match exactly and combine: `?branch=main&status=failure` lists main's failed builds.",
-			query: buildFilterParams,
+			doc:     "The filters match exactly and combine: `?branch=main&status=failure` lists main's failed builds.",
+			query:   buildFilterParams,
 			answers: []answer{answerOK([]*core.Build{})}, handlers: []gin.HandlerFunc{h.list}},
 		{method: "POST", path: repo + "/builds", summary: "Start a build of a branch or commit", access: accessPush,
-			doc:  "Parameters reach the steps as environment variables. The answer is 200 with `skipped` when the pipeline's conditions skip the build.",
+			doc: "Without `branch`, the repository's default branch; without `commit`, the branch's head. " +
+				"Parameters reach every step as environment variables: names as [A-Za-z_][A-Za-z0-9_]*, not DRONE_*, DROVER_* or CI_* (Drover sets those), " +
+				"at most 64 of them and 64 KiB in all. The answer is 200 with `skipped` when the pipeline's conditions skip the build.",
 			body: manualRequest{Branch: "main", Params: map[string]string{"DEPLOY": "staging"}}, bodyOptional: true,
 			answers: []answer{answerCreated(&core.Build{}), answerOK(skippedView{})}, handlers: []gin.HandlerFunc{h.create}},
 		{method: "GET", path: build, summary: "Get a build with its stages and steps", access: accessPull,
@@ -197,6 +199,14 @@ func (h *buildHandlers) create(c *gin.Context) {
 	}
 	if req.Branch == "" || strings.ContainsAny(req.Branch, " \t\n~^:?*[\\") {
 		h.s.fail(c, core.Errorf(core.CodeInvalid, "branch %q is not a branch name", req.Branch))
+		return
+	}
+	if req.Commit != "" && !commitSHA.MatchString(req.Commit) {
+		h.s.fail(c, core.Errorf(core.CodeInvalid, "commit: %.80q is not a commit id (7 to 64 hexadecimal digits)", req.Commit))
+		return
+	}
+	if err := validateParams(req.Params); err != nil {
+		h.s.fail(c, err)
 		return
 	}
 	user := currentUser(c)
