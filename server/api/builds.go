@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,6 +16,15 @@ import (
 // Builder creates builds: manual triggers and restarts.
 type Builder interface {
 	Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build) (*core.Build, error)
+}
+
+// StageBuilder is a Builder that also reruns some stages of a build
+// (trigger.Trigger is one): restarting one stage (?stage=) needs it.
+type StageBuilder interface {
+	Builder
+	// TriggerStages is Trigger keeping only the named stages; their
+	// dependencies on the others count as satisfied.
+	TriggerStages(ctx context.Context, repo *core.Repo, tmpl *core.Build, only []string) (*core.Build, error)
 }
 
 // Queue is the part of the scheduler the build routes use.
@@ -60,6 +68,10 @@ func (s *Server) AddBuilds(d BuildDeps) {
 		{method: "GET", path: build, summary: "Get a build with its stages and steps", access: accessPull,
 			answers: []answer{answerOK(&buildView{})}, handlers: []gin.HandlerFunc{h.get}},
 		{method: "POST", path: build, summary: "Restart a build (a new build of the same commit and parameters)", access: accessPush,
+			doc: "The new build has the next number and `parent` set to the restarted one's. " +
+				"With `stage`, it runs only that stage (pipeline) of the build, under its number; " +
+				"the stage's `depends_on` on stages not rerun counts as satisfied, so it is queued at once.",
+			query: []param{queryString("stage", "rerun only this stage: its name, or its number in the build")},
 			answers: []answer{answerCreated(&core.Build{}), answerOK(skippedView{})}, handlers: []gin.HandlerFunc{h.restart}},
 		{method: "DELETE", path: build, summary: "Cancel a build (as POST …/cancel)", access: accessPush,
 			answers: []answer{answerOK(&core.Build{}), answerNoContent()}, handlers: []gin.HandlerFunc{h.cancel}},
@@ -222,14 +234,19 @@ func (h *buildHandlers) restart(c *gin.Context) {
 	if !ok {
 		return
 	}
-	tmpl := *b
-	tmpl.ID, tmpl.Number, tmpl.Parent, tmpl.Delivery = 0, 0, b.Number, ""
-	tmpl.Status, tmpl.Error, tmpl.Sender = "", "", currentUser(c).Login
-	tmpl.Started, tmpl.Finished = time.Time{}, time.Time{}
-	h.trigger(c, repoOf(c), &tmpl)
+	var only []string
+	if v, set := c.GetQuery("stage"); set {
+		name, err := h.stageName(c, b, v)
+		if err != nil {
+			h.s.fail(c, err)
+			return
+		}
+		only = []string{name}
+	}
+	h.trigger(c, repoOf(c), rerunOf(b, currentUser(c).Login), only...)
 }
 
-func (h *buildHandlers) trigger(c *gin.Context, repo *core.Repo, tmpl *core.Build) {
+func (h *buildHandlers) trigger(c *gin.Context, repo *core.Repo, tmpl *core.Build, only ...string) {
 	if h.d.Builder == nil {
 		h.s.fail(c, core.Errorf(core.CodeUnavailable, "builds cannot be started: no remote is configured"))
 		return
@@ -240,7 +257,15 @@ func (h *buildHandlers) trigger(c *gin.Context, repo *core.Repo, tmpl *core.Buil
 		h.s.fail(c, core.Errorf(core.CodeConflict, "repository %s is not active in Drover: activate it (POST /api/repos/%s) before starting builds", repo.Slug, repo.Slug))
 		return
 	}
-	b, err := h.d.Builder.Trigger(c.Request.Context(), repo, tmpl)
+	var b *core.Build
+	var err error
+	if only == nil {
+		b, err = h.d.Builder.Trigger(c.Request.Context(), repo, tmpl)
+	} else if sb, ok := h.d.Builder.(StageBuilder); ok {
+		b, err = sb.TriggerStages(c.Request.Context(), repo, tmpl, only)
+	} else {
+		err = core.Errorf(core.CodeUnavailable, "this server cannot rerun single stages")
+	}
 	if err != nil {
 		if errors.Is(err, trigger.ErrSkipped) {
 			c.JSON(http.StatusOK, skippedView{Skipped: err.Error()})
@@ -250,34 +275,4 @@ func (h *buildHandlers) trigger(c *gin.Context, repo *core.Repo, tmpl *core.Buil
 		return
 	}
 	c.JSON(http.StatusCreated, b)
-}
-
-func (h *buildHandlers) cancel(c *gin.Context) {
-	h.act(c, func(ctx context.Context, id int64) error { return h.d.Queue.Cancel(ctx, id) })
-}
-
-func (h *buildHandlers) approve(c *gin.Context) {
-	h.act(c, func(ctx context.Context, id int64) error { return h.d.Queue.Approve(ctx, id) })
-}
-
-func (h *buildHandlers) decline(c *gin.Context) {
-	h.act(c, func(ctx context.Context, id int64) error { return h.d.Queue.Decline(ctx, id) })
-}
-
-// act runs a state change on the build and answers with the build.
-func (h *buildHandlers) act(c *gin.Context, fn func(ctx context.Context, buildID int64) error) {
-	b, ok := h.build(c)
-	if !ok {
-		return
-	}
-	ctx := c.Request.Context()
-	if err := fn(ctx, b.ID); err != nil {
-		h.s.fail(c, err)
-		return
-	}
-	if b, err := h.s.store.Builds().Find(ctx, b.ID); err == nil {
-		c.JSON(http.StatusOK, b)
-		return
-	}
-	c.Status(http.StatusNoContent)
 }
