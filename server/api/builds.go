@@ -71,7 +71,7 @@ func (s *Server) AddBuilds(d BuildDeps) {
 			doc: "The new build has the next number and `parent` set to the restarted one's. " +
 				"With `stage`, it runs only that stage (pipeline) of the build, under its number; " +
 				"the stage's `depends_on` on stages not rerun counts as satisfied, so it is queued at once.",
-			query: []param{queryString("stage", "rerun only this stage: its name, or its number in the build")},
+			query:   []param{queryString("stage", "rerun only this stage: its name, or its number in the build")},
 			answers: []answer{answerCreated(&core.Build{}), answerOK(skippedView{})}, handlers: []gin.HandlerFunc{h.restart}},
 		{method: "DELETE", path: build, summary: "Cancel a build (as POST …/cancel)", access: accessPush,
 			answers: []answer{answerOK(&core.Build{}), answerNoContent()}, handlers: []gin.HandlerFunc{h.cancel}},
