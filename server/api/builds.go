@@ -94,6 +94,7 @@ func (s *Server) AddBuilds(d BuildDeps) {
 			query:   []param{queryInteger("offset", "the first line number to send (default 0)")},
 			header:  []param{{name: "Last-Event-ID", typ: "integer", doc: "the number of the last line received: resume after it"}},
 			answers: []answer{{status: http.StatusOK, contentType: "text/event-stream"}}, handlers: []gin.HandlerFunc{h.stream}},
+		h.promoteRoute(build),
 	} {
 		r.query = append(r.query, remote)
 		s.handle(r)
