@@ -40,11 +40,14 @@ type Build struct {
 	// probably a mistake; the build runs all the same.
 	Warnings []Warning `json:"warnings,omitempty"`
 	Delivery string    `json:"-"` // webhook delivery id; unique per repo
-	Started  time.Time `json:"started,omitempty"`
-	Finished time.Time `json:"finished,omitempty"`
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
-	Version  int64     `json:"version"` // optimistic concurrency
+	// LogsPurged is when the logs of the build's steps were deleted
+	// (LogStore.PurgeBuild); zero while they are kept.
+	LogsPurged time.Time `json:"logs_purged,omitempty"`
+	Started    time.Time `json:"started,omitempty"`
+	Finished   time.Time `json:"finished,omitempty"`
+	Created    time.Time `json:"created"`
+	Updated    time.Time `json:"updated"`
+	Version    int64     `json:"version"` // optimistic concurrency
 }
 
 // Warning is one warning about a build's pipeline file, at a position.

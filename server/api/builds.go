@@ -83,18 +83,21 @@ func (s *Server) AddBuilds(d BuildDeps) {
 			answers: []answer{answerOK(&core.Build{}), answerNoContent()}, handlers: []gin.HandlerFunc{h.decline}},
 		{method: "GET", path: build + "/logs/:stage/:step", summary: "Read a step's log lines", access: accessPull,
 			doc: "A page holds at most `limit` lines (10000) and 1 MiB of text; when it was cut, `X-Next-Offset` is the next page's `offset`. " +
-				"A stage requeued after its runner was lost runs again; `attempt` reads the lines of an earlier attempt.",
+				"A stage requeued after its runner was lost runs again; `attempt` reads the lines of an earlier attempt. " +
+				"410 (code `purged`) once the build's logs were purged.",
 			query: []param{queryInteger("offset", "the first line number to return (default 0)"),
 				queryInteger("limit", "the most lines to return (default and maximum 10000)"),
 				queryInteger("attempt", "the attempt of the stage whose lines to read, from 1 (default: the latest)")},
 			answers: []answer{answerOK([]*core.LogLine{})}, handlers: []gin.HandlerFunc{h.logs}},
 		{method: "GET", path: build + "/logs/:stage/:step/stream", summary: "Follow a step's log lines (server-sent events)", access: accessPull,
 			doc: "Each line is a `line` event with the line's JSON and its number as id, then an `end` event once the step finished. " +
-				"`Last-Event-ID` (or `?offset=`) resumes after a reconnect.",
+				"`Last-Event-ID` (or `?offset=`) resumes after a reconnect. 410 (code `purged`) once the build's logs were purged.",
 			query:   []param{queryInteger("offset", "the first line number to send (default 0)")},
 			header:  []param{{name: "Last-Event-ID", typ: "integer", doc: "the number of the last line received: resume after it"}},
 			answers: []answer{{status: http.StatusOK, contentType: "text/event-stream"}}, handlers: []gin.HandlerFunc{h.stream}},
 		h.promoteRoute(build),
+		h.rawRoute(build),
+		h.purgeRoute(build),
 	} {
 		r.query = append(r.query, remote)
 		s.handle(r)

@@ -196,6 +196,7 @@ var accessRules = []struct {
 	{`^\w+ /api/user(/|$)`, "user"},
 	{`^\w+ /api/repos/\{owner\}/\{name\}/(secrets|registries|cron|settings|repair|chown)(/|$)`, "admin"},
 	{`^(POST|PUT|PATCH|DELETE) /api/repos/\{owner\}/\{name\}$`, "admin"},
+	{`^DELETE /api/repos/\{owner\}/\{name\}/builds/\{number\}/logs$`, "admin"}, // purge
 	{`^(POST|PUT|PATCH|DELETE) /api/repos/\{owner\}/\{name\}/builds(/|$)`, "push"},
 	{`^GET /api/repos/\{owner\}/\{name\}(/|$)`, "pull"},
 }
