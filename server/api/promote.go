@@ -31,6 +31,10 @@ func (h *buildHandlers) promoteRoute(build string) route {
 }
 
 func (h *buildHandlers) promote(c *gin.Context) {
+	b, ok := h.build(c) // the path first: a bad number is named as such
+	if !ok {
+		return
+	}
 	var req promoteRequest
 	if err := httpreq.BindJSON(c, &req); err != nil {
 		h.s.fail(c, err)
@@ -42,10 +46,6 @@ func (h *buildHandlers) promote(c *gin.Context) {
 	}
 	if err := validateParams(req.Params); err != nil {
 		h.s.fail(c, err)
-		return
-	}
-	b, ok := h.build(c)
-	if !ok {
 		return
 	}
 	tmpl := rerunOf(b, currentUser(c).Login)
