@@ -124,14 +124,26 @@ type RemoteHooks interface {
 	Status(ctx context.Context, creds Creds, slug string, status *CommitStatus) error
 }
 
-// Remote is one source-code host instance. It is configured once by its
-// host (and again after every restart) and keeps no per-user state: the
-// user's credentials travel with every call that needs them. All methods
-// are safe for concurrent use.
-type Remote interface {
+// Remote is one source-code host instance: the three parts a remote
+// implements, held together. It is configured once by its host (and again
+// after every restart) and keeps no per-user state: the user's credentials
+// travel with every call that needs them. All methods are safe for
+// concurrent use. A struct rather than one interface so that no contract
+// grows past a handful of methods; build one with RemoteOf.
+type Remote struct {
 	RemoteLogin
 	RemoteRepos
 	RemoteHooks
+}
+
+// RemoteOf holds one value that implements every part of a remote (a
+// plugin's remote, the client of one, a fake) as a Remote.
+func RemoteOf[T interface {
+	RemoteLogin
+	RemoteRepos
+	RemoteHooks
+}](impl T) Remote {
+	return Remote{RemoteLogin: impl, RemoteRepos: impl, RemoteHooks: impl}
 }
 
 // Remotes finds the remote instances the server runs by name (the plugin

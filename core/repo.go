@@ -46,6 +46,11 @@ type Repo struct {
 	Updated        time.Time `json:"updated"`
 }
 
+// Restricted reports whether reading the repository needs a permission on
+// it: it is private on the remote, or an admin set its visibility to
+// private. A setting can hide a repository, never open a private one.
+func (r *Repo) Restricted() bool { return r.Private || r.Visibility == "private" }
+
 // Approval policies for pull requests (Repo.Approval).
 const (
 	ApprovalForks = "forks"
@@ -68,4 +73,25 @@ type RepoStore interface {
 	// ListUser returns the repositories the user holds a permission on,
 	// ordered by slug; activeOnly keeps the active ones.
 	ListUser(ctx context.Context, userID int64, activeOnly bool) ([]*Repo, error)
+	// List returns the repositories the filter keeps (never gone ones),
+	// ordered by slug then remote, from f.Offset and at most f.Limit of
+	// them (0: all), with how many the filter keeps in all. Nothing
+	// matching is an empty list, not an error.
+	List(ctx context.Context, f RepoFilter) ([]*Repo, int, error)
+}
+
+// RepoFilter selects repositories for RepoStore.List; its zero value
+// keeps every one.
+type RepoFilter struct {
+	// ReaderID, when not 0, keeps the repositories that user may read:
+	// those they hold a permission on, and those that are not private.
+	ReaderID int64
+	// Name keeps the slugs (owner/name) containing it, ignoring case.
+	Name string
+	// Slug keeps the repositories named exactly owner/name (of any remote).
+	Slug string
+	// Active, when set, keeps the active (true) or inactive repositories.
+	Active *bool
+	// Limit and Offset page the list.
+	Limit, Offset int
 }

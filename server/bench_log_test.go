@@ -113,7 +113,7 @@ func oneStepBuildUser(b *testing.B, e *benchEnv) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		fake, ok := rem.(*remotetest.Fake)
+		fake, ok := rem.RemoteRepos.(*remotetest.Fake)
 		if !ok {
 			b.Fatalf("the fake remote is a %T", rem)
 		}

@@ -106,4 +106,4 @@ func (r *netrcRemote) Netrc(ctx context.Context, c core.Creds, slug string) (*co
 	return &core.Netrc{Machine: "127.0.0.1", Login: r.git.Login, Password: r.git.Password}, nil
 }
 
-var _ core.Remote = (*netrcRemote)(nil)
+var _ core.RemoteRepos = (*netrcRemote)(nil)

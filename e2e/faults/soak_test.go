@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,16 +25,25 @@ func soakFor(t *testing.T) time.Duration {
 	return time.Minute
 }
 
-// soakDatabase is a new database on DROVER_TEST_DATABASE_URL's server, or
-// on a cluster of the test's own.
-func soakDatabase(t *testing.T) string {
+// postgresDatabase is a new database named name on
+// DROVER_TEST_DATABASE_URL's server, or on a cluster of the test's own.
+func postgresDatabase(t *testing.T, name string) string {
 	t.Helper()
 	needE2E(t)
 	if base := os.Getenv(testenv.PostgresEnv); base != "" {
-		return testenv.CreateDatabase(t, base, fmt.Sprintf("drover_soak_%d", os.Getpid()), "")
+		return testenv.CreateDatabase(t, base, fmt.Sprintf("drover_%s_%d", name, os.Getpid()), "")
 	}
 	_, url := ownPostgres(t)
 	return url
+}
+
+// onEachDatabase runs a fault case on SQLite (a data dir) and on Postgres:
+// a kill -9 must lose nothing on either.
+func onEachDatabase(t *testing.T, f func(t *testing.T, dbURL string)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, "") })
+	t.Run("postgres", func(t *testing.T) {
+		f(t, postgresDatabase(t, strings.ToLower(strings.NewReplacer("/", "_", "-", "_").Replace(t.Name()))))
+	})
 }
 
 // TestSoak submits builds continuously to two replicas on Postgres for
@@ -42,7 +52,7 @@ func soakDatabase(t *testing.T) string {
 // ran to its end exactly once (or failed after its attempts), and no step
 // is left unfinished.
 func TestSoak(t *testing.T) {
-	e := newEnv(t, soakDatabase(t))
+	e := newEnv(t, postgresDatabase(t, "soak"))
 	reps := []*server{e.startServer(""), e.startServer("")}
 	var runners []*runnerProc
 	n := 0

@@ -189,13 +189,19 @@ var _ core.Remotes = (*Host)(nil)
 func (h *Host) Remote(name string) (core.Remote, error) {
 	m, err := h.find(KindRemote, name)
 	if err != nil {
-		return nil, err
+		return core.Remote{}, err
 	}
-	r, ok := m.impl.(core.Remote)
-	if !ok {
-		return nil, core.Errorf(core.CodeInvalid, "remote %q: builtin %T is not a core.Remote", name, m.impl)
+	switch r := m.impl.(type) {
+	case core.Remote:
+		return r, nil
+	case interface {
+		core.RemoteLogin
+		core.RemoteRepos
+		core.RemoteHooks
+	}:
+		return core.RemoteOf(r), nil
 	}
-	return r, nil
+	return core.Remote{}, core.Errorf(core.CodeInvalid, "remote %q: builtin %T is not a remote", name, m.impl)
 }
 
 // Names returns the names of the kind's instances that are running, sorted

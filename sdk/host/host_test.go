@@ -201,7 +201,7 @@ func TestBuiltin(t *testing.T) {
 		t.Fatalf("engine: %v %v", e, err)
 	}
 	r, err := h.Remote("forge")
-	if err != nil || r.(*remotetest.Fake).PageSize != 5 {
+	if err != nil || r.RemoteRepos.(*remotetest.Fake).PageSize != 5 {
 		t.Fatalf("remote: %v %v", r, err)
 	}
 	if _, err := h.Remote("fake"); !errors.Is(err, core.ErrNotFound) {

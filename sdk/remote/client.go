@@ -11,7 +11,11 @@ import (
 	"google.golang.org/grpc"
 )
 
-var _ core.Remote = (*Client)(nil)
+var (
+	_ core.RemoteLogin = (*Client)(nil)
+	_ core.RemoteRepos = (*Client)(nil)
+	_ core.RemoteHooks = (*Client)(nil)
+)
 
 // Client is the host's side of a remote plugin: a core.Remote whose calls
 // cross gRPC. Safe for concurrent use.

@@ -59,8 +59,14 @@ func PluginSet(impl core.Remote) plugin.PluginSet {
 	return plugin.PluginSet{plugintransport.KindRemote: &plugintransport.GRPCPlugin{Register: func(s *grpc.Server) { Register(s, impl) }}}
 }
 
-// Serve serves impl as a plugin process until the host goes away. It sets
-// slog's default logger to forward to the host's log.
-func Serve(impl core.Remote) {
-	plugintransport.Serve(plugintransport.KindRemote, func(s *grpc.Server) { Register(s, impl) })
+// Serve serves impl, which implements every part of a remote, as a plugin
+// process until the host goes away. It sets slog's default logger to
+// forward to the host's log.
+func Serve[T interface {
+	core.RemoteLogin
+	core.RemoteRepos
+	core.RemoteHooks
+}](impl T) {
+	r := core.RemoteOf(impl)
+	plugintransport.Serve(plugintransport.KindRemote, func(s *grpc.Server) { Register(s, r) })
 }

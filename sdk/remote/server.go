@@ -18,13 +18,13 @@ type server struct {
 
 func registerServer(s *grpc.Server, impl core.Remote) {
 	configure := plugintransport.NoOptions
-	if c, ok := impl.(Configurer); ok {
+	if c, ok := partAs[Configurer](impl); ok {
 		configure = c.Configure
 	}
 	pluginpb.RegisterPluginServer(s, &plugintransport.PluginServer{
 		InfoFunc: func(context.Context) (plugintransport.Info, error) {
 			info := plugintransport.Info{Name: "remote", Kind: plugintransport.KindRemote, APIVersions: []string{plugintransport.RemoteAPI}}
-			if d, ok := impl.(Describer); ok {
+			if d, ok := partAs[Describer](impl); ok {
 				i := d.PluginInfo()
 				info.Name, info.Version, info.Capabilities = i.Name, i.Version, i.Capabilities
 			}
@@ -125,4 +125,16 @@ func (s *server) Status(ctx context.Context, r *pluginpb.StatusRequest) (*plugin
 		return nil, grpcerr.ToStatus(core.Errorf(core.CodeInvalid, "status: %v", err))
 	}
 	return empty(s.impl.Status(ctx, credsFromPB(r.Creds), r.Slug, &st))
+}
+
+// partAs finds an optional interface (Configurer, Describer) on any part of
+// the remote; a plugin usually implements every part on one value.
+func partAs[T any](r core.Remote) (T, bool) {
+	for _, part := range []any{r.RemoteLogin, r.RemoteRepos, r.RemoteHooks} {
+		if t, ok := part.(T); ok {
+			return t, true
+		}
+	}
+	var zero T
+	return zero, false
 }

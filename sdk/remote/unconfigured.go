@@ -20,16 +20,28 @@ type Unconfigured struct {
 }
 
 var (
-	_ core.Remote = (*Unconfigured)(nil)
-	_ Configurer  = (*Unconfigured)(nil)
-	_ Describer   = (*Unconfigured)(nil)
+	_ core.RemoteLogin = (*Unconfigured)(nil)
+	_ core.RemoteRepos = (*Unconfigured)(nil)
+	_ core.RemoteHooks = (*Unconfigured)(nil)
+	_ Configurer       = (*Unconfigured)(nil)
+	_ Describer        = (*Unconfigured)(nil)
 )
 
 // NewUnconfigured returns an unconfigured remote named name that build
 // makes from the instance options at each Configure; build validates them
 // (ErrInvalid naming the key).
-func NewUnconfigured(name, version string, build func(options map[string]any) (core.Remote, error)) *Unconfigured {
-	return &Unconfigured{info: Info{Name: name, Version: version}, build: build}
+func NewUnconfigured[T interface {
+	core.RemoteLogin
+	core.RemoteRepos
+	core.RemoteHooks
+}](name, version string, build func(options map[string]any) (T, error)) *Unconfigured {
+	return &Unconfigured{info: Info{Name: name, Version: version}, build: func(options map[string]any) (core.Remote, error) {
+		r, err := build(options)
+		if err != nil {
+			return core.Remote{}, err
+		}
+		return core.RemoteOf(r), nil
+	}}
 }
 
 // Configure builds the remote from the options; invalid options are an
@@ -50,7 +62,7 @@ func (u *Unconfigured) get() (core.Remote, error) {
 	if r := u.cur.Load(); r != nil {
 		return *r, nil
 	}
-	return nil, core.Errorf(core.CodeUnavailable, "%s: the remote is not configured yet", u.info.Name)
+	return core.Remote{}, core.Errorf(core.CodeUnavailable, "%s: the remote is not configured yet", u.info.Name)
 }
 
 // AuthURL implements core.RemoteLogin.

@@ -14,7 +14,7 @@ func TestUnconfigured(t *testing.T) {
 	ctx := context.Background()
 	fake := remotetest.NewFake()
 	fake.AddUser("tok", "octo")
-	u := remote.NewUnconfigured("fake", "1.2.3", func(options map[string]any) (core.Remote, error) {
+	u := remote.NewUnconfigured("fake", "1.2.3", func(options map[string]any) (*remotetest.Fake, error) {
 		if options["url"] == nil {
 			return nil, core.Errorf(core.CodeInvalid, "url: missing")
 		}

@@ -47,6 +47,10 @@ func (s *Server) AddActivation(d ActivateDeps) {
 	s.handle(route{method: "DELETE", path: "/api/repos/:owner/:name", summary: "Deactivate a repository", access: accessRepoAdmin,
 		doc:   "Removes the webhook; the builds are kept.",
 		query: remote, answers: []answer{answerOK(&core.Repo{})}, handlers: []gin.HandlerFunc{h.deactivate}})
+	s.handle(route{method: "POST", path: "/api/repos/:owner/:name/repair", summary: "Repair a repository", access: accessRepoAdmin,
+		doc: "Reads the repository from the remote again (name, clone URL, default branch, visibility), installs its webhook again " +
+			"when it is active (keeping the secret), and refreshes your permission on it, with your credentials.",
+		query: remote, answers: []answer{answerOK(&repairView{})}, handlers: []gin.HandlerFunc{h.repair}})
 }
 
 // adminRepo returns the repository repoAccess checked the caller
@@ -56,13 +60,13 @@ func (h *activateHandlers) adminRepo(c *gin.Context) (*core.Repo, core.Remote, c
 	remote, err := h.d.Remotes.Remote(repo.Remote)
 	if err != nil {
 		h.s.fail(c, err)
-		return nil, nil, core.Creds{}, false
+		return nil, core.Remote{}, core.Creds{}, false
 	}
 	creds := user.Creds
 	if h.d.Creds != nil {
 		if creds, err = h.d.Creds(c.Request.Context(), user); err != nil {
 			h.s.fail(c, err)
-			return nil, nil, core.Creds{}, false
+			return nil, core.Remote{}, core.Creds{}, false
 		}
 	}
 	return repo, remote, creds, true

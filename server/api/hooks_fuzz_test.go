@@ -18,7 +18,7 @@ func (m remoteMap) Remote(name string) (core.Remote, error) {
 	if r, ok := m[name]; ok {
 		return r, nil
 	}
-	return nil, core.Errorf(core.CodeNotFound, "no remote %q", name)
+	return core.Remote{}, core.Errorf(core.CodeNotFound, "no remote %q", name)
 }
 
 // FuzzHookNever5xx: whatever a client sends to /hook/gitea (the real
@@ -44,7 +44,7 @@ func FuzzHookNever5xx(f *testing.F) {
 		f.Fatal(err2)
 	}
 	srv := api.New(api.Options{Store: st, Version: "test"})
-	srv.AddHooks(api.HookDeps{Remotes: remoteMap{"gitea": g}, Builder: nil, Key: serverKey, ServerURL: serverURL})
+	srv.AddHooks(api.HookDeps{Remotes: remoteMap{"gitea": core.RemoteOf(g)}, Builder: nil, Key: serverKey, ServerURL: serverURL})
 	f.Fuzz(func(t *testing.T, event, body, sig string) {
 		req := httptest.NewRequest("POST", "/hook/gitea", strings.NewReader(body))
 		req.Header.Set("X-Gitea-Event", event)

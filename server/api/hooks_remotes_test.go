@@ -16,6 +16,7 @@ import (
 	"github.com/drover-ci/drover/plugins/remote-gitea/gitea"
 	"github.com/drover-ci/drover/plugins/remote-github/github"
 	"github.com/drover-ci/drover/plugins/remote-gitlab/gitlab"
+	"github.com/drover-ci/drover/sdk/remote/remotetest"
 	"github.com/drover-ci/drover/server/api"
 )
 
@@ -63,7 +64,7 @@ var hookRemotes = []remoteCase{
 	{
 		name: "gitea",
 		remote: func() (core.Remote, error) {
-			return gitea.New(map[string]any{"url": "http://127.0.0.1:9", "client_id": "i", "client_secret": "s"})
+			return remotetest.Remote(gitea.New(map[string]any{"url": "http://127.0.0.1:9", "client_id": "i", "client_secret": "s"}))
 		},
 		testdata: "../../plugins/remote-gitea/fake/testdata",
 		payloads: map[string]string{"hook_push.json": "push", "hook_push_tag.json": "push", "hook_pull_request.json": "pull_request", "hook_repository.json": "repository", "hook_issues.json": "issues"},
@@ -73,8 +74,10 @@ var hookRemotes = []remoteCase{
 		},
 	},
 	{
-		name:     "github",
-		remote:   func() (core.Remote, error) { return github.New(map[string]any{"client_id": "i", "client_secret": "s"}) },
+		name: "github",
+		remote: func() (core.Remote, error) {
+			return remotetest.Remote(github.New(map[string]any{"client_id": "i", "client_secret": "s"}))
+		},
 		testdata: "../../plugins/remote-github/fake/testdata",
 		payloads: map[string]string{"hook_push.json": "push", "hook_push_tag.json": "push", "hook_pull_request.json": "pull_request", "hook_repository.json": "repository", "hook_issues.json": "issues", "hook_ping.json": "ping"},
 		event:    "X-GitHub-Event", delivery: "X-GitHub-Delivery",
@@ -83,8 +86,10 @@ var hookRemotes = []remoteCase{
 		},
 	},
 	{
-		name:     "gitlab",
-		remote:   func() (core.Remote, error) { return gitlab.New(map[string]any{"client_id": "i", "client_secret": "s"}) },
+		name: "gitlab",
+		remote: func() (core.Remote, error) {
+			return remotetest.Remote(gitlab.New(map[string]any{"client_id": "i", "client_secret": "s"}))
+		},
 		testdata: "../../plugins/remote-gitlab/fake/testdata",
 		payloads: map[string]string{"hook_push.json": "Push Hook", "hook_tag_push.json": "Tag Push Hook", "hook_merge_request.json": "Merge Request Hook", "system_project_create.json": "System Hook", "system_project_destroy.json": "System Hook", "system_project_rename.json": "System Hook", "system_project_transfer.json": "System Hook", "hook_issue.json": "Issue Hook"},
 		event:    "X-Gitlab-Event", delivery: "X-Gitlab-Event-UUID",

@@ -22,10 +22,13 @@ var matrixPathValues = map[string]string{
 	// The fixture's secret, registry credential and schedule (the
 	// routes' examples create others, so that creation succeeds).
 	"secret": "MATRIX_SECRET", "address": "registry.test", "cron": "weekly",
+	// The fixture's outgoing webhook delivery.
+	"delivery": "1",
 }
 
 // matrixExceptions are the statuses that do not follow from a route's
-// declared access alone, by route ("METHOD /path") and caller; a caller
+// declared access alone, by route ("METHOD /path", or "METHOD /path
+// private" for the private repository only) and caller; a caller
 // missing from a row gets the derived status.
 var matrixExceptions = map[string]map[role]int{
 	// Token 1 is the system admin's: the others do not see it.
@@ -34,6 +37,10 @@ var matrixExceptions = map[string]map[role]int{
 	"GET /api/user/session": {otherUser: 404, reader: 404, writer: 404, repoAdmin: 404, sysAdmin: 404},
 	// The first admin did not log in through a remote: nothing to sync.
 	"POST /api/user/repos": {sysAdmin: 400},
+	// Badges are anonymous, but a private repository's only for those
+	// who may read it (a runner's token is no user's: anonymous).
+	"GET /api/badges/:owner/:name/status.svg private": {anonymous: 404, runnerTok: 404, otherUser: 404},
+	"GET /api/badges/:owner/:name/cc.xml private":     {anonymous: 404, runnerTok: 404, otherUser: 404},
 }
 
 // derived is the status a caller gets from a route needing access:
@@ -97,7 +104,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 				path, body := matrixRequest(rt.Path, repo, op)
 				for _, r := range roles {
 					want := derived(access, r, repo == "private")
-					if status, ok := matrixExceptions[key][r]; ok {
+					if status, ok := matrixExceptions[key+" "+repo][r]; ok {
+						want = status
+					} else if status, ok := matrixExceptions[key][r]; ok {
 						want = status
 					} else if want == 0 {
 						want = success
@@ -194,6 +203,7 @@ var accessRules = []struct {
 	{`^\w+ /api/(users|runners|plugins|webhooks|remotes)(/|$)`, "system admin"},
 	{`^\w+ /api/(secrets|registries)/\{owner\}(/|$)`, "system admin"},
 	{`^\w+ /api/user(/|$)`, "user"},
+	{`^GET /api/repos$`, "user"},
 	{`^\w+ /api/repos/\{owner\}/\{name\}/(secrets|registries|cron|settings|repair|chown)(/|$)`, "admin"},
 	{`^(POST|PUT|PATCH|DELETE) /api/repos/\{owner\}/\{name\}$`, "admin"},
 	{`^DELETE /api/repos/\{owner\}/\{name\}/builds/\{number\}/logs$`, "admin"}, // purge

@@ -40,7 +40,7 @@ func newRemoteFixture(t *testing.T, secure bool) *remoteFixture {
 	t.Helper()
 	f := newFixture(t)
 	fake := remotetest.NewFake()
-	remotes := fakeRemotes{fake}
+	remotes := fakeRemotes{core.RemoteOf(fake)}
 	refresher := &login.Refresher{Users: f.store.Users(), Remotes: remotes}
 	sy := syncer.New(syncer.Options{Store: f.store, Remotes: remotes, Creds: refresher.Creds})
 	t.Cleanup(sy.Close)

@@ -31,6 +31,8 @@ func (s *Server) repoRoutes() {
 	s.handle(route{method: "GET", path: "/api/users/:login/sync", summary: "A user's latest repository sync", access: accessSysAdmin,
 		query:   []param{queryString("remote", "the user's remote, when users of several remotes share the login")},
 		answers: []answer{answerOK(syncView{})}, handlers: []gin.HandlerFunc{s.adminUserSync}})
+	s.repoListRoute()
+	s.repoSettingsRoutes()
 }
 
 // syncingView answers a sync started in the background.

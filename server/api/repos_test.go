@@ -19,7 +19,7 @@ type fakeRemotes struct{ r core.Remote }
 
 func (f fakeRemotes) Remote(name string) (core.Remote, error) {
 	if name != "fake" {
-		return nil, core.Errorf(core.CodeNotFound, "no remote %q", name)
+		return core.Remote{}, core.Errorf(core.CodeNotFound, "no remote %q", name)
 	}
 	return f.r, nil
 }
@@ -37,7 +37,7 @@ func newSyncFixture(t *testing.T) *syncFixture {
 	f := newFixture(t)
 	fake := remotetest.NewFake()
 	fake.AddUser("remote-tok", "octo")
-	sy := syncer.New(syncer.Options{Store: f.store, Remotes: fakeRemotes{fake}})
+	sy := syncer.New(syncer.Options{Store: f.store, Remotes: fakeRemotes{core.RemoteOf(fake)}})
 	t.Cleanup(sy.Close)
 	f.srv = api.New(api.Options{Store: f.store, Version: "test", Syncer: sy})
 	ctx := context.Background()

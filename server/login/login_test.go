@@ -129,7 +129,7 @@ type remotes struct{ r core.Remote }
 
 func (r remotes) Remote(name string) (core.Remote, error) {
 	if name != "fake" {
-		return nil, core.Errorf(core.CodeNotFound, "no remote %q", name)
+		return core.Remote{}, core.Errorf(core.CodeNotFound, "no remote %q", name)
 	}
 	return r.r, nil
 }
@@ -139,7 +139,7 @@ func TestRefresher(t *testing.T) {
 	fake := remotetest.NewFake()
 	fake.AddUser("tok", "octo")
 	ctx := context.Background()
-	r := &login.Refresher{Users: s.Users(), Remotes: remotes{fake}}
+	r := &login.Refresher{Users: s.Users(), Remotes: remotes{core.RemoteOf(fake)}}
 
 	fresh := newUser(t, s, core.Creds{Token: "tok", Refresh: "r", Expiry: time.Now().Add(time.Hour)})
 	if c, err := r.Creds(ctx, fresh); err != nil || c.Token != "tok" || fake.RequestCount("Refresh") != 0 {

@@ -55,6 +55,9 @@ type Options struct {
 	// Stopping, when done, answers open and new long-polls at once with
 	// 204 (the server shuts down; runners poll again elsewhere or later).
 	Stopping context.Context
+	// ParkAfter is how long a request waits on its goroutine before it is
+	// parked (see parkRequest); default DefaultParkAfter, negative never.
+	ParkAfter time.Duration
 }
 
 // Server holds the protocol's handlers.
@@ -66,6 +69,7 @@ type Server struct {
 	touched map[int64]time.Time
 	due     map[int64]time.Time // contacts not written yet (see touch)
 	auth    *authCache
+	parked  parking
 }
 
 // New returns a Server for the options.
@@ -86,7 +90,14 @@ func New(o Options) *Server {
 	if o.Lease <= 0 {
 		o.Lease = core.DefaultLease
 	}
-	return &Server{o: o, log: log, touched: map[int64]time.Time{}, auth: &authCache{ttl: o.AuthTTL}}
+	if o.ParkAfter == 0 {
+		o.ParkAfter = DefaultParkAfter
+	}
+	s := &Server{o: o, log: log, touched: map[int64]time.Time{}, auth: &authCache{ttl: o.AuthTTL}}
+	if o.Stopping != nil {
+		context.AfterFunc(o.Stopping, s.stopParked)
+	}
+	return s
 }
 
 // Register adds the protocol's routes under /rpc/v1 to r, served by sched

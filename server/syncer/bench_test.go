@@ -115,7 +115,7 @@ func BenchmarkSync5000ReposRequests(b *testing.B) {
 	if err := s.Users().Create(ctx, u); err != nil {
 		b.Fatal(err)
 	}
-	sy := syncer.New(syncer.Options{Store: s, Remotes: remotes{"fake": fake}})
+	sy := syncer.New(syncer.Options{Store: s, Remotes: remotes{"fake": core.RemoteOf(fake)}})
 	defer sy.Close()
 	start := time.Now()
 	o, err := sy.Sync(ctx, u, syncer.CauseRequest)

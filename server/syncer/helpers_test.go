@@ -61,7 +61,7 @@ func (r remotes) Remote(name string) (core.Remote, error) {
 	if rem, ok := r[name]; ok {
 		return rem, nil
 	}
-	return nil, core.Errorf(core.CodeNotFound, "no remote %q", name)
+	return core.Remote{}, core.Errorf(core.CodeNotFound, "no remote %q", name)
 }
 
 // clock is a settable time.
@@ -97,7 +97,7 @@ func newEnv(t *testing.T, s *store.Store, o syncer.Options) *env {
 	e := &env{s: s, fake: remotetest.NewFake(), clock: &clock{t: time.Now().UTC()}}
 	e.fake.AddUser("tok", "octo")
 	e.user = e.addUser(t, "octo", "tok")
-	o.Store, o.Remotes, o.Now = s, remotes{"fake": e.fake}, e.clock.Now
+	o.Store, o.Remotes, o.Now = s, remotes{"fake": core.RemoteOf(e.fake)}, e.clock.Now
 	e.sync = syncer.New(o)
 	t.Cleanup(e.sync.Close)
 	return e

@@ -277,8 +277,8 @@ func TestNextLinksFollowed(t *testing.T) {
 		for i := range 5 {
 			e.fake.AddRepo("tok", fmt.Sprintf("acme/r%d", i), pull)
 		}
-		wrapped := &nextOnly{Remote: e.fake}
-		sy := syncer.New(syncer.Options{Store: s, Remotes: remotes{"fake": wrapped}})
+		wrapped := &nextOnly{Remote: core.RemoteOf(e.fake)}
+		sy := syncer.New(syncer.Options{Store: s, Remotes: remotes{"fake": core.RemoteOf(wrapped)}})
 		defer sy.Close()
 		o, err := sy.Sync(context.Background(), e.user, syncer.CauseRequest)
 		if err != nil || o.Repos != 5 || o.Requests != 3 {

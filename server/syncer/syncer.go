@@ -160,11 +160,11 @@ func (s *Syncer) now() time.Time {
 func (s *Syncer) remote(ctx context.Context, user *core.User) (core.Remote, core.Creds, error) {
 	r, err := s.o.Remotes.Remote(user.Remote)
 	if err != nil {
-		return nil, core.Creds{}, fmt.Errorf("remote %q of user %s: %w", user.Remote, user.Login, err)
+		return core.Remote{}, core.Creds{}, fmt.Errorf("remote %q of user %s: %w", user.Remote, user.Login, err)
 	}
 	creds, err := s.o.Creds(ctx, user)
 	if err != nil {
-		return nil, core.Creds{}, fmt.Errorf("credentials of user %s: %w", user.Login, err)
+		return core.Remote{}, core.Creds{}, fmt.Errorf("credentials of user %s: %w", user.Login, err)
 	}
 	return r, creds, nil
 }

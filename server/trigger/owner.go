@@ -18,21 +18,21 @@ type CredsFunc func(ctx context.Context, user *core.User) (core.Creds, error)
 func RemoteFor(ctx context.Context, store core.Store, remotes core.Remotes, credsOf CredsFunc, repo *core.Repo) (core.Remote, core.Creds, error) {
 	remote, err := remotes.Remote(repo.Remote)
 	if err != nil {
-		return nil, core.Creds{}, fmt.Errorf("remote %q of %s: %w", repo.Remote, repo.Slug, err)
+		return core.Remote{}, core.Creds{}, fmt.Errorf("remote %q of %s: %w", repo.Remote, repo.Slug, err)
 	}
 	if repo.UserID == 0 {
 		return remote, core.Creds{}, nil
 	}
 	u, err := store.Users().Find(ctx, repo.UserID)
 	if err != nil {
-		return nil, core.Creds{}, fmt.Errorf("owner of %s: %w", repo.Slug, err)
+		return core.Remote{}, core.Creds{}, fmt.Errorf("owner of %s: %w", repo.Slug, err)
 	}
 	if credsOf == nil {
 		return remote, u.Creds, nil
 	}
 	creds, err := credsOf(ctx, u)
 	if err != nil {
-		return nil, core.Creds{}, fmt.Errorf("credentials of %s for %s: %w", u.Login, repo.Slug, err)
+		return core.Remote{}, core.Creds{}, fmt.Errorf("credentials of %s for %s: %w", u.Login, repo.Slug, err)
 	}
 	return remote, creds, nil
 }

@@ -24,9 +24,9 @@ type remotes struct{ fake *remotetest.Fake }
 
 func (r remotes) Remote(name string) (core.Remote, error) {
 	if name != "fake" {
-		return nil, core.Errorf(core.CodeNotFound, "no remote %s", name)
+		return core.Remote{}, core.Errorf(core.CodeNotFound, "no remote %s", name)
 	}
-	return r.fake, nil
+	return core.RemoteOf(r.fake), nil
 }
 
 type queue struct{ n atomic.Int32 }

@@ -38,12 +38,6 @@ var allowed = map[string]string{
 	// core.Store is the list of entity stores (one accessor per entity),
 	// not a contract to implement method by method.
 	"github.com/drover-ci/drover/core.Store": "the list of entity stores",
-	// core.Remote composes RemoteLogin, RemoteRepos and RemoteHooks, each
-	// within the limit; a plugin author implements it part by part.
-	"github.com/drover-ci/drover/core.Remote": "a composition of small remote interfaces",
-	// core.Queue composes the queue's small interfaces (claiming, reports,
-	// leases, control); each part stays within the limit.
-	"github.com/drover-ci/drover/core.Queue": "a composition of small queue interfaces",
 }
 
 // Offender is a type over its limit.

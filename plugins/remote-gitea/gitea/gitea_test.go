@@ -10,12 +10,13 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/remotekit/kittest"
 	"github.com/drover-ci/drover/plugins/remote-gitea/fake"
 	"github.com/drover-ci/drover/plugins/remote-gitea/gitea"
+	"github.com/drover-ci/drover/sdk/remote/remotetest"
 )
 
 func setup(t *testing.T) (*fake.Server, kittest.Env) {
 	srv := fake.New()
 	return srv, kittest.Start(t, &srv.Host, kittest.Fixture{Name: "gitea", Slug: fake.Slug, SHA: fake.SHA, Missing: "gitea/missing"},
-		func(url string) (core.Remote, error) { return gitea.New(kittest.Options(url)) })
+		func(url string) (core.Remote, error) { return remotetest.Remote(gitea.New(kittest.Options(url))) })
 }
 
 func TestNewValidatesOptions(t *testing.T) {

@@ -9,13 +9,14 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/remotekit/kittest"
 	"github.com/drover-ci/drover/plugins/remote-github/fake"
 	"github.com/drover-ci/drover/plugins/remote-github/github"
+	"github.com/drover-ci/drover/sdk/remote/remotetest"
 )
 
 func setup(t *testing.T) (*fake.Server, kittest.Env) {
 	srv := fake.New()
 	return srv, kittest.Start(t, &srv.Host, kittest.Fixture{Name: "github", Slug: fake.Slug, SHA: fake.SHA, Missing: "octocat/missing"},
 		func(url string) (core.Remote, error) {
-			return github.New(kittest.Options(url, "api_url", url+"/api/v3"))
+			return remotetest.Remote(github.New(kittest.Options(url, "api_url", url+"/api/v3")))
 		})
 }
 

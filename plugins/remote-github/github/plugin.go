@@ -1,7 +1,6 @@
 package github
 
 import (
-	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/remote"
 )
 
@@ -11,5 +10,5 @@ const Version = "0.1.0"
 // NewPlugin returns the remote as its plugin process serves it: unavailable
 // until Configure receives valid instance options (see New).
 func NewPlugin() *remote.Unconfigured {
-	return remote.NewUnconfigured("github", Version, func(options map[string]any) (core.Remote, error) { return New(options) })
+	return remote.NewUnconfigured("github", Version, New)
 }

@@ -10,12 +10,13 @@ import (
 	"github.com/drover-ci/drover/plugins/internal/remotekit/kittest"
 	"github.com/drover-ci/drover/plugins/remote-gitlab/fake"
 	"github.com/drover-ci/drover/plugins/remote-gitlab/gitlab"
+	"github.com/drover-ci/drover/sdk/remote/remotetest"
 )
 
 func setup(t *testing.T) (*fake.Server, kittest.Env) {
 	srv := fake.New()
 	return srv, kittest.Start(t, &srv.Host, kittest.Fixture{Name: "gitlab", Slug: fake.Slug, SHA: fake.SHA, Missing: "diaspora/missing"},
-		func(url string) (core.Remote, error) { return gitlab.New(kittest.Options(url)) })
+		func(url string) (core.Remote, error) { return remotetest.Remote(gitlab.New(kittest.Options(url))) })
 }
 
 func TestNewValidatesOptions(t *testing.T) {

@@ -16,7 +16,9 @@ import (
 )
 
 var (
-	_ core.Remote       = (*Fake)(nil)
+	_ core.RemoteLogin  = (*Fake)(nil)
+	_ core.RemoteRepos  = (*Fake)(nil)
+	_ core.RemoteHooks  = (*Fake)(nil)
 	_ remote.Configurer = (*Fake)(nil)
 )
 

@@ -28,7 +28,7 @@ func fixture() (*Fake, Config) {
 // The fake passes its own kit, through gRPC.
 func TestFakeConformance(t *testing.T) {
 	f, cfg := fixture()
-	Run(t, func(*testing.T) core.Remote { return f }, cfg)
+	Run(t, func(*testing.T) core.Remote { return core.RemoteOf(f) }, cfg)
 	if f.RequestCount("Repos") == 0 || len(f.Statuses) == 0 {
 		t.Fatalf("requests %v, statuses %v", f.Requests, f.Statuses)
 	}
@@ -36,7 +36,7 @@ func TestFakeConformance(t *testing.T) {
 
 func TestFakeErrorInjectionAndPaging(t *testing.T) {
 	f, cfg := fixture()
-	r := Connect(t, f)
+	r := Connect(t, core.RemoteOf(f))
 	ctx := context.Background()
 	f.Err = func(method string) error {
 		if method == "Repos" {

@@ -74,7 +74,7 @@ func (k *kit) remote(t *testing.T) core.Remote {
 			t.Fatalf("configure: %v", err)
 		}
 	}
-	return c
+	return core.RemoteOf(c)
 }
 
 func (k *kit) ctx(t *testing.T) context.Context {

@@ -26,6 +26,9 @@ const DocPath = "/api/openapi.json"
 func init() {
 	// Server-sent events are text; validate them as their declared string.
 	openapi3filter.RegisterBodyDecoder("text/event-stream", openapi3filter.PlainBodyDecoder)
+	// Badges (SVG) and CCTray feeds (XML) are text too.
+	openapi3filter.RegisterBodyDecoder("image/svg+xml", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/xml", openapi3filter.PlainBodyDecoder)
 }
 
 // Handler wraps h (the API) so that every request served through it and

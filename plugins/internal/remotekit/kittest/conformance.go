@@ -42,10 +42,14 @@ func PushEvent(owner, name, ref, after string) *core.Event {
 // RunConformance runs the kit on the remote newPlugin serves, against the
 // fake host h listing 12 repositories (the kit pages through them one by
 // one too); h is closed when the test ends.
-func RunConformance[R core.Remote, H, S any](t *testing.T, newPlugin func() R, h *hostfake.Host[H, S], c Conformance) {
+func RunConformance[R interface {
+	core.RemoteLogin
+	core.RemoteRepos
+	core.RemoteHooks
+}, H, S any](t *testing.T, newPlugin func() R, h *hostfake.Host[H, S], c Conformance) {
 	t.Cleanup(h.Close)
 	h.RepoCount = 12
-	remotetest.Run(t, func(*testing.T) core.Remote { return newPlugin() }, remotetest.Config{
+	remotetest.Run(t, func(*testing.T) core.Remote { return core.RemoteOf(newPlugin()) }, remotetest.Config{
 		Creds:       Creds,
 		Login:       c.Login,
 		Repo:        c.Repo,
