@@ -45,11 +45,11 @@ type Mirror struct {
 	HasCredential bool   `json:"has_credential"`
 	// Branches are the glob patterns (path.Match) of the branches built;
 	// empty watches every branch.
-	Branches   []string `json:"branches"`
-	Interval   int      `json:"interval"`    // seconds between fetches
-	ConfigPath string   `json:"config_path"` // the repository's pipeline file; empty: the defaults
-	Private    bool     `json:"private"`     // the repository's visibility
-	RunnerID   int64    `json:"runner_id,omitempty"`
+	Branches   []string  `json:"branches"`
+	Interval   int       `json:"interval"`    // seconds between fetches
+	ConfigPath string    `json:"config_path"` // the repository's pipeline file; empty: the defaults
+	Private    bool      `json:"private"`     // the repository's visibility
+	RunnerID   int64     `json:"runner_id,omitempty"`
 	LastFetch  time.Time `json:"last_fetch,omitzero"`
 	LastError  string    `json:"last_error,omitempty"`
 	Failures   int       `json:"failures"` // consecutive failed fetches
@@ -123,6 +123,8 @@ type MirrorFilter struct {
 	// ReaderID, when not 0, keeps the mirrors whose repository that user
 	// may read (a permission, or a repository that is not private).
 	ReaderID int64
+	// RepoID, when not 0, keeps the mirror of that repository.
+	RepoID int64
 	// Limit and Offset page the list (ordered by id).
 	Limit, Offset int
 }

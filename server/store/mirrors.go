@@ -111,6 +111,9 @@ func (ms mirrorStore) List(ctx context.Context, f core.MirrorFilter) ([]*core.Mi
 	if f.ReaderID != 0 {
 		q = q.Where("(NOT r.private OR EXISTS (SELECT 1 FROM perms AS p WHERE p.repo_id = r.id AND p.user_id = ? AND (p.pull OR p.push OR p.admin)))", f.ReaderID)
 	}
+	if f.RepoID != 0 {
+		q = q.Where("mirror_row.repo_id = ?", f.RepoID)
+	}
 	if f.Limit > 0 {
 		q = q.Limit(int64(f.Limit))
 	}
