@@ -160,6 +160,9 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		fake.AddRepo("remote-admin", repo.Slug, core.Perm{Pull: true, Push: true, Admin: true}).ID = repo.RemoteID
 	}
 
+	addMatrixMirror(t, f.store, perms)
+	f.srv.AddMirrors(api.MirrorDeps{})
+
 	_, regHash, regPrefix := auth.NewSecret(auth.RegistrationTokenPrefix)
 	if err := f.store.RunnerTokens().Create(ctx, &core.RunnerToken{Hash: regHash, Prefix: regPrefix, Creator: admin.ID}); err != nil {
 		t.Fatal(err)
@@ -198,6 +201,7 @@ func (m *matrixFixture) fingerprint(t *testing.T) string {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(&b, "runners=%d registration tokens=%d; ", len(runners), len(regs))
+	b.WriteString(mirrorFingerprint(t, m.store))
 	for _, slug := range []string{"acme/private", "acme/public"} {
 		repo, err := m.store.Repos().FindSlug(ctx, "fake", slug)
 		if err != nil {
