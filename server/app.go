@@ -62,7 +62,7 @@ type App struct {
 	// MirrorAssigner keeps each mirror with a live runner.
 	Mirrors        *mirrors.Service
 	MirrorAssigner *mirrors.Assigner
-	Log       *slog.Logger
+	Log            *slog.Logger
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
