@@ -58,11 +58,12 @@ type App struct {
 	API       *api.Server
 	Metrics   *metrics.Metrics
 	Events    *events.Hub // changes of builds, stages and steps (GET /api/stream)
+	Log       *slog.Logger
+
 	// Mirrors serves runners' mirror heartbeats and reports;
 	// MirrorAssigner keeps each mirror with a live runner.
 	Mirrors        *mirrors.Service
 	MirrorAssigner *mirrors.Assigner
-	Log            *slog.Logger
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
