@@ -73,8 +73,9 @@ proto:
 # The end-to-end suite: a real Gitea (cached under ~/.cache/drover, built
 # on first use), Drover with the Gitea plugin binary and the local engine.
 # In CI a missing Gitea fails it; locally the tests skip saying how to enable them.
+# The web UI's browser tests (server/web, headless Chromium) run here too.
 e2e:
-	DROVER_E2E=1 $(GO) test -count=1 -timeout 20m ./e2e/...
+	DROVER_E2E=1 $(GO) test -count=1 -timeout 20m ./e2e/... ./server/web/
 
 clean:
 	rm -rf $(BIN) $(CACHE)

@@ -46,6 +46,11 @@ type Repo struct {
 	Updated        time.Time `json:"updated"`
 }
 
+// Restricted reports whether reading the repository needs a permission on
+// it: it is private on the remote, or an admin set its visibility to
+// private. A setting can hide a repository, never open a private one.
+func (r *Repo) Restricted() bool { return r.Private || r.Visibility == "private" }
+
 // Approval policies for pull requests (Repo.Approval).
 const (
 	ApprovalForks = "forks"

@@ -96,3 +96,15 @@ type Scheduler interface {
 	// told to stop through Watch.
 	Cancel(ctx context.Context, buildID int64) error
 }
+
+// StageParker is implemented by schedulers that can hold a runner's
+// request without a goroutine waiting on it, so that thousands of idle
+// runners' long-polls cost little memory.
+type StageParker interface {
+	// Park queues a request for a stage matching f, like Request. answer is
+	// called exactly once, on another goroutine: with the stage claimed for
+	// the runner (it reports whether the stage reached the runner; one that
+	// did not is given back to the queue), with an error, or with neither
+	// when timeout passes or cancel is called first.
+	Park(f Filter, timeout time.Duration, answer func(*StageDetails, error) bool) (cancel func())
+}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/pipeline"
 	"github.com/drover-ci/drover/core/pipeline/convert"
@@ -34,6 +36,8 @@ import (
 	"github.com/drover-ci/drover/server/store"
 	"github.com/drover-ci/drover/server/syncer"
 	"github.com/drover-ci/drover/server/trigger"
+	"github.com/drover-ci/drover/server/web"
+	"github.com/drover-ci/drover/server/webhooks"
 )
 
 // Deps are what an App takes from outside besides its configuration.
@@ -57,7 +61,8 @@ type App struct {
 	Creds     *login.Refresher // users' remote credentials, refreshed when expired
 	API       *api.Server
 	Metrics   *metrics.Metrics
-	Events    *events.Hub // changes of builds, stages and steps (GET /api/stream)
+	Events    *events.Hub       // changes of builds, stages and steps (GET /api/stream)
+	Webhooks  *webhooks.Service // outgoing webhooks' deliveries
 	Log       *slog.Logger
 
 	// Mirrors serves runners' mirror heartbeats and reports;
@@ -129,7 +134,9 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	policy := limiter.New(cfg.SyncOwners, cfg.SyncMaxRepos, cfg.MaxRunningPerRepo, cfg.MaxRunningPerOwner)
 	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log, Creds: a.Creds.Creds}
 	bus := scheduler.NewBus(log)
-	a.Events = events.New(events.Options{Store: db, Bus: bus, Log: log})
+	a.Webhooks = webhooks.New(webhooks.Options{Store: db, Hooks: db.Webhooks(), Deliveries: db.WebhookDeliveries(),
+		ServerURL: cfg.ServerURL, Version: version.Version, Log: log, OnChange: a.Metrics.BuildChanged})
+	a.Events = events.New(events.Options{Store: db, Bus: bus, Log: log, OnLocal: a.Webhooks.Event})
 	a.Scheduler = scheduler.New(db, bus, scheduler.Options{
 		Lease:     cfg.StageLease,
 		LogLimits: core.LogLimits{Lines: int64(cfg.MaxLogLines), Bytes: int64(cfg.MaxLogBytes), LineBytes: int64(cfg.MaxLogLineBytes)},
@@ -141,12 +148,14 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		Metrics:   a.Metrics,
 		OnChange:  a.Events.Change,
 	})
-	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Limiter: policy, Log: log, Creds: a.Creds.Creds})
+	a.Syncer = syncer.New(syncer.Options{Store: a.Metrics.ObserveSyncs(db), Remotes: a.Host, Limiter: policy, Log: log, Creds: a.Creds.Creds})
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
 		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds, Metrics: a.Metrics, Canceller: a.Scheduler,
 		Formats: convert.Enabled{Jsonnet: cfg.JsonnetEnabled, Starlark: cfg.StarlarkEnabled}, OnCreated: a.Events.Created}
 
-	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
+	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer,
+		Middleware: []gin.HandlerFunc{a.Metrics.Middleware()}})
+	a.Metrics.Watch(metrics.Sources{State: a.metricsState, Plugins: a.pluginRestarts})
 	a.API.AddMetrics(a.Metrics.Handler(), cfg.MetricsToken)
 	a.API.AddPlugins(a.Host)
 	a.newMirrors()
@@ -168,6 +177,15 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.API.AddStream(a.Events)
 	a.API.AddActivation(api.ActivateDeps{Remotes: a.Host, Access: a.Syncer, Creds: a.Creds.Creds, ServerURL: cfg.ServerURL})
 	a.API.AddBadges(api.BadgeDeps{ServerURL: cfg.ServerURL})
+	a.API.AddWebhooks(api.WebhookDeps{Hooks: db.Webhooks(), Deliveries: db.WebhookDeliveries(), Wake: a.Webhooks.Wake})
+	ui, err := web.New(web.Options{API: a.API, Store: db, ServerURL: cfg.ServerURL, Log: log,
+		Remotes: func() []string { return a.Host.Names(host.KindRemote) }})
+	if err != nil {
+		a.Host.Close()
+		db.Close()
+		return nil, err
+	}
+	ui.Mount(a.API.Router()) // the pages, their assets, and the 404 page
 	return a, nil
 }
 
@@ -181,6 +199,8 @@ func (a *App) Start(ctx context.Context) error {
 	a.Scheduler.Start(ctx)
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Events.Run(ctx) }()
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.Webhooks.Run(ctx) }()
 	ticker := &cron.Ticker{Crons: a.Store.Crons(), Repos: a.Store.Repos(), Builder: a.Trigger, Log: a.Log}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); ticker.Run(ctx) }()

@@ -41,6 +41,9 @@ func TestMalformedPathIDsAnswer400(t *testing.T) {
 	bad := []string{"999abc", "1e5", "-1", "0x10", "0", "99999999999999999999"}
 	tested := map[bool]int{} // by whether the route is the runner protocol's
 	for _, route := range app.API.Router().Routes() {
+		if !strings.HasPrefix(route.Path, "/api/") && !strings.HasPrefix(route.Path, runnerproto.Prefix+"/") {
+			continue // a web page (server/web): a malformed number is a 404 page, tested there
+		}
 		segs := strings.Split(route.Path, "/")
 		for i, seg := range segs {
 			if !strings.HasPrefix(seg, ":") || !isNumeric(seg[1:]) {

@@ -1,19 +1,22 @@
-// Command drover is Drover's command-line client. Commands are grouped
-// (`drover pipeline lint`, ...), one file per group.
+// Command drover is Drover's command-line client: a client of the
+// server's HTTP API (builds, repositories, secrets, schedules, runners,
+// users), and pipeline files on this machine. The commands are in
+// internal/, one package per group; internal/root assembles them.
 package main
 
 import (
-	"fmt"
+	"context"
 	"io"
+	"net"
+	"net/http"
 	"os"
-	"sort"
-)
+	"os/signal"
+	"time"
 
-// group is a command group: drover <name> <command> [args].
-type group struct {
-	summary string
-	run     func(args []string, env *cliEnv) int
-}
+	"github.com/drover-ci/drover/cmd/drover/internal/cmdutil"
+	"github.com/drover-ci/drover/cmd/drover/internal/root"
+	"github.com/drover-ci/drover/internal/version"
+)
 
 // cliEnv is what a command reads and writes, so tests can run commands
 // in-process.
@@ -22,42 +25,39 @@ type cliEnv struct {
 	stdout, stderr io.Writer
 }
 
-var groups = map[string]group{
-	"pipeline": {summary: "lint and compile pipeline files (.drover.yml, .drone.yml)", run: runPipeline},
-}
-
 func main() {
-	os.Exit(run(os.Args[1:], &cliEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	f := &cmdutil.Factory{IO: cmdutil.System(os.Getenv), Getenv: os.Getenv, Version: version.Version, HTTP: httpClient()}
+	code := root.Run(ctx, f, os.Args[1:])
+	stop()
+	os.Exit(code)
 }
 
-// run executes the command line and returns the exit code: 0 success,
-// 1 the input is invalid (e.g. pipeline problems), 2 usage errors.
+// run executes the command line with env's streams and returns the exit
+// code: 0 success, 1 the command failed, 2 usage errors.
 func run(args []string, env *cliEnv) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(env.stderr)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+	in := env.stdin
+	if in == nil {
+		in = eofReader{}
 	}
-	g, ok := groups[args[0]]
-	if !ok {
-		fmt.Fprintf(env.stderr, "drover: unknown command %q\n", args[0])
-		usage(env.stderr)
-		return 2
-	}
-	return g.run(args[1:], env)
+	f := &cmdutil.Factory{IO: cmdutil.Test(in, env.stdout, env.stderr), Getenv: os.Getenv, Version: version.Version}
+	return root.Run(context.Background(), f, args)
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: drover <command> [arguments]")
-	fmt.Fprintln(w, "\ncommands:")
-	names := make([]string, 0, len(groups))
-	for n := range groups {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, groups[n].summary)
-	}
+// httpClient bounds connecting and waiting for an answer's headers, not
+// the whole call: a log stream or a watch lasts as long as the build.
+func httpClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: time.Minute, // a sync answers once it is done
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}}
 }
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }

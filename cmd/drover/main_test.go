@@ -85,6 +85,7 @@ func runCases(t *testing.T, cases []cliCase) {
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
+			record(tt.args)
 			code := run(tt.args, &cliEnv{stdin: strings.NewReader(tt.stdin), stdout: &out, stderr: &errb})
 			if code != tt.wantCode {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tt.wantCode, errb.String())

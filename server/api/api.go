@@ -37,8 +37,9 @@ type Server struct {
 	access Access
 
 	docMu    sync.Mutex
-	routes   []route // every route handle registered, for the document
-	docCache []byte  // the document's JSON, built on first request
+	routes   []route         // every route handle registered, for the document
+	docCache []byte          // the document's JSON, built on first request
+	pages    map[string]bool // "METHOD path" of the web pages (AddPage)
 }
 
 // Options configure a Server.
@@ -52,6 +53,8 @@ type Options struct {
 	// Access answers users' permissions on repositories; nil: the
 	// Syncer, or without one the stored permissions.
 	Access Access
+	// Middleware run first on every request (the request metrics).
+	Middleware []gin.HandlerFunc
 }
 
 // New builds the API's router.
@@ -65,6 +68,7 @@ func New(o Options) *Server {
 	}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	r.Use(o.Middleware...)
 	r.Use(s.recovery(), s.logRequests(), httpreq.LimitBody(MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
 		c.JSON(http.StatusNotFound, errorBody{Error: "no such endpoint: " + c.Request.Method + " " + c.Request.URL.Path})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/server/auth"
+	"github.com/drover-ci/drover/server/login"
 )
 
 const userKey = "drover.user"
@@ -18,34 +19,42 @@ const userKey = "drover.user"
 const touchEvery = time.Minute
 
 // authenticate requires a valid "Authorization: Bearer <token>" header, or
-// without one the session cookie (see authenticateSession), and puts the
-// user in the context.
+// without one the session cookie (see sessionUser), and puts the user in
+// the context.
 func (s *Server) authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		header := c.GetHeader("Authorization")
-		if header == "" && s.sessions != nil {
-			if cookie, err := c.Cookie(SessionCookie); err == nil && cookie != "" {
-				s.authenticateSession(c, cookie)
-				return
-			}
-		}
-		secret, ok := strings.CutPrefix(header, "Bearer ")
-		if !ok || strings.TrimSpace(secret) == "" {
-			s.fail(c, core.Errorf(core.CodeUnauthenticated, "missing credentials: send Authorization: Bearer <token> or log in"))
-			return
-		}
-		user, err := s.tokenUser(c.Request.Context(), secret)
+		user, sess, err := s.identify(c)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
 		c.Set(userKey, user)
+		if sess != nil {
+			c.Set(sessionKey, sess)
+		}
 		c.Next()
 	}
 }
 
-// tokenUser returns the active user of a valid, unexpired API token
-// secret, recording the token's use; else a coded error to answer.
+// identify is the user of the request's credentials: its Bearer token,
+// or without one its session cookie (and then nil session for a token).
+func (s *Server) identify(c *gin.Context) (*core.User, *login.Session, error) {
+	header := c.GetHeader("Authorization")
+	if header == "" && s.sessions != nil {
+		if cookie, err := c.Cookie(SessionCookie); err == nil && cookie != "" {
+			return s.sessionUser(c, cookie)
+		}
+	}
+	secret, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || strings.TrimSpace(secret) == "" {
+		return nil, nil, core.Errorf(core.CodeUnauthenticated, "missing credentials: send Authorization: Bearer <token> or log in")
+	}
+	user, err := s.tokenUser(c.Request.Context(), secret)
+	return user, nil, err
+}
+
+// tokenUser is the active user of an API token, whose use it records now
+// and then.
 func (s *Server) tokenUser(ctx context.Context, secret string) (*core.User, error) {
 	tok, err := s.store.Tokens().FindHash(ctx, auth.Hash(secret))
 	if errors.Is(err, core.ErrNotFound) {

@@ -129,7 +129,7 @@ func checkBranch(b string) string {
 
 // anonymousReadable reports whether anyone may see the repository.
 func anonymousReadable(r *core.Repo) bool {
-	return !r.Private && (r.Visibility == "" || r.Visibility == "public")
+	return !r.Restricted() && (r.Visibility == "" || r.Visibility == "public")
 }
 
 // mayRead reports whether the caller (nil: anonymous) may read the
@@ -140,7 +140,7 @@ func (s *Server) mayRead(ctx context.Context, user *core.User, r *core.Repo) (bo
 		return true, nil
 	case user == nil:
 		return false, nil
-	case user.Admin || !r.Private:
+	case user.Admin || !r.Restricted():
 		return true, nil
 	}
 	p, err := s.perm(ctx, user, r)

@@ -22,6 +22,8 @@ var matrixPathValues = map[string]string{
 	// The fixture's secret, registry credential and schedule (the
 	// routes' examples create others, so that creation succeeds).
 	"secret": "MATRIX_SECRET", "address": "registry.test", "cron": "weekly",
+	// The fixture's outgoing webhook delivery.
+	"delivery": "1",
 }
 
 // matrixExceptions are the statuses that do not follow from a route's

@@ -81,6 +81,9 @@ func (s *Server) CheckDocument() []string {
 	for _, r := range s.routes {
 		declared[r.method+" "+r.path] = true
 	}
+	for key := range s.pages {
+		declared[key] = true
+	}
 	s.docMu.Unlock()
 	var problems []string
 	served := map[string]bool{}
@@ -93,7 +96,7 @@ func (s *Server) CheckDocument() []string {
 		problems = append(problems, key+" is served but not in the OpenAPI document: declare it with Server.handle")
 	}
 	for key := range declared {
-		if !served[key] {
+		if !served[key] && !s.pages[key] {
 			problems = append(problems, key+" is in the OpenAPI document but not served")
 		}
 	}

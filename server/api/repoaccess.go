@@ -17,55 +17,60 @@ type Access interface {
 
 const repoKey = "drover.repo"
 
-// pathRepo finds the repository the path names (owner/name) on the
-// remote the query names (by default the caller's); it also returns the
-// slug and the remote's name.
-func (s *Server) pathRepo(c *gin.Context) (*core.Repo, string, string, error) {
-	slug := c.Param("owner") + "/" + c.Param("name")
-	remote := c.Query("remote")
+// findRepo finds the repository of the slug (owner/name) on remote (by
+// default the user's).
+func (s *Server) findRepo(ctx context.Context, user *core.User, remote, slug string) (*core.Repo, error) {
 	if remote == "" {
-		remote = currentUser(c).Remote
+		remote = user.Remote
 	}
-	repo, err := s.store.Repos().FindSlug(c.Request.Context(), remote, slug)
+	repo, err := s.store.Repos().FindSlug(ctx, remote, slug)
 	if errors.Is(err, core.ErrNotFound) {
 		err = core.Errorf(core.CodeNotFound, "repository %s not found: list your repositories (GET /api/user/repos?flush=true) to sync it", slug)
 	}
-	return repo, slug, remote, err
+	return repo, err
+}
+
+// rights finds the repository and what the user may do with it. A
+// repository the user may not read is reported as not existing (so
+// private names do not leak). System admins may do everything.
+func (s *Server) rights(ctx context.Context, user *core.User, remote, slug string) (*Rights, error) {
+	repo, err := s.findRepo(ctx, user, remote, slug)
+	if err != nil {
+		return nil, err
+	}
+	if user.Admin {
+		return &Rights{Repo: repo, Pull: true, Push: true, Admin: true}, nil
+	}
+	perm, err := s.perm(ctx, user, repo)
+	if err != nil {
+		return nil, err
+	}
+	r := &Rights{Repo: repo, Pull: perm.Pull || perm.Push || perm.Admin || !repo.Restricted(), Push: perm.Push || perm.Admin, Admin: perm.Admin}
+	if !r.Pull {
+		return nil, core.Errorf(core.CodeNotFound, "repository %s not found", slug)
+	}
+	return r, nil
 }
 
 // repoAccess loads the repository named in the path (of the user's
-// remote, or ?remote=) and checks the caller may do what a needs. A
-// caller who may not read it is told it does not exist (so private
-// names do not leak); a reader lacking more is refused (403). System
-// admins may do everything.
+// remote, or ?remote=) and checks the caller may do what a needs (see
+// rights); a reader lacking more is refused (403).
 func (s *Server) repoAccess(a access) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		user := currentUser(c)
-		repo, slug, _, err := s.pathRepo(c)
-		if err != nil {
+		slug := c.Param("owner") + "/" + c.Param("name")
+		r, err := s.rights(c.Request.Context(), currentUser(c), c.Query("remote"), slug)
+		switch {
+		case err != nil:
 			s.fail(c, err)
 			return
+		case a == accessPush && !r.Push:
+			s.fail(c, core.Errorf(core.CodeForbidden, "you need push access to %s for this", slug))
+			return
+		case a == accessRepoAdmin && !r.Admin:
+			s.fail(c, core.Errorf(core.CodeForbidden, "you need admin access to %s for this", slug))
+			return
 		}
-		if !user.Admin {
-			perm, err := s.perm(c.Request.Context(), user, repo)
-			if err != nil {
-				s.fail(c, err)
-				return
-			}
-			readable := perm.Pull || perm.Push || perm.Admin || !repo.Private
-			switch {
-			case !readable:
-				s.fail(c, core.Errorf(core.CodeNotFound, "repository %s not found", slug))
-				return
-			case a == accessPush && !perm.Push && !perm.Admin:
-				s.fail(c, core.Errorf(core.CodeForbidden, "you need push access to %s for this", slug))
-				return
-			case a == accessRepoAdmin && !perm.Admin:
-				s.fail(c, core.Errorf(core.CodeForbidden, "you need admin access to %s for this", slug))
-				return
-			}
-		}
-		c.Set(repoKey, repo)
+		c.Set(repoKey, r.Repo)
 		c.Next()
 	}
 }

@@ -40,40 +40,34 @@ func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// authenticateSession authenticates a request by its session cookie. A
-// state-changing request must also carry the session's CSRF token in
-// X-CSRF-Token (double submit, bound to the session), and is refused when
-// the browser says it comes from another site (Sec-Fetch-Site).
-func (s *Server) authenticateSession(c *gin.Context, secret string) {
+// sessionUser authenticates a request by its session cookie (clearing
+// the cookies of a session that ended). A state-changing request must
+// also carry the session's CSRF token in X-CSRF-Token (double submit,
+// bound to the session), and is refused when the browser says it comes
+// from another site (Sec-Fetch-Site).
+func (s *Server) sessionUser(c *gin.Context, secret string) (*core.User, *login.Session, error) {
 	ctx := c.Request.Context()
 	sess, err := s.sessions.Find(ctx, secret)
 	if err != nil {
 		s.clearSessionCookies(c)
-		s.fail(c, err)
-		return
+		return nil, nil, err
 	}
 	if !safeMethod(c.Request.Method) {
 		if site := c.GetHeader("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-			s.fail(c, core.Errorf(core.CodeForbidden, "cross-site request refused (Sec-Fetch-Site: %s)", site))
-			return
+			return nil, nil, core.Errorf(core.CodeForbidden, "cross-site request refused (Sec-Fetch-Site: %s)", site)
 		}
 		if !sess.CheckCSRF(c.GetHeader(CSRFHeader)) {
-			s.fail(c, core.Errorf(core.CodeForbidden, "missing or wrong CSRF token: send the %s cookie's value in the %s header", CSRFCookie, CSRFHeader))
-			return
+			return nil, nil, core.Errorf(core.CodeForbidden, "missing or wrong CSRF token: send the %s cookie's value in the %s header", CSRFCookie, CSRFHeader)
 		}
 	}
 	user, err := s.store.Users().Find(ctx, sess.UserID)
 	if err != nil {
-		s.fail(c, core.Errorf(core.CodeUnauthenticated, "the session's user no longer exists"))
-		return
+		return nil, nil, core.Errorf(core.CodeUnauthenticated, "the session's user no longer exists")
 	}
 	if !user.Active {
-		s.fail(c, core.Errorf(core.CodeForbidden, "user %s is deactivated", user.Login))
-		return
+		return nil, nil, core.Errorf(core.CodeForbidden, "user %s is deactivated", user.Login)
 	}
-	c.Set(userKey, user)
-	c.Set(sessionKey, sess)
-	c.Next()
+	return user, sess, nil
 }
 
 // sessionView answers GET /api/user/session.

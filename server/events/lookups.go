@@ -123,5 +123,5 @@ func (l *lookups) public(ctx context.Context, repoID int64) (bool, error) {
 
 // Public reports whether every logged-in user may read the repository.
 func Public(r *core.Repo) bool {
-	return !r.Private && (r.Visibility == "" || r.Visibility == "public")
+	return !r.Restricted() && (r.Visibility == "" || r.Visibility == "public")
 }

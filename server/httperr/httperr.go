@@ -46,16 +46,23 @@ type Body struct {
 // Fail answers the request with err's status and message and stops the
 // handler chain. Internal errors are logged and answered without details.
 func Fail(c *gin.Context, log *slog.Logger, err error) {
+	status, body := Render(err)
+	if status == http.StatusInternalServerError && log != nil {
+		log.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
+	}
+	c.AbortWithStatusJSON(status, body)
+}
+
+// Render returns err's status and the body that answers it: internal
+// errors without details (the caller logs them).
+func Render(err error) (int, Body) {
 	status := Status(err)
 	msg := err.Error()
-	if status == http.StatusInternalServerError {
-		if log != nil {
-			log.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
-		}
+	switch status {
+	case http.StatusInternalServerError:
 		msg = "internal error"
-	}
-	if status == http.StatusRequestEntityTooLarge {
+	case http.StatusRequestEntityTooLarge:
 		msg = "request body too large"
 	}
-	c.AbortWithStatusJSON(status, Body{Error: msg, Code: core.ErrorCode(err)})
+	return status, Body{Error: msg, Code: core.ErrorCode(err)}
 }

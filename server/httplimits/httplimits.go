@@ -10,8 +10,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"golang.org/x/net/netutil"
 )
 
 // Limits are the server's HTTP limits (see the http_* settings).
@@ -32,7 +30,7 @@ func Listen(addr string, l Limits) (net.Listener, error) {
 		return nil, err
 	}
 	if l.MaxConnections > 0 {
-		ln = netutil.LimitListener(ln, l.MaxConnections)
+		ln = newLimitListener(ln, l.MaxConnections)
 	}
 	return ln, nil
 }

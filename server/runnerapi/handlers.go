@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -47,7 +49,24 @@ func (s *Server) request(c *gin.Context) {
 	f := core.Filter{RunnerID: r.ID, OS: b.OS, Arch: b.Arch, Labels: b.Labels, Engines: b.Engines, Machine: b.Machine}
 	ctx, cancel := s.pollContext(c)
 	defer cancel()
-	d, err := s.o.Scheduler.Request(ctx, f)
+	wait := ctx
+	park := s.canPark(c) && s.o.ParkAfter < s.o.LongPoll
+	if park {
+		var cancelWait context.CancelFunc
+		wait, cancelWait = context.WithTimeout(ctx, s.o.ParkAfter)
+		defer cancelWait()
+	}
+	d, err := s.o.Scheduler.Request(wait, f)
+	if park && err != nil && wait.Err() != nil && ctx.Err() == nil {
+		// Idle: the rest of the long-poll waits off this goroutine, cut
+		// short by up to a fifth at random so that runners started
+		// together (after a restart of the server) do not keep polling in
+		// step.
+		deadline, _ := ctx.Deadline()
+		wait := time.Until(deadline) - rand.N(s.o.LongPoll/5+1)
+		s.parkRequest(c, f, max(wait, 0))
+		return
+	}
 	switch {
 	case err == nil && d != nil:
 		c.JSON(http.StatusOK, d)

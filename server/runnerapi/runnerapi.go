@@ -58,6 +58,9 @@ type Options struct {
 	// Mirrors, when set, answers heartbeats' mirror offers and serves
 	// fetch reports; without it mirror calls are refused (unavailable).
 	Mirrors core.MirrorCoordinator
+	// ParkAfter is how long a request waits on its goroutine before it is
+	// parked (see parkRequest); default DefaultParkAfter, negative never.
+	ParkAfter time.Duration
 }
 
 // Server holds the protocol's handlers.
@@ -69,6 +72,7 @@ type Server struct {
 	touched map[int64]time.Time
 	due     map[int64]time.Time // contacts not written yet (see touch)
 	auth    *authCache
+	parked  parking
 }
 
 // New returns a Server for the options.
@@ -89,7 +93,14 @@ func New(o Options) *Server {
 	if o.Lease <= 0 {
 		o.Lease = core.DefaultLease
 	}
-	return &Server{o: o, log: log, touched: map[int64]time.Time{}, auth: &authCache{ttl: o.AuthTTL}}
+	if o.ParkAfter == 0 {
+		o.ParkAfter = DefaultParkAfter
+	}
+	s := &Server{o: o, log: log, touched: map[int64]time.Time{}, auth: &authCache{ttl: o.AuthTTL}}
+	if o.Stopping != nil {
+		context.AfterFunc(o.Stopping, s.stopParked)
+	}
+	return s
 }
 
 // Register adds the protocol's routes under /rpc/v1 to r, served by sched

@@ -40,6 +40,11 @@ type waiter struct {
 	key    string
 	done   <-chan struct{}
 	result chan answer // buffered: the dispatcher never blocks on it
+	// onAnswer, when set, takes the answer instead of result (a parked
+	// request: nobody blocks on it); ended, its done, is closed once it
+	// is answered or departs.
+	onAnswer func(answer)
+	ended    chan struct{}
 
 	mu   sync.Mutex
 	gone bool // the runner left: a stage claimed for it is given back
@@ -58,7 +63,26 @@ func (w *waiter) give(a answer) bool {
 	if w.gone {
 		return false
 	}
+	if w.onAnswer != nil {
+		w.gone = true
+		close(w.ended)
+		w.onAnswer(a)
+		return true
+	}
 	w.result <- a
+	return true
+}
+
+// depart marks a parked waiter gone without an answer, reporting false if
+// it was answered first.
+func (w *waiter) depart() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.gone {
+		return false
+	}
+	w.gone = true
+	close(w.ended)
 	return true
 }
 
@@ -213,6 +237,7 @@ func (d *dispatcher) round(ctx context.Context) {
 			d.remove(waiters[i])
 			if m := d.s.opts.Metrics; m != nil {
 				m.StagesDispatched.Inc()
+				m.StageClaimed(c.Stage)
 			}
 			d.s.changed(Change{RepoID: c.Stage.RepoID, BuildID: c.Stage.BuildID, StageID: c.Stage.ID, Status: core.StatusRunning})
 			if c.BuildStarted {

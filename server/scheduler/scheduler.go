@@ -118,18 +118,26 @@ func (s *Scheduler) limits() core.LimitsFunc {
 // be resolved ends as error (saying why) and the wait goes on.
 func (s *Scheduler) Request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
 	for {
-		if p, err := s.paused(ctx, f.RunnerID); err != nil || p {
-			return pausedAnswer(ctx, err)
-		}
+		// A paused runner is found out after the claim, which it gives
+		// back: one check per stage handed out rather than two, and a
+		// paused runner then waits out its long-poll.
 		d, err := s.disp.request(ctx, f)
 		if err != nil {
 			return nil, err
 		}
-		if p, err := s.paused(ctx, f.RunnerID); err != nil || p {
+		// The stage is claimed: finishing it must not fail because the
+		// wait's deadline passed meanwhile (the runner is still there to
+		// take it), else a healthy stage would end as error.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		p, err := s.paused(cctx, f.RunnerID)
+		if err != nil || p {
+			cancel()
 			s.disp.release(d.Stage)
 			return pausedAnswer(ctx, err)
 		}
-		if err := s.complete(ctx, d); err != nil {
+		err = s.complete(cctx, d)
+		cancel()
+		if err != nil {
 			s.failStage(f.RunnerID, d.Stage, err)
 			continue
 		}

@@ -544,3 +544,36 @@ func TestConcurrentStageEndsFinishTheBuild(t *testing.T) {
 		}
 	})
 }
+
+// ctxSecrets is a scheduler.Secrets that takes a while and honours its
+// context, as a store query does.
+type ctxSecrets time.Duration
+
+func (d ctxSecrets) Resolve(ctx context.Context, _ *core.Repo, _ *core.Build, _ []string) (map[string]string, error) {
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(time.Duration(d)):
+		return map[string]string{}, nil
+	}
+}
+
+// A stage claimed just before the request's deadline is still completed
+// and handed over: the deadline passing while its details load must not
+// end a healthy stage as error.
+func TestStageClaimedAtTheDeadlineIsHandedOver(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		_, b := seed(t, s, stage("build"))
+		sc := start(t, s, scheduler.Options{Secrets: ctxSecrets(300 * time.Millisecond)})
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		d, err := sc.Request(ctx, filter(1))
+		if err != nil || d == nil || d.Stage.BuildID != b.ID {
+			t.Fatalf("request = %+v, %v; want build %d's stage", d, err, b.ID)
+		}
+		stages, _ := s.Stages().ListBuild(context.Background(), b.ID)
+		if stages[0].Status != core.StatusRunning {
+			t.Fatalf("the stage is %s (%q), want running", stages[0].Status, stages[0].Error)
+		}
+	})
+}

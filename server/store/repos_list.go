@@ -19,7 +19,7 @@ func (rs repoStore) List(ctx context.Context, f core.RepoFilter) ([]*core.Repo, 
 	var rows []*tables.Repo
 	q := rs.s.db.NewSelect().Model(&rows).Where("NOT repo_row.gone").Order("repo_row.slug", "repo_row.remote")
 	if f.ReaderID != 0 {
-		q = q.Where("(NOT repo_row.private OR EXISTS (SELECT 1 FROM perms AS p WHERE p.repo_id = repo_row.id AND p.user_id = ? AND (p.pull OR p.push OR p.admin)))", f.ReaderID)
+		q = q.Where("((NOT repo_row.private AND repo_row.visibility <> 'private') OR EXISTS (SELECT 1 FROM perms AS p WHERE p.repo_id = repo_row.id AND p.user_id = ? AND (p.pull OR p.push OR p.admin)))", f.ReaderID)
 	}
 	if f.Name != "" {
 		q = q.Where(`LOWER(repo_row.slug) LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(f.Name))+"%")

@@ -35,10 +35,12 @@ var repoSyncColumns = []string{
 const permColumns = 6
 
 // repoUpsertSet is what a sync changes on a known repository; a listed
-// repository is no longer gone.
+// repository is no longer gone. Its visibility, which an admin may have
+// set, follows the remote only when the remote's privacy changed.
 const repoUpsertSet = "owner = EXCLUDED.owner, name = EXCLUDED.name, slug = EXCLUDED.slug, " +
 	"clone_url = EXCLUDED.clone_url, html_url = EXCLUDED.html_url, branch = EXCLUDED.branch, " +
-	"private = EXCLUDED.private, visibility = EXCLUDED.visibility, gone = FALSE, updated = EXCLUDED.updated"
+	"visibility = CASE WHEN repo_row.private = EXCLUDED.private THEN repo_row.visibility ELSE EXCLUDED.visibility END, " +
+	"private = EXCLUDED.private, gone = FALSE, updated = EXCLUDED.updated"
 
 // permUpsertSet is what a sync changes on a known permission.
 const permUpsertSet = "pull = EXCLUDED.pull, push = EXCLUDED.push, admin = EXCLUDED.admin, synced = EXCLUDED.synced"
@@ -158,7 +160,7 @@ func (ss syncStore) upsertRepos(ctx context.Context, tx bun.Tx, rows []*tables.R
 			remoteIDs[i], owners[i], names[i], slugs[i] = r.RemoteID, r.Owner, r.Name, r.Slug
 			clones[i], htmls[i], branches[i], vis[i], private[i] = r.CloneURL, r.HTMLURL, r.Branch, r.Visibility, r.Private
 		}
-		err := tx.NewRaw(`INSERT INTO repos (remote, remote_id, owner, name, slug, clone_url, html_url, branch, private, visibility, created, updated)
+		err := tx.NewRaw(`INSERT INTO repos AS repo_row (remote, remote_id, owner, name, slug, clone_url, html_url, branch, private, visibility, created, updated)
 SELECT ?, u.*, ?, ? FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::text[]) AS u
 ON CONFLICT (remote, remote_id) DO UPDATE SET `+repoUpsertSet+` RETURNING id, remote_id`,
 			rows[0].Remote, at, at,
@@ -235,7 +237,7 @@ type viewRow struct {
 // sameRepo reports whether the stored repository already says what r says.
 func (v *viewRow) sameRepo(r *tables.Repo) bool {
 	return !v.Gone && v.Owner == r.Owner && v.Name == r.Name && v.CloneURL == r.CloneURL &&
-		v.HTMLURL == r.HTMLURL && v.Branch == r.Branch && v.Private == r.Private && v.Visibility == r.Visibility
+		v.HTMLURL == r.HTMLURL && v.Branch == r.Branch && v.Private == r.Private
 }
 
 // view returns the user's stored view of the remote by remote id (none

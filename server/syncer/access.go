@@ -112,7 +112,7 @@ func (s *Syncer) Can(ctx context.Context, user *core.User, repo *core.Repo, a Ac
 	if Has(p, a) {
 		return nil
 	}
-	if repo.Private && !Has(p, Pull) {
+	if repo.Restricted() && !Has(p, Pull) {
 		return core.Errorf(core.CodeNotFound, "repository %s not found", repo.Slug)
 	}
 	return core.Errorf(core.CodeForbidden, "%s needs %s permission on %s", user.Login, a, repo.Slug)

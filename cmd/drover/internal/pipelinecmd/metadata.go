@@ -1,10 +1,11 @@
-package main
+package pipelinecmd
 
 import (
-	"flag"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/pipeline"
@@ -13,7 +14,7 @@ import (
 // metadataFlags declares the flags describing the build a file is
 // compiled (or a program evaluated) for; the returned function reads
 // them after parsing.
-func metadataFlags(fs *flag.FlagSet) func() pipeline.Metadata {
+func metadataFlags(fs *pflag.FlagSet) func() pipeline.Metadata {
 	var md pipeline.Metadata
 	b := &md.Build
 	fs.StringVar(&b.Event, "event", core.EventPush, "build event: push, tag, pull_request, promote, cron, custom")
@@ -36,7 +37,7 @@ func metadataFlags(fs *flag.FlagSet) func() pipeline.Metadata {
 	paths := fs.String("paths", "", "comma-separated changed files (paths condition); empty: unknown")
 	return func() pipeline.Metadata {
 		set := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		fs.Visit(func(f *pflag.Flag) { set[f.Name] = true })
 		switch {
 		case *tag != "":
 			if !set["event"] {

@@ -1,10 +1,13 @@
-package main
+package pipelinecmd
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/drover-ci/drover/cmd/drover/internal/cmdutil"
 
 	"github.com/drover-ci/drover/core/pipeline"
 	"github.com/drover-ci/drover/core/pipeline/convert"
@@ -40,27 +43,25 @@ func parseFile(w io.Writer, name string, data []byte, md pipeline.Metadata) (*pi
 	return m, res, res.Remap(err)
 }
 
-// pipelineConvert prints the 1.x YAML a file stands for.
-func pipelineConvert(args []string, env *cliEnv) int {
-	fs := flag.NewFlagSet("drover pipeline convert", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	metadata := metadataFlags(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
+func newConvert(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "convert [FILE]",
+		Short: "Print the 1.x YAML a Drone 0.8 file or a .jsonnet or .star program stands for",
+		Long:  "Convert a Drone 0.8 file, or evaluate a .jsonnet or .star program for a build (the flags describe it), and print the 1.x YAML.\n\n" + filesHelp,
+		Args:  cmdutil.Args(0, 1),
 	}
-	name, data, err := readPipeline(pos, env)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "drover pipeline convert: %v\n", err)
-		return 2
+	metadata := metadataFlags(cmd.Flags())
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		name, data, err := readPipeline(args, f.IO.In)
+		if err != nil {
+			return &cmdutil.UsageError{Err: err}
+		}
+		res, err := toYAML(f.IO.Err, name, data, metadata())
+		if err != nil {
+			return cmdutil.Exit(report(f.IO.Err, name, err))
+		}
+		_, err = f.IO.Out.Write(res.YAML)
+		return err
 	}
-	res, err := toYAML(env.stderr, name, data, metadata())
-	if err != nil {
-		return report(env.stderr, name, err)
-	}
-	if _, err := env.stdout.Write(res.YAML); err != nil {
-		fmt.Fprintf(env.stderr, "drover pipeline convert: %v\n", err)
-		return 1
-	}
-	return 0
+	return cmd
 }

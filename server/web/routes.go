@@ -1,0 +1,41 @@
+package web
+
+import (
+	"github.com/gin-gonic/gin"
+)
+
+// reserved are first path segments that belong to the server, never to
+// a repository's owner (gin would otherwise fall back to the repository
+// routes for, say, an unknown /api/x/y).
+var reserved = map[string]bool{
+	"-": true, "api": true, "rpc": true, "hook": true, "login": true, "logout": true,
+	"metrics": true, "healthz": true, "readyz": true, "version": true,
+}
+
+// routes lists every page and asset, in Drone's URL scheme, and
+// registers them on r and with the API (as pages outside its document).
+func (w *Web) routes(r *gin.Engine) {
+	add := func(method, path string, h ...gin.HandlerFunc) {
+		r.Handle(method, path, h...)
+		w.api.AddPage(method, path)
+	}
+	const repo = "/:owner/:name"
+	add("GET", staticPrefix+"*file", w.serveAsset)
+	add("GET", "/login", w.loginPage)
+	add("GET", "/", w.dashboard)
+	add("GET", repo, w.ownerGuard, w.repoBuilds)
+	add("GET", repo+"/settings", w.ownerGuard, w.settings)
+	add("GET", repo+"/:number", w.ownerGuard, w.buildPage)
+	add("GET", repo+"/:number/:stage/:step", w.ownerGuard, w.logPage)
+	add("POST", repo+"/:number/:action", w.ownerGuard, w.buildAction)
+}
+
+// ownerGuard sends paths of the server's own prefixes to notFound.
+func (w *Web) ownerGuard(c *gin.Context) {
+	if reserved[c.Param("owner")] {
+		w.notFound(c)
+		c.Abort()
+		return
+	}
+	c.Next()
+}
