@@ -28,6 +28,7 @@ import (
 	"github.com/drover-ci/drover/server/limiter"
 	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/metrics"
+	"github.com/drover-ci/drover/server/mirrors"
 	"github.com/drover-ci/drover/server/replay"
 	"github.com/drover-ci/drover/server/runnerapi"
 	"github.com/drover-ci/drover/server/scheduler"
@@ -63,6 +64,11 @@ type App struct {
 	Events    *events.Hub       // changes of builds, stages and steps (GET /api/stream)
 	Webhooks  *webhooks.Service // outgoing webhooks' deliveries
 	Log       *slog.Logger
+
+	// Mirrors serves runners' mirror heartbeats and reports;
+	// MirrorAssigner keeps each mirror with a live runner.
+	Mirrors        *mirrors.Service
+	MirrorAssigner *mirrors.Assigner
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -152,7 +158,9 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.Metrics.Watch(metrics.Sources{State: a.metricsState, Plugins: a.pluginRestarts})
 	a.API.AddMetrics(a.Metrics.Handler(), cfg.MetricsToken)
 	a.API.AddPlugins(a.Host)
-	runnerOpts := runnerapi.Options{Scheduler: a.Scheduler, Store: db, Log: log, Lease: cfg.StageLease, Stopping: a.stopping}
+	a.newMirrors()
+	runnerOpts := runnerapi.Options{Scheduler: a.Scheduler, Store: db, Log: log, Lease: cfg.StageLease, Stopping: a.stopping,
+		Mirrors: a.Mirrors}
 	if db.Dialect() == store.SQLite {
 		// One server per SQLite file: revocations are seen in-process at
 		// once, so runner tokens may be cached. Replicas on Postgres read
@@ -198,20 +206,23 @@ func (a *App) Start(ctx context.Context) error {
 	go func() { defer a.wg.Done(); ticker.Run(ctx) }()
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Syncer.Run(ctx) }()
+	var local int64
 	if a.Config.RunnerCapacity > 0 {
-		if err := a.startLocalRunner(ctx); err != nil {
+		var err error
+		if local, err = a.startLocalRunner(ctx); err != nil {
 			return err
 		}
 	}
+	a.startMirrors(ctx, local)
 	return nil
 }
 
 // startLocalRunner runs the runner loop in-process over the scheduler,
-// offering the plugin host's engines.
-func (a *App) startLocalRunner(ctx context.Context) error {
+// offering the plugin host's engines, and returns the runner's id.
+func (a *App) startLocalRunner(ctx context.Context) (int64, error) {
 	r, err := a.localRunnerRecord(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	agent := runner.New(runner.Options{
 		Client:    runner.NewLocalClient(&localContact{Scheduler: a.Scheduler, runners: a.Store.Runners(), log: a.Log, r: *r}, r.ID),
@@ -232,7 +243,7 @@ func (a *App) startLocalRunner(ctx context.Context) error {
 		}
 	}()
 	a.Log.Info("local runner started", "capacity", a.Config.RunnerCapacity, "engines", a.Host.Names(host.KindEngine))
-	return nil
+	return r.ID, nil
 }
 
 // localRunnerRecord finds or registers the local runner, so that its
@@ -261,6 +272,9 @@ func (a *App) localRunnerRecord(ctx context.Context) (*core.Runner, error) {
 // netrc returns clone credentials of the repository's remote, for the
 // user who activated it.
 func (a *App) netrc(ctx context.Context, repo *core.Repo) (*core.Netrc, error) {
+	if repo.Remote == core.RemoteMirror {
+		return a.mirrorNetrc(ctx, repo)
+	}
 	remote, creds, err := trigger.RemoteFor(ctx, a.Store, a.Host, a.Creds.Creds, repo)
 	if err != nil {
 		return nil, err

@@ -162,6 +162,9 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		fake.AddRepo("remote-admin", repo.Slug, core.Perm{Pull: true, Push: true, Admin: true}).ID = repo.RemoteID
 	}
 
+	addMatrixMirror(t, f.store, perms)
+	f.srv.AddMirrors(api.MirrorDeps{})
+
 	_, regHash, regPrefix := auth.NewSecret(auth.RegistrationTokenPrefix)
 	if err := f.store.RunnerTokens().Create(ctx, &core.RunnerToken{Hash: regHash, Prefix: regPrefix, Creator: admin.ID}); err != nil {
 		t.Fatal(err)
@@ -200,6 +203,7 @@ func (m *matrixFixture) fingerprint(t *testing.T) string {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(&b, "runners=%d registration tokens=%d; ", len(runners), len(regs))
+	b.WriteString(mirrorFingerprint(t, m.store))
 	hooks, err := m.store.Webhooks().List(ctx)
 	if err != nil {
 		t.Fatal(err)
