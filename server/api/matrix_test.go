@@ -215,6 +215,7 @@ var accessRules = []struct {
 	{`^GET /api/repos$`, "user"},
 	{`^\w+ /api/repos/\{owner\}/\{name\}/(secrets|registries|cron|settings|repair|chown)(/|$)`, "admin"},
 	{`^(POST|PUT|PATCH|DELETE) /api/repos/\{owner\}/\{name\}$`, "admin"},
+	{`^DELETE /api/repos/\{owner\}/\{name\}/builds/\{number\}/logs$`, "admin"}, // purge
 	{`^(POST|PUT|PATCH|DELETE) /api/repos/\{owner\}/\{name\}/builds(/|$)`, "push"},
 	{`^GET /api/repos/\{owner\}/\{name\}(/|$)`, "pull"},
 }

@@ -46,12 +46,12 @@ func (h *webhookHandlers) deliveries(c *gin.Context) {
 }
 
 func (h *webhookHandlers) redeliver(c *gin.Context) {
-	w, err := h.find(c)
+	id, err := httpreq.PathID(c, "delivery")
 	if err != nil {
 		h.s.fail(c, err)
 		return
 	}
-	id, err := httpreq.PathID(c, "delivery")
+	w, err := h.find(c)
 	if err != nil {
 		h.s.fail(c, err)
 		return

@@ -179,6 +179,10 @@ func (h *webhookHandlers) create(c *gin.Context) {
 }
 
 func (h *webhookHandlers) update(c *gin.Context) {
+	if _, err := httpreq.PathID(c, "id"); err != nil {
+		h.s.fail(c, err) // a malformed id before the body
+		return
+	}
 	var req webhookRequest
 	if err := httpreq.BindJSON(c, &req); err != nil {
 		h.s.fail(c, err)

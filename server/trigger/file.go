@@ -33,7 +33,7 @@ func (t *Trigger) TriggerFile(ctx context.Context, repo *core.Repo, tmpl *core.B
 			return nil, err
 		}
 		b.Number = fresh.Counter + 1
-		err = t.create(ctx, repo, &b, file, path, fileErr)
+		err = t.create(ctx, repo, &b, file, path, fileErr, nil)
 		if errors.Is(err, core.ErrNumberTaken) && attempt < maxNumberRetries {
 			continue
 		}
