@@ -26,7 +26,7 @@ steps:
 
 // upstream is a bare repository on disk with a working clone to push from.
 type upstream struct {
-	t        *testing.T
+	t        testing.TB
 	bare, wc string
 }
 
@@ -55,7 +55,7 @@ func (u *upstream) push(text string) string {
 	return u.git(u.wc, "rev-parse", "HEAD")
 }
 
-func newUpstream(t *testing.T) *upstream {
+func newUpstream(t testing.TB) *upstream {
 	t.Helper()
 	testenv.NeedProgram(t, "git", "install git")
 	dir := t.TempDir()

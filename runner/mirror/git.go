@@ -97,9 +97,7 @@ func (g *repoGit) fetch(ctx context.Context, url string) error {
 		}
 		return os.Rename(tmp, g.dir)
 	}
-	if _, err := g.run(ctx, "remote", "set-url", "origin", url); err != nil {
-		return err
-	}
+	// A changed URL re-clones (see assignment.reclone): origin is the URL.
 	_, err := g.run(ctx, "fetch", "-q", "--prune", "--no-tags", "origin", "+refs/heads/*:refs/heads/*")
 	return err
 }

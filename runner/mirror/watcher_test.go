@@ -35,7 +35,7 @@ func (c *fakeClient) MirrorReport(_ context.Context, id int64, f *core.MirrorFet
 
 // source is an upstream repository to commit to.
 type source struct {
-	t   *testing.T
+	t   testing.TB
 	dir string
 }
 
