@@ -150,6 +150,10 @@ func (h *mirrorHandlers) get(c *gin.Context) {
 }
 
 func (h *mirrorHandlers) update(c *gin.Context) {
+	if _, err := httpreq.PathID(c, "id"); err != nil {
+		h.s.fail(c, err) // a malformed id before the body
+		return
+	}
 	var req mirrorRequest
 	if err := httpreq.BindJSON(c, &req); err != nil {
 		h.s.fail(c, err)
