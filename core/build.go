@@ -40,11 +40,14 @@ type Build struct {
 	// probably a mistake; the build runs all the same.
 	Warnings []Warning `json:"warnings,omitempty"`
 	Delivery string    `json:"-"` // webhook delivery id; unique per repo
-	Started  time.Time `json:"started,omitempty"`
-	Finished time.Time `json:"finished,omitempty"`
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
-	Version  int64     `json:"version"` // optimistic concurrency
+	// LogsPurged is when the logs of the build's steps were deleted
+	// (LogStore.PurgeBuild); zero while they are kept.
+	LogsPurged time.Time `json:"logs_purged,omitempty"`
+	Started    time.Time `json:"started,omitempty"`
+	Finished   time.Time `json:"finished,omitempty"`
+	Created    time.Time `json:"created"`
+	Updated    time.Time `json:"updated"`
+	Version    int64     `json:"version"` // optimistic concurrency
 }
 
 // Warning is one warning about a build's pipeline file, at a position.
@@ -55,6 +58,15 @@ type Warning struct {
 	Message string `json:"message"`
 }
 
+// BuildFilter narrows a list of builds to those whose fields equal the
+// filter's (exact matches); an empty field matches every build.
+type BuildFilter struct {
+	Branch string // Target: the branch pushed to, or a pull request's base
+	Event  string
+	Status Status
+	Author string // the commit author's login
+}
+
 // BuildStore persists builds. Safe for concurrent use.
 type BuildStore interface {
 	// Find returns the build with the id, or ErrNotFound.
@@ -63,6 +75,9 @@ type BuildStore interface {
 	FindNumber(ctx context.Context, repoID, number int64) (*Build, error)
 	// List returns the repository's builds, newest first, at most limit from offset.
 	List(ctx context.Context, repoID int64, limit, offset int) ([]*Build, error)
+	// ListFilter is List of the builds that match f; none (an empty
+	// slice) when no build does.
+	ListFilter(ctx context.Context, repoID int64, f BuildFilter, limit, offset int) ([]*Build, error)
 	// Create numbers b with the repository's next build number and inserts
 	// it with its stages (and their steps) in one transaction. Concurrent
 	// calls for one repository get distinct, gapless numbers. When b.Number

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"time"
 	"unicode/utf8"
 )
 
@@ -25,6 +26,11 @@ type LogStore interface {
 	// when its stage was requeued (attempts count from 1), from offset on,
 	// at most limit; none when that attempt left no lines.
 	ReadAttempt(ctx context.Context, stepID int64, attempt int, offset int64, limit int) ([]*LogLine, error)
+	// PurgeBuild deletes the lines of every step of the build, earlier
+	// attempts' too, and records at as the build's LogsPurged (kept when
+	// it was purged before), in one transaction. It returns the number of
+	// lines deleted; ErrNotFound when there is no such build.
+	PurgeBuild(ctx context.Context, buildID int64, at time.Time) (int64, error)
 }
 
 // TruncatedMarker is the text of the line a queue stores in place of a

@@ -22,6 +22,8 @@ type Store interface {
 	Crons() CronStore
 	RunnerStates() RunnerStateStore
 	Sessions() SessionStore
+	Mirrors() MirrorStore
+	MirrorLeases() MirrorLeaseStore
 	// Queue is the stages' queue, on the same database.
 	Queue() Queue
 	// Ping reports whether the database answers.

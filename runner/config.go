@@ -28,6 +28,8 @@ import (
 //	plugin_dir = "/usr/local/lib/drover"
 //	work_dir = "/var/lib/drover-runner"
 //	drain_timeout = "10m"
+//	mirror_capacity = 100       # weight in the share of mirrors watched; 0: none
+//	mirror_dir = "/var/cache/drover-mirrors"  # bare clones (default work_dir/mirrors)
 //
 //	[[engine]]
 //	name = "docker"             # the pipeline type it runs
@@ -46,7 +48,11 @@ type Config struct {
 	WorkDir      string            `toml:"work_dir,omitempty"`
 	DrainTimeout string            `toml:"drain_timeout,omitempty"`
 	LogLevel     string            `toml:"log_level,omitempty"`
-	Engine       []map[string]any  `toml:"engine,omitempty"`
+	// MirrorCapacity is the runner's weight in the share of mirrors it
+	// watches (absent: DefaultMirrorCapacity; 0: it watches none).
+	MirrorCapacity *int             `toml:"mirror_capacity,omitempty"`
+	MirrorDir      string           `toml:"mirror_dir,omitempty"`
+	Engine         []map[string]any `toml:"engine,omitempty"`
 }
 
 var instanceName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
@@ -88,6 +94,8 @@ func (c *Config) Check() error {
 		return errors.New("token: the runner token is missing; run drover-runner register")
 	case c.Capacity < 0:
 		return fmt.Errorf("capacity: %d is negative", c.Capacity)
+	case c.MirrorCapacity != nil && *c.MirrorCapacity < 0:
+		return fmt.Errorf("mirror_capacity: %d is negative", *c.MirrorCapacity)
 	}
 	if c.DrainTimeout != "" {
 		if d, err := time.ParseDuration(c.DrainTimeout); err != nil || d <= 0 {
@@ -157,6 +165,26 @@ func (c *Config) Drain() time.Duration {
 		return d
 	}
 	return DefaultDrainTimeout
+}
+
+// DefaultMirrorCapacity is a runner's mirror weight unless configured.
+const DefaultMirrorCapacity = 100
+
+// Mirrors returns the runner's mirror weight and its clones' directory.
+func (c *Config) Mirrors() (int, string) {
+	capacity := DefaultMirrorCapacity
+	if c.MirrorCapacity != nil {
+		capacity = *c.MirrorCapacity
+	}
+	dir := c.MirrorDir
+	if dir == "" {
+		work := c.WorkDir
+		if work == "" {
+			work = filepath.Join(os.TempDir(), "drover-runner")
+		}
+		dir = filepath.Join(work, "mirrors")
+	}
+	return capacity, dir
 }
 
 // Save writes the configuration to path with mode 0600 (it holds the

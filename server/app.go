@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/pipeline"
 	"github.com/drover-ci/drover/core/pipeline/convert"
@@ -26,6 +28,7 @@ import (
 	"github.com/drover-ci/drover/server/limiter"
 	"github.com/drover-ci/drover/server/login"
 	"github.com/drover-ci/drover/server/metrics"
+	"github.com/drover-ci/drover/server/mirrors"
 	"github.com/drover-ci/drover/server/replay"
 	"github.com/drover-ci/drover/server/runnerapi"
 	"github.com/drover-ci/drover/server/scheduler"
@@ -34,6 +37,7 @@ import (
 	"github.com/drover-ci/drover/server/syncer"
 	"github.com/drover-ci/drover/server/trigger"
 	"github.com/drover-ci/drover/server/web"
+	"github.com/drover-ci/drover/server/webhooks"
 )
 
 // Deps are what an App takes from outside besides its configuration.
@@ -57,8 +61,14 @@ type App struct {
 	Creds     *login.Refresher // users' remote credentials, refreshed when expired
 	API       *api.Server
 	Metrics   *metrics.Metrics
-	Events    *events.Hub // changes of builds, stages and steps (GET /api/stream)
+	Events    *events.Hub       // changes of builds, stages and steps (GET /api/stream)
+	Webhooks  *webhooks.Service // outgoing webhooks' deliveries
 	Log       *slog.Logger
+
+	// Mirrors serves runners' mirror heartbeats and reports;
+	// MirrorAssigner keeps each mirror with a live runner.
+	Mirrors        *mirrors.Service
+	MirrorAssigner *mirrors.Assigner
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -124,7 +134,9 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	policy := limiter.New(cfg.SyncOwners, cfg.SyncMaxRepos, cfg.MaxRunningPerRepo, cfg.MaxRunningPerOwner)
 	status := &trigger.StatusReporter{Store: db, Remotes: a.Host, ServerURL: cfg.ServerURL, Log: log, Creds: a.Creds.Creds}
 	bus := scheduler.NewBus(log)
-	a.Events = events.New(events.Options{Store: db, Bus: bus, Log: log})
+	a.Webhooks = webhooks.New(webhooks.Options{Store: db, Hooks: db.Webhooks(), Deliveries: db.WebhookDeliveries(),
+		ServerURL: cfg.ServerURL, Version: version.Version, Log: log, OnChange: a.Metrics.BuildChanged})
+	a.Events = events.New(events.Options{Store: db, Bus: bus, Log: log, OnLocal: a.Webhooks.Event})
 	a.Scheduler = scheduler.New(db, bus, scheduler.Options{
 		Lease:     cfg.StageLease,
 		LogLimits: core.LogLimits{Lines: int64(cfg.MaxLogLines), Bytes: int64(cfg.MaxLogBytes), LineBytes: int64(cfg.MaxLogLineBytes)},
@@ -136,15 +148,19 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 		Metrics:   a.Metrics,
 		OnChange:  a.Events.Change,
 	})
-	a.Syncer = syncer.New(syncer.Options{Store: db, Remotes: a.Host, Limiter: policy, Log: log, Creds: a.Creds.Creds})
+	a.Syncer = syncer.New(syncer.Options{Store: a.Metrics.ObserveSyncs(db), Remotes: a.Host, Limiter: policy, Log: log, Creds: a.Creds.Creds})
 	a.Trigger = &trigger.Trigger{Store: db, Remotes: a.Host, Queue: a.Scheduler, Status: status, Log: log,
 		System: systemOf(cfg.ServerURL), Creds: a.Creds.Creds, Metrics: a.Metrics, Canceller: a.Scheduler,
 		Formats: convert.Enabled{Jsonnet: cfg.JsonnetEnabled, Starlark: cfg.StarlarkEnabled}, OnCreated: a.Events.Created}
 
-	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer})
+	a.API = api.New(api.Options{Store: revokeNotifier{Store: db, bus: bus}, Log: log, Version: version.Version, Syncer: a.Syncer,
+		Middleware: []gin.HandlerFunc{a.Metrics.Middleware()}})
+	a.Metrics.Watch(metrics.Sources{State: a.metricsState, Plugins: a.pluginRestarts})
 	a.API.AddMetrics(a.Metrics.Handler(), cfg.MetricsToken)
 	a.API.AddPlugins(a.Host)
-	runnerOpts := runnerapi.Options{Scheduler: a.Scheduler, Store: db, Log: log, Lease: cfg.StageLease, Stopping: a.stopping}
+	a.newMirrors()
+	runnerOpts := runnerapi.Options{Scheduler: a.Scheduler, Store: db, Log: log, Lease: cfg.StageLease, Stopping: a.stopping,
+		Mirrors: a.Mirrors}
 	if db.Dialect() == store.SQLite {
 		// One server per SQLite file: revocations are seen in-process at
 		// once, so runner tokens may be cached. Replicas on Postgres read
@@ -161,6 +177,7 @@ func New(ctx context.Context, cfg *config.Config, d Deps) (*App, error) {
 	a.API.AddStream(a.Events)
 	a.API.AddActivation(api.ActivateDeps{Remotes: a.Host, Access: a.Syncer, Creds: a.Creds.Creds, ServerURL: cfg.ServerURL})
 	a.API.AddBadges(api.BadgeDeps{ServerURL: cfg.ServerURL})
+	a.API.AddWebhooks(api.WebhookDeps{Hooks: db.Webhooks(), Deliveries: db.WebhookDeliveries(), Wake: a.Webhooks.Wake})
 	ui, err := web.New(web.Options{API: a.API, Store: db, ServerURL: cfg.ServerURL, Log: log,
 		Remotes: func() []string { return a.Host.Names(host.KindRemote) }})
 	if err != nil {
@@ -182,25 +199,30 @@ func (a *App) Start(ctx context.Context) error {
 	a.Scheduler.Start(ctx)
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Events.Run(ctx) }()
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.Webhooks.Run(ctx) }()
 	ticker := &cron.Ticker{Crons: a.Store.Crons(), Repos: a.Store.Repos(), Builder: a.Trigger, Log: a.Log}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); ticker.Run(ctx) }()
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Syncer.Run(ctx) }()
+	var local int64
 	if a.Config.RunnerCapacity > 0 {
-		if err := a.startLocalRunner(ctx); err != nil {
+		var err error
+		if local, err = a.startLocalRunner(ctx); err != nil {
 			return err
 		}
 	}
+	a.startMirrors(ctx, local)
 	return nil
 }
 
 // startLocalRunner runs the runner loop in-process over the scheduler,
-// offering the plugin host's engines.
-func (a *App) startLocalRunner(ctx context.Context) error {
+// offering the plugin host's engines, and returns the runner's id.
+func (a *App) startLocalRunner(ctx context.Context) (int64, error) {
 	r, err := a.localRunnerRecord(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	agent := runner.New(runner.Options{
 		Client:    runner.NewLocalClient(&localContact{Scheduler: a.Scheduler, runners: a.Store.Runners(), log: a.Log, r: *r}, r.ID),
@@ -221,7 +243,7 @@ func (a *App) startLocalRunner(ctx context.Context) error {
 		}
 	}()
 	a.Log.Info("local runner started", "capacity", a.Config.RunnerCapacity, "engines", a.Host.Names(host.KindEngine))
-	return nil
+	return r.ID, nil
 }
 
 // localRunnerRecord finds or registers the local runner, so that its
@@ -250,6 +272,9 @@ func (a *App) localRunnerRecord(ctx context.Context) (*core.Runner, error) {
 // netrc returns clone credentials of the repository's remote, for the
 // user who activated it.
 func (a *App) netrc(ctx context.Context, repo *core.Repo) (*core.Netrc, error) {
+	if repo.Remote == core.RemoteMirror {
+		return a.mirrorNetrc(ctx, repo)
+	}
 	remote, creds, err := trigger.RemoteFor(ctx, a.Store, a.Host, a.Creds.Creds, repo)
 	if err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ import (
 // names something that exists. A route with a parameter in neither list
 // fails the test until it is added to one.
 var (
-	numericParams = []string{"id", "number", "stage", "step"}
+	numericParams = []string{"id", "number", "stage", "step", "delivery"}
 	textParams    = map[string]string{"owner": "acme", "name": "app", "remote": "fake", "login": "admin"}
 )
 

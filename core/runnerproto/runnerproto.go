@@ -13,7 +13,8 @@
 //	PUT  /rpc/v1/steps/{id}            core.Step → 200 core.Step
 //	POST /rpc/v1/steps/{id}/logs       []core.LogLine → 204
 //	POST /rpc/v1/watch                 WatchRequest → 200 WatchResponse | 204 (no cancel within the long-poll)
-//	POST /rpc/v1/heartbeat             → 200 HeartbeatResponse
+//	POST /rpc/v1/heartbeat             [HeartbeatRequest] → 200 HeartbeatResponse
+//	POST /rpc/v1/mirrors/{id}/fetches  core.MirrorFetch → 200 core.MirrorReportAnswer
 //
 // A stage answered to /request is already running and held by the runner:
 // there is no separate accept. One watch per runner (not per stage) tells
@@ -26,7 +27,16 @@
 // lines, stored with it: the runner reports a step's start and first lines
 // only once the step has run for 50 ms, so a shorter step costs no call
 // of its own.
+//
+// Mirrors: a runner that watches mirrors sends a HeartbeatRequest with its
+// offer (its mirror weight and the cursor of the changes it applied) and
+// keeps beating while idle; the answer's Mirrors are its mirrors added and
+// removed since that cursor (never its whole share, but when the cursor is
+// 0). It reports each fetch to /mirrors/{id}/fetches; a mirror it no
+// longer holds is answered 409, and it drops it.
 package runnerproto
+
+import "github.com/drover-ci/drover/core"
 
 // Prefix is where the protocol lives.
 const Prefix = "/rpc/v1"
@@ -82,7 +92,19 @@ type WatchResponse struct {
 type HeartbeatResponse struct {
 	Held       []int64 `json:"held"`
 	IntervalMS int64   `json:"interval_ms,omitempty"`
+	// Mirrors answers a request's Mirror offer (absent without one, or
+	// when the server watches no mirrors).
+	Mirrors *core.MirrorDelta `json:"mirrors,omitempty"`
 }
+
+// HeartbeatRequest is a heartbeat's optional body.
+type HeartbeatRequest struct {
+	// Mirror offers to watch mirrors (see core.MirrorOffer).
+	Mirror *core.MirrorOffer `json:"mirror,omitempty"`
+}
+
+// MirrorFetchPath is where a runner reports a fetch of mirror id.
+func MirrorFetchPath(id string) string { return "/mirrors/" + id + "/fetches" }
 
 // ErrorBody is every error answer.
 type ErrorBody struct {

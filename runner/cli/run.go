@@ -75,7 +75,9 @@ func run(ctx context.Context, args []string, env Env) error {
 	}()
 	log.Info("runner started", "name", cfg.Name, "server", cfg.Server, "engines", engines.Names(), "capacity", cfg.Capacity)
 	start := time.Now()
+	stopMirrors := watchMirrors(runCtx, cfg, client, log)
 	err = agent.Run(runCtx)
+	stopMirrors()
 	log.Info("runner stopped", "uptime", time.Since(start).Round(time.Second))
 	return err
 }

@@ -53,6 +53,8 @@ type Options struct {
 	// Access answers users' permissions on repositories; nil: the
 	// Syncer, or without one the stored permissions.
 	Access Access
+	// Middleware run first on every request (the request metrics).
+	Middleware []gin.HandlerFunc
 }
 
 // New builds the API's router.
@@ -66,6 +68,7 @@ func New(o Options) *Server {
 	}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	r.Use(o.Middleware...)
 	r.Use(s.recovery(), s.logRequests(), httpreq.LimitBody(MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
 		c.JSON(http.StatusNotFound, errorBody{Error: "no such endpoint: " + c.Request.Method + " " + c.Request.URL.Path})

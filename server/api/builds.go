@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,6 +16,15 @@ import (
 // Builder creates builds: manual triggers and restarts.
 type Builder interface {
 	Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build) (*core.Build, error)
+}
+
+// StageBuilder is a Builder that also reruns some stages of a build
+// (trigger.Trigger is one): restarting one stage (?stage=) needs it.
+type StageBuilder interface {
+	Builder
+	// TriggerStages is Trigger keeping only the named stages; their
+	// dependencies on the others count as satisfied.
+	TriggerStages(ctx context.Context, repo *core.Repo, tmpl *core.Build, only []string) (*core.Build, error)
 }
 
 // Queue is the part of the scheduler the build routes use.
@@ -48,14 +56,22 @@ func (s *Server) AddBuilds(d BuildDeps) {
 		{method: "GET", path: repo, summary: "Get a repository", access: accessPull,
 			answers: []answer{answerOK(&core.Repo{})}, handlers: []gin.HandlerFunc{h.getRepo}},
 		{method: "GET", path: repo + "/builds", summary: "List the repository's builds, newest first", access: accessPull, paged: true,
+			doc:     "The filters match exactly and combine: `?branch=main&status=failure` lists main's failed builds.",
+			query:   buildFilterParams,
 			answers: []answer{answerOK([]*core.Build{})}, handlers: []gin.HandlerFunc{h.list}},
 		{method: "POST", path: repo + "/builds", summary: "Start a build of a branch or commit", access: accessPush,
-			doc:  "Parameters reach the steps as environment variables. The answer is 200 with `skipped` when the pipeline's conditions skip the build.",
+			doc: "Without `branch`, the repository's default branch; without `commit`, the branch's head. " +
+				"Parameters reach every step as environment variables: names as [A-Za-z_][A-Za-z0-9_]*, not DRONE_*, DROVER_* or CI_* (Drover sets those), " +
+				"at most 64 of them and 64 KiB in all. The answer is 200 with `skipped` when the pipeline's conditions skip the build.",
 			body: manualRequest{Branch: "main", Params: map[string]string{"DEPLOY": "staging"}}, bodyOptional: true,
 			answers: []answer{answerCreated(&core.Build{}), answerOK(skippedView{})}, handlers: []gin.HandlerFunc{h.create}},
 		{method: "GET", path: build, summary: "Get a build with its stages and steps", access: accessPull,
 			answers: []answer{answerOK(&buildView{})}, handlers: []gin.HandlerFunc{h.get}},
 		{method: "POST", path: build, summary: "Restart a build (a new build of the same commit and parameters)", access: accessPush,
+			doc: "The new build has the next number and `parent` set to the restarted one's. " +
+				"With `stage`, it runs only that stage (pipeline) of the build, under its number; " +
+				"the stage's `depends_on` on stages not rerun counts as satisfied, so it is queued at once.",
+			query:   []param{queryString("stage", "rerun only this stage: its name, or its number in the build")},
 			answers: []answer{answerCreated(&core.Build{}), answerOK(skippedView{})}, handlers: []gin.HandlerFunc{h.restart}},
 		{method: "DELETE", path: build, summary: "Cancel a build (as POST …/cancel)", access: accessPush,
 			answers: []answer{answerOK(&core.Build{}), answerNoContent()}, handlers: []gin.HandlerFunc{h.cancel}},
@@ -67,17 +83,21 @@ func (s *Server) AddBuilds(d BuildDeps) {
 			answers: []answer{answerOK(&core.Build{}), answerNoContent()}, handlers: []gin.HandlerFunc{h.decline}},
 		{method: "GET", path: build + "/logs/:stage/:step", summary: "Read a step's log lines", access: accessPull,
 			doc: "A page holds at most `limit` lines (10000) and 1 MiB of text; when it was cut, `X-Next-Offset` is the next page's `offset`. " +
-				"A stage requeued after its runner was lost runs again; `attempt` reads the lines of an earlier attempt.",
+				"A stage requeued after its runner was lost runs again; `attempt` reads the lines of an earlier attempt. " +
+				"410 (code `purged`) once the build's logs were purged.",
 			query: []param{queryInteger("offset", "the first line number to return (default 0)"),
 				queryInteger("limit", "the most lines to return (default and maximum 10000)"),
 				queryInteger("attempt", "the attempt of the stage whose lines to read, from 1 (default: the latest)")},
 			answers: []answer{answerOK([]*core.LogLine{})}, handlers: []gin.HandlerFunc{h.logs}},
 		{method: "GET", path: build + "/logs/:stage/:step/stream", summary: "Follow a step's log lines (server-sent events)", access: accessPull,
 			doc: "Each line is a `line` event with the line's JSON and its number as id, then an `end` event once the step finished. " +
-				"`Last-Event-ID` (or `?offset=`) resumes after a reconnect.",
+				"`Last-Event-ID` (or `?offset=`) resumes after a reconnect. 410 (code `purged`) once the build's logs were purged.",
 			query:   []param{queryInteger("offset", "the first line number to send (default 0)")},
 			header:  []param{{name: "Last-Event-ID", typ: "integer", doc: "the number of the last line received: resume after it"}},
 			answers: []answer{{status: http.StatusOK, contentType: "text/event-stream"}}, handlers: []gin.HandlerFunc{h.stream}},
+		h.promoteRoute(build),
+		h.rawRoute(build),
+		h.purgeRoute(build),
 	} {
 		r.query = append(r.query, remote)
 		s.handle(r)
@@ -118,7 +138,12 @@ func (h *buildHandlers) list(c *gin.Context) {
 		h.s.fail(c, err)
 		return
 	}
-	list, err := h.s.store.Builds().List(c.Request.Context(), repoOf(c).ID, p.PerPage+1, p.Offset())
+	f, err := buildFilterOf(c)
+	if err != nil {
+		h.s.fail(c, err)
+		return
+	}
+	list, err := h.s.store.Builds().ListFilter(c.Request.Context(), repoOf(c).ID, f, p.PerPage+1, p.Offset())
 	if err != nil {
 		h.s.fail(c, err)
 		return
@@ -192,6 +217,14 @@ func (h *buildHandlers) create(c *gin.Context) {
 		h.s.fail(c, core.Errorf(core.CodeInvalid, "branch %q is not a branch name", req.Branch))
 		return
 	}
+	if req.Commit != "" && !commitSHA.MatchString(req.Commit) {
+		h.s.fail(c, core.Errorf(core.CodeInvalid, "commit: %.80q is not a commit id (7 to 64 hexadecimal digits)", req.Commit))
+		return
+	}
+	if err := validateParams(req.Params); err != nil {
+		h.s.fail(c, err)
+		return
+	}
 	user := currentUser(c)
 	tmpl := &core.Build{
 		Event: core.EventCustom, Ref: "refs/heads/" + req.Branch, Target: req.Branch, Source: req.Branch,
@@ -205,14 +238,19 @@ func (h *buildHandlers) restart(c *gin.Context) {
 	if !ok {
 		return
 	}
-	tmpl := *b
-	tmpl.ID, tmpl.Number, tmpl.Parent, tmpl.Delivery = 0, 0, b.Number, ""
-	tmpl.Status, tmpl.Error, tmpl.Sender = "", "", currentUser(c).Login
-	tmpl.Started, tmpl.Finished = time.Time{}, time.Time{}
-	h.trigger(c, repoOf(c), &tmpl)
+	var only []string
+	if v, set := c.GetQuery("stage"); set {
+		name, err := h.stageName(c, b, v)
+		if err != nil {
+			h.s.fail(c, err)
+			return
+		}
+		only = []string{name}
+	}
+	h.trigger(c, repoOf(c), rerunOf(b, currentUser(c).Login), only...)
 }
 
-func (h *buildHandlers) trigger(c *gin.Context, repo *core.Repo, tmpl *core.Build) {
+func (h *buildHandlers) trigger(c *gin.Context, repo *core.Repo, tmpl *core.Build, only ...string) {
 	if h.d.Builder == nil {
 		h.s.fail(c, core.Errorf(core.CodeUnavailable, "builds cannot be started: no remote is configured"))
 		return
@@ -223,7 +261,15 @@ func (h *buildHandlers) trigger(c *gin.Context, repo *core.Repo, tmpl *core.Buil
 		h.s.fail(c, core.Errorf(core.CodeConflict, "repository %s is not active in Drover: activate it (POST /api/repos/%s) before starting builds", repo.Slug, repo.Slug))
 		return
 	}
-	b, err := h.d.Builder.Trigger(c.Request.Context(), repo, tmpl)
+	var b *core.Build
+	var err error
+	if only == nil {
+		b, err = h.d.Builder.Trigger(c.Request.Context(), repo, tmpl)
+	} else if sb, ok := h.d.Builder.(StageBuilder); ok {
+		b, err = sb.TriggerStages(c.Request.Context(), repo, tmpl, only)
+	} else {
+		err = core.Errorf(core.CodeUnavailable, "this server cannot rerun single stages")
+	}
 	if err != nil {
 		if errors.Is(err, trigger.ErrSkipped) {
 			c.JSON(http.StatusOK, skippedView{Skipped: err.Error()})
@@ -233,34 +279,4 @@ func (h *buildHandlers) trigger(c *gin.Context, repo *core.Repo, tmpl *core.Buil
 		return
 	}
 	c.JSON(http.StatusCreated, b)
-}
-
-func (h *buildHandlers) cancel(c *gin.Context) {
-	h.act(c, func(ctx context.Context, id int64) error { return h.d.Queue.Cancel(ctx, id) })
-}
-
-func (h *buildHandlers) approve(c *gin.Context) {
-	h.act(c, func(ctx context.Context, id int64) error { return h.d.Queue.Approve(ctx, id) })
-}
-
-func (h *buildHandlers) decline(c *gin.Context) {
-	h.act(c, func(ctx context.Context, id int64) error { return h.d.Queue.Decline(ctx, id) })
-}
-
-// act runs a state change on the build and answers with the build.
-func (h *buildHandlers) act(c *gin.Context, fn func(ctx context.Context, buildID int64) error) {
-	b, ok := h.build(c)
-	if !ok {
-		return
-	}
-	ctx := c.Request.Context()
-	if err := fn(ctx, b.ID); err != nil {
-		h.s.fail(c, err)
-		return
-	}
-	if b, err := h.s.store.Builds().Find(ctx, b.ID); err == nil {
-		c.JSON(http.StatusOK, b)
-		return
-	}
-	c.Status(http.StatusNoContent)
 }

@@ -51,6 +51,7 @@ func TestAPIDocsUpToDate(t *testing.T) {
 // exampleValues fill path parameters in the examples.
 var exampleValues = map[string]string{
 	"owner": "acme", "name": "app", "number": "42", "stage": "1", "step": "2", "id": "7", "login": "octocat", "remote": "github",
+	"delivery": "12",
 }
 
 // renderRoutes is the Markdown of every operation, by tag, with an

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -22,7 +23,7 @@ const (
 // the page was cut. ?attempt= reads an earlier attempt's lines, kept when
 // the stage was requeued.
 func (h *buildHandlers) logs(c *gin.Context) {
-	stage, step, ok := h.stageStep(c)
+	_, stage, step, ok := h.logTarget(c)
 	if !ok {
 		return
 	}
@@ -37,20 +38,12 @@ func (h *buildHandlers) logs(c *gin.Context) {
 		return
 	}
 	limit = min(limit, MaxLogPageLines)
-	attempt, err := queryInt64(c, "attempt", int64(stage.Attempts), 1)
+	read, err := h.attemptReader(c, stage, step)
 	if err != nil {
 		h.s.fail(c, err)
 		return
 	}
-	var lines []*core.LogLine
-	switch {
-	case attempt == int64(stage.Attempts) || stage.Attempts == 0:
-		lines, err = h.s.store.Logs().Read(c.Request.Context(), step.ID, offset, int(limit))
-	case attempt < int64(stage.Attempts):
-		lines, err = h.s.store.Logs().ReadAttempt(c.Request.Context(), step.ID, int(attempt), offset, int(limit))
-	default:
-		err = core.Errorf(core.CodeNotFound, "stage %d ran %d attempt(s); there is no attempt %d", stage.Number, stage.Attempts, attempt)
-	}
+	lines, err := read(c.Request.Context(), offset, int(limit))
 	if err != nil {
 		h.s.fail(c, err)
 		return
@@ -63,6 +56,31 @@ func (h *buildHandlers) logs(c *gin.Context) {
 		lines = []*core.LogLine{}
 	}
 	c.JSON(http.StatusOK, lines)
+}
+
+// logReader reads lines of one attempt of a step from offset, at most limit.
+type logReader func(ctx context.Context, offset int64, limit int) ([]*core.LogLine, error)
+
+// attemptReader reads the attempt of the stage ?attempt= names (the
+// latest by default): the stored lines, or an earlier attempt's.
+func (h *buildHandlers) attemptReader(c *gin.Context, stage *core.Stage, step *core.Step) (logReader, error) {
+	latest := int64(max(stage.Attempts, 1)) // a stage never claimed has the lines of none: its first
+	attempt, err := queryInt64(c, "attempt", latest, 1)
+	if err != nil {
+		return nil, err
+	}
+	logs := h.s.store.Logs()
+	switch {
+	case attempt == latest:
+		return func(ctx context.Context, offset int64, limit int) ([]*core.LogLine, error) {
+			return logs.Read(ctx, step.ID, offset, limit)
+		}, nil
+	case attempt < latest:
+		return func(ctx context.Context, offset int64, limit int) ([]*core.LogLine, error) {
+			return logs.ReadAttempt(ctx, step.ID, int(attempt), offset, limit)
+		}, nil
+	}
+	return nil, core.Errorf(core.CodeNotFound, "stage %d ran %d attempt(s); there is no attempt %d", stage.Number, latest, attempt)
 }
 
 // capPage keeps the lines whose text fits in maxBytes (the first line

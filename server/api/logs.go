@@ -14,53 +14,53 @@ import (
 	"github.com/drover-ci/drover/server/httpreq"
 )
 
-// step finds the step named by the path's stage and step numbers within
-// the build, checking they belong together.
-func (h *buildHandlers) step(c *gin.Context) (*core.Step, bool) {
-	_, step, ok := h.stageStep(c)
-	return step, ok
-}
-
-// stageStep finds the step named by the path, with its stage.
-func (h *buildHandlers) stageStep(c *gin.Context) (*core.Stage, *core.Step, bool) {
+// logTarget finds the step named by the path's stage and step numbers
+// with its stage and build, checking they belong together; the log of a
+// build whose logs were purged is 410 Gone.
+func (h *buildHandlers) logTarget(c *gin.Context) (*core.Build, *core.Stage, *core.Step, bool) {
 	stageN, err := httpreq.PathID(c, "stage")
 	if err != nil {
 		h.s.fail(c, err)
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	stepN, err := httpreq.PathID(c, "step")
 	if err != nil {
 		h.s.fail(c, err)
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	b, ok := h.build(c)
 	if !ok {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	stages, err := h.s.store.Stages().ListBuild(c.Request.Context(), b.ID)
 	if err != nil {
 		h.s.fail(c, err)
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	for _, st := range stages {
 		if int64(st.Number) != stageN {
 			continue
 		}
 		for _, step := range st.Steps {
-			if int64(step.Number) == stepN {
-				return st, step, true
+			if int64(step.Number) != stepN {
+				continue
 			}
+			if !b.LogsPurged.IsZero() {
+				failPurged(c, b)
+				return nil, nil, nil, false
+			}
+			return b, st, step, true
 		}
 	}
 	h.s.fail(c, core.Errorf(core.CodeNotFound, "build %d has no step %d.%d", b.Number, stageN, stepN))
-	return nil, nil, false
+	return nil, nil, nil, false
 }
 
 // stream sends a step's log as server-sent events: each line as a "line"
 // event with its JSON, as it is printed, then an "end" event once the step
 // finished. Last-Event-ID (or ?offset=) resumes after a reconnect.
 func (h *buildHandlers) stream(c *gin.Context) {
-	step, ok := h.step(c)
+	_, _, step, ok := h.logTarget(c)
 	if !ok {
 		return
 	}

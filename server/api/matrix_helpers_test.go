@@ -92,6 +92,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f.srv.AddActivation(api.ActivateDeps{Remotes: remotes, ServerURL: serverURL})
 	f.srv.AddBadges(api.BadgeDeps{ServerURL: serverURL})
 	f.srv.AddPlugins(noPlugins{})
+	f.srv.AddWebhooks(api.WebhookDeps{Hooks: f.store.Webhooks(), Deliveries: f.store.WebhookDeliveries()})
 	f.srv.AddMetrics(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "drover_up 1\n")
@@ -122,6 +123,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		addMatrixSettings(t, f.store, repos[name].ID, "")
 	}
 	addMatrixSettings(t, f.store, 0, "acme")
+	addMatrixWebhook(t, f.store)
 	for r, perm := range perms {
 		login := string(r[:3]) + "-user"
 		u := &core.User{Remote: "fake", Login: login, Active: true, Creds: core.Creds{Token: "remote-" + login}}
@@ -159,6 +161,9 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	for _, repo := range repos {
 		fake.AddRepo("remote-admin", repo.Slug, core.Perm{Pull: true, Push: true, Admin: true}).ID = repo.RemoteID
 	}
+
+	addMatrixMirror(t, f.store, perms)
+	f.srv.AddMirrors(api.MirrorDeps{})
 
 	_, regHash, regPrefix := auth.NewSecret(auth.RegistrationTokenPrefix)
 	if err := f.store.RunnerTokens().Create(ctx, &core.RunnerToken{Hash: regHash, Prefix: regPrefix, Creator: admin.ID}); err != nil {
@@ -198,6 +203,18 @@ func (m *matrixFixture) fingerprint(t *testing.T) string {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(&b, "runners=%d registration tokens=%d; ", len(runners), len(regs))
+	b.WriteString(mirrorFingerprint(t, m.store))
+	hooks, err := m.store.Webhooks().List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hooks {
+		ds, err := m.store.WebhookDeliveries().List(ctx, h.ID, 100, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "webhook %d %s enabled=%t deliveries=%d; ", h.ID, h.Updated, h.Enabled, len(ds))
+	}
 	for _, slug := range []string{"acme/private", "acme/public"} {
 		repo, err := m.store.Repos().FindSlug(ctx, "fake", slug)
 		if err != nil {
@@ -235,5 +252,19 @@ func addMatrixSettings(t *testing.T, s *store.Store, repoID int64, namespace str
 		if err := s.Crons().Create(ctx, cron); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// addMatrixWebhook adds outgoing webhook 1 with delivery 1 (of build 1).
+func addMatrixWebhook(t *testing.T, s *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	w := &core.Webhook{URL: "https://hooks.test/drover", Secret: "hook-secret", Enabled: true}
+	if err := s.Webhooks().Create(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	d := &core.WebhookDelivery{WebhookID: w.ID, Event: core.WebhookEventBuild, Action: core.WebhookCreated, BuildID: 1, Payload: []byte(`{"event":"build"}`)}
+	if _, err := s.WebhookDeliveries().Record(ctx, core.BuildChange{BuildID: 1, Status: "created"}, []*core.WebhookDelivery{d}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -22,6 +22,8 @@ var matrixPathValues = map[string]string{
 	// The fixture's secret, registry credential and schedule (the
 	// routes' examples create others, so that creation succeeds).
 	"secret": "MATRIX_SECRET", "address": "registry.test", "cron": "weekly",
+	// The fixture's outgoing webhook delivery.
+	"delivery": "1",
 }
 
 // matrixExceptions are the statuses that do not follow from a route's
@@ -39,6 +41,14 @@ var matrixExceptions = map[string]map[role]int{
 	// who may read it (a runner's token is no user's: anonymous).
 	"GET /api/badges/:owner/:name/status.svg private": {anonymous: 404, runnerTok: 404, otherUser: 404},
 	"GET /api/badges/:owner/:name/cc.xml private":     {anonymous: 404, runnerTok: 404, otherUser: 404},
+	// Mirror 1 is acme/mirrored, private, with the fixture's permissions;
+	// adding one under acme needs admin on one of acme's repositories.
+	"POST /api/mirrors":            {otherUser: 403, reader: 403, writer: 403},
+	"GET /api/mirrors/:id":         {otherUser: 404},
+	"PATCH /api/mirrors/:id":       {otherUser: 404, reader: 403, writer: 403},
+	"DELETE /api/mirrors/:id":      {otherUser: 404, reader: 403, writer: 403},
+	"POST /api/mirrors/:id/fetch":  {otherUser: 404, reader: 403},
+	"POST /api/mirrors/:id/resume": {otherUser: 404, reader: 403, writer: 403},
 }
 
 // derived is the status a caller gets from a route needing access:
@@ -201,9 +211,11 @@ var accessRules = []struct {
 	{`^\w+ /api/(users|runners|plugins|webhooks|remotes)(/|$)`, "system admin"},
 	{`^\w+ /api/(secrets|registries)/\{owner\}(/|$)`, "system admin"},
 	{`^\w+ /api/user(/|$)`, "user"},
+	{`^\w+ /api/mirrors(/|$)`, "user"}, // checked per mirror: its repository's permissions
 	{`^GET /api/repos$`, "user"},
 	{`^\w+ /api/repos/\{owner\}/\{name\}/(secrets|registries|cron|settings|repair|chown)(/|$)`, "admin"},
 	{`^(POST|PUT|PATCH|DELETE) /api/repos/\{owner\}/\{name\}$`, "admin"},
+	{`^DELETE /api/repos/\{owner\}/\{name\}/builds/\{number\}/logs$`, "admin"}, // purge
 	{`^(POST|PUT|PATCH|DELETE) /api/repos/\{owner\}/\{name\}/builds(/|$)`, "push"},
 	{`^GET /api/repos/\{owner\}/\{name\}(/|$)`, "pull"},
 }

@@ -12,17 +12,18 @@ import (
 var pathParams = map[string]struct {
 	typ, doc string
 }{
-	"owner":   {"string", "the repository's owner (user or organisation)"},
-	"name":    {"string", "the repository's name"},
-	"number":  {"integer", "the build's number in the repository"},
-	"stage":   {"integer", "the stage's number in the build"},
-	"step":    {"integer", "the step's number in the stage"},
-	"id":      {"integer", "the id"},
-	"login":   {"string", "the user's login"},
-	"remote":  {"string", "the remote's name in the server's configuration"},
-	"secret":  {"string", "the secret's name"},
-	"address": {"string", "the registry host, e.g. ghcr.io"},
-	"cron":    {"string", "the schedule's name"},
+	"owner":    {"string", "the repository's owner (user or organisation)"},
+	"name":     {"string", "the repository's name"},
+	"number":   {"integer", "the build's number in the repository"},
+	"stage":    {"integer", "the stage's number in the build"},
+	"step":     {"integer", "the step's number in the stage"},
+	"id":       {"integer", "the id"},
+	"login":    {"string", "the user's login"},
+	"remote":   {"string", "the remote's name in the server's configuration"},
+	"secret":   {"string", "the secret's name"},
+	"address":  {"string", "the registry host, e.g. ghcr.io"},
+	"cron":     {"string", "the schedule's name"},
+	"delivery": {"integer", "the webhook delivery's id"},
 }
 
 // operation is the route's OpenAPI operation.

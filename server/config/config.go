@@ -53,9 +53,17 @@ type Config struct {
 	// Pipeline programs (.jsonnet, .star) are evaluated only when enabled.
 	JsonnetEnabled  bool
 	StarlarkEnabled bool
-	ConfigFile      string
-	Remotes         []host.Instance
-	Engines         []host.Instance
+	// Mirrors: the shortest poll interval a mirror may ask for, how long
+	// a runner may be silent before its mirrors move, how many failed
+	// fetches in a row pause a mirror, and the local runner's mirror
+	// weight (0: it watches none).
+	MirrorMinInterval time.Duration
+	MirrorTimeout     time.Duration
+	MirrorMaxFailures int
+	MirrorCapacity    int
+	ConfigFile        string
+	Remotes           []host.Instance
+	Engines           []host.Instance
 }
 
 // Error is a configuration mistake; the server exits with status 2.

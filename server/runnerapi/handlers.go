@@ -81,13 +81,23 @@ func (s *Server) request(c *gin.Context) {
 
 func (s *Server) heartbeat(c *gin.Context) {
 	r := current(c)
+	req, err := heartbeatBody(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	held, err := s.o.Scheduler.Heartbeat(c.Request.Context(), r.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.touch(c, r.ID, true)
-	c.JSON(http.StatusOK, runnerproto.HeartbeatResponse{Held: held, IntervalMS: (s.o.Lease / 3).Milliseconds()})
+	ans := runnerproto.HeartbeatResponse{Held: held, IntervalMS: (s.o.Lease / 3).Milliseconds()}
+	if ans.Mirrors, err = s.mirrorBeat(c, r.ID, req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, ans)
 }
 
 func (s *Server) details(c *gin.Context) {

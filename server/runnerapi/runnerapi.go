@@ -55,6 +55,9 @@ type Options struct {
 	// Stopping, when done, answers open and new long-polls at once with
 	// 204 (the server shuts down; runners poll again elsewhere or later).
 	Stopping context.Context
+	// Mirrors, when set, answers heartbeats' mirror offers and serves
+	// fetch reports; without it mirror calls are refused (unavailable).
+	Mirrors core.MirrorCoordinator
 	// ParkAfter is how long a request waits on its goroutine before it is
 	// parked (see parkRequest); default DefaultParkAfter, negative never.
 	ParkAfter time.Duration
@@ -118,6 +121,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	fresh.POST("/heartbeat", s.heartbeat)
 	fresh.POST("/watch", s.holdOpen, s.watch)
 	fresh.GET("/stages/:id", s.details)
+	fresh.POST(runnerproto.MirrorFetchPath(":id"), s.mirrorFetch)
 	hot := g.Group("", s.authenticate(false))
 	hot.POST("/request", s.holdOpen, s.request)
 	hot.PUT("/stages/:id", s.updateStage)

@@ -237,6 +237,7 @@ func (d *dispatcher) round(ctx context.Context) {
 			d.remove(waiters[i])
 			if m := d.s.opts.Metrics; m != nil {
 				m.StagesDispatched.Inc()
+				m.StageClaimed(c.Stage)
 			}
 			d.s.changed(Change{RepoID: c.Stage.RepoID, BuildID: c.Stage.BuildID, StageID: c.Stage.ID, Status: core.StatusRunning})
 			if c.BuildStarted {

@@ -86,8 +86,9 @@ func seedIn(t *testing.T, s *store.Store, r *core.Repo, stages ...*core.Stage) *
 	ctx := context.Background()
 	b := &core.Build{Status: core.StatusPending, Event: core.EventPush, After: "abc", RepoID: r.ID}
 	for _, st := range stages {
-		spec, _ := json.Marshal(&core.Spec{Name: st.Name, Type: st.Type})
-		st.Spec = spec
+		if st.Spec == nil {
+			st.Spec, _ = json.Marshal(&core.Spec{Name: st.Name, Type: st.Type})
+		}
 		if st.Status == "" {
 			st.Status = core.StatusPending
 		}

@@ -7,9 +7,9 @@ import (
 )
 
 // paused reports whether an admin paused the runner. A paused runner's
-// request waits out its long-poll without a stage; the check runs before
-// the wait and again after a claim, so that a runner paused meanwhile
-// gives the stage back rather than start it.
+// request waits out its long-poll without a stage; the check runs after a
+// claim, so that a paused runner gives the stage back rather than start
+// it (and before a parked wait, which then holds no waiter).
 func (s *Scheduler) paused(ctx context.Context, runnerID int64) (bool, error) {
 	return s.store.RunnerStates().Paused(ctx, runnerID)
 }

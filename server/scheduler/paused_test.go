@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -59,14 +60,23 @@ func (w withRegistries) Registries(context.Context, *core.Repo, *core.Build) ([]
 	return w.regs, nil
 }
 
-// A stage's spec reaches its runner with the registry credentials.
+// A stage's spec reaches its runner with the registry credentials when a
+// step pulls an image; a stage without images gets none.
 func TestDetailsCarryRegistries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		regs := []core.RegistryAuth{{Address: "ghcr.io", Username: "u", Password: "p"}}
 		sc := start(t, s, scheduler.Options{Secrets: withRegistries{regs}})
-		seed(t, s, stage("build"))
+		plain := stage("plain")
+		plain.Spec, _ = json.Marshal(&core.Spec{Name: "plain", Steps: []*core.SpecStep{{Name: "one"}}})
+		seed(t, s, plain)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		if d, err := sc.Request(ctx, filter(1)); err != nil || len(d.Spec.Registries) != 0 {
+			t.Fatalf("a stage without images: registries %+v, %v", d, err)
+		}
+		image := stage("image")
+		image.Spec, _ = json.Marshal(&core.Spec{Name: "image", Steps: []*core.SpecStep{{Name: "one", Image: "ghcr.io/acme/tool"}}})
+		seed(t, s, image)
 		d, err := sc.Request(ctx, filter(1))
 		if err != nil {
 			t.Fatal(err)

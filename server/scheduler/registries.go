@@ -17,7 +17,7 @@ type RegistryCredentials interface {
 // the scheduler's Secrets can give them.
 func (s *Scheduler) fillRegistries(ctx context.Context, d *core.StageDetails) error {
 	rc, ok := s.opts.Secrets.(RegistryCredentials)
-	if !ok {
+	if !ok || !pullsImages(d.Spec) {
 		return nil
 	}
 	regs, err := rc.Registries(ctx, d.Repo, d.Build)
@@ -26,4 +26,15 @@ func (s *Scheduler) fillRegistries(ctx context.Context, d *core.StageDetails) er
 	}
 	d.Spec.Registries = regs
 	return nil
+}
+
+// pullsImages reports whether a step of the spec names an image: without
+// one (exec, ssh pipelines) there is nothing to log in for, and no query.
+func pullsImages(spec *core.Spec) bool {
+	for _, st := range spec.Steps {
+		if st.Image != "" {
+			return true
+		}
+	}
+	return false
 }

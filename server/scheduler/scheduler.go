@@ -118,9 +118,9 @@ func (s *Scheduler) limits() core.LimitsFunc {
 // be resolved ends as error (saying why) and the wait goes on.
 func (s *Scheduler) Request(ctx context.Context, f core.Filter) (*core.StageDetails, error) {
 	for {
-		if p, err := s.paused(ctx, f.RunnerID); err != nil || p {
-			return pausedAnswer(ctx, err)
-		}
+		// A paused runner is found out after the claim, which it gives
+		// back: one check per stage handed out rather than two, and a
+		// paused runner then waits out its long-poll.
 		d, err := s.disp.request(ctx, f)
 		if err != nil {
 			return nil, err

@@ -89,7 +89,7 @@ func (bs buildStore) Update(ctx context.Context, b *core.Build) error {
 	b.Updated = time.Now().UTC()
 	row := tables.FromBuild(b)
 	res, err := bs.s.db.NewUpdate().Model(row).
-		ExcludeColumn("id", "repo_id", "number", "created", "version", "delivery").
+		ExcludeColumn("id", "repo_id", "number", "created", "version", "delivery", "logs_purged").
 		Set("version = version + 1").
 		Where("id = ? AND version = ?", b.ID, b.Version).Exec(ctx)
 	if err != nil {

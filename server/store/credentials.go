@@ -23,8 +23,9 @@ const sealedPrefix = "drv1:"
 
 // credentialColumns are the sealed text columns, by table.
 var credentialColumns = map[string][]string{
-	"users": {"token", "refresh"},
-	"repos": {"hook_secret"},
+	"users":    {"token", "refresh"},
+	"repos":    {"hook_secret"},
+	"webhooks": {"secret"},
 }
 
 func columnAD(table, column string) []byte { return []byte(table + "." + column) }

@@ -25,14 +25,14 @@ const SQLiteFile = "drover.db"
 // writers wait rather than fail.
 func openSQLite(dsn, dataDir string) (*bun.DB, error) {
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i] // a URL's own options are replaced by ours
+	}
 	if path == "" {
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("create data dir: %w", err)
 		}
 		path = filepath.Join(dataDir, SQLiteFile)
-	}
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
 	}
 	if err := privateFiles(path); err != nil {
 		return nil, err
@@ -52,7 +52,10 @@ func openSQLite(dsn, dataDir string) (*bun.DB, error) {
 		q.Add("_pragma", "cache_size(-65536)")
 	}
 	q.Set("_txlock", "immediate")
-	sqldb, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+q.Encode())
+	// The path is escaped: a data dir with "#" or "?" in its name must
+	// not cut the file name short.
+	uri := (&url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}).String()
+	sqldb, err := sql.Open(sqliteshim.ShimName, uri)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}

@@ -118,6 +118,9 @@ func (r *StatusReporter) drain(buildID int64) {
 }
 
 func (r *StatusReporter) send(repo *core.Repo, status *core.CommitStatus) {
+	if repo.Remote == core.RemoteMirror {
+		return // no host to tell: Drover watches the repository itself
+	}
 	retries := r.Retries
 	if retries <= 0 {
 		retries = 5

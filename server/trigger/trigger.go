@@ -57,6 +57,15 @@ var DefaultConfigPaths = []string{".drover.yml", ".drone.yml"}
 // ref, commit, message, author, params, delivery, …). A redelivered
 // webhook (same delivery id) is core.ErrConflict and creates nothing.
 func (t *Trigger) Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build) (*core.Build, error) {
+	return t.TriggerStages(ctx, repo, tmpl, nil)
+}
+
+// TriggerStages is Trigger keeping only the stages (pipelines) named in
+// only (all when nil), the rerun of some stages of a build: a kept
+// stage's dependencies on stages left out count as satisfied, and kept
+// stages keep the numbers they have in the whole build. A name that is
+// not among the build's stages is core.ErrNotFound and creates nothing.
+func (t *Trigger) TriggerStages(ctx context.Context, repo *core.Repo, tmpl *core.Build, only []string) (*core.Build, error) {
 	b := *tmpl
 	b.RepoID = repo.ID
 	if skipRequested(&b) {
@@ -92,7 +101,7 @@ func (t *Trigger) Trigger(ctx context.Context, repo *core.Repo, tmpl *core.Build
 			return nil, err
 		}
 		b.Number = fresh.Counter + 1
-		err = t.create(ctx, repo, &b, file, path, fileErr)
+		err = t.create(ctx, repo, &b, file, path, fileErr, only)
 		if errors.Is(err, core.ErrNumberTaken) && attempt < maxNumberRetries {
 			continue
 		}
@@ -134,7 +143,7 @@ const maxNumberRetries = 50
 // create compiles the pipeline file for b (numbered) and stores the build:
 // an error build when the file is missing or broken, nothing (ErrSkipped)
 // when no pipeline matches.
-func (t *Trigger) create(ctx context.Context, repo *core.Repo, b *core.Build, file *convert.Result, path string, fileErr error) error {
+func (t *Trigger) create(ctx context.Context, repo *core.Repo, b *core.Build, file *convert.Result, path string, fileErr error, only []string) error {
 	if fileErr != nil {
 		return t.failed(ctx, repo, b, fileErr)
 	}
@@ -146,8 +155,12 @@ func (t *Trigger) create(ctx context.Context, repo *core.Repo, b *core.Build, fi
 	if len(specs) == 0 {
 		return fmt.Errorf("%w: no pipeline in %s matches this %s event", ErrSkipped, path, b.Event)
 	}
+	specs, numbers, err := keepStages(specs, only)
+	if err != nil {
+		return err
+	}
 	blocked := needsApproval(repo, b)
-	stages, err := stagesOf(specs, blocked)
+	stages, err := stagesOf(specs, numbers, blocked)
 	if err != nil {
 		return t.failed(ctx, repo, b, fmt.Errorf("%s: %w", path, err))
 	}
@@ -218,10 +231,10 @@ func (t *Trigger) failed(ctx context.Context, repo *core.Repo, b *core.Build, ca
 	return nil
 }
 
-// stagesOf makes the build's stages from its specs: stages without
-// dependencies are pending, the others wait; a build that needs approval
-// has every stage blocked.
-func stagesOf(specs []*core.Spec, blocked bool) ([]*core.Stage, error) {
+// stagesOf makes the build's stages from its specs, numbered with
+// numbers (1, 2, … when nil): stages without dependencies are pending, the
+// others wait; a build that needs approval has every stage blocked.
+func stagesOf(specs []*core.Spec, numbers []int, blocked bool) ([]*core.Stage, error) {
 	stages := make([]*core.Stage, len(specs))
 	total := 0
 	for i, spec := range specs {
@@ -234,8 +247,12 @@ func stagesOf(specs []*core.Spec, blocked bool) ([]*core.Stage, error) {
 		if total += len(data); total > pipeline.MaxSpecSize {
 			return nil, core.Errorf(core.CodeInvalid, "the compiled pipelines take more than %d bytes (the limit), at pipeline %q", pipeline.MaxSpecSize, spec.Name)
 		}
+		number := i + 1
+		if numbers != nil {
+			number = numbers[i]
+		}
 		st := &core.Stage{
-			Number: i + 1, Name: spec.Name, Type: spec.Type, OS: spec.Platform.OS, Arch: spec.Platform.Arch,
+			Number: number, Name: spec.Name, Type: spec.Type, OS: spec.Platform.OS, Arch: spec.Platform.Arch,
 			Labels: spec.Labels, DependsOn: spec.DependsOn, Limit: spec.Concurrency, RunPolicy: spec.RunPolicy,
 			Status: core.StatusPending, Spec: data, Steps: pipeline.StepRecords(spec),
 		}

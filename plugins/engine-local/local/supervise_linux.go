@@ -22,10 +22,12 @@ func Supervise(argv []string) int {
 	}
 	orphaned := make(chan os.Signal, 1)
 	signal.Notify(orphaned, orphanSignal)
-	signal.Ignore(syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	// Caught, not ignored: an ignored signal stays ignored across exec, so
+	// the step could never be stopped gently; a caught one is back to its
+	// default in the child.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	// The child takes the default signal handling back.
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "drover-engine-local:", err)
 		return 127

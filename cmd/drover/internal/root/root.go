@@ -14,6 +14,7 @@ import (
 	"github.com/drover-ci/drover/cmd/drover/internal/build"
 	"github.com/drover-ci/drover/cmd/drover/internal/cmdutil"
 	"github.com/drover-ci/drover/cmd/drover/internal/cron"
+	"github.com/drover-ci/drover/cmd/drover/internal/exec"
 	"github.com/drover-ci/drover/cmd/drover/internal/pipelinecmd"
 	"github.com/drover-ci/drover/cmd/drover/internal/plugin"
 	"github.com/drover-ci/drover/cmd/drover/internal/registry"
@@ -61,9 +62,10 @@ Lists print tables; --json (or --json=FIELD,FIELD), --jq EXPR and
 		c.GroupID = "server"
 		cmd.AddCommand(c)
 	}
-	p := pipelinecmd.NewCmd(f)
-	p.GroupID = "local"
-	cmd.AddCommand(p)
+	for _, c := range []*cobra.Command{pipelinecmd.NewCmd(f), exec.NewCmd(f)} {
+		c.GroupID = "local"
+		cmd.AddCommand(c)
+	}
 	cmd.InitDefaultCompletionCmd()
 	for _, c := range cmd.Commands() {
 		if c.Name() == "completion" {

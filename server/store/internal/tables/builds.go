@@ -36,11 +36,13 @@ type Build struct {
 	Params   map[string]string `bun:"params"`
 	Warnings []core.Warning    `bun:"warnings,nullzero"`
 	Delivery string            `bun:"delivery"`
-	Started  time.Time         `bun:"started,nullzero"`
-	Finished time.Time         `bun:"finished,nullzero"`
-	Created  time.Time         `bun:"created"`
-	Updated  time.Time         `bun:"updated"`
-	Version  int64             `bun:"version"`
+	// LogsPurged is written by the log purge only (Update leaves it).
+	LogsPurged time.Time `bun:"logs_purged,nullzero"`
+	Started    time.Time `bun:"started,nullzero"`
+	Finished   time.Time `bun:"finished,nullzero"`
+	Created    time.Time `bun:"created"`
+	Updated    time.Time `bun:"updated"`
+	Version    int64     `bun:"version"`
 }
 
 // Core returns the row as core sees it.
@@ -50,7 +52,7 @@ func (r *Build) Core() *core.Build {
 		Error: r.Error, Event: r.Event, Action: r.Action, Link: r.Link, Message: r.Message,
 		Before: r.Before, After: r.After, Ref: r.Ref, Source: r.Source, Target: r.Target,
 		Fork: r.Fork, Author: r.Author, Email: r.Email, Sender: r.Sender, Deploy: r.Deploy,
-		Cron: r.Cron, Params: r.Params, Warnings: r.Warnings, Delivery: r.Delivery, Started: r.Started,
+		Cron: r.Cron, Params: r.Params, Warnings: r.Warnings, Delivery: r.Delivery, LogsPurged: r.LogsPurged, Started: r.Started,
 		Finished: r.Finished, Created: r.Created, Updated: r.Updated, Version: r.Version,
 	}
 }
@@ -62,7 +64,7 @@ func FromBuild(b *core.Build) *Build {
 		Error: b.Error, Event: b.Event, Action: b.Action, Link: b.Link, Message: b.Message,
 		Before: b.Before, After: b.After, Ref: b.Ref, Source: b.Source, Target: b.Target,
 		Fork: b.Fork, Author: b.Author, Email: b.Email, Sender: b.Sender, Deploy: b.Deploy,
-		Cron: b.Cron, Params: b.Params, Warnings: b.Warnings, Delivery: b.Delivery, Started: b.Started,
+		Cron: b.Cron, Params: b.Params, Warnings: b.Warnings, Delivery: b.Delivery, LogsPurged: b.LogsPurged, Started: b.Started,
 		Finished: b.Finished, Created: b.Created, Updated: b.Updated, Version: b.Version,
 	}
 }
