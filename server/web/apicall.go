@@ -62,21 +62,28 @@ func (w *Web) failAPI(c *gin.Context, rec *httptest.ResponseRecorder) {
 }
 
 // repoAPI is the API's path of the path's repository with suffix
-// ("/builds/3/cancel"), keeping ?remote=.
-func repoAPI(c *gin.Context, suffix string) string {
-	target := "/api/repos/" + url.PathEscape(c.Param("owner")) + "/" + url.PathEscape(c.Param("name")) + suffix
-	if r := c.Query("remote"); r != "" {
-		target += "?remote=" + url.QueryEscape(r)
-	}
-	return target
+// ("/builds/3/cancel") and the query q (may be nil), keeping ?remote=.
+func repoAPI(c *gin.Context, suffix string, q url.Values) string {
+	return withQuery(c, "/api/repos/"+url.PathEscape(c.Param("owner"))+"/"+url.PathEscape(c.Param("name"))+suffix, q)
 }
 
 // repoPage is the page's path of the path's repository with suffix
-// ("/3"), keeping ?remote=.
-func repoPage(c *gin.Context, suffix string) string {
-	target := "/" + url.PathEscape(c.Param("owner")) + "/" + url.PathEscape(c.Param("name")) + suffix
-	if r := c.Query("remote"); r != "" {
-		target += "?remote=" + url.QueryEscape(r)
+// ("/3") and the query q (may be nil), keeping ?remote=.
+func repoPage(c *gin.Context, suffix string, q url.Values) string {
+	return withQuery(c, "/"+url.PathEscape(c.Param("owner"))+"/"+url.PathEscape(c.Param("name"))+suffix, q)
+}
+
+// withQuery adds q and the request's ?remote= to path.
+func withQuery(c *gin.Context, path string, q url.Values) string {
+	all := url.Values{}
+	for k, v := range q {
+		all[k] = v
 	}
-	return target
+	if r := c.Query("remote"); r != "" {
+		all.Set("remote", r)
+	}
+	if len(all) == 0 {
+		return path
+	}
+	return path + "?" + all.Encode()
 }

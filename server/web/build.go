@@ -23,14 +23,31 @@ type buildData struct {
 	Build  *core.Build
 	Stages []stageRow
 	Graph  *graph // the stages' graph; nil for one stage
-	Done   bool   // the build finished: no live refresh
+	Done   bool   // the build finished
+	// Manual and Promote are the forms for users with push access (nil
+	// for others; Promote only for a finished build).
+	Manual  *buildForm
+	Promote *buildForm
+	Skipped bool // a restart was skipped by the pipeline's conditions
 }
+
+// CanRestartStage says whether the stage may be rerun alone: by users
+// with push access, once it has finished.
+func (d *buildData) CanRestartStage(st *core.Stage) bool { return d.Rights.Push && finished(st.Status) }
 
 // CanCancel, CanRestart and CanApprove say which actions the build page
 // offers (the API checks again when they are used).
 func (d *buildData) CanCancel() bool  { return d.Rights.Push && !d.Done }
 func (d *buildData) CanRestart() bool { return d.Rights.Push && d.Done }
 func (d *buildData) CanApprove() bool { return d.Rights.Push && d.Build.Status == core.StatusBlocked }
+
+// branchOf is the branch a build ran on (a pull request's target).
+func branchOf(b *core.Build) string {
+	if br, ok := strings.CutPrefix(b.Ref, "refs/heads/"); ok {
+		return br
+	}
+	return b.Target
+}
 
 // finished reports whether a build's status is final.
 func finished(s core.Status) bool {
@@ -59,7 +76,13 @@ func (w *Web) buildPage(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	d := &buildData{Rights: rights, Build: b, Done: finished(b.Status), Graph: stageGraph(stages)}
+	d := &buildData{Rights: rights, Build: b, Done: finished(b.Status), Graph: stageGraph(stages), Skipped: c.Query("skipped") != ""}
+	if rights.Push {
+		d.Manual = manualForm(c, v.CSRF, branchOf(b))
+		if d.Done {
+			d.Promote = promoteForm(c, v.CSRF, b)
+		}
+	}
 	var runners []*core.Runner
 	listed := false // the runners are read once, and only for a pending stage
 	for _, st := range stages {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/drover-ci/drover/core"
@@ -19,6 +20,7 @@ import (
 	"github.com/drover-ci/drover/server/secrets"
 	"github.com/drover-ci/drover/server/store"
 	"github.com/drover-ci/drover/server/syncer"
+	"github.com/drover-ci/drover/server/trigger"
 	"github.com/drover-ci/drover/server/web"
 )
 
@@ -67,13 +69,33 @@ func (q *fakeQueue) TailLogs(ctx context.Context, stepID, offset int64, fn func(
 	return nil
 }
 
-// fakeBuilder answers a restart with build 9.
-type fakeBuilder struct{}
+// fakeBuilder answers every new build with build 9 and records the
+// template and the stages asked for; skip, when set, makes the
+// pipeline's conditions skip the build.
+type fakeBuilder struct {
+	mu   sync.Mutex
+	last *core.Build
+	only []string
+	skip bool
+}
 
-func (fakeBuilder) Trigger(_ context.Context, repo *core.Repo, tmpl *core.Build) (*core.Build, error) {
+func (f *fakeBuilder) Trigger(_ context.Context, repo *core.Repo, tmpl *core.Build) (*core.Build, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.last = tmpl
+	if f.skip {
+		return nil, fmt.Errorf("%w: no pipeline matches", trigger.ErrSkipped)
+	}
 	b := *tmpl
 	b.ID, b.Number, b.RepoID, b.Status = 99, 9, repo.ID, core.StatusPending
 	return &b, nil
+}
+
+func (f *fakeBuilder) TriggerStages(ctx context.Context, repo *core.Repo, tmpl *core.Build, only []string) (*core.Build, error) {
+	f.mu.Lock()
+	f.only = only
+	f.mu.Unlock()
+	return f.Trigger(ctx, repo, tmpl)
 }
 
 // fakeRemotes holds the one remote "fake".
@@ -100,6 +122,7 @@ type fixture struct {
 	store   *store.Store
 	handler http.Handler
 	queue   *fakeQueue
+	builder *fakeBuilder
 	remote  *remotetest.Fake
 	hub     *events.Hub       // the event stream's (GET /api/stream)
 	cookies map[string]string // user → session secret
@@ -122,14 +145,14 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	s.UseSealer(cipher)
-	f := &fixture{store: s, queue: &fakeQueue{}, remote: remotetest.NewFake(), cookies: map[string]string{}, csrf: map[string]string{}, repos: map[string]*core.Repo{}}
+	f := &fixture{store: s, queue: &fakeQueue{}, builder: &fakeBuilder{}, remote: remotetest.NewFake(), cookies: map[string]string{}, csrf: map[string]string{}, repos: map[string]*core.Repo{}}
 	remotes := fakeRemotes{f.remote}
 	sync := syncer.New(syncer.Options{Store: s, Remotes: remotes})
 	t.Cleanup(func() { sync.Close() })
 	srv := api.New(api.Options{Store: s, Version: "test", Access: storedPerms{s}, Syncer: sync})
 	sessions := login.NewSessions(s.Sessions(), 0)
 	srv.UseSessions(sessions, false)
-	srv.AddBuilds(api.BuildDeps{Builder: fakeBuilder{}, Queue: f.queue, Runners: s.Runners()})
+	srv.AddBuilds(api.BuildDeps{Builder: f.builder, Queue: f.queue, Runners: s.Runners()})
 	srv.AddLogin(api.LoginDeps{Remotes: remotes, ServerURL: "http://drover.test", Key: "k"})
 	srv.AddActivation(api.ActivateDeps{Remotes: remotes, Access: storedPerms{s}, ServerURL: "http://drover.test"})
 	f.hub = events.New(events.Options{Store: s})

@@ -22,6 +22,7 @@ type logData struct {
 	Lines  int64  // lines stored when the page was drawn
 	API    string // GET …/logs/{stage}/{step} (pages of lines)
 	Stream string // GET …/logs/{stage}/{step}/stream (server-sent events)
+	Raw    string // GET …/logs/{stage}/{step}/raw (the log as text, a download)
 	Live   bool   // the step may still write lines: follow them
 }
 
@@ -53,7 +54,7 @@ func (w *Web) logPage(c *gin.Context) {
 		q = "?remote=" + url.QueryEscape(r)
 	}
 	v.Title = fmt.Sprintf("%s · %s #%d", step.Name, rights.Repo.Slug, b.Number)
-	v.Data = &logData{Rights: rights, Build: b, Stage: stage, Step: step, Lines: n, API: base + q, Stream: base + "/stream" + q,
+	v.Data = &logData{Rights: rights, Build: b, Stage: stage, Step: step, Lines: n, API: base + q, Stream: base + "/stream" + q, Raw: base + "/raw" + q,
 		Live: !finished(step.Status) || !finished(stage.Status)}
 	w.render(c, 200, "log", v)
 }

@@ -48,6 +48,8 @@ type repoData struct {
 	Scanned  bool   // the filter stopped at filterScan builds
 	Events   []string
 	Statuses []string
+	Manual   *buildForm // the manual build form, for users with push access
+	Skipped  bool       // a manual build was skipped by the pipeline's conditions
 }
 
 // repoBuilds is GET /{owner}/{name}: the repository's builds, newest
@@ -71,6 +73,10 @@ func (w *Web) repoBuilds(c *gin.Context) {
 	d := &repoData{Rights: rights, Builds: builds, Filter: f, Page: page, Scanned: scanned,
 		Events:   []string{core.EventPush, core.EventPullRequest, core.EventTag, core.EventCustom, core.EventCron, core.EventPromote},
 		Statuses: []string{"running", "pending", "blocked", "success", "failing", "failure", "error", "killed", "declined", "skipped"}}
+	if rights.Push && rights.Repo.Active {
+		d.Manual = manualForm(c, v.CSRF, rights.Repo.Branch)
+	}
+	d.Skipped = c.Query("skipped") != ""
 	if page > 1 {
 		d.PrevURL = pageURL(c, page-1)
 	}

@@ -137,12 +137,12 @@ func (w *Web) syncRepos(c *gin.Context) {
 // next (a local path) or the repository.
 func (w *Web) repoSwitch(method string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		rec := w.callAPI(c, method, repoAPI(c, ""), c.PostForm("csrf_token"), nil)
+		rec := w.callAPI(c, method, repoAPI(c, "", nil), c.PostForm("csrf_token"), nil)
 		if rec.Code >= 300 {
 			w.failAPI(c, rec)
 			return
 		}
-		next := repoPage(c, "")
+		next := repoPage(c, "", nil)
 		if n := c.PostForm("next"); n != "" {
 			next = api.LocalPath(n)
 		}

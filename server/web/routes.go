@@ -29,6 +29,8 @@ func (w *Web) routes(r *gin.Engine) {
 	add("POST", "/repos/sync", w.syncRepos)
 	add("GET", repo, w.ownerGuard, w.repoBuilds)
 	add("GET", repo+"/settings", w.ownerGuard, w.settings)
+	add("GET", repo+"/new", w.ownerGuard, w.newBuildPage)
+	add("POST", repo+"/new", w.ownerGuard, w.createBuild)
 	add("GET", repo+"/:number", w.ownerGuard, w.buildPage)
 	add("GET", repo+"/:number/:stage/:step", w.ownerGuard, w.logPage)
 	add("POST", repo+"/activate", w.ownerGuard, w.repoSwitch(http.MethodPost))

@@ -42,6 +42,8 @@ func TestBrowserScreenshots(t *testing.T) {
 		{"build-running", "writer", "/acme/public/3"},
 		{"build-blocked", "writer", "/acme/public/2"},
 		{"build-graph", "writer", "/acme/public/4"},
+		{"build-finished", "writer", "/acme/public/1"},
+		{"new-build", "writer", "/acme/public/new"},
 		{"log", "writer", "/acme/public/1/1/1#L2"},
 		{"settings", "owner", "/acme/public/settings"},
 		{"not-found", "writer", "/acme/private-nothing"},

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/server/api"
@@ -10,6 +12,10 @@ import (
 // authentication (session cookie or token). Without one a GET is sent to
 // the login page (false: the request was answered).
 func (w *Web) viewFor(c *gin.Context, title, nav string) (*view, bool) {
+	if c.Request.Method != http.MethodGet && c.GetHeader(api.CSRFHeader) == "" {
+		// A form's answer drawn as a page: the form carries the token.
+		c.Request.Header.Set(api.CSRFHeader, c.PostForm("csrf_token"))
+	}
 	user, sess, err := w.api.Identify(c)
 	if err != nil {
 		w.fail(c, err)
