@@ -77,21 +77,6 @@ func parseParams(text string) (map[string]string, error) {
 	return params, nil
 }
 
-// fieldOf names the form field an API's error message is about, by its
-// first word ("branch …", "params: …"); "" for the form.
-func fieldOf(msg string) string {
-	first := strings.ToLower(strings.TrimLeft(msg, " "))
-	for _, f := range []string{"branch", "commit", "target", "param"} {
-		if strings.HasPrefix(first, f) {
-			if f == "param" {
-				return "params"
-			}
-			return f
-		}
-	}
-	return ""
-}
-
 // newBuildPage is GET /{owner}/{name}/new[?branch=]: the manual build
 // form, for users with push access.
 func (w *Web) newBuildPage(c *gin.Context) {
@@ -164,8 +149,7 @@ func (w *Web) submitForm(c *gin.Context, f *buildForm, target string, body func(
 		w.toBuild(c, rec, "")
 		return
 	case rec.Code == http.StatusBadRequest || rec.Code == http.StatusUnprocessableEntity:
-		msg := apiError(rec)
-		f.Errors = map[string]string{fieldOf(msg): msg}
+		f.Errors = fieldErrors(apiError(rec), "branch", "commit", "target", "params")
 	default:
 		w.failAPI(c, rec)
 		return

@@ -29,7 +29,17 @@ func funcs(a *assets) template.FuncMap {
 			return strings.TrimPrefix(ref, "refs/tags/")
 		},
 		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"box": func(name, label string, checked bool, err string) checkBox {
+			return checkBox{Name: name, Label: label, Checked: checked, Err: err}
+		},
 	}
+}
+
+// checkBox is a labelled checkbox of a form, with its error.
+type checkBox struct {
+	Name, Label string
+	Checked     bool
+	Err         string
 }
 
 // ago says how long ago t was, roughly ("3 min ago"); "—" for no time.

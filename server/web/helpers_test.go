@@ -113,8 +113,8 @@ const scriptLine = `<script>alert("pwned")</script> & <b>bold</b>`
 
 // fixture is the API with the web UI mounted, on real SQLite, and the
 // remote "fake" (remotetest.Fake, each user's token "tok-<login>"): users
-// owner (admin of the repositories), writer (push), reader (pull) and
-// stranger (none); the inactive acme/idle without builds; acme/public
+// owner (admin of the repositories), writer (push), reader (pull),
+// stranger (none) and root (a system admin without permissions); the inactive acme/idle without builds; acme/public
 // and acme/private, each with build 1
 // (success, two steps, logLines lines in step 1.1), build 2 (blocked) and
 // build 3 (running, a step named scriptLine, lint warnings).
@@ -179,9 +179,10 @@ func newFixture(t testing.TB) *fixture {
 		}
 	}
 	perms := map[string]core.Perm{"owner": {Pull: true, Push: true, Admin: true}, "writer": {Pull: true, Push: true},
-		"reader": {Pull: true}, "stranger": {}}
+		"reader": {Pull: true}, "stranger": {}, "root": {}}
 	for login, perm := range perms {
-		u := &core.User{Remote: "fake", RemoteID: "u-" + login, Login: login, Active: true, Creds: core.Creds{Token: "tok-" + login}}
+		u := &core.User{Remote: "fake", RemoteID: "u-" + login, Login: login, Active: true, Creds: core.Creds{Token: "tok-" + login},
+			Admin: login == "root"}
 		if err := s.Users().Create(ctx, u); err != nil {
 			t.Fatal(err)
 		}
