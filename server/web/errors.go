@@ -35,6 +35,19 @@ func (w *Web) notFound(c *gin.Context) {
 	w.fail(c, core.Errorf(core.CodeNotFound, "there is no page at %s", p))
 }
 
+// noMethod answers a path served for other methods: the API's JSON 405
+// under its prefixes, else the not-found page.
+func (w *Web) noMethod(c *gin.Context) {
+	p := c.Request.URL.Path
+	for _, prefix := range apiPrefixes {
+		if strings.HasPrefix(p, prefix) {
+			c.JSON(http.StatusMethodNotAllowed, gin.H{"error": "method " + c.Request.Method + " not allowed on " + p})
+			return
+		}
+	}
+	w.fail(c, core.Errorf(core.CodeNotFound, "there is no page at %s", p))
+}
+
 // fail answers with the error page of err's status (its message for
 // users' errors; internal errors are logged, not shown). A GET that needs
 // a login is sent to the login page and back.

@@ -63,6 +63,7 @@ func TestPages(t *testing.T) {
 		{name: "settings", user: "owner", path: "/acme/public/settings", want: 200,
 			has: []string{"Settings of acme/public", "http://drover.test/api/badges/acme/public/status.svg", "No secret."}},
 		{name: "unknown page", user: "reader", path: "/a/b/c/d/e/f", want: 404, has: []string{"Page not found", "<!doctype html>"}},
+		{name: "a form's address asked with GET", user: "reader", path: "/acme/public/1/restart", want: 404, has: []string{"Page not found", "<!doctype html>"}},
 		{name: "unknown repository", user: "reader", path: "/nobody/nothing", want: 404, has: []string{"Page not found"}},
 		{name: "unknown asset", path: "/-/static/css/app.css", want: 404},
 	}
@@ -101,13 +102,14 @@ func TestPages(t *testing.T) {
 func TestAPIKeepsJSON(t *testing.T) {
 	f := newFixture(t)
 	for _, tc := range []struct {
-		path string
-		want int
+		method, path string
+		want         int
 	}{
-		{"/api/nope", 404}, {"/api/nope/x", 404}, {"/api/user/x/y/z", 404}, {"/rpc/v1/nope", 404},
-		{"/api/repos/acme/public", 200}, {"/api/repos/acme/public/builds/1/logs/1/1?limit=2", 200},
+		{"", "/api/nope", 404}, {"", "/api/nope/x", 404}, {"", "/api/user/x/y/z", 404}, {"", "/rpc/v1/nope", 404},
+		{"", "/api/repos/acme/public", 200}, {"", "/api/repos/acme/public/builds/1/logs/1/1?limit=2", 200},
+		{"PUT", "/api/user", 405},
 	} {
-		w := f.serve(t, request{path: tc.path, user: "reader"})
+		w := f.serve(t, request{method: tc.method, path: tc.path, user: "reader"})
 		if w.Code != tc.want || !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
 			t.Errorf("GET %s = %d %s, want %d JSON: %.200s", tc.path, w.Code, w.Header().Get("Content-Type"), tc.want, w.Body.String())
 		}

@@ -64,8 +64,10 @@ func New(o Options) (*Web, error) {
 
 // Mount adds the pages and the static assets to the router (the API's),
 // and answers unknown paths: with a page, or with JSON under the API's
-// prefixes.
+// prefixes. A page's path asked with another method (GET of a form's
+// address) is a page not found too.
 func (w *Web) Mount(r *gin.Engine) {
 	w.routes(r)
 	r.NoRoute(w.notFound)
+	r.NoMethod(w.noMethod)
 }
