@@ -27,7 +27,8 @@ func screenshotDir(t *testing.T) string {
 }
 
 // TestBrowserScreenshots draws every page at phone and desktop width,
-// checks none is wider than the screen, and saves each one's picture.
+// checks none is wider than the screen and axe-core finds no serious or
+// critical violation in it, and saves each one's picture.
 func TestBrowserScreenshots(t *testing.T) {
 	b := browser{t: t, ctx: newBrowser(t)}
 	f := newFixture(t)
@@ -60,6 +61,7 @@ func TestBrowserScreenshots(t *testing.T) {
 			}
 			b.do(steps...)
 			b.check(p.name+" fits the screen at "+itoa(width)+" px", `document.documentElement.scrollWidth <= window.innerWidth`)
+			b.checkAxe(p.name + " at " + itoa(width) + " px")
 			png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 			if err != nil {
 				t.Fatalf("screenshot %s: %v", p.name, err)
