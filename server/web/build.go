@@ -77,7 +77,7 @@ func (w *Web) buildPage(c *gin.Context) {
 		return
 	}
 	d := &buildData{Rights: rights, Build: b, Done: finished(b.Status), Graph: stageGraph(stages), Skipped: c.Query("skipped") != ""}
-	if rights.Push {
+	if rights.Push && rights.Repo.Active {
 		d.Manual = manualForm(c, v.CSRF, branchOf(b))
 		if d.Done {
 			d.Promote = promoteForm(c, v.CSRF, b)

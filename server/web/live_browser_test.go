@@ -40,8 +40,8 @@ func (f *fixture) setStatus(t *testing.T, number int64, status core.Status, step
 	f.hub.Change(scheduler.Change{RepoID: b.RepoID, BuildID: b.ID, Status: status})
 }
 
-// TestBrowserLive opens the build page, a repository's builds and the
-// dashboard of running build 3: a step's and the build's change reported
+// TestBrowserLive opens the build page, a repository's builds, a step's
+// log and the dashboard of running build 3: a step's and the build's change reported
 // on the event stream are drawn without a reload, and the keyboard focus
 // stays where it was.
 func TestBrowserLive(t *testing.T) {
@@ -72,6 +72,11 @@ func TestBrowserLive(t *testing.T) {
 	f.setStatus(t, 3, core.StatusSuccess, false)
 	b.do(poll(`document.querySelector('#builds li.build').classList.contains("st-success")`))
 	b.check("the list was not reloaded", `window.droverSamePage === true`)
+
+	open("/acme/public/3/1/1")
+	f.setStatus(t, 3, core.StatusFailure, true)
+	b.do(poll(`document.querySelector('#step-head .status').textContent.includes("failure")`))
+	b.check("the log page was not reloaded", `window.droverSamePage === true`)
 
 	open("/")
 	b.check("build 3 is not running", `!document.querySelector('#running-heading').parentNode.textContent.includes("acme/public #3")`)

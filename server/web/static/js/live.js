@@ -2,6 +2,7 @@
 // when the API's event stream (GET /api/stream, server-sent events)
 // reports a change it shows. The page at data-live-src is fetched and the
 // element with the same id in it replaces this one. Which events count:
+//   data-live-step="<step id>"    only that step's events
 //   data-live-build="<build id>"  only that build's events
 //   data-live-repo="<repo id>"    only that repository's events
 //   data-live-types="build"       only events of these types (space-separated)
@@ -18,7 +19,9 @@
   function wants(el, type, ev) {
     var types = el.getAttribute("data-live-types");
     if (types && types.split(" ").indexOf(type) < 0) return false;
+    var step = el.getAttribute("data-live-step");
     var build = el.getAttribute("data-live-build"), repo = el.getAttribute("data-live-repo");
+    if (step) return String(ev.step_id) === step;
     if (build) return String(ev.build_id) === build;
     if (repo) return String(ev.repo_id) === repo;
     return true;
