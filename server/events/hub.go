@@ -85,12 +85,9 @@ func (h *Hub) Change(c scheduler.Change) {
 	}
 }
 
-// created marks a Change as a build's creation (StepID and StageID 0).
-const created = core.Status("created")
-
 // Created tells the hub a build was created.
 func (h *Hub) Created(b *core.Build) {
-	h.Change(scheduler.Change{RepoID: b.RepoID, BuildID: b.ID, Status: created})
+	h.Change(scheduler.Change{RepoID: b.RepoID, BuildID: b.ID, Status: b.Status, Created: true})
 }
 
 // Run completes and publishes changes until ctx ends.

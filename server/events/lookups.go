@@ -42,7 +42,10 @@ func (l *lookups) complete(ctx context.Context, c scheduler.Change) (*Event, err
 		if err != nil {
 			return nil, fmt.Errorf("build %d: %w", c.BuildID, err)
 		}
-		e.Type, e.Created, e.RepoID, e.Status = TypeBuild, c.Status == created, b.RepoID, b.Status
+		e.Type, e.Created, e.RepoID, e.Status = TypeBuild, c.Created, b.RepoID, b.Status
+		if c.Created && c.Status != "" {
+			e.Status = c.Status // as created, not as it is by now
+		}
 		remember(l.builds, b.ID, b.Number)
 	case c.StepID == 0:
 		e.Type = TypeStage

@@ -11,6 +11,9 @@ type Change struct {
 	StageID int64 // 0 for a change of the build
 	StepID  int64 // 0 for a change of the build or the stage
 	Status  core.Status
+	// Created marks a build's creation; Status is then the status it was
+	// created with (it may have changed by the time the change is read).
+	Created bool
 }
 
 // changed hands c to Options.OnChange, which must not block.

@@ -2,7 +2,6 @@ package trigger
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/drover-ci/drover/core"
@@ -27,32 +26,12 @@ func (t *Trigger) TriggerFile(ctx context.Context, repo *core.Repo, tmpl *core.B
 	if fileErr == nil {
 		file, fileErr = t.convertFile(ctx, repo, &b, path, data)
 	}
-	for attempt := 1; ; attempt++ {
-		fresh, err := t.Store.Repos().Find(ctx, repo.ID)
-		if err != nil {
-			return nil, err
-		}
-		b.Number = fresh.Counter + 1
-		err = t.create(ctx, repo, &b, file, path, fileErr, nil)
-		if errors.Is(err, core.ErrNumberTaken) && attempt < maxNumberRetries {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		break
+	if err := t.createNumbered(ctx, repo, &b, file, path, fileErr, nil); err != nil {
+		return nil, err
 	}
-	if t.OnCreated != nil {
-		t.OnCreated(&b)
-	}
-	if b.Status == core.StatusError || b.Status == core.StatusSkipped {
+	if !t.created(ctx, repo, &b) {
 		return &b, nil
 	}
-	if t.Metrics != nil {
-		t.Metrics.BuildsCreated.Inc()
-	}
-	t.log().Info("build created", "repo", repo.Slug, "build", b.Number, "event", b.Event, "status", b.Status)
-	t.cancelPrevious(ctx, repo, &b)
 	if b.Status == core.StatusPending {
 		t.Queue.Enqueued(ctx)
 	}

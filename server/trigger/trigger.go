@@ -93,34 +93,12 @@ func (t *Trigger) TriggerStages(ctx context.Context, repo *core.Repo, tmpl *core
 	if fileErr == nil {
 		file, fileErr = t.convertFile(ctx, repo, &b, path, data)
 	}
-	// The pipeline is compiled with the build's number (${DRONE_BUILD_NUMBER});
-	// if another build takes that number first, compile again with the next.
-	for attempt := 1; ; attempt++ {
-		fresh, err := t.Store.Repos().Find(ctx, repo.ID)
-		if err != nil {
-			return nil, err
-		}
-		b.Number = fresh.Counter + 1
-		err = t.create(ctx, repo, &b, file, path, fileErr, only)
-		if errors.Is(err, core.ErrNumberTaken) && attempt < maxNumberRetries {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		break
+	if err := t.createNumbered(ctx, repo, &b, file, path, fileErr, only); err != nil {
+		return nil, err
 	}
-	if t.OnCreated != nil {
-		t.OnCreated(&b)
-	}
-	if b.Status == core.StatusError || b.Status == core.StatusSkipped {
+	if !t.created(ctx, repo, &b) {
 		return &b, nil
 	}
-	if t.Metrics != nil {
-		t.Metrics.BuildsCreated.Inc()
-	}
-	t.log().Info("build created", "repo", repo.Slug, "build", b.Number, "event", b.Event, "status", b.Status)
-	t.cancelPrevious(ctx, repo, &b)
 	// Reported before runners are woken, so "pending" is queued first.
 	t.Status.Report(repo, &b)
 	if b.Status == core.StatusPending {
@@ -275,4 +253,41 @@ func skipRequested(b *core.Build) bool {
 	}
 	msg := strings.ToLower(b.Message)
 	return strings.Contains(msg, "[ci skip]") || strings.Contains(msg, "[skip ci]")
+}
+
+// createNumbered creates the build under the repository's next number.
+// The pipeline is compiled with the build's number (${DRONE_BUILD_NUMBER});
+// if another build takes that number first, it is compiled again with the
+// next.
+func (t *Trigger) createNumbered(ctx context.Context, repo *core.Repo, b *core.Build, file *convert.Result, path string, fileErr error, only []string) error {
+	for attempt := 1; ; attempt++ {
+		fresh, err := t.Store.Repos().Find(ctx, repo.ID)
+		if err != nil {
+			return err
+		}
+		b.Number = fresh.Counter + 1
+		err = t.create(ctx, repo, b, file, path, fileErr, only)
+		if errors.Is(err, core.ErrNumberTaken) && attempt < maxNumberRetries {
+			continue
+		}
+		return err
+	}
+}
+
+// created tells of a created build and reports whether it will run (it
+// did not end as error or skipped at creation); one that will has
+// cancelled the builds it supersedes.
+func (t *Trigger) created(ctx context.Context, repo *core.Repo, b *core.Build) bool {
+	if t.OnCreated != nil {
+		t.OnCreated(b)
+	}
+	if b.Status == core.StatusError || b.Status == core.StatusSkipped {
+		return false
+	}
+	if t.Metrics != nil {
+		t.Metrics.BuildsCreated.Inc()
+	}
+	t.log().Info("build created", "repo", repo.Slug, "build", b.Number, "event", b.Event, "status", b.Status)
+	t.cancelPrevious(ctx, repo, b)
+	return true
 }
