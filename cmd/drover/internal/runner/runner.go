@@ -26,36 +26,20 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 }
 
 func newList(f *cmdutil.Factory) *cobra.Command {
-	var limit int
-	cmd := &cobra.Command{Use: "ls", Aliases: []string{"list"}, Short: "List the runners with their status", Args: cmdutil.Args(0, 0)}
-	cmd.Flags().IntVarP(&limit, "limit", "L", 100, "list at most this many (0: all)")
-	out := cmdutil.AddExportFlags(cmd, client.Runner{})
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.Check(); err != nil {
-			return err
-		}
-		c, err := f.Client()
-		if err != nil {
-			return err
-		}
-		list, err := c.Runners.List(cmd.Context(), limit)
-		if err != nil {
-			return err
-		}
-		return cmdutil.Print(f.IO, out, list, func() error {
-			t := cmdutil.NewTable(f.IO, "ID", "NAME", "STATUS", "RUNNING", "CAPACITY", "PLATFORM", "ENGINES", "LAST SEEN")
-			for _, r := range list {
-				seen := cmdutil.Ago(r.LastSeen, time.Now())
-				if r.Local {
-					seen = "local"
-				}
-				t.Row(fmt.Sprint(r.ID), r.Name, cmdutil.Status(f.IO, r.Status), fmt.Sprint(len(r.Running)), fmt.Sprint(r.Capacity),
-					r.OS+"/"+r.Arch, cmdutil.OrDash(strings.Join(r.Engines, ",")), seen)
+	return cmdutil.ListCommand(f, "List the runners with their status", client.Runner{}, func(ctx context.Context, c *client.Client, limit int) ([]*client.Runner, error) {
+		return c.Runners.List(ctx, limit)
+	}, func(list []*client.Runner) error {
+		t := cmdutil.NewTable(f.IO, "ID", "NAME", "STATUS", "RUNNING", "CAPACITY", "PLATFORM", "ENGINES", "LAST SEEN")
+		for _, r := range list {
+			seen := cmdutil.Ago(r.LastSeen, time.Now())
+			if r.Local {
+				seen = "local"
 			}
-			return t.Flush()
-		})
-	}
-	return cmd
+			t.Row(fmt.Sprint(r.ID), r.Name, cmdutil.Status(f.IO, r.Status), fmt.Sprint(len(r.Running)), fmt.Sprint(r.Capacity),
+				r.OS+"/"+r.Arch, cmdutil.OrDash(strings.Join(r.Engines, ",")), seen)
+		}
+		return t.Flush()
+	})
 }
 
 func newInfo(f *cmdutil.Factory) *cobra.Command {

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -51,40 +52,24 @@ token is shown only now. With ls the tokens are listed, with rm deleted.`,
 }
 
 func newTokenList(f *cmdutil.Factory) *cobra.Command {
-	var limit int
-	cmd := &cobra.Command{Use: "ls", Aliases: []string{"list"}, Short: "List the registration tokens", Args: cmdutil.Args(0, 0)}
-	cmd.Flags().IntVarP(&limit, "limit", "L", 100, "list at most this many (0: all)")
-	out := cmdutil.AddExportFlags(cmd, client.RunnerToken{})
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.Check(); err != nil {
-			return err
-		}
-		c, err := f.Client()
-		if err != nil {
-			return err
-		}
-		list, err := c.Runners.Tokens(cmd.Context(), limit)
-		if err != nil {
-			return err
-		}
-		return cmdutil.Print(f.IO, out, list, func() error {
-			now := time.Now()
-			t := cmdutil.NewTable(f.IO, "ID", "PREFIX", "NOTE", "USES", "EXPIRES", "LAST USED")
-			for _, tok := range list {
-				uses := fmt.Sprint(tok.Uses)
-				if tok.MaxUses > 0 {
-					uses += fmt.Sprintf("/%d", tok.MaxUses)
-				}
-				expires := "never"
-				if !tok.Expires.IsZero() {
-					expires = tok.Expires.Local().Format(time.DateTime)
-				}
-				t.Row(fmt.Sprint(tok.ID), tok.Prefix, cmdutil.OrDash(tok.Note), uses, expires, cmdutil.Ago(tok.LastUsed, now))
+	return cmdutil.ListCommand(f, "List the registration tokens", client.RunnerToken{}, func(ctx context.Context, c *client.Client, limit int) ([]*client.RunnerToken, error) {
+		return c.Runners.Tokens(ctx, limit)
+	}, func(list []*client.RunnerToken) error {
+		now := time.Now()
+		t := cmdutil.NewTable(f.IO, "ID", "PREFIX", "NOTE", "USES", "EXPIRES", "LAST USED")
+		for _, tok := range list {
+			uses := fmt.Sprint(tok.Uses)
+			if tok.MaxUses > 0 {
+				uses += fmt.Sprintf("/%d", tok.MaxUses)
 			}
-			return t.Flush()
-		})
-	}
-	return cmd
+			expires := "never"
+			if !tok.Expires.IsZero() {
+				expires = tok.Expires.Local().Format(time.DateTime)
+			}
+			t.Row(fmt.Sprint(tok.ID), tok.Prefix, cmdutil.OrDash(tok.Note), uses, expires, cmdutil.Ago(tok.LastUsed, now))
+		}
+		return t.Flush()
+	})
 }
 
 func newTokenRemove(f *cmdutil.Factory) *cobra.Command {

@@ -3,6 +3,7 @@
 package user
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -21,31 +22,15 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 }
 
 func newList(f *cmdutil.Factory) *cobra.Command {
-	var limit int
-	cmd := &cobra.Command{Use: "ls", Aliases: []string{"list"}, Short: "List the users", Args: cmdutil.Args(0, 0)}
-	cmd.Flags().IntVarP(&limit, "limit", "L", 100, "list at most this many (0: all)")
-	out := cmdutil.AddExportFlags(cmd, core.User{})
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := out.Check(); err != nil {
-			return err
+	return cmdutil.ListCommand(f, "List the users", core.User{}, func(ctx context.Context, c *client.Client, limit int) ([]*core.User, error) {
+		return c.Users.List(ctx, limit)
+	}, func(list []*core.User) error {
+		t := cmdutil.NewTable(f.IO, "LOGIN", "REMOTE", "ADMIN", "ACTIVE", "LAST LOGIN")
+		for _, u := range list {
+			t.Row(u.Login, cmdutil.OrDash(u.Remote), cmdutil.YesNo(u.Admin), cmdutil.YesNo(u.Active), cmdutil.Ago(u.LastLogin, time.Now()))
 		}
-		c, err := f.Client()
-		if err != nil {
-			return err
-		}
-		list, err := c.Users.List(cmd.Context(), limit)
-		if err != nil {
-			return err
-		}
-		return cmdutil.Print(f.IO, out, list, func() error {
-			t := cmdutil.NewTable(f.IO, "LOGIN", "REMOTE", "ADMIN", "ACTIVE", "LAST LOGIN")
-			for _, u := range list {
-				t.Row(u.Login, cmdutil.OrDash(u.Remote), cmdutil.YesNo(u.Admin), cmdutil.YesNo(u.Active), cmdutil.Ago(u.LastLogin, time.Now()))
-			}
-			return t.Flush()
-		})
-	}
-	return cmd
+		return t.Flush()
+	})
 }
 
 func show(s *cmdutil.IO, u *core.User) error {
