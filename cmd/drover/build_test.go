@@ -122,3 +122,24 @@ func protect(t *testing.T, e *serverEnv) {
 		t.Fatal(err)
 	}
 }
+
+// TestBuildWatchFollowsTheStream: watch learns of the build's end from
+// the event stream: with reads every hour as the fallback, it still
+// returns as soon as the build ends.
+func TestBuildWatchFollowsTheStream(t *testing.T) {
+	e := newServerEnv(t)
+	activeRepo(t, e)
+	if r := e.run(t, e.alice, "build", "create", "acme/app", "-p", "SLEEP=2"); r.code != 0 {
+		t.Fatal(r.err)
+	}
+	done := make(chan result, 1)
+	go func() { done <- e.run(t, e.alice, "build", "watch", "acme/app", "1", "--interval", "1h") }()
+	select {
+	case r := <-done:
+		if r.code != 0 || !strings.Contains(r.out, "Build acme/app#1 success in ") {
+			t.Errorf("watch: exit %d, %q %q", r.code, r.out, r.err)
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatal("watch did not return after the build ended: the stream's events were not followed")
+	}
+}

@@ -144,12 +144,18 @@ func runCLI(t testing.TB, configPath string, env map[string]string, stdin string
 // runTTY is runCLI with, when tty, stdout taken for a colour terminal.
 func runTTY(t testing.TB, configPath string, env map[string]string, stdin string, tty bool, args ...string) result {
 	t.Helper()
+	return runBrowser(t, configPath, env, stdin, tty, nil, args...)
+}
+
+// runBrowser is runTTY with browser as the user's browser (nil: none).
+func runBrowser(t testing.TB, configPath string, env map[string]string, stdin string, tty bool, browser func(string) error, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	s := cmdutil.Test(strings.NewReader(stdin), &out, &errb)
 	s.OutTTY, s.Color = tty, tty
 	f := &cmdutil.Factory{IO: s,
 		Getenv: func(k string) string { return env[k] }, Version: "test", ConfigPath: configPath,
-		HTTP: &http.Client{Timeout: 60 * time.Second},
+		HTTP: &http.Client{Timeout: 60 * time.Second}, Browser: browser,
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			select { // polls in tests: quick, yet not a busy loop
 			case <-ctx.Done():

@@ -58,15 +58,27 @@ func loadPages(a *assets) (*pages, error) {
 	return p, nil
 }
 
+// formActionKey is the gin key of the one other address a page's forms
+// may post to (the CLI's loopback listener); the page is then not stored.
+const formActionKey = "web.formAction"
+
 // securityHeaders are set on every page: scripts and styles only from
-// this server (no inline script can run), no framing, no sniffing.
-func securityHeaders(h http.Header) {
+// this server (no inline script can run), no framing, no sniffing; forms
+// post only here, or also to formAction when it is not empty.
+func securityHeaders(h http.Header, formAction string) {
+	action := "'self'"
+	if formAction != "" {
+		action += " " + formAction
+	}
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "+
-		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action "+action+"; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "private, no-cache")
+	if formAction != "" {
+		h.Set("Cache-Control", "no-store")
+	}
 }
 
 // render answers with the page: executed into a buffer first, so that a
@@ -84,6 +96,6 @@ func (w *Web) render(c *gin.Context, status int, name string, v *view) {
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error: the page could not be drawn"))
 		return
 	}
-	securityHeaders(c.Writer.Header())
+	securityHeaders(c.Writer.Header(), c.GetString(formActionKey))
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }

@@ -11,7 +11,7 @@ import (
 // routes for, say, an unknown /api/x/y).
 var reserved = map[string]bool{
 	"-": true, "api": true, "rpc": true, "hook": true, "login": true, "logout": true,
-	"metrics": true, "healthz": true, "readyz": true, "version": true,
+	"metrics": true, "cli": true, "healthz": true, "readyz": true, "version": true,
 }
 
 // routes lists every page and asset, in Drone's URL scheme, and
@@ -25,6 +25,8 @@ func (w *Web) routes(r *gin.Engine) {
 	add("GET", staticPrefix+"*file", w.serveAsset)
 	add("GET", "/login", w.loginPage)
 	add("GET", "/", w.dashboard)
+	add("GET", "/cli/login", w.cliLoginPage)
+	add("POST", "/cli/login", w.cliLoginConfirm)
 	add("GET", "/repos", w.reposPage)
 	add("POST", "/repos/sync", w.syncRepos)
 	add("GET", repo, w.ownerGuard, w.repoBuilds)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -59,14 +60,38 @@ func (v *validator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, _ = io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	rec := httptest.NewRecorder()
-	v.h.ServeHTTP(rec, r)
-	v.c.Check(v.t, r, body, rec.Code, rec.Header(), rec.Body.Bytes())
-	for k, vals := range rec.Header() {
-		w.Header()[k] = vals
+	tee := &tee{ResponseWriter: w, code: http.StatusOK}
+	v.h.ServeHTTP(tee, r)
+	v.c.Check(v.t, r, body, tee.code, w.Header(), tee.body.Bytes())
+}
+
+// tee passes an answer on as it is written (streams stay live) and keeps
+// its status and body to be checked once it is complete.
+type tee struct {
+	http.ResponseWriter
+	code  int
+	wrote bool
+	body  bytes.Buffer
+}
+
+func (t *tee) WriteHeader(code int) {
+	if !t.wrote {
+		t.code, t.wrote = code, true
 	}
-	w.WriteHeader(rec.Code)
-	_, _ = w.Write(rec.Body.Bytes())
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *tee) Write(b []byte) (int, error) {
+	t.wrote = true
+	t.body.Write(b)
+	return t.ResponseWriter.Write(b)
+}
+
+// Flush sends what was written so far (server-sent events).
+func (t *tee) Flush() {
+	if f, ok := t.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 // Checker validates exchanges against an OpenAPI document.
@@ -101,7 +126,8 @@ func Load(h http.Handler) (*Checker, error) {
 // with, and the answer (status, header, body). A mismatch fails t:
 //   - an answer that does not match its operation's declared responses;
 //   - a request the document refuses that was answered with a success;
-//   - a request of no documented operation that was not answered 404/405.
+//   - a request under /api/ of no documented operation that was not
+//     answered 404/405 (other paths are the web UI's pages).
 //
 // Requests the document refuses and the API refuses too (4xx) are
 // bad-input tests doing their job and pass.
@@ -112,6 +138,9 @@ func (c *Checker) Check(t testing.TB, r *http.Request, body []byte, status int, 
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	route, params, err := c.router.FindRoute(req)
 	if err != nil {
+		if !strings.HasPrefix(r.URL.Path, "/api/") {
+			return // a web page, outside the document
+		}
 		if status != http.StatusNotFound && status != http.StatusMethodNotAllowed {
 			t.Errorf("apitest: %s answered %d but is in no operation of the document: %v", what, status, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,17 +17,25 @@ import (
 
 // NewLogin is `drover login SERVER`.
 func NewLogin(f *cmdutil.Factory) *cobra.Command {
-	var name string
+	var (
+		name    string
+		web     bool
+		timeout time.Duration
+	)
 	cmd := &cobra.Command{
 		Use:   "login SERVER",
-		Short: "Log in to a Drover server with an API token",
+		Short: "Log in to a Drover server, with an API token or through the browser",
 		Long: `Log in to a Drover server: the token is read from standard input (hidden
 on a terminal), checked with the server (GET /api/user) and saved as a
 context in the configuration file (mode 0600), which becomes the current one.
 
 Create a token in the web UI, with POST /api/user/tokens, or use the
-first admin's, written to admin.token in the server's data directory.`,
-		Example: "  drover login https://ci.example.com\n  cat admin.token | drover login http://127.0.0.1:8080 --name local",
+first admin's, written to admin.token in the server's data directory.
+
+With --web, the browser opens the server's page /cli/login instead: once
+you are logged in there and confirm, the page creates a new token and
+hands it to this command, which waits on a port of 127.0.0.1.`,
+		Example: "  drover login https://ci.example.com --web\n  cat admin.token | drover login http://127.0.0.1:8080 --name local",
 		Args:    cmdutil.Args(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			server := strings.TrimRight(args[0], "/")
@@ -40,7 +49,15 @@ first admin's, written to admin.token in the server's data directory.`,
 			if name == "" {
 				name = u.Host
 			}
-			token, err := f.IO.ReadSecret(fmt.Sprintf("API token for %s: ", server))
+			var token string
+			if web && timeout <= 0 {
+				return cmdutil.Usagef("--timeout: want a positive duration such as 5m")
+			}
+			if web {
+				token, err = webToken(cmd.Context(), f, u, timeout)
+			} else {
+				token, err = f.IO.ReadSecret(fmt.Sprintf("API token for %s: ", server))
+			}
 			if err != nil {
 				return err
 			}
@@ -51,6 +68,8 @@ first admin's, written to admin.token in the server's data directory.`,
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "the context's name (default: the server's host)")
+	cmd.Flags().BoolVar(&web, "web", false, "log in through the browser instead of typing a token")
+	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Minute, "with --web, how long to wait for the browser")
 	return cmd
 }
 

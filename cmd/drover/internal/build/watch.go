@@ -18,14 +18,16 @@ func newWatch(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "watch OWNER/NAME [NUMBER]",
 		Short: "Follow a build's stages until it ends; the exit status is its result",
-		Long: `Follow a build (the latest without NUMBER) until it ends. On a terminal
+		Long: `Follow a build (the latest without NUMBER) until it ends, reading it again
+whenever the server's event stream (GET /api/stream) says it changed, or
+every --interval when the stream cannot be followed. On a terminal
 its stages and steps are shown as they change; piped, only the outcome is
 printed. The exit status is 0 when the build succeeded (or was skipped),
 1 when it failed, errored, was killed or declined.`,
 		Example: "  drover build create acme/app --json=number --jq .number | xargs drover build watch acme/app",
 		Args:    cmdutil.Args(1, 2),
 	}
-	cmd.Flags().DurationVar(&interval, "interval", 2*time.Second, "how often the build is read")
+	cmd.Flags().DurationVar(&interval, "interval", 2*time.Second, "how often the build is read when the server's event stream is not available")
 	out := cmdutil.AddExportFlags(cmd, client.BuildView{})
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := out.Check(); err != nil {
@@ -54,19 +56,13 @@ printed. The exit status is 0 when the build succeeded (or was skipped),
 		}
 		live := f.IO.OutTTY && !out.Active()
 		screen := &redraw{io: f.IO}
-		for {
+		b, err = watchBuild(ctx, c, ref, b, interval, func(b *client.BuildView) {
 			if live {
 				screen.show(b)
 			}
-			if b.Status.Done() {
-				break
-			}
-			if err := f.Wait(ctx, interval); err != nil {
-				return err
-			}
-			if b, err = c.Builds.Get(ctx, ref, b.Number); err != nil {
-				return err
-			}
+		})
+		if err != nil {
+			return err
 		}
 		err = cmdutil.Print(f.IO, out, b, func() error {
 			fmt.Fprintf(f.IO.Out, "Build %s#%d %s in %s.\n", ref, b.Number, cmdutil.Status(f.IO, string(b.Status)),

@@ -129,7 +129,7 @@ func readEvents(r io.Reader, fn func(event, data string) (bool, error)) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("the log stream broke off: %w", err)
+		return fmt.Errorf("the event stream broke off: %w", err)
 	}
 	return nil
 }

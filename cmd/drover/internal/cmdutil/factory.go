@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cli/browser"
+
 	"github.com/drover-ci/drover/cmd/drover/internal/client"
 	"github.com/drover-ci/drover/cmd/drover/internal/config"
 )
@@ -24,6 +26,18 @@ type Factory struct {
 	Remote string
 	// Sleep waits between polls (watch, sync); nil: time.Sleep under ctx.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Browser opens a page in the user's browser (drover login --web);
+	// nil: the system's browser.
+	Browser func(url string) error
+}
+
+// OpenBrowser opens url in the browser (Browser, or the system's).
+func (f *Factory) OpenBrowser(url string) error {
+	if f.Browser != nil {
+		return f.Browser(url)
+	}
+	browser.Stdout, browser.Stderr = f.IO.Err, f.IO.Err // the opener's chatter is no output
+	return browser.OpenURL(url)
 }
 
 // Config loads the configuration file and returns it with its path.

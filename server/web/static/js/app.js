@@ -1,5 +1,6 @@
 // Drover's page script: the theme (the system's, or the one chosen with
-// the toggle, kept in localStorage), set before the page is drawn.
+// the toggle, kept in localStorage), set before the page is drawn; and
+// forms marked data-autosubmit sent as soon as the page is read.
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -14,6 +15,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A form that hands something on at once (the CLI login's token).
+    var auto = document.querySelector("form[data-autosubmit]");
+    if (auto) auto.submit();
     var btn = document.getElementById("theme-toggle");
     if (!btn) return;
     var show = function () {
