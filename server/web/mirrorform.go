@@ -15,7 +15,7 @@ var mirrorFields = []string{"url", "repo", "username", "credential", "branches",
 // the credential, which is not shown again, and the errors by field.
 type mirrorForm struct {
 	URL, Repo, Username, Branches, Interval, ConfigPath string
-	Private                                            bool
+	Private                                             bool
 	// HasCredential: the mirror has one (the form may keep or remove it).
 	HasCredential bool
 	Errors        map[string]string
