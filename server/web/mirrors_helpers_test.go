@@ -53,6 +53,9 @@ func (f *fixture) addMirrors(t testing.TB) *mirrorFixture {
 		t.Fatal(err)
 	}
 	now := time.Now()
+	if err := f.store.Runners().Touch(ctx, mf.runner.ID, now); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.store.MirrorLeases().Beat(ctx, mf.runner.ID, 5, now, now.Add(-time.Minute), now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestMirrorPages(t *testing.T) {
 		{name: "anonymous list goes to login", path: "/mirrors", want: 303},
 		{name: "list for a reader", user: "reader", path: "/mirrors", want: 200,
 			has: []string{`href="/acme/upstream?remote=mirror"`, "acme/secret", "acme/stalled", `href="` + m.path("secret", "") + `"`,
-				"https://git.test/acme/upstream.git", "ssh://git@git.test/acme/stalled.git", "✓ active", "⚠ failing", "2 failed fetches in a row", "⏸ paused",
+				"https://git.test/acme/upstream.git", "ssh://git@git.test/acme/stalled.git", "✓ active", "⚠ failing", "2 failed fetches in a row", "‖ paused",
 				"until resumed", "3 min ago", "in 4 min", "fetch https://git.test/acme/secret.git: remote: permission denied;", "…",
 				"runner " + itoa(m.runner.ID), `href="/mirrors" aria-current="page"`},
 			hasNot: append([]string{mirrorErrorTail, `action="/mirrors"`, `href="/runners`, mirrorRunner}, secrets...)},
@@ -49,7 +49,7 @@ func TestMirrorPages(t *testing.T) {
 		{name: "unknown mirror", user: "reader", path: "/mirrors/999", want: 404, has: []string{"Page not found"}},
 		{name: "no page under a mirror", user: "reader", path: m.path("upstream", "/x"), want: 404, has: []string{"Page not found"}},
 		{name: "runners page", user: "root", path: "/runners", want: 200,
-			has: []string{`id="runner-` + itoa(m.runner.ID) + `"`, mirrorRunner, "2 held · capacity 5", "linux/amd64", "0 of 2 running", `href="/runners" aria-current="page"`}},
+			has: []string{`id="runner-` + itoa(m.runner.ID) + `"`, mirrorRunner, "2 held · capacity 5", "linux/amd64", "0 of 2 running", ">online<", "just now", `href="/runners" aria-current="page"`}},
 		{name: "runners page needs a system admin", user: "owner", path: "/runners", want: 403, has: []string{"Not allowed"}},
 	}
 	for _, tc := range cases {
