@@ -31,7 +31,7 @@ func submit(sel, expr string) chromedp.Action[chromedp.Void] {
 		}
 		deadline := time.Now().Add(30 * time.Second)
 		for {
-			ok, err := chromedp.Evaluate[bool](`!window.droverBefore && document.readyState === "complete" && (` + expr + `)`)(ctx, t)
+			ok, err := chromedp.Evaluate[bool](`!window.droverBefore && document.readyState === "complete" && (`+expr+`)`)(ctx, t)
 			if err == nil && ok {
 				return chromedp.Void{}, nil
 			}
