@@ -1,9 +1,6 @@
 package web_test
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestMirrorPages checks the mirrors list, a mirror's page and the
 // runners page for each kind of user: what they show, what they never
@@ -13,11 +10,7 @@ func TestMirrorPages(t *testing.T) {
 	f := newFixture(t)
 	m := f.addMirrors(t)
 	secrets := []string{mirrorToken, mirrorSecret}
-	cases := []struct {
-		name, user, path string
-		want             int
-		has, hasNot      []string
-	}{
+	cases := []pageCase{
 		{name: "anonymous list goes to login", path: "/mirrors", want: 303},
 		{name: "list for a reader", user: "reader", path: "/mirrors", want: 200,
 			has: []string{`href="/acme/upstream?remote=mirror"`, "acme/secret", "acme/stalled", `href="` + m.path("secret", "") + `"`,
@@ -52,23 +45,5 @@ func TestMirrorPages(t *testing.T) {
 			has: []string{`id="runner-` + itoa(m.runner.ID) + `"`, mirrorRunner, "2 held · capacity 5", "linux/amd64", "0 of 2 running", ">online<", "just now", `href="/runners" aria-current="page"`}},
 		{name: "runners page needs a system admin", user: "owner", path: "/runners", want: 403, has: []string{"Not allowed"}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			w := f.serve(t, request{path: tc.path, user: tc.user})
-			body := w.Body.String()
-			if w.Code != tc.want {
-				t.Fatalf("GET %s = %d, want %d: %.300s", tc.path, w.Code, tc.want, body)
-			}
-			for _, s := range tc.has {
-				if !strings.Contains(body, s) {
-					t.Errorf("page lacks %q", s)
-				}
-			}
-			for _, s := range tc.hasNot {
-				if strings.Contains(body, s) {
-					t.Errorf("page shows %q", s)
-				}
-			}
-		})
-	}
+	f.checkPages(t, cases)
 }
