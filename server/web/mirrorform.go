@@ -46,7 +46,7 @@ func splitBranches(s string) []string {
 
 // mirrorBody reads the posted form into f and the API's request body:
 // adding sends every field, changing only those the form changes (the
-// credential only when one is typed or removing it is ticked). A
+// credential only when one is typed or removing it is ticked). An
 // interval that is not a number is f's error (false).
 func mirrorBody(c *gin.Context, f *mirrorForm, adding bool) (map[string]any, bool) {
 	f.Branches = strings.TrimSpace(c.PostForm("branches"))
