@@ -21,6 +21,12 @@ type runnerView struct {
 	Status  string               `json:"status"` // online, busy, paused or offline
 	Paused  bool                 `json:"paused"`
 	Running []*core.RunningStage `json:"running"`
+	// Mirrors is how many mirrors (not paused) the runner holds: its
+	// share of the mirror watching.
+	Mirrors int `json:"mirrors"`
+	// MirrorCapacity is the weight the runner offers for mirrors (0: it
+	// watches none).
+	MirrorCapacity int `json:"mirror_capacity"`
 }
 
 // viewRunner says what a runner is doing: paused (by an admin) first,
@@ -50,10 +56,15 @@ func (s *Server) runnerViews(c *gin.Context, runners []*core.Runner) ([]runnerVi
 	if err != nil {
 		return nil, err
 	}
+	share, err := s.mirrorShares(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
 	now := time.Now()
 	out := make([]runnerView, len(runners))
 	for i, r := range runners {
 		out[i] = viewRunner(r, states[r.ID], now)
+		out[i].Mirrors, out[i].MirrorCapacity = share[r.ID].held, share[r.ID].capacity
 	}
 	return out, nil
 }

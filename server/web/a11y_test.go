@@ -17,6 +17,7 @@ import (
 func TestPagesAccessible(t *testing.T) {
 	f := newFixture(t)
 	f.addDiamond(t)
+	m := f.addMirrors(t)
 	pages := []request{
 		{path: "/login"},
 		{path: "/", user: "writer"},
@@ -36,6 +37,15 @@ func TestPagesAccessible(t *testing.T) {
 		{method: "POST", path: "/acme/public/1/promote", user: "writer", form: url.Values{}},
 		{method: "POST", path: "/acme/public/settings", user: "owner", form: url.Values{"timeout": {"x"}}},
 		{method: "POST", path: "/acme/public/settings/secrets", user: "owner", form: url.Values{"name": {"1"}}},
+		{path: "/mirrors", user: "reader"},
+		{path: "/mirrors", user: "root"},
+		{path: m.path("secret", ""), user: "owner"},
+		{path: m.path("stalled", ""), user: "root"},
+		{path: m.path("upstream", ""), user: "writer"},
+		{path: "/runners", user: "root"},
+		{method: "POST", path: "/mirrors", user: "root", form: url.Values{"url": {"http://x"}, "interval": {"x"}}},
+		{method: "POST", path: m.path("secret", ""), user: "owner", form: url.Values{"branches": {"[x"}}},
+		{method: "POST", path: m.path("stalled", "/delete"), user: "owner", form: url.Values{}},
 	}
 	for _, r := range pages {
 		t.Run(r.method+" "+r.path+" "+r.user, func(t *testing.T) {

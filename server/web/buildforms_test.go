@@ -33,16 +33,7 @@ func TestBuildPageForms(t *testing.T) {
 			if w.Code != 200 {
 				t.Fatalf("GET %s = %d: %.300s", tc.path, w.Code, w.Body.String())
 			}
-			for _, s := range tc.has {
-				if !strings.Contains(w.Body.String(), s) {
-					t.Errorf("page lacks %q", s)
-				}
-			}
-			for _, s := range tc.hasNot {
-				if strings.Contains(w.Body.String(), s) {
-					t.Errorf("page shows %q", s)
-				}
-			}
+			checkBody(t, w.Body.String(), tc.has, tc.hasNot)
 		})
 	}
 	if w := f.serve(t, request{path: "/acme/public/new", user: "reader"}); w.Code != 403 {

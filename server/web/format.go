@@ -14,6 +14,8 @@ func funcs(a *assets) template.FuncMap {
 	return template.FuncMap{
 		"asset":    a.url,
 		"ago":      ago,
+		"until":    until,
+		"seconds":  seconds,
 		"duration": duration,
 		"short":    shortSHA,
 		"status":   statusClass,
@@ -29,10 +31,19 @@ func funcs(a *assets) template.FuncMap {
 			return strings.TrimPrefix(ref, "refs/tags/")
 		},
 		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"field": func(name, label, hint, value, err string) textField {
+			return textField{Name: name, Label: label, Hint: hint, Value: value, Err: err}
+		},
 		"box": func(name, label string, checked bool, err string) checkBox {
 			return checkBox{Name: name, Label: label, Checked: checked, Err: err}
 		},
 	}
+}
+
+// textField is a labelled text input of a form, with a hint and its
+// error.
+type textField struct {
+	Name, Label, Hint, Value, Err string
 }
 
 // checkBox is a labelled checkbox of a form, with its error.
@@ -57,6 +68,38 @@ func ago(t time.Time) string {
 		return fmt.Sprintf("%d h ago", int(d.Hours()))
 	}
 	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+// until says how soon t is, roughly ("in 3 min"); "due" once it has
+// passed, "—" for no time.
+func until(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	d := time.Until(t)
+	switch {
+	case d <= 0:
+		return "due"
+	case d < time.Minute:
+		return fmt.Sprintf("in %d s", int(d.Seconds())+1)
+	case d < time.Hour:
+		return fmt.Sprintf("in %d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("in %d h", int(d.Hours()))
+	}
+	return fmt.Sprintf("in %d days", int(d.Hours()/24))
+}
+
+// seconds says a number of seconds in the largest whole unit ("90 s",
+// "2 min", "1 h").
+func seconds(n int) string {
+	switch {
+	case n >= 3600 && n%3600 == 0:
+		return fmt.Sprintf("%d h", n/3600)
+	case n >= 60 && n%60 == 0:
+		return fmt.Sprintf("%d min", n/60)
+	}
+	return fmt.Sprintf("%d s", n)
 }
 
 // duration is how long something ran: from start to finish, or to now

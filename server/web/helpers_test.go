@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/sdk/remote/remotetest"
@@ -160,6 +161,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Cleanup(stopHub)
 	go f.hub.Run(hubCtx)
 	srv.AddStream(f.hub)
+	srv.AddMirrors(api.MirrorDeps{MinInterval: time.Minute})
 	ui, err := web.New(web.Options{API: srv, Store: s, ServerURL: "http://drover.test", Remotes: func() []string { return []string{"fake"} }})
 	if err != nil {
 		t.Fatal(err)

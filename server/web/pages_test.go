@@ -11,12 +11,7 @@ import (
 // and must not show, for each kind of user.
 func TestPages(t *testing.T) {
 	f := newFixture(t)
-	cases := []struct {
-		name, user, path string
-		want             int
-		has, hasNot      []string
-		location         string // for redirects
-	}{
+	cases := []pageCase{
 		{name: "anonymous dashboard goes to login", path: "/", want: 303, location: "/login?next=%2F"},
 		{name: "anonymous build goes to login and back", path: "/acme/public/1", want: 303, location: "/login?next=%2Facme%2Fpublic%2F1"},
 		{name: "login page lists remotes", path: "/login", want: 200, has: []string{`href="/login/fake"`, "Log in with fake"},
@@ -67,34 +62,7 @@ func TestPages(t *testing.T) {
 		{name: "unknown repository", user: "reader", path: "/nobody/nothing", want: 404, has: []string{"Page not found"}},
 		{name: "unknown asset", path: "/-/static/css/app.css", want: 404},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			w := f.serve(t, request{path: tc.path, user: tc.user})
-			body := w.Body.String()
-			if w.Code != tc.want {
-				t.Fatalf("GET %s = %d, want %d: %.300s", tc.path, w.Code, tc.want, body)
-			}
-			if tc.location != "" && w.Header().Get("Location") != tc.location {
-				t.Errorf("Location = %q, want %q", w.Header().Get("Location"), tc.location)
-			}
-			if w.Code != 303 && !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
-				t.Errorf("Content-Type = %q, want a page", w.Header().Get("Content-Type"))
-			}
-			if w.Code == 200 && !strings.Contains(w.Header().Get("Content-Security-Policy"), "script-src 'self'") {
-				t.Errorf("no Content-Security-Policy on the page")
-			}
-			for _, s := range tc.has {
-				if !strings.Contains(body, s) {
-					t.Errorf("page lacks %q", s)
-				}
-			}
-			for _, s := range tc.hasNot {
-				if strings.Contains(body, s) {
-					t.Errorf("page shows %q", s)
-				}
-			}
-		})
-	}
+	f.checkPages(t, cases)
 }
 
 // TestAPIKeepsJSON checks that unknown API paths still answer JSON, and

@@ -21,11 +21,7 @@ func TestReposPage(t *testing.T) {
 	if err := f.store.Repos().Create(context.Background(), odd); err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct {
-		name, user, path string
-		want             int
-		has, hasNot      []string
-	}{
+	cases := []pageCase{
 		{name: "nobody logged in", path: "/repos", want: 303},
 		{name: "reader sees every repository, no switch", user: "reader", path: "/repos", want: 200,
 			has:    []string{`href="/acme/public"`, `href="/acme/private"`, `href="/acme/idle"`, "not active", `aria-current="page">Repositories`},
@@ -47,25 +43,7 @@ func TestReposPage(t *testing.T) {
 			has: []string{"Not synchronized yet.", `action="/repos/sync"`, `id="sync-button"`}, hasNot: []string{"data-live-poll"}},
 		{name: "an owner named repos is still an owner", user: "reader", path: "/repos/app", want: 404, has: []string{"repos/app not found"}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			w := f.serve(t, request{path: tc.path, user: tc.user})
-			body := w.Body.String()
-			if w.Code != tc.want {
-				t.Fatalf("GET %s = %d, want %d: %.300s", tc.path, w.Code, tc.want, body)
-			}
-			for _, s := range tc.has {
-				if !strings.Contains(body, s) {
-					t.Errorf("page lacks %q", s)
-				}
-			}
-			for _, s := range tc.hasNot {
-				if strings.Contains(body, s) {
-					t.Errorf("page shows %q", s)
-				}
-			}
-		})
-	}
+	f.checkPages(t, cases)
 }
 
 // TestRepoSwitch checks activate and deactivate: through the API's

@@ -11,7 +11,7 @@ import (
 // routes for, say, an unknown /api/x/y).
 var reserved = map[string]bool{
 	"-": true, "api": true, "rpc": true, "hook": true, "login": true, "logout": true,
-	"metrics": true, "cli": true, "healthz": true, "readyz": true, "version": true,
+	"metrics": true, "cli": true, "healthz": true, "readyz": true, "version": true, "mirrors": true, "runners": true,
 }
 
 // routes lists every page and asset, in Drone's URL scheme, and
@@ -29,6 +29,14 @@ func (w *Web) routes(r *gin.Engine) {
 	add("POST", "/cli/login", w.cliLoginConfirm)
 	add("GET", "/repos", w.reposPage)
 	add("POST", "/repos/sync", w.syncRepos)
+	add("GET", "/mirrors", w.mirrorsPage)
+	add("POST", "/mirrors", w.addMirror)
+	add("GET", "/mirrors/:id", w.mirrorPage)
+	add("POST", "/mirrors/:id", w.saveMirror)
+	add("POST", "/mirrors/:id/fetch", w.fetchMirror)
+	add("POST", "/mirrors/:id/resume", w.resumeMirror)
+	add("POST", "/mirrors/:id/delete", w.deleteMirror)
+	add("GET", "/runners", w.runnersPage)
 	add("GET", repo, w.ownerGuard, w.repoBuilds)
 	add("GET", repo+"/settings", w.ownerGuard, w.settings)
 	add("POST", repo+"/settings", w.ownerGuard, w.saveSettings)

@@ -33,6 +33,7 @@ func TestBrowserScreenshots(t *testing.T) {
 	b := browser{t: t, ctx: newBrowser(t)}
 	f := newFixture(t)
 	f.addDiamond(t)
+	m := f.addMirrors(t)
 	srv := f.server(t)
 	dir := screenshotDir(t)
 	pages := []struct{ name, user, path string }{
@@ -47,6 +48,10 @@ func TestBrowserScreenshots(t *testing.T) {
 		{"new-build", "writer", "/acme/public/new"},
 		{"log", "writer", "/acme/public/1/1/1#L2"},
 		{"settings", "owner", "/acme/public/settings"},
+		{"mirrors", "root", "/mirrors"},
+		{"mirror-failing", "owner", m.path("secret", "")},
+		{"mirror-paused", "root", m.path("stalled", "")},
+		{"runners", "root", "/runners"},
 		{"not-found", "writer", "/acme/private-nothing"},
 	}
 	for _, width := range []int64{360, 1280} {

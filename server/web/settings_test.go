@@ -35,16 +35,7 @@ func TestSettingsPage(t *testing.T) {
 			if w.Code != 200 {
 				t.Fatalf("GET %s = %d: %.300s", tc.path, w.Code, w.Body.String())
 			}
-			for _, s := range tc.has {
-				if !strings.Contains(w.Body.String(), s) {
-					t.Errorf("page lacks %q", s)
-				}
-			}
-			for _, s := range tc.hasNot {
-				if strings.Contains(w.Body.String(), s) {
-					t.Errorf("page shows %q", s)
-				}
-			}
+			checkBody(t, w.Body.String(), tc.has, tc.hasNot)
 		})
 	}
 }
@@ -55,16 +46,7 @@ func TestSettingsPage(t *testing.T) {
 func TestSaveSettings(t *testing.T) {
 	good := url.Values{"protected": {"on"}, "cancel_previous": {"on"}, "approval": {"none"}, "visibility": {"internal"},
 		"timeout": {"90"}, "config_path": {".ci/drover.yml"}}
-	with := func(kv ...string) url.Values {
-		v := url.Values{}
-		for k, vs := range good {
-			v[k] = vs
-		}
-		for i := 0; i < len(kv); i += 2 {
-			v.Set(kv[i], kv[i+1])
-		}
-		return v
-	}
+	with := func(kv ...string) url.Values { return formWith(good, kv...) }
 	cases := []struct {
 		name, user, repo string
 		form             url.Values
@@ -108,11 +90,7 @@ func TestSaveSettings(t *testing.T) {
 			if w.Code == 303 && w.Header().Get("Location") != path+"?saved=settings" {
 				t.Errorf("Location = %q", w.Header().Get("Location"))
 			}
-			for _, s := range tc.has {
-				if !strings.Contains(w.Body.String(), s) {
-					t.Errorf("answer lacks %q", s)
-				}
-			}
+			checkBody(t, w.Body.String(), tc.has, nil)
 			if tc.stored != "" {
 				r, err := f.store.Repos().Find(context.Background(), f.repos[tc.repo].ID)
 				if err != nil {

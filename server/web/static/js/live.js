@@ -5,7 +5,8 @@
 //   data-live-step="<step id>"    only that step's events
 //   data-live-build="<build id>"  only that build's events
 //   data-live-repo="<repo id>"    only that repository's events
-//   data-live-types="build"       only events of these types (space-separated)
+//   data-live-types="build"       only events of these types (space-separated;
+//                                 "mirror" for mirrors' changes, when the stream sends them)
 //   data-live-wait="<ms>"         gather events this long before fetching
 //   data-live-poll="<ms>"         also redraw this often, while the region
 //                                 drawn anew still says so (a sync's progress)
@@ -105,7 +106,7 @@
       try { ev = JSON.parse(e.data); } catch (err) { return; }
       each(function (el) { if (wants(el, e.type, ev)) schedule(el.id); });
     };
-    ["build", "stage", "step"].forEach(function (t) { es.addEventListener(t, onEvent); });
+    ["build", "stage", "step", "mirror"].forEach(function (t) { es.addEventListener(t, onEvent); });
     es.addEventListener("resync", function () { each(function (el) { schedule(el.id); }); });
     es.addEventListener("open", function () {
       document.body.setAttribute("data-live-state", "open");
