@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -72,15 +71,6 @@ func needE2E(t *testing.T) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // startServer starts a server replica on a new address (or addr, to
 // restart one) sharing the database; the first one's admin token and a
 // registration token are kept, and the test opens the database.
@@ -97,7 +87,7 @@ func (e *env) startServer(addr string) *server {
 		"DROVER_SECRET_KEY=" + e.secret, "DROVER_DATABASE_URL=" + e.dbURL, "DROVER_LOG_LEVEL=debug"}
 	e.n++
 	s := &server{addr: addr, url: "http://" + addr, dataDir: dataDir}
-	s.p = startProc(e.t, fmt.Sprintf("server %d (%s)", e.n, addr), e.bin.server, env,
+	s.p = startProc(e.t, fmt.Sprintf("server %d (%s)", e.n, addr), e.bin.Server, env,
 		"--http-addr", addr, "--data-dir", dataDir, "--runner-capacity", "0")
 	waitHTTP(e.t, s.url+"/healthz", s.p)
 	if e.admin == "" {
@@ -171,13 +161,13 @@ func (e *env) startRunner(s *server, name string) *runnerProc {
 	r := &runnerProc{name: name, token: resp.Token, id: resp.ID, workDir: e.t.TempDir()}
 	root := e.t.TempDir()
 	cfg := fmt.Sprintf("server = %q\ntoken = %q\nname = %q\ncapacity = 1\nplugin_dir = %q\nwork_dir = %q\nlog_level = \"debug\"\n\n[[engine]]\nname = \"local\"\nroot = %q\n",
-		s.url, r.token, name, e.bin.pluginDir, r.workDir, root)
+		s.url, r.token, name, e.bin.PluginDir, r.workDir, root)
 	path := filepath.Join(e.t.TempDir(), "runner.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
 	r.workDir = root // the steps run under the engine's root
-	r.p = startProc(e.t, "runner "+name, e.bin.runner, nil, "run", "--config", path)
+	r.p = startProc(e.t, "runner "+name, e.bin.Runner, nil, "run", "--config", path)
 	e.runners = append(e.runners, r)
 	return r
 }
