@@ -73,19 +73,30 @@ func runGit(ctx context.Context, dir string, env []string, args ...string) ([]by
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("git %s: %w", args[0], ctx.Err())
 		}
-		return nil, fmt.Errorf("git %s: %s", args[0], lastLines(errOut.String(), err))
+		return nil, fmt.Errorf("git %s: %s", args[0], gitMessage(errOut.String(), err))
 	}
 	return out.Bytes(), nil
 }
 
-// lastLines is git's last error lines, or the exit status.
-func lastLines(stderr string, err error) string {
-	lines := strings.Split(strings.TrimSpace(stderr), "\n")
-	if len(lines) > 3 {
-		lines = lines[len(lines)-3:]
+// gitMessage is what git said went wrong: its first three fatal or
+// error lines (the advice git prints after them says less), else its
+// last three lines, else the exit status.
+func gitMessage(stderr string, err error) string {
+	var lines, errs []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		lines = append(lines, l)
+		if strings.HasPrefix(l, "fatal:") || strings.HasPrefix(l, "error:") {
+			errs = append(errs, l)
+		}
 	}
-	if s := strings.TrimSpace(strings.Join(lines, "; ")); s != "" {
-		return s
+	switch {
+	case len(errs) > 0:
+		return strings.Join(errs[:min(len(errs), 3)], "; ")
+	case len(lines) > 0:
+		return strings.Join(lines[max(0, len(lines)-3):], "; ")
 	}
 	return err.Error()
 }
