@@ -62,8 +62,8 @@ func (g *repoGit) run(ctx context.Context, args ...string) ([]byte, error) {
 	return g.exec(ctx, g.dir, g.env, args...)
 }
 
-// runGit is the GitFunc of the git program: a failure carries the last
-// lines git wrote to standard error.
+// runGit is the GitFunc of the git program: a failure carries what git
+// said went wrong (gitMessage).
 func runGit(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir, cmd.Env = dir, env
