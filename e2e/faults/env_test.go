@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/runnerproto"
+	"github.com/drover-ci/drover/e2e/internal/e2eproc"
 	"github.com/drover-ci/drover/runner/rpcclient"
 	"github.com/drover-ci/drover/server/store"
 )
@@ -129,24 +129,15 @@ func (e *env) registrationToken(s *server) string {
 	return out.Token
 }
 
-// api calls the API of s with the admin token and decodes the answer.
+// api calls the API of s with the admin token and decodes the answer
+// (0: s is not answering).
 func (e *env) api(s *server, method, path, body string, out any) int {
 	e.t.Helper()
-	req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+e.admin)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0
+	code, err := e2eproc.Call(s.url, e.admin, method, path, body, out)
+	if err != nil && code != 0 {
+		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if out != nil && resp.StatusCode < 300 {
-		if err := json.Unmarshal(data, out); err != nil {
-			e.t.Fatalf("%s %s: %v: %s", method, path, err, data)
-		}
-	}
-	return resp.StatusCode
+	return code
 }
 
 // startRunner registers a runner through the protocol (at the first

@@ -2,8 +2,6 @@ package mirrors_test
 
 import (
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,30 +87,7 @@ func (s *seed) upstreams(n int) []*upstream {
 
 // copyTo copies the seed's bare repository to dir.
 func (s *seed) copyTo(dir string) error {
-	return filepath.WalkDir(s.bare, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(s.bare, path)
-		to := filepath.Join(dir, rel)
-		if d.IsDir() {
-			return os.MkdirAll(to, 0o755)
-		}
-		src, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer src.Close()
-		dst, err := os.Create(to)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(dst, src); err != nil {
-			dst.Close()
-			return err
-		}
-		return dst.Close()
-	})
+	return os.CopyFS(dir, os.DirFS(s.bare))
 }
 
 // commit makes a commit on top of parent with the seed's tree (the
