@@ -31,6 +31,7 @@ type Binaries struct {
 var (
 	buildOnce sync.Once
 	built     Binaries
+	buildDir  string
 	buildErr  error
 )
 
@@ -44,6 +45,7 @@ func Build(t testing.TB) Binaries {
 			buildErr = err
 			return
 		}
+		buildDir = dir
 		built = Binaries{Server: filepath.Join(dir, "drover-server"), Runner: filepath.Join(dir, "drover-runner"),
 			PluginDir: filepath.Join(dir, "plugins")}
 		for out, pkg := range map[string]string{
@@ -61,6 +63,14 @@ func Build(t testing.TB) Binaries {
 		t.Fatal(buildErr)
 	}
 	return built
+}
+
+// Cleanup removes the binaries Build compiled (about 100 MB); call it
+// from TestMain after the tests ran.
+func Cleanup() {
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
 }
 
 // Proc is a binary running as a child process, its output kept.
