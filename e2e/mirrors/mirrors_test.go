@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,8 @@ type suite struct {
 	seed *seed
 	ups  []*upstream
 	ms   []*core.Mirror
+	// oldServers were killed and started again.
+	oldServers []*e2eproc.Proc
 }
 
 // TestMirrors500 runs issue 19's scenario on real processes: 500 local
@@ -50,6 +53,25 @@ func TestMirrors500(t *testing.T) {
 		t.Logf("phase: %s", phase.name)
 		phase.run()
 		t.Logf("phase done in %s", time.Since(began).Round(time.Millisecond))
+	}
+	s.checkLogs()
+}
+
+// checkLogs fails on a panic in any process or an error the server
+// logged (the servers' before and after the restart).
+func (s *suite) checkLogs() {
+	s.t.Helper()
+	procs := []*e2eproc.Proc{s.server}
+	procs = append(procs, s.oldServers...)
+	for _, r := range s.runners {
+		procs = append(procs, r.p)
+	}
+	for _, p := range procs {
+		for _, line := range strings.Split(p.Output(), "\n") {
+			if strings.Contains(line, "panic") || (p.Name == "server" && strings.Contains(line, "level=ERROR")) {
+				s.t.Errorf("%s: %s", p.Name, line)
+			}
+		}
 	}
 }
 
@@ -220,6 +242,7 @@ func (s *suite) forcePush() {
 func (s *suite) restartServer() {
 	before := holders(s.mirrors())
 	s.server.Kill()
+	s.oldServers = append(s.oldServers, s.server)
 	s.startServer()
 	restarted := time.Now()
 	// Past the grace after the start (one timeout) and the rebalance
