@@ -43,11 +43,13 @@ type MirrorAssignment struct {
 }
 
 // MirrorOffer is what a runner's heartbeat says about mirrors: its
-// weight (0 offers none) and the last change it applied (Cursor; 0 asks
-// for its whole share).
+// weight (0 offers none), the last change it applied (Cursor; 0 asks
+// for its whole share), and whether the disk of its clones is full
+// (DiskFull: it counts as offering none until it has space again).
 type MirrorOffer struct {
 	Capacity int   `json:"capacity"`
 	Cursor   int64 `json:"cursor,omitempty"`
+	DiskFull bool  `json:"disk_full,omitempty"`
 }
 
 // MirrorDelta is a heartbeat's answer about mirrors: the runner's

@@ -29,7 +29,8 @@
 // of its own.
 //
 // Mirrors: a runner that watches mirrors sends a HeartbeatRequest with its
-// offer (its mirror weight and the cursor of the changes it applied) and
+// offer (its mirror weight, the cursor of the changes it applied, and
+// disk_full while its clones' disk is full, which counts as no weight) and
 // keeps beating while idle; the answer's Mirrors are its mirrors added and
 // removed since that cursor (never its whole share, but when the cursor is
 // 0). It reports each fetch to /mirrors/{id}/fetches; a mirror it no

@@ -11,7 +11,7 @@ import (
 
 // enginePlugin returns the pid of the runner's local engine plugin, or 0.
 func enginePlugin(r *runnerProc) int {
-	for _, pid := range children(r.p.cmd.Process.Pid) {
+	for _, pid := range children(r.p.Cmd.Process.Pid) {
 		if strings.Contains(testenv.CommandLine(pid), "drover-engine-local") {
 			return pid
 		}

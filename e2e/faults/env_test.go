@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/drover-ci/drover/core"
 	"github.com/drover-ci/drover/core/runnerproto"
+	"github.com/drover-ci/drover/e2e/internal/e2eproc"
 	"github.com/drover-ci/drover/runner/rpcclient"
 	"github.com/drover-ci/drover/server/store"
 )
@@ -72,15 +71,6 @@ func needE2E(t *testing.T) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // startServer starts a server replica on a new address (or addr, to
 // restart one) sharing the database; the first one's admin token and a
 // registration token are kept, and the test opens the database.
@@ -97,7 +87,7 @@ func (e *env) startServer(addr string) *server {
 		"DROVER_SECRET_KEY=" + e.secret, "DROVER_DATABASE_URL=" + e.dbURL, "DROVER_LOG_LEVEL=debug"}
 	e.n++
 	s := &server{addr: addr, url: "http://" + addr, dataDir: dataDir}
-	s.p = startProc(e.t, fmt.Sprintf("server %d (%s)", e.n, addr), e.bin.server, env,
+	s.p = startProc(e.t, fmt.Sprintf("server %d (%s)", e.n, addr), e.bin.Server, env,
 		"--http-addr", addr, "--data-dir", dataDir, "--runner-capacity", "0")
 	waitHTTP(e.t, s.url+"/healthz", s.p)
 	if e.admin == "" {
@@ -139,24 +129,15 @@ func (e *env) registrationToken(s *server) string {
 	return out.Token
 }
 
-// api calls the API of s with the admin token and decodes the answer.
+// api calls the API of s with the admin token and decodes the answer
+// (0: s is not answering).
 func (e *env) api(s *server, method, path, body string, out any) int {
 	e.t.Helper()
-	req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+e.admin)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0
+	code, err := e2eproc.Call(s.url, e.admin, method, path, body, out)
+	if err != nil && code != 0 {
+		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if out != nil && resp.StatusCode < 300 {
-		if err := json.Unmarshal(data, out); err != nil {
-			e.t.Fatalf("%s %s: %v: %s", method, path, err, data)
-		}
-	}
-	return resp.StatusCode
+	return code
 }
 
 // startRunner registers a runner through the protocol (at the first
@@ -171,13 +152,13 @@ func (e *env) startRunner(s *server, name string) *runnerProc {
 	r := &runnerProc{name: name, token: resp.Token, id: resp.ID, workDir: e.t.TempDir()}
 	root := e.t.TempDir()
 	cfg := fmt.Sprintf("server = %q\ntoken = %q\nname = %q\ncapacity = 1\nplugin_dir = %q\nwork_dir = %q\nlog_level = \"debug\"\n\n[[engine]]\nname = \"local\"\nroot = %q\n",
-		s.url, r.token, name, e.bin.pluginDir, r.workDir, root)
+		s.url, r.token, name, e.bin.PluginDir, r.workDir, root)
 	path := filepath.Join(e.t.TempDir(), "runner.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
 	r.workDir = root // the steps run under the engine's root
-	r.p = startProc(e.t, "runner "+name, e.bin.runner, nil, "run", "--config", path)
+	r.p = startProc(e.t, "runner "+name, e.bin.Runner, nil, "run", "--config", path)
 	e.runners = append(e.runners, r)
 	return r
 }

@@ -80,7 +80,7 @@ func TestPostgresOutage(t *testing.T) {
 	}
 	for _, s := range e.servers {
 		select {
-		case <-s.p.done:
+		case <-s.p.Done():
 			t.Errorf("server %s exited during the outage", s.addr)
 		default:
 		}

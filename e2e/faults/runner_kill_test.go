@@ -45,7 +45,7 @@ func TestKillRunnerMidStep(t *testing.T) {
 			t.Fatalf("stage taken by runner %d, want %d", running.RunnerID, a.id)
 		}
 		eventually(t, 30*time.Second, "the step's sleep runs", func() bool { return len(testenv.ProcessesIn(a.workDir)) > 0 })
-		a.p.kill()
+		a.p.Kill()
 		eventually(t, 10*time.Second, "the killed runner's step processes end", func() bool {
 			left := testenv.ProcessesIn(a.workDir)
 			for _, pid := range left {

@@ -37,7 +37,7 @@ func TestKillServerMidStep(t *testing.T) {
 			step{"last", []string{numbered("last", 3, "0")}})
 		e.waitStep(s, b, 2, time.Minute)
 		time.Sleep(time.Second) // some of its lines are stored, more to come
-		s.p.kill()
+		s.p.Kill()
 		restarted := e.startServer(s.addr)
 		e.servers = []*server{restarted}
 		v := e.waitDone(b, 2*time.Minute)

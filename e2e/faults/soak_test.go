@@ -77,7 +77,7 @@ func TestSoak(t *testing.T) {
 		if now.After(nextRunnerKill) {
 			i := rng.IntN(len(runners))
 			t.Logf("kill runner %s", runners[i].name)
-			runners[i].p.kill()
+			runners[i].p.Kill()
 			runners[i].killed = true
 			runners = append(runners[:i], runners[i+1:]...)
 			addRunner()
@@ -86,7 +86,7 @@ func TestSoak(t *testing.T) {
 		if down == nil && now.After(nextReplicaKill) {
 			down = reps[1]
 			t.Logf("kill replica %s", down.addr)
-			down.p.kill()
+			down.p.Kill()
 			downUntil = now.Add(3 * time.Second)
 		}
 		if down != nil && now.After(downUntil) {

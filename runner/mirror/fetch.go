@@ -49,8 +49,8 @@ func (w *Watcher) fetchLoop(ctx context.Context) {
 func (w *Watcher) due(now time.Time) []*assignment {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if now.Sub(w.lastBeat) > 3*w.every {
-		return nil
+	if now.Sub(w.lastBeat) > 3*w.every || !w.full.IsZero() {
+		return nil // the leases may have lapsed, or the disk is full
 	}
 	running := 0
 	var ready []*assignment
@@ -99,6 +99,11 @@ func (w *Watcher) fetchOne(ctx context.Context, a *assignment) {
 	f := &core.MirrorFetch{At: time.Now()}
 	heads, err := w.gitFetch(ctx, m, dir, reported)
 	if ctx.Err() != nil {
+		w.finish(a, nil, nil, time.Now())
+		return
+	}
+	if diskFull(err) {
+		w.markFull(err) // this runner's trouble, not the upstream's: no report
 		w.finish(a, nil, nil, time.Now())
 		return
 	}
@@ -182,7 +187,7 @@ func (w *Watcher) gitFetch(ctx context.Context, m core.MirrorAssignment, dir str
 	if err != nil {
 		return nil, err
 	}
-	g := &repoGit{dir: dir, home: w.home(), env: env}
+	g := &repoGit{dir: dir, home: w.home(), env: env, exec: w.o.Git}
 	if err := g.fetch(ctx, m.URL); err != nil {
 		return nil, err
 	}

@@ -15,11 +15,16 @@ import (
 	"github.com/drover-ci/drover/core"
 )
 
+// GitFunc runs git with args in dir and env and returns its standard
+// output; a failure says what git wrote to standard error.
+type GitFunc func(ctx context.Context, dir string, env []string, args ...string) ([]byte, error)
+
 // repoGit runs git on one mirror's bare clone.
 type repoGit struct {
 	dir  string   // the bare clone
 	home string   // HOME and config of git, outside the clone
 	env  []string // credentials
+	exec GitFunc
 }
 
 // gitEnv is the environment of every git command: no prompt, no system
@@ -52,30 +57,46 @@ func gitEnv(home string, a core.MirrorAssignment) ([]string, error) {
 
 func isSSHKey(c string) bool { return strings.HasPrefix(strings.TrimSpace(c), "-----BEGIN") }
 
-// run runs git in the clone and returns its standard output; a failure
-// carries the last lines git wrote to standard error.
+// run runs git in the clone and returns its standard output.
 func (g *repoGit) run(ctx context.Context, args ...string) ([]byte, error) {
+	return g.exec(ctx, g.dir, g.env, args...)
+}
+
+// runGit is the GitFunc of the git program: a failure carries what git
+// said went wrong (gitMessage).
+func runGit(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir, cmd.Env = g.dir, g.env
+	cmd.Dir, cmd.Env = dir, env
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("git %s: %w", args[0], ctx.Err())
 		}
-		return nil, fmt.Errorf("git %s: %s", args[0], lastLines(errOut.String(), err))
+		return nil, fmt.Errorf("git %s: %s", args[0], gitMessage(errOut.String(), err))
 	}
 	return out.Bytes(), nil
 }
 
-// lastLines is git's last error lines, or the exit status.
-func lastLines(stderr string, err error) string {
-	lines := strings.Split(strings.TrimSpace(stderr), "\n")
-	if len(lines) > 3 {
-		lines = lines[len(lines)-3:]
+// gitMessage is what git said went wrong: its first three fatal or
+// error lines (the advice git prints after them says less), else its
+// last three lines, else the exit status.
+func gitMessage(stderr string, err error) string {
+	var lines, errs []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		lines = append(lines, l)
+		if strings.HasPrefix(l, "fatal:") || strings.HasPrefix(l, "error:") {
+			errs = append(errs, l)
+		}
 	}
-	if s := strings.TrimSpace(strings.Join(lines, "; ")); s != "" {
-		return s
+	switch {
+	case len(errs) > 0:
+		return strings.Join(errs[:min(len(errs), 3)], "; ")
+	case len(lines) > 0:
+		return strings.Join(lines[max(0, len(lines)-3):], "; ")
 	}
 	return err.Error()
 }
@@ -90,7 +111,7 @@ func (g *repoGit) fetch(ctx context.Context, url string) error {
 		}
 		tmp := g.dir + ".new"
 		_ = os.RemoveAll(tmp)
-		cmd := &repoGit{dir: filepath.Dir(g.dir), env: g.env}
+		cmd := &repoGit{dir: filepath.Dir(g.dir), env: g.env, exec: g.exec}
 		if _, err := cmd.run(ctx, "clone", "-q", "--bare", "--no-tags", "--filter=blob:none", "--", url, tmp); err != nil {
 			_ = os.RemoveAll(tmp)
 			return err

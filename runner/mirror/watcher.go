@@ -44,7 +44,16 @@ type Options struct {
 	FetchTimeout time.Duration
 	// Every is how often to beat until the server says (default 10s).
 	Every time.Duration
-	Log   *slog.Logger
+	// Git runs git (default: the git program; tests inject faults).
+	Git GitFunc
+	// Probe reports whether the clones' disk has space again after it
+	// was full (default: a 1 MiB file written to Dir and removed).
+	Probe func(dir string) error
+	// FullRetry is how long a full disk is reported before space is
+	// probed again (default 1m): the clones of the mirrors that moved
+	// away free space that the mirrors coming back would fill again.
+	FullRetry time.Duration
+	Log       *slog.Logger
 }
 
 // assignment is one mirror of the share with what the watcher knows of it.
@@ -68,7 +77,9 @@ type Watcher struct {
 	cursor   int64
 	lastBeat time.Time
 	every    time.Duration
+	full     time.Time // when a fetch found the disk full (zero: it is not)
 	wake     chan struct{}
+	beatNow  chan struct{}
 	wg       sync.WaitGroup
 }
 
@@ -86,11 +97,21 @@ func New(o Options) *Watcher {
 	if o.Every <= 0 {
 		o.Every = core.DefaultMirrorTimeout / 3
 	}
+	if o.Git == nil {
+		o.Git = runGit
+	}
+	if o.Probe == nil {
+		o.Probe = probeSpace
+	}
+	if o.FullRetry <= 0 {
+		o.FullRetry = time.Minute
+	}
 	log := o.Log
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Watcher{o: o, log: log, mirrors: map[int64]*assignment{}, every: o.Every, wake: make(chan struct{}, 1)}
+	return &Watcher{o: o, log: log, mirrors: map[int64]*assignment{}, every: o.Every,
+		wake: make(chan struct{}, 1), beatNow: make(chan struct{}, 1)}
 }
 
 // Held returns the ids of the mirrors this runner watches now.
@@ -134,11 +155,10 @@ func (w *Watcher) beatLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-w.beatNow:
+			t.Stop()
 		}
-		w.mu.Lock()
-		offer := core.MirrorOffer{Capacity: w.o.Capacity, Cursor: w.cursor}
-		w.mu.Unlock()
-		d, err := w.o.Client.MirrorBeat(ctx, offer)
+		d, err := w.o.Client.MirrorBeat(ctx, w.offer())
 		w.mu.Lock()
 		every := w.every
 		w.mu.Unlock()

@@ -78,6 +78,7 @@ type agent struct {
 	id     int64
 	cursor int64
 	share  map[int64]bool
+	full   bool // its beats say its disk is full
 }
 
 func (w *world) newAgent(t *testing.T, name string) *agent {
@@ -91,7 +92,7 @@ func (w *world) newAgent(t *testing.T, name string) *agent {
 
 func (w *world) beat(t *testing.T, a *agent) *core.MirrorDelta {
 	t.Helper()
-	d, err := w.service.Beat(context.Background(), a.id, core.MirrorOffer{Capacity: 10, Cursor: a.cursor})
+	d, err := w.service.Beat(context.Background(), a.id, core.MirrorOffer{Capacity: 10, Cursor: a.cursor, DiskFull: a.full})
 	if err != nil {
 		t.Fatal(err)
 	}

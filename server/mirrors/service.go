@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/drover-ci/drover/core"
@@ -41,6 +42,9 @@ type Options struct {
 type Service struct {
 	o   Options
 	log *slog.Logger
+
+	mu   sync.Mutex
+	full map[int64]bool // runners whose last beat here said their disk is full
 }
 
 var _ core.MirrorCoordinator = (*Service)(nil)
@@ -57,24 +61,30 @@ func New(o Options) *Service {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Service{o: o, log: log}
+	return &Service{o: o, log: log, full: map[int64]bool{}}
 }
 
 // Beat records the runner's offer, renews its leases and answers its
 // changes since its cursor. A runner joining (new, or back after its
 // timeout) is given its share at once: the assignment is rebalanced
-// before its changes are read.
+// before its changes are read. A runner whose disk is full counts as
+// offering no capacity: its mirrors go to the others at once, and it
+// gets its share again, at once, when it reports space.
 func (s *Service) Beat(ctx context.Context, runnerID int64, offer core.MirrorOffer) (*core.MirrorDelta, error) {
 	if offer.Capacity < 0 || offer.Cursor < 0 {
 		return nil, core.Errorf(core.CodeInvalid, "mirror offer: capacity and cursor are not negative")
 	}
+	capacity := offer.Capacity
+	if offer.DiskFull {
+		capacity = 0
+	}
 	timeout := s.o.Assigner.Timeout()
 	now := s.o.Assigner.clock()
-	joined, err := s.o.Store.MirrorLeases().Beat(ctx, runnerID, offer.Capacity, now, now.Add(-timeout), now.Add(timeout))
+	joined, err := s.o.Store.MirrorLeases().Beat(ctx, runnerID, capacity, now, now.Add(-timeout), now.Add(timeout))
 	if err != nil {
 		return nil, err
 	}
-	if joined {
+	if s.noteFull(runnerID, offer.DiskFull) || joined {
 		if _, err := s.o.Assigner.Rebalance(ctx); err != nil {
 			s.log.Warn("mirror rebalance for a joining runner", "runner", runnerID, "err", err)
 		}
@@ -85,6 +95,24 @@ func (s *Service) Beat(ctx context.Context, runnerID int64, offer core.MirrorOff
 	}
 	d.EveryMS = (timeout / 3).Milliseconds()
 	return d, nil
+}
+
+// noteFull records whether the runner's disk is full and reports
+// whether that changed since its last beat at this replica.
+func (s *Service) noteFull(runnerID int64, full bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.full[runnerID] == full {
+		return false
+	}
+	if full {
+		s.full[runnerID] = true
+		s.log.Warn("runner's mirror disk is full: its mirrors go to others", "runner", runnerID)
+	} else {
+		delete(s.full, runnerID)
+		s.log.Info("runner's mirror disk has space again", "runner", runnerID)
+	}
+	return true
 }
 
 // Report records a fetch by the runner holding the mirror and creates a
