@@ -113,7 +113,7 @@ func Start(t testing.TB, name, bin string, env []string, args ...string) *Proc {
 	t.Cleanup(func() {
 		p.Kill()
 		if t.Failed() {
-			t.Logf("--- %s output:\n%s", name, p.out)
+			t.Logf("--- %s output (%s):\n%s", name, "the last lines, DEBUG lines left out but the last few", Tail(p.out.String(), 150, 30))
 		}
 	})
 	return p
@@ -174,13 +174,45 @@ func KillPid(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }
 // deadline against hangs, not a timed assertion).
 func Eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
 	t.Helper()
+	EventuallyOr(t, within, what, cond, nil)
+}
+
+// EventuallyOr is Eventually that, when the deadline passes, adds what
+// describe says of the state (why cond did not hold) to the failure.
+func EventuallyOr(t testing.TB, within time.Duration, what string, cond func() bool, describe func() string) {
+	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, within)
+			state := ""
+			if describe != nil {
+				state = "\n" + describe()
+			}
+			t.Fatalf("%s: not within %s%s", what, within, state)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// Tail is the end of a process's output for a failure message: its last
+// n lines that are not DEBUG lines (the request logs drown the rest),
+// then its last m lines whatever they are.
+func Tail(out string, n, m int) string {
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	var kept []string
+	for _, l := range lines {
+		if !strings.Contains(l, "level=DEBUG") {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) > n {
+		kept = append([]string{fmt.Sprintf("[%d earlier lines left out]", len(kept)-n)}, kept[len(kept)-n:]...)
+	}
+	last := lines
+	if len(last) > m {
+		last = last[len(last)-m:]
+	}
+	return strings.Join(kept, "\n") + "\n--- its last " + strconv.Itoa(len(last)) + " lines:\n" + strings.Join(last, "\n")
 }
 
 // WaitHTTP waits until url answers 200, failing if p exits first.
