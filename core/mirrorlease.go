@@ -10,6 +10,7 @@ import (
 type MirrorRunner struct {
 	RunnerID int64     `json:"runner_id"`
 	Capacity int       `json:"capacity"`
+	DiskFull bool      `json:"disk_full,omitempty"` // its last beat said its disk is full (Capacity is then 0)
 	Seen     time.Time `json:"seen"`
 }
 
@@ -77,15 +78,16 @@ type MirrorReportAnswer struct {
 // changes each runner has yet to learn. Safe for concurrent use, also by
 // several replicas: every change of a lease is serialised.
 type MirrorLeaseStore interface {
-	// Beat records the runner's offer at now and renews its leases until
-	// expires. It reports whether the runner joined: unknown before, or
-	// silent since before liveAfter.
-	Beat(ctx context.Context, runnerID int64, capacity int, now, liveAfter, expires time.Time) (bool, error)
+	// Beat records the runner's offer at now (a full disk offers no
+	// capacity) and renews its leases until expires. It reports whether
+	// the runner joined: unknown before, or silent since before liveAfter.
+	Beat(ctx context.Context, runnerID int64, offer MirrorOffer, now, liveAfter, expires time.Time) (bool, error)
 	// Delta returns the runner's changes after the cursor since and
 	// forgets those up to it (the runner applied them); since 0 answers
 	// the runner's whole share (Reset).
 	Delta(ctx context.Context, runnerID, since int64) (*MirrorDelta, error)
-	// Runners returns the runners offering mirrors seen after after, by id.
+	// Runners returns the runners seen after after, by id, with what they
+	// offer (Capacity 0: none, for now).
 	Runners(ctx context.Context, after time.Time) ([]*MirrorRunner, error)
 	// Leases returns every mirror that is not paused, by id, with its
 	// lease (RunnerID 0: none).

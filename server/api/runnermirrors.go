@@ -8,7 +8,10 @@ import (
 
 // mirrorShare is what a runner does for mirrors: how many it holds and
 // the capacity it offers.
-type mirrorShare struct{ held, capacity int }
+type mirrorShare struct {
+	held, capacity int
+	diskFull       bool
+}
 
 // mirrorShares are the runners' mirror shares by runner id, read from
 // the leases (mirrors not paused) and the runners' last offers.
@@ -23,7 +26,7 @@ func (s *Server) mirrorShares(ctx context.Context) (map[int64]mirrorShare, error
 	}
 	out := map[int64]mirrorShare{}
 	for _, o := range offers {
-		out[o.RunnerID] = mirrorShare{capacity: o.Capacity}
+		out[o.RunnerID] = mirrorShare{capacity: o.Capacity, diskFull: o.DiskFull}
 	}
 	for _, l := range leases {
 		if l.RunnerID != 0 {

@@ -12,20 +12,24 @@ import (
 
 // TestRunnersMirrorShare checks that the runners' answers say how many
 // mirrors each holds (paused ones not counted) and the capacity it
-// offers.
+// offers, and runners whose disk is full.
 func TestRunnersMirrorShare(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	now := time.Now()
 	ids := map[string]int64{}
-	for name, capacity := range map[string]int{"watcher": 3, "idle": 1, "builder": 0} {
+	for name, capacity := range map[string]int{"watcher": 3, "idle": 1, "builder": 0, "full": -1} {
 		r := &core.Runner{Name: name, TokenHash: "h-" + name}
 		if err := f.store.Runners().Create(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 		ids[name] = r.ID
-		if capacity > 0 {
-			if _, err := f.store.MirrorLeases().Beat(ctx, r.ID, capacity, now, now.Add(-time.Minute), now.Add(time.Minute)); err != nil {
+		if capacity != 0 { // -1: a runner whose disk is full
+			offer := core.MirrorOffer{Capacity: capacity, DiskFull: capacity < 0}
+			if offer.DiskFull {
+				offer.Capacity = 4 // what it would offer with space
+			}
+			if _, err := f.store.MirrorLeases().Beat(ctx, r.ID, offer, now, now.Add(-time.Minute), now.Add(time.Minute)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -51,8 +55,10 @@ func TestRunnersMirrorShare(t *testing.T) {
 		Name           string `json:"name"`
 		Mirrors        int    `json:"mirrors"`
 		MirrorCapacity int    `json:"mirror_capacity"`
+		MirrorDiskFull bool   `json:"mirror_disk_full"`
 	}
-	want := map[string]share{"watcher": {"watcher", 2, 3}, "idle": {"idle", 0, 1}, "builder": {"builder", 0, 0}}
+	want := map[string]share{"watcher": {"watcher", 2, 3, false}, "idle": {"idle", 0, 1, false}, "builder": {"builder", 0, 0, false},
+		"full": {"full", 0, 0, true}}
 	code, body := f.raw(t, "GET", "/api/runners", f.token, "")
 	var list []share
 	if code != 200 || json.Unmarshal([]byte(body), &list) != nil || len(list) != len(want) {

@@ -27,6 +27,9 @@ type runnerView struct {
 	// MirrorCapacity is the weight the runner offers for mirrors (0: it
 	// watches none).
 	MirrorCapacity int `json:"mirror_capacity"`
+	// MirrorDiskFull: the runner's last beat said the disk of its clones
+	// is full, so it offers no capacity and its mirrors went to others.
+	MirrorDiskFull bool `json:"mirror_disk_full,omitempty"`
 }
 
 // viewRunner says what a runner is doing: paused (by an admin) first,
@@ -64,7 +67,8 @@ func (s *Server) runnerViews(c *gin.Context, runners []*core.Runner) ([]runnerVi
 	out := make([]runnerView, len(runners))
 	for i, r := range runners {
 		out[i] = viewRunner(r, states[r.ID], now)
-		out[i].Mirrors, out[i].MirrorCapacity = share[r.ID].held, share[r.ID].capacity
+		sh := share[r.ID]
+		out[i].Mirrors, out[i].MirrorCapacity, out[i].MirrorDiskFull = sh.held, sh.capacity, sh.diskFull
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package mirrors_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -57,6 +58,9 @@ func TestDiskFullMovesMirrors(t *testing.T) {
 			if n := count(r1); !st.wantR1(n) {
 				t.Errorf("%s: r1 holds %d mirrors", st.name, n)
 			}
+			if full := storedFull(t, s, r1.id); full != st.full {
+				t.Errorf("%s: the store says r1's disk is full: %v", st.name, full)
+			}
 			w.clock.add(5 * time.Second)
 			beatAll()
 			w.checkShares(t, all...)
@@ -65,4 +69,20 @@ func TestDiskFullMovesMirrors(t *testing.T) {
 			}
 		}
 	})
+}
+
+// storedFull is what the store says of the runner's disk (shown with it).
+func storedFull(t *testing.T, s *store.Store, runnerID int64) bool {
+	t.Helper()
+	runners, err := s.MirrorLeases().Runners(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runners {
+		if r.RunnerID == runnerID {
+			return r.DiskFull
+		}
+	}
+	t.Fatalf("runner %d is not among the mirror runners", runnerID)
+	return false
 }

@@ -74,13 +74,9 @@ func (s *Service) Beat(ctx context.Context, runnerID int64, offer core.MirrorOff
 	if offer.Capacity < 0 || offer.Cursor < 0 {
 		return nil, core.Errorf(core.CodeInvalid, "mirror offer: capacity and cursor are not negative")
 	}
-	capacity := offer.Capacity
-	if offer.DiskFull {
-		capacity = 0
-	}
 	timeout := s.o.Assigner.Timeout()
 	now := s.o.Assigner.clock()
-	joined, err := s.o.Store.MirrorLeases().Beat(ctx, runnerID, capacity, now, now.Add(-timeout), now.Add(timeout))
+	joined, err := s.o.Store.MirrorLeases().Beat(ctx, runnerID, offer, now, now.Add(-timeout), now.Add(timeout))
 	if err != nil {
 		return nil, err
 	}

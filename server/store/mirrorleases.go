@@ -26,6 +26,7 @@ type offerRow struct {
 
 	RunnerID int64     `bun:"runner_id,pk"`
 	Capacity int       `bun:"capacity"`
+	DiskFull bool      `bun:"disk_full"`
 	Seen     time.Time `bun:"seen"`
 }
 
@@ -53,7 +54,11 @@ func (s *Store) MirrorLeases() core.MirrorLeaseStore { return leaseStore{s} }
 
 type leaseStore struct{ s *Store }
 
-func (ls leaseStore) Beat(ctx context.Context, runnerID int64, capacity int, now, liveAfter, expires time.Time) (bool, error) {
+func (ls leaseStore) Beat(ctx context.Context, runnerID int64, offer core.MirrorOffer, now, liveAfter, expires time.Time) (bool, error) {
+	capacity := offer.Capacity
+	if offer.DiskFull {
+		capacity = 0
+	}
 	joined := false
 	err := ls.s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var old []*offerRow
@@ -61,8 +66,8 @@ func (ls leaseStore) Beat(ctx context.Context, runnerID int64, capacity int, now
 			return dbutil.MapErr(err, "mirror runner")
 		}
 		joined = len(old) == 0 || old[0].Seen.Before(liveAfter)
-		_, err := tx.NewInsert().Model(&offerRow{RunnerID: runnerID, Capacity: capacity, Seen: stamp(now)}).
-			On("CONFLICT (runner_id) DO UPDATE").Set("capacity = EXCLUDED.capacity, seen = EXCLUDED.seen").Exec(ctx)
+		_, err := tx.NewInsert().Model(&offerRow{RunnerID: runnerID, Capacity: capacity, DiskFull: offer.DiskFull, Seen: stamp(now)}).
+			On("CONFLICT (runner_id) DO UPDATE").Set("capacity = EXCLUDED.capacity, disk_full = EXCLUDED.disk_full, seen = EXCLUDED.seen").Exec(ctx)
 		if err != nil {
 			return dbutil.MapErr(err, "mirror runner")
 		}
@@ -169,12 +174,12 @@ func (ls leaseStore) assignments(ctx context.Context, tx bun.Tx, runnerID int64,
 
 func (ls leaseStore) Runners(ctx context.Context, after time.Time) ([]*core.MirrorRunner, error) {
 	var rows []*offerRow
-	if err := ls.s.db.NewSelect().Model(&rows).Where("seen > ? AND capacity > 0", stamp(after)).Order("runner_id").Scan(ctx); err != nil {
+	if err := ls.s.db.NewSelect().Model(&rows).Where("seen > ?", stamp(after)).Order("runner_id").Scan(ctx); err != nil {
 		return nil, dbutil.MapErr(err, "mirror runners")
 	}
 	out := make([]*core.MirrorRunner, len(rows))
 	for i, r := range rows {
-		out[i] = &core.MirrorRunner{RunnerID: r.RunnerID, Capacity: r.Capacity, Seen: r.Seen}
+		out[i] = &core.MirrorRunner{RunnerID: r.RunnerID, Capacity: r.Capacity, DiskFull: r.DiskFull, Seen: r.Seen}
 	}
 	return out, nil
 }

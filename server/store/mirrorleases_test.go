@@ -42,7 +42,7 @@ func TestMirrorLeasesBeatMoveDelta(t *testing.T) {
 			{r2, now.Add(time.Minute + 2e9), false}, // live again
 		}
 		for i, bt := range beats {
-			joined, err := ls.Beat(ctx, bt.runner, 10, bt.at, bt.at.Add(-30*time.Second), bt.at.Add(30*time.Second))
+			joined, err := ls.Beat(ctx, bt.runner, core.MirrorOffer{Capacity: 10}, bt.at, bt.at.Add(-30*time.Second), bt.at.Add(30*time.Second))
 			if err != nil || joined != bt.joined {
 				t.Fatalf("beat %d: joined %t, %v; want %t", i, joined, err, bt.joined)
 			}
@@ -108,7 +108,7 @@ func TestMirrorLeasesBeatMoveDelta(t *testing.T) {
 		if stale, _ := ls.Stale(ctx, exp.Add(time.Second)); !stale {
 			t.Fatal("not stale after expiry")
 		}
-		if _, err := ls.Beat(ctx, r1, 10, now, now, exp.Add(time.Minute)); err != nil {
+		if _, err := ls.Beat(ctx, r1, core.MirrorOffer{Capacity: 10}, now, now, exp.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		if stale, _ := ls.Stale(ctx, exp.Add(time.Second)); stale {

@@ -56,7 +56,7 @@ func (f *fixture) addMirrors(t testing.TB) *mirrorFixture {
 	if err := f.store.Runners().Touch(ctx, mf.runner.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.MirrorLeases().Beat(ctx, mf.runner.ID, 5, now, now.Add(-time.Minute), now.Add(time.Hour)); err != nil {
+	if _, err := f.store.MirrorLeases().Beat(ctx, mf.runner.ID, core.MirrorOffer{Capacity: 5}, now, now.Add(-time.Minute), now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	longError := "fetch https://git.test/acme/secret.git: " + strings.Repeat("remote: permission denied; ", 6) + "\n" + mirrorErrorTail

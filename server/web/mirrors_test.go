@@ -1,6 +1,12 @@
 package web_test
 
-import "testing"
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/drover-ci/drover/core"
+)
 
 // TestMirrorPages checks the mirrors list, a mirror's page and the
 // runners page for each kind of user: what they show, what they never
@@ -9,6 +15,7 @@ import "testing"
 func TestMirrorPages(t *testing.T) {
 	f := newFixture(t)
 	m := f.addMirrors(t)
+	full := f.fullRunner(t)
 	secrets := []string{mirrorToken, mirrorSecret}
 	cases := []pageCase{
 		{name: "anonymous list goes to login", path: "/mirrors", want: 303},
@@ -44,7 +51,23 @@ func TestMirrorPages(t *testing.T) {
 		{name: "no page under a mirror", user: "reader", path: m.path("upstream", "/x"), want: 404, has: []string{"Page not found"}},
 		{name: "runners page", user: "root", path: "/runners", want: 200,
 			has: []string{`id="runner-` + itoa(m.runner.ID) + `"`, mirrorRunner, "2 held · capacity 5", "linux/amd64", "0 of 2 running", ">online<", "just now", `href="/runners" aria-current="page"`}},
+		{name: "a runner whose disk is full", user: "root", path: "/runners", want: 200,
+			has: []string{`id="runner-` + itoa(full.ID) + `"`, "disk full</span> · 0 held, offered to others"}},
 		{name: "runners page needs a system admin", user: "owner", path: "/runners", want: 403, has: []string{"Not allowed"}},
 	}
 	f.checkPages(t, cases)
+}
+
+// fullRunner is a runner whose last mirror beat said its disk is full.
+func (f *fixture) fullRunner(t testing.TB) *core.Runner {
+	t.Helper()
+	ctx, now := context.Background(), time.Now()
+	r := &core.Runner{Name: "full-1", TokenHash: "h-full", OS: "linux", Arch: "amd64", Capacity: 1}
+	if err := f.store.Runners().Create(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.MirrorLeases().Beat(ctx, r.ID, core.MirrorOffer{Capacity: 5, DiskFull: true}, now, now.Add(-time.Minute), now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

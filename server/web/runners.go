@@ -18,6 +18,7 @@ type runnerItem struct {
 	Running        []*core.RunningStage `json:"running"`
 	Mirrors        int                  `json:"mirrors"`
 	MirrorCapacity int                  `json:"mirror_capacity"`
+	MirrorDiskFull bool                 `json:"mirror_disk_full"`
 }
 
 // runnersData is the runners page's content.
