@@ -78,7 +78,7 @@ func TestStreamMirrorEvents(t *testing.T) {
 	f.srv.AddMirrors(api.MirrorDeps{Assigner: assigner, Events: hub, MinInterval: 10 * time.Second})
 	f.srv.AddStream(hub)
 	srv := httptest.NewServer(f.srv) // not apitest.Handler, which holds an answer until it ends
-	t.Cleanup(srv.Close) // after the streams' cancel, which Close waits for
+	t.Cleanup(srv.Close)             // after the streams' cancel, which Close waits for
 	owner, other := follow(t, srv.URL, f.tokens["owner"]), follow(t, srv.URL, f.tokens["other"])
 
 	code, body := f.raw(t, "POST", "/api/mirrors", f.tokens["owner"], `{"url":"https://git.test/up/hidden.git","repo":"acme/hidden"}`)
