@@ -150,7 +150,9 @@ func (h *mirrorHandlers) kick() {
 // changed tells the event stream about m.
 func (h *mirrorHandlers) changed(m *core.Mirror, action string) {
 	if h.d.Events != nil {
-		h.d.Events.Mirror(events.MirrorOf(m, action))
+		c := events.MirrorOf(m, action)
+		c.Settings = true // visibility may have changed
+		h.d.Events.Mirror(c)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/drover-ci/drover/core"
 )
@@ -24,6 +23,10 @@ type MirrorChange struct {
 	RepoID   int64
 	Repo     string // owner/name
 	Action   string
+	// Settings says its settings changed (the API's changes): its
+	// visibility may have, so its repository is read afresh. Fetches and
+	// moves, many more, use the visibility read within the last minute.
+	Settings bool
 }
 
 // MirrorOf is the change of m with action.
@@ -51,29 +54,26 @@ func (l *lookups) completeAny(ctx context.Context, c change) (*Event, error) {
 	return l.complete(ctx, c.build)
 }
 
-// mirror completes a mirror's change. The repository's visibility is
-// read afresh (a change may be the one that made it private), and
-// remembered for the builds' events.
+// mirror completes a mirror's change; nil when the mirror is gone since
+// (its removal was told).
 func (l *lookups) mirror(ctx context.Context, c MirrorChange) (*Event, error) {
 	if c.RepoID == 0 || c.Repo == "" {
 		m, err := l.store.Mirrors().Find(ctx, c.MirrorID)
 		if errors.Is(err, core.ErrNotFound) {
-			return nil, nil // removed since: its removal was told
+			return nil, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("mirror %d: %w", c.MirrorID, err)
 		}
 		c.RepoID, c.Repo = m.RepoID, m.Repo
 	}
-	e := &Event{Type: TypeMirror, MirrorID: c.MirrorID, RepoID: c.RepoID, Repo: c.Repo, Action: c.Action}
-	repo, err := l.store.Repos().Find(ctx, c.RepoID)
-	switch {
-	case errors.Is(err, core.ErrNotFound):
-		return e, nil // not public: system admins see it
-	case err != nil:
-		return nil, fmt.Errorf("repository %d: %w", c.RepoID, err)
+	if c.Settings {
+		delete(l.repos, c.RepoID)
 	}
-	e.Public = Public(repo)
-	remember(l.repos, repo.ID, repoRef{public: e.Public, read: time.Now()})
-	return e, nil
+	e := &Event{Type: TypeMirror, MirrorID: c.MirrorID, RepoID: c.RepoID, Repo: c.Repo, Action: c.Action}
+	var err error
+	if e.Public, err = l.public(ctx, c.RepoID); err != nil && !errors.Is(err, core.ErrNotFound) {
+		return nil, err
+	}
+	return e, nil // a repository not found is not public: system admins see it
 }

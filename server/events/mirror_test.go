@@ -22,7 +22,8 @@ func TestMain(m *testing.M) {
 // TestMirrorChangesComplete: a mirror's change is completed from the
 // store (its repository, read afresh for its visibility) when it names
 // only the mirror; a removed mirror's keeps what it was given; one of a
-// mirror gone since is dropped, and the events after it still come.
+// mirror gone since is dropped, and the events after it still come; a
+// change of settings reads the visibility afresh.
 func TestMirrorChangesComplete(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -78,11 +79,19 @@ func TestMirrorChangesComplete(t *testing.T) {
 				t.Fatalf("%s: no event", c.name)
 			}
 		}
-		hub.Mirror(events.MirrorOf(open, events.MirrorAdded)) // after the dropped one
+		// After the dropped one: a change of settings that made the open
+		// mirror private is told as private, its visibility read afresh.
+		open.Private = true
+		if err := s.Mirrors().Update(ctx, open); err != nil {
+			t.Fatal(err)
+		}
+		ch := events.MirrorOf(open, events.MirrorChanged)
+		ch.Settings = true
+		hub.Mirror(ch)
 		select {
 		case e := <-sub.Events():
-			if e.MirrorID != open.ID || e.Action != events.MirrorAdded {
-				t.Fatalf("after the dropped change: %+v, want mirror %d added", e, open.ID)
+			if e.MirrorID != open.ID || e.Action != events.MirrorChanged || e.Public {
+				t.Fatalf("after the dropped change: %+v, want mirror %d changed, not public", e, open.ID)
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatal("no event after the dropped change")
