@@ -18,9 +18,10 @@ func (a *App) newMirrors() {
 		maxFailures = -1 // the setting's 0: never pause
 	}
 	a.MirrorAssigner = mirrors.NewAssigner(a.Store.MirrorLeases(), a.Config.MirrorTimeout, a.Log.With("component", "mirrors"))
+	a.MirrorAssigner.Notify(a.Events)
 	a.Mirrors = mirrors.New(mirrors.Options{Store: a.Store, Builder: a.Trigger, Assigner: a.MirrorAssigner,
-		MaxFailures: maxFailures, Log: a.Log.With("component", "mirrors")})
-	a.API.AddMirrors(api.MirrorDeps{Assigner: a.MirrorAssigner, MinInterval: a.Config.MirrorMinInterval})
+		MaxFailures: maxFailures, Log: a.Log.With("component", "mirrors"), Events: a.Events})
+	a.API.AddMirrors(api.MirrorDeps{Assigner: a.MirrorAssigner, Events: a.Events, MinInterval: a.Config.MirrorMinInterval})
 }
 
 // startMirrors runs the assigner and, when the local runner offers a

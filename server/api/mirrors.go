@@ -9,15 +9,21 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/events"
 	"github.com/drover-ci/drover/server/httpreq"
 )
 
 // MirrorKicker is told when a mirror may need a runner (added, resumed).
 type MirrorKicker interface{ Kick() }
 
+// MirrorEvents is told of each change of a mirror (the event hub's
+// Mirror); it must not block.
+type MirrorEvents interface{ Mirror(events.MirrorChange) }
+
 // MirrorDeps are what the mirror routes need besides the store.
 type MirrorDeps struct {
 	Assigner MirrorKicker // optional
+	Events   MirrorEvents // optional
 	// MinInterval is the server's mirror_min_interval (default
 	// core.DefaultMirrorMinInterval); "update now" is limited to one
 	// request per mirror in that time.
@@ -131,12 +137,22 @@ func (h *mirrorHandlers) create(c *gin.Context) {
 		return
 	}
 	h.kick()
+	h.changed(m, events.MirrorAdded)
 	c.JSON(http.StatusCreated, m)
 }
 
 func (h *mirrorHandlers) kick() {
 	if h.d.Assigner != nil {
 		h.d.Assigner.Kick()
+	}
+}
+
+// changed tells the event stream about m.
+func (h *mirrorHandlers) changed(m *core.Mirror, action string) {
+	if h.d.Events != nil {
+		c := events.MirrorOf(m, action)
+		c.Settings = true // visibility may have changed
+		h.d.Events.Mirror(c)
 	}
 }
 
@@ -178,6 +194,7 @@ func (h *mirrorHandlers) update(c *gin.Context) {
 		h.s.fail(c, err)
 		return
 	}
+	h.changed(m, events.MirrorChanged)
 	c.JSON(http.StatusOK, m)
 }
 
@@ -191,6 +208,7 @@ func (h *mirrorHandlers) remove(c *gin.Context) {
 		h.s.fail(c, err)
 		return
 	}
+	h.changed(m, events.MirrorRemoved)
 	c.Status(http.StatusNoContent)
 }
 
@@ -228,6 +246,7 @@ func (h *mirrorHandlers) fetch(c *gin.Context) {
 		h.s.fail(c, err)
 		return
 	}
+	h.changed(m, events.MirrorChanged)
 	c.JSON(http.StatusAccepted, m)
 }
 
@@ -244,6 +263,7 @@ func (h *mirrorHandlers) resume(c *gin.Context) {
 			return
 		}
 		h.kick()
+		h.changed(m, events.MirrorChanged)
 	}
 	c.JSON(http.StatusOK, m)
 }

@@ -24,11 +24,14 @@ const streamKeepAlive = 25 * time.Second
 // permFor bounds how long a stream trusts the permission it read.
 const permFor = 30 * time.Second
 
-// AddStream serves GET /api/stream: the changes of builds, stages and
-// steps the caller may read, as server-sent events. Call it once.
+// AddStream serves GET /api/stream: the changes of builds, stages,
+// steps and mirrors the caller may read, as server-sent events. Call it
+// once.
 func (s *Server) AddStream(hub Events) {
-	s.handle(route{method: "GET", path: "/api/stream", summary: "Follow changes of builds, stages and steps (server-sent events)", access: accessUser,
+	s.handle(route{method: "GET", path: "/api/stream", summary: "Follow changes of builds, stages, steps and mirrors (server-sent events)", access: accessUser,
 		doc: "Each change of a build, stage or step you may read is an event (`build`, `stage`, `step`) with its JSON and an id; " +
+			"a mirror whose repository you may read is a `mirror` event with `mirror_id`, `repo` (owner/name) and `action`: " +
+			"`added`, `changed` (its settings, update now, resume, a fetch's outcome or pause, another runner) or `removed`. " +
 			"`resync` says events may have been missed, so re-read what you show. `Last-Event-ID` resumes within the events kept.",
 		header:   []param{{name: "Last-Event-ID", typ: "string", doc: "the id of the last event received: resume after it"}},
 		answers:  []answer{{status: http.StatusOK, contentType: "text/event-stream"}},

@@ -1,5 +1,6 @@
-// Package events is the stream of changes of builds, stages and steps
-// (GET /api/stream): the scheduler's and trigger's changes, completed
+// Package events is the stream of changes of builds, stages, steps and
+// mirrors (GET /api/stream): the scheduler's, trigger's and mirrors'
+// changes, completed
 // from the store, numbered, kept a short while for resuming clients,
 // sent to the other server replicas over the bus and fanned out to
 // subscribers here.
@@ -12,6 +13,7 @@ const (
 	TypeBuild  = "build"
 	TypeStage  = "stage"
 	TypeStep   = "step"
+	TypeMirror = "mirror" // a mirror added, changed or removed (Action)
 	TypeResync = "resync" // events may have been missed: re-read the state
 )
 
@@ -30,6 +32,11 @@ type Event struct {
 	StageID     int64       `json:"stage_id,omitempty"`
 	StepID      int64       `json:"step_id,omitempty"`
 	Status      core.Status `json:"status,omitempty"`
+	// MirrorID, Repo (owner/name) and Action (MirrorAdded, MirrorChanged,
+	// MirrorRemoved) are a mirror event's.
+	MirrorID int64  `json:"mirror_id,omitempty"`
+	Repo     string `json:"repo,omitempty"`
+	Action   string `json:"action,omitempty"`
 
 	data []byte // the JSON above, made once for every subscriber
 }

@@ -41,7 +41,7 @@ type Options struct {
 type Hub struct {
 	o      Options
 	origin string
-	in     chan scheduler.Change
+	in     chan change
 	seq    int64 // used by the Run goroutine only
 
 	mu   sync.Mutex
@@ -66,7 +66,7 @@ func New(o Options) *Hub {
 	}
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	h := &Hub{o: o, origin: hex.EncodeToString(b[:]), in: make(chan scheduler.Change, inbox),
+	h := &Hub{o: o, origin: hex.EncodeToString(b[:]), in: make(chan change, inbox),
 		kept: newRing(o.Keep), subs: map[*Subscription]struct{}{}, look: newLookups(o.Store)}
 	if o.Bus != nil {
 		o.Bus.HandleData(busPrefix, h.remote)
@@ -75,8 +75,19 @@ func New(o Options) *Hub {
 	return h
 }
 
+// change is one change waiting to be completed: a build's, stage's or
+// step's, or (mirror set) a mirror's.
+type change struct {
+	build  scheduler.Change
+	mirror *MirrorChange
+}
+
 // Change takes a change from the scheduler without blocking.
-func (h *Hub) Change(c scheduler.Change) {
+func (h *Hub) Change(c scheduler.Change) { h.take(change{build: c}) }
+
+// take queues a change without blocking; a full inbox drops it and
+// tells subscribers to resync.
+func (h *Hub) take(c change) {
 	select {
 	case h.in <- c:
 	default:
@@ -97,12 +108,15 @@ func (h *Hub) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case c := <-h.in:
-			e, err := h.look.complete(ctx, c)
+			e, err := h.look.completeAny(ctx, c)
 			if err != nil {
 				if ctx.Err() == nil {
-					h.o.Log.Warn("event stream: complete a change", "change", fmt.Sprintf("%+v", c), "err", err)
+					h.o.Log.Warn("event stream: complete a change", "change", c.String(), "err", err)
 				}
 				continue
+			}
+			if e == nil {
+				continue // nothing to tell (a mirror gone since)
 			}
 			h.seq++
 			e.ID = fmt.Sprintf("%s-%012d", h.origin, h.seq)

@@ -30,6 +30,7 @@ type Assigner struct {
 	mu       sync.Mutex
 	lastLive string // the live runners of the last rebalance
 	kick     chan struct{}
+	events   Notifier // nil: none
 }
 
 // NewAssigner returns an assigner over leases; runners silent for longer
@@ -90,7 +91,11 @@ func (a *Assigner) Rebalance(ctx context.Context) (int, error) {
 	moves := Plan(leases, live, hold)
 	n := 0
 	if len(moves) > 0 {
-		if n, err = a.leases.Move(ctx, moves, now.Add(a.timeout)); err != nil {
+		n, err = a.leases.Move(ctx, moves, now.Add(a.timeout))
+		if n > 0 {
+			a.moved(moves)
+		}
+		if err != nil {
 			return n, err
 		}
 		a.log.Info("mirrors rebalanced", "moved", n, "planned", len(moves), "runners", len(live), "mirrors", len(leases))

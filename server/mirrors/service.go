@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/server/events"
 	"github.com/drover-ci/drover/server/trigger"
 )
 
@@ -35,6 +36,8 @@ type Options struct {
 	// negative: never).
 	MaxFailures int
 	Log         *slog.Logger
+	// Events is told of each fetch's outcome (nil: none).
+	Events Notifier
 }
 
 // Service is core.MirrorCoordinator: runners' mirror heartbeats and
@@ -121,6 +124,9 @@ func (s *Service) Report(ctx context.Context, runnerID, mirrorID int64, f *core.
 	rec, err := s.o.Store.Mirrors().Record(ctx, mirrorID, runnerID, f, s.o.MaxFailures)
 	if err != nil {
 		return nil, err
+	}
+	if s.o.Events != nil { // the last fetch, error, failures or pause changed
+		s.o.Events.Mirror(events.MirrorOf(rec.Mirror, events.MirrorChanged))
 	}
 	ans := &core.MirrorReportAnswer{Paused: rec.Paused}
 	if rec.Paused {

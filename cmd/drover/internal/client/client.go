@@ -28,6 +28,7 @@ type Client struct {
 	Secrets    *Secrets    // a repository's or an owner's secrets
 	Registries *Registries // a repository's or an owner's registry credentials
 	Crons      *Crons      // a repository's schedules
+	Mirrors    *Mirrors    // repositories fetched without a webhook
 	Runners    *Runners    // runners and their registration tokens
 	Users      *Users      // users (system admin); Self, Version and Plugins are the client's own
 }
@@ -53,7 +54,7 @@ func New(o Options) (*Client, error) {
 	c := &Client{base: u, token: o.Token, remote: o.Remote, http: hc}
 	c.Repos, c.Builds, c.Logs = &Repos{c}, &Builds{c}, &Logs{c}
 	c.Secrets, c.Registries, c.Crons = &Secrets{c}, &Registries{c}, &Crons{c}
-	c.Runners, c.Users = &Runners{c}, &Users{c}
+	c.Runners, c.Users, c.Mirrors = &Runners{c}, &Users{c}, &Mirrors{c}
 	return c, nil
 }
 

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Error is a failed call: the server's answer (Status, Code and Message
@@ -20,6 +22,8 @@ type Error struct {
 	Code    string // the body's code: invalid, not_found, ...
 	Message string // the body's error
 	Err     error  // the transport's error when Status is 0
+	// RetryAfter is the answer's Retry-After in seconds (429, 503), or 0.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -69,6 +73,9 @@ func StatusOf(err error) int {
 // readError reads an error answer.
 func readError(server, method, path string, resp *http.Response) error {
 	e := &Error{Server: server, Method: method, Path: path, Status: resp.StatusCode}
+	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
+		e.RetryAfter = time.Duration(secs) * time.Second
+	}
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	var body struct {
 		Error string `json:"error"`

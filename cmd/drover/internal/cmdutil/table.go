@@ -62,7 +62,7 @@ func Status(s *IO, status string) string {
 	}
 	c := plain
 	switch status {
-	case "success", "online", "ready":
+	case "success", "online", "ready", "active":
 		c = green
 	case "failure", "error", "killed", "declined", "offline", "failed", "crashed":
 		c = red

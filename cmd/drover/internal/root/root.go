@@ -15,6 +15,7 @@ import (
 	"github.com/drover-ci/drover/cmd/drover/internal/cmdutil"
 	"github.com/drover-ci/drover/cmd/drover/internal/cron"
 	"github.com/drover-ci/drover/cmd/drover/internal/exec"
+	"github.com/drover-ci/drover/cmd/drover/internal/mirror"
 	"github.com/drover-ci/drover/cmd/drover/internal/pipelinecmd"
 	"github.com/drover-ci/drover/cmd/drover/internal/plugin"
 	"github.com/drover-ci/drover/cmd/drover/internal/registry"
@@ -30,7 +31,7 @@ func New(f *cmdutil.Factory) *cobra.Command {
 		Use:   "drover <command>",
 		Short: "Drover's command-line client",
 		Long: `Drover's command-line client: builds, repositories, secrets, schedules,
-runners and users of a Drover server (through its HTTP API), and pipeline
+mirrors, runners and users of a Drover server (through its HTTP API), and pipeline
 files on this machine.
 
 Start with: drover login https://ci.example.com
@@ -57,7 +58,7 @@ Lists print tables; --json (or --json=FIELD,FIELD), --jq EXPR and
 	for _, c := range []*cobra.Command{
 		account.NewLogin(f), account.NewLogout(f), account.NewContext(f), account.NewInfo(f),
 		repo.NewCmd(f), build.NewCmd(f), secret.NewCmd(f), secret.NewOrgCmd(f), registry.NewCmd(f),
-		cron.NewCmd(f), runner.NewCmd(f), user.NewCmd(f), plugin.NewCmd(f),
+		cron.NewCmd(f), mirror.NewCmd(f), runner.NewCmd(f), user.NewCmd(f), plugin.NewCmd(f),
 	} {
 		c.GroupID = "server"
 		cmd.AddCommand(c)
