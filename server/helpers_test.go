@@ -23,11 +23,7 @@ import (
 	"github.com/drover-ci/drover/server/store/storetest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	storetest.Cleanup() // also stops a Postgres cluster a benchmark started
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 

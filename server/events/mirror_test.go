@@ -2,7 +2,6 @@ package events_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -13,11 +12,7 @@ import (
 	"github.com/drover-ci/drover/server/store/storetest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	storetest.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // TestMirrorChangesComplete: a mirror's change is completed from the
 // store (its repository, read afresh for its visibility) when it names

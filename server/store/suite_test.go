@@ -1,18 +1,13 @@
 package store_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/drover-ci/drover/server/store"
 	"github.com/drover-ci/drover/server/store/storetest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	storetest.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // forEach runs fn as a subtest on every backend, named after it.
 func forEach(t *testing.T, fn func(t *testing.T, s *store.Store)) { storetest.Each(t, fn) }

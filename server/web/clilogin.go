@@ -39,20 +39,30 @@ func (w *Web) cliLoginRequest(c *gin.Context) (*cliLogin, bool) {
 	return &cliLogin{Port: port, State: state, Callback: fmt.Sprintf("http://127.0.0.1:%d/callback", port)}, true
 }
 
+// cliLoginView is the view of a CLI login page with the request's port
+// and state as its data; false: the request was answered.
+func (w *Web) cliLoginView(c *gin.Context) (*view, *cliLogin, bool) {
+	l, ok := w.cliLoginRequest(c)
+	if !ok {
+		return nil, nil, false
+	}
+	v, ok := w.viewFor(c, "Log in the CLI", "")
+	if !ok {
+		return nil, nil, false
+	}
+	v.Data = l
+	return v, l, true
+}
+
 // cliLoginPage is GET /cli/login?port=&state=: asks the logged-in user
 // whether the CLI waiting on that loopback port may have a new token.
 // Nothing is created before the user confirms (a link alone cannot
 // make a token).
 func (w *Web) cliLoginPage(c *gin.Context) {
-	l, ok := w.cliLoginRequest(c)
+	v, _, ok := w.cliLoginView(c)
 	if !ok {
 		return
 	}
-	v, ok := w.viewFor(c, "Log in the CLI", "")
-	if !ok {
-		return
-	}
-	v.Data = l
 	w.render(c, http.StatusOK, "clilogin", v)
 }
 
@@ -61,11 +71,7 @@ func (w *Web) cliLoginPage(c *gin.Context) {
 // it to the CLI on 127.0.0.1 (sent at once by app.js, or with its
 // button). The page is never stored and may post only to that port.
 func (w *Web) cliLoginConfirm(c *gin.Context) {
-	l, ok := w.cliLoginRequest(c)
-	if !ok {
-		return
-	}
-	v, ok := w.viewFor(c, "Log in the CLI", "")
+	v, l, ok := w.cliLoginView(c)
 	if !ok {
 		return
 	}
@@ -83,7 +89,6 @@ func (w *Web) cliLoginConfirm(c *gin.Context) {
 		return
 	}
 	l.Token = created.Token
-	v.Data = l
 	c.Set(formActionKey, l.Callback) // the page holds a token: not stored, posted only there
 	w.render(c, http.StatusOK, "clilogin_done", v)
 }

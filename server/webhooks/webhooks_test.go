@@ -3,7 +3,6 @@ package webhooks
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,11 +15,7 @@ import (
 	"github.com/drover-ci/drover/server/store/storetest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	storetest.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // TestDeliveriesSignedAndFiltered: a build's creation and a stage's
 // change reach the webhooks that ask for them, signed with each one's

@@ -1,7 +1,6 @@
 package queue_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/drover-ci/drover/core"
@@ -9,11 +8,7 @@ import (
 	"github.com/drover-ci/drover/server/store/storetest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	storetest.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // The queue passes the conformance suite on every database this machine
 // has (Postgres with DROVER_TEST_DATABASE_URL).

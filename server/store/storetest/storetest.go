@@ -81,6 +81,14 @@ func makeTemplate(t testing.TB, base string) error {
 	return s.Close()
 }
 
+// Main runs a package's tests and then Cleanup, exiting with their
+// status: the whole TestMain of a package whose tests use Each.
+func Main(m *testing.M) {
+	code := m.Run()
+	Cleanup()
+	os.Exit(code)
+}
+
 // Cleanup drops the template database; call it from TestMain after m.Run.
 func Cleanup() {
 	if url := os.Getenv(testenv.PostgresEnv); url != "" {
