@@ -5,7 +5,7 @@ package main
 import (
 	"maps"
 
-	"github.com/drover-ci/drover/plugins/bundle"
+	"github.com/drover-ci/drover/plugins/bundle/engines"
 )
 
-func init() { maps.Copy(bundled, bundle.Engines()) }
+func init() { maps.Copy(bundled, engines.Mains()) }

@@ -5,10 +5,11 @@ package main
 import (
 	"maps"
 
-	"github.com/drover-ci/drover/plugins/bundle"
+	"github.com/drover-ci/drover/plugins/bundle/engines"
+	"github.com/drover-ci/drover/plugins/bundle/remotes"
 )
 
 func init() {
-	maps.Copy(bundled, bundle.Engines())
-	maps.Copy(bundled, bundle.Remotes())
+	maps.Copy(bundled, engines.Mains())
+	maps.Copy(bundled, remotes.Mains())
 }

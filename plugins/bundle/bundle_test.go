@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/drover-ci/drover/plugins/bundle"
+	"github.com/drover-ci/drover/plugins/bundle/engines"
+	"github.com/drover-ci/drover/plugins/bundle/remotes"
 )
 
 // TestEveryPluginIsBundled checks that the bundle serves exactly the
@@ -22,7 +23,7 @@ func TestEveryPluginIsBundled(t *testing.T) {
 		want = append(want, "drover-"+filepath.Base(filepath.Dir(m)))
 	}
 	var got []string
-	for _, set := range []map[string]func(){bundle.Engines(), bundle.Remotes()} {
+	for _, set := range []map[string]func(){engines.Mains(), remotes.Mains()} {
 		for name, serve := range set {
 			if serve == nil {
 				t.Errorf("%s has no main", name)
