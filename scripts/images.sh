@@ -24,8 +24,10 @@ need() {
 	[ -e "$1" ] && return
 	command -v apt-get >/dev/null && [ "$(id -u)" = 0 ] ||
 		{ echo "images: $1 is missing; install the Debian package $2" >&2; exit 1; }
+	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
 }
+command -v docker >/dev/null || { echo "images: the docker command is missing (Debian package docker.io)" >&2; exit 1; }
 need "$certs" ca-certificates
 need /usr/lib/git-core/git-remote-http git
 need /usr/bin/dash dash
