@@ -30,7 +30,7 @@ const (
 	runnerLimit = 45_000_000
 )
 
-// TestImagesRunABuild builds both images, checks their sizes, starts the
+// TestImagesRunABuild builds both images, checks their sizes and user, starts the
 // server's container on a loopback port, registers and starts a runner's
 // container with it, and runs a seeded build whose stage clones a
 // repository over HTTP and runs git in a step, on the local engine.
@@ -51,6 +51,9 @@ func TestImagesRunABuild(t *testing.T) {
 		t.Logf("%s: %.1f MB", c.image, float64(size)/1e6)
 		if size >= c.limit {
 			t.Errorf("%s is %d bytes, want under %d", c.image, size, c.limit)
+		}
+		if user := docker(t, "image", "inspect", "-f", "{{.Config.User}}", c.image); user != "1000:1000" {
+			t.Errorf("%s runs as %q, want the user drover (1000:1000)", c.image, user)
 		}
 	}
 
