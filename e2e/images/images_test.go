@@ -30,10 +30,11 @@ const (
 	runnerLimit = 45_000_000
 )
 
-// TestImagesRunABuild builds both images, checks their sizes and user, starts the
-// server's container on a loopback port, registers and starts a runner's
-// container with it, and runs a seeded build whose stage clones a
-// repository over HTTP and runs git in a step, on the local engine.
+// TestImagesRunABuild builds both images, checks their sizes and user,
+// starts the server's container on a loopback port, registers and starts
+// a runner's container with it, and runs a seeded build whose stage
+// clones a repository over HTTP and runs git in a step, on the local
+// engine.
 func TestImagesRunABuild(t *testing.T) {
 	if os.Getenv("DROVER_E2E") == "" {
 		t.Skip("skipping: builds and runs the container images; run make e2e (or DROVER_E2E=1 go test ./e2e/images)")
