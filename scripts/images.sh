@@ -101,5 +101,5 @@ for image in server runner; do
 	echo "docker build ${args[*]}"
 	docker build -q --build-arg VERSION="$version" "${args[@]}" "$out/$image" >/dev/null
 	size=$(docker image inspect -f '{{.Size}}' "$name:${tags%% *}")
-	echo "$name:${tags%% *} $((size / 1000000)) MB"
+	awk -v n="$name:${tags%% *}" -v s="$size" 'BEGIN { printf "%s %.1f MB\n", n, s / 1e6 }'
 done
