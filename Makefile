@@ -16,7 +16,7 @@ endif
 # drover-<folder>, e.g. plugins/engine-docker → bin/drover-engine-docker.
 MAINS = $(shell $(GO) list -f '{{if eq .Name "main"}}{{.Dir}}{{end}}' ./cmd/... ./plugins/... 2>/dev/null)
 
-.PHONY: all build run test test-unit fuzz bench lint proto e2e clean
+.PHONY: all build run test test-unit fuzz bench lint proto e2e images release clean
 
 all: build
 
@@ -77,5 +77,15 @@ proto:
 e2e:
 	DROVER_E2E=1 $(GO) test -count=1 -timeout 20m ./e2e/... ./server/web/
 
+# The container images drover-server and drover-runner (:$(VERSION) and
+# :latest), FROM scratch, from binaries built here; nothing is pulled.
+images:
+	VERSION=$(VERSION) bash scripts/images.sh
+
+# Every binary for linux, darwin and windows on amd64 and arm64 in dist/,
+# with dist/SHA256SUMS.
+release:
+	VERSION=$(VERSION) bash scripts/release.sh
+
 clean:
-	rm -rf $(BIN) $(CACHE)
+	rm -rf $(BIN) $(CACHE) dist

@@ -4,19 +4,6 @@
 // `type: exec` run on it.
 package main
 
-import (
-	"os"
+import "github.com/drover-ci/drover/plugins/engine-local/local"
 
-	"github.com/drover-ci/drover/plugins/engine-local/local"
-	"github.com/drover-ci/drover/sdk/engine"
-)
-
-func main() {
-	if len(os.Args) > 1 && os.Args[1] == local.SuperviseArg {
-		os.Exit(local.Supervise(os.Args[2:]))
-	}
-	if exe, err := os.Executable(); err == nil {
-		local.UseSupervisor(exe) // steps end with the engine, even on kill -9
-	}
-	engine.Serve(local.New(local.Config{}))
-}
+func main() { local.Main() }

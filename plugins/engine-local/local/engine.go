@@ -80,6 +80,9 @@ func (e *Engine) Setup(ctx context.Context, spec *core.Spec) error {
 	if spec == nil {
 		return core.Errorf(core.CodeInvalid, "setup: no spec")
 	}
+	if err := checkPlatform(); err != nil {
+		return err
+	}
 	dir, err := e.stageDir(spec.StageID)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 )
 
 // Processes returns the ids of the live processes that carry the stage's
@@ -40,6 +39,6 @@ func Processes(stageID string) []int {
 // started it.
 func killLeftovers(stageID string) {
 	for _, pid := range Processes(stageID) {
-		_ = syscall.Kill(pid, syscall.SIGKILL)
+		killProcess(pid)
 	}
 }

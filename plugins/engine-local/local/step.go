@@ -46,8 +46,7 @@ func (e *Engine) Start(ctx context.Context, stageID string, step *core.SpecStep)
 	cmd.Dir = workingDir(e.spec(stageID), ws, step)
 	cmd.Env = append(e.baseEnv(), enginekit.EnvList(enginekit.Env(e.spec(stageID), step))...)
 	cmd.Env = append(cmd.Env, "CI_WORKSPACE="+ws, markerVar+"="+stageID)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	superviseAttr(cmd.SysProcAttr)
+	cmd.SysProcAttr = groupAttr()
 	sum := sha256.Sum256([]byte(step.Name))
 	p, err := enginekit.NewProc(filepath.Join(dir, "logs", hex.EncodeToString(sum[:8])+".log"))
 	if err != nil {
@@ -61,7 +60,7 @@ func (e *Engine) Start(ctx context.Context, stageID string, step *core.SpecStep)
 	pgid := cmd.Process.Pid
 	p.Stop = func(ctx context.Context, grace time.Duration) error { return stopGroup(ctx, p, pgid, grace) }
 	if err := e.steps.Add(stageID, step.Name, p); err != nil {
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		_ = signalGroup(pgid, syscall.SIGKILL)
 		_ = cmd.Wait()
 		p.CloseLog()
 		return err
@@ -70,7 +69,7 @@ func (e *Engine) Start(ctx context.Context, stageID string, step *core.SpecStep)
 		err := cmd.Wait()
 		// The step is over: what it left running in its group goes too, so
 		// that its output ends.
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		_ = signalGroup(pgid, syscall.SIGKILL)
 		p.CloseLog()
 		p.Finish(exitState(cmd.ProcessState, err))
 	}()
@@ -156,7 +155,7 @@ func stopGroup(ctx context.Context, p *enginekit.Proc, pgid int, grace time.Dura
 	default:
 	}
 	if grace > 0 {
-		if err := syscall.Kill(-pgid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+		if err := signalGroup(pgid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
 			return fmt.Errorf("stop process group %d: %w", pgid, err)
 		}
 		t := time.NewTimer(grace)
@@ -168,7 +167,7 @@ func stopGroup(ctx context.Context, p *enginekit.Proc, pgid int, grace time.Dura
 		case <-ctx.Done():
 		}
 	}
-	if err := syscall.Kill(-pgid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+	if err := signalGroup(pgid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("kill process group %d: %w", pgid, err)
 	}
 	select {

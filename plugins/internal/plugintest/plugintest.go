@@ -7,9 +7,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -72,7 +72,11 @@ func (p *Plugin) Kill(t testing.TB) {
 	if before.PID == 0 {
 		t.Fatalf("plugin %s has no process: %+v", p.name, before)
 	}
-	if err := syscall.Kill(before.PID, syscall.SIGKILL); err != nil {
+	proc, err := os.FindProcess(before.PID)
+	if err == nil {
+		err = proc.Kill()
+	}
+	if err != nil {
 		t.Fatalf("kill plugin: %v", err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
