@@ -1,5 +1,5 @@
 # drover-runner with the engine plugins (links to the one binary, built with
-# the bundle tag), Debian's git (with its HTTP(S) helper) and sh, their
+# the bundle tag, which is also git's http(s) helper), Debian's git and sh, their
 # shared libraries and loader, FROM scratch. scripts/images.sh assembles
 # the context: rootfs/ and an empty data/.
 FROM scratch

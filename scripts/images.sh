@@ -3,7 +3,8 @@
 # (images/*.Dockerfile) for this machine's platform: static binaries built
 # here (CGO_ENABLED=0, pure-Go SQLite, the bundle tag), the host's CA
 # certificates and, for the runner, Debian's git and sh with the shared
-# libraries ldd names. Nothing is pulled.
+# libraries ldd names (git's http(s) helper is the runner binary itself).
+# Nothing is pulled.
 #
 #   VERSION         version linked in and tagged (default: git describe)
 #   IMAGE_TAGS      tags to give both images (default: "$VERSION latest")
@@ -29,7 +30,7 @@ need() {
 }
 command -v docker >/dev/null || { echo "images: the docker command is missing (Debian package docker.io)" >&2; exit 1; }
 need "$certs" ca-certificates
-need /usr/lib/git-core/git-remote-http git
+need /usr/lib/git-core/git git
 need /usr/bin/dash dash
 
 # rootfs DIR HOME: the files both images share, the user drover (1000) with HOME.
@@ -79,18 +80,22 @@ run=$out/runner/rootfs
 rootfs "$run" /var/lib/drover-runner
 build drover-runner "$run"
 link "$run" drover-runner 'engine-*'
-# git: the binary, its builtins' links and the HTTP(S) helper; sh for
-# steps' scripts (and git's own use of it).
+# git: the binary and its builtins' links, with the runner itself as its
+# http(s) helper (runner/gitremote: Debian's needs 18 MB of libraries); sh
+# for steps' scripts (and git's own use of it).
 core=/usr/lib/git-core
 mkdir -p "$run$core" "$run"/usr/bin "$run"/bin "$run"/usr/share/git-core/templates
-cp "$core"/git "$core"/git-remote-http "$run$core"/
+cp "$core"/git "$run$core"/
 for f in "$core"/*; do
-	[ -L "$f" ] && case $(readlink "$f") in git | git-remote-http) cp -P "$f" "$run$core"/ ;; esac
+	[ -L "$f" ] && [ "$(readlink "$f")" = git ] && cp -P "$f" "$run$core"/
+done
+for helper in git-remote-http git-remote-https; do
+	ln -s /usr/local/bin/drover-runner "$run$core/$helper"
 done
 ln -s ../lib/git-core/git "$run"/usr/bin/git
 cp /usr/bin/dash "$run"/usr/bin/dash
 ln -s /usr/bin/dash "$run"/bin/sh
-libs "$run" "$core"/git "$core"/git-remote-http /usr/bin/dash
+libs "$run" "$core"/git /usr/bin/dash
 
 for image in server runner; do
 	name=$server_image

@@ -5,10 +5,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"golang.org/x/term"
 
 	"github.com/drover-ci/drover/runner/cli"
+	"github.com/drover-ci/drover/runner/gitremote"
 )
 
 // bundled holds the engines built into this binary (with the bundle tag,
@@ -16,7 +18,11 @@ import (
 var bundled = map[string]func(){}
 
 func main() {
-	if serve, ok := bundled[filepath.Base(os.Args[0])]; ok {
+	name := filepath.Base(os.Args[0])
+	if slices.Contains(gitremote.Names, name) { // git's http(s) helper, in the image
+		os.Exit(gitremote.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	if serve, ok := bundled[name]; ok {
 		serve()
 		return
 	}
