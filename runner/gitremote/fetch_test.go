@@ -50,8 +50,8 @@ func TestCredentials(t *testing.T) {
 		{name: "in .netrc", netrc: "machine 127.0.0.1 login bot password s3cret\n"},
 		{name: "a netrc default", netrc: "machine other.test login x password y\ndefault login bot password s3cret\n"},
 		{name: "http.extraHeader as runner/mirror sets it", env: []string{"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=http.extraHeader", "GIT_CONFIG_VALUE_0=" + header}},
-		{name: "none", fails: "Authentication failed for 'http://127.0.0.1:"},
-		{name: "a wrong password", userinfo: "bot:nope@", fails: "Authentication failed"},
+		{name: "none", fails: "authentication failed for 'http://127.0.0.1:"},
+		{name: "a wrong password", userinfo: "bot:nope@", fails: "authentication failed"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -100,7 +100,7 @@ func (r *remote) do(ctx context.Context, method, path, query string, body []byte
 		resp.Body.Close()
 		switch resp.StatusCode {
 		case http.StatusUnauthorized, http.StatusForbidden:
-			return nil, fmt.Errorf("Authentication failed for '%s' (%s)", r.base, resp.Status)
+			return nil, fmt.Errorf("authentication failed for '%s' (%s)", r.base, resp.Status)
 		case http.StatusNotFound:
 			return nil, fmt.Errorf("repository '%s' not found", r.base)
 		}
