@@ -18,12 +18,18 @@ type Access interface {
 const repoKey = "drover.repo"
 
 // findRepo finds the repository of the slug (owner/name) on remote (by
-// default the user's).
+// default the user's, then the mirrors').
 func (s *Server) findRepo(ctx context.Context, user *core.User, remote, slug string) (*core.Repo, error) {
-	if remote == "" {
+	mine := remote == ""
+	if mine {
 		remote = user.Remote
 	}
 	repo, err := s.store.Repos().FindSlug(ctx, remote, slug)
+	if mine && errors.Is(err, core.ErrNotFound) && remote != core.RemoteMirror {
+		// A mirror's repository belongs to no user's remote: found by its
+		// name alone when the user's remote has none of that name.
+		repo, err = s.store.Repos().FindSlug(ctx, core.RemoteMirror, slug)
+	}
 	if errors.Is(err, core.ErrNotFound) {
 		err = core.Errorf(core.CodeNotFound, "repository %s not found: list your repositories (GET /api/user/repos?flush=true) to sync it", slug)
 	}

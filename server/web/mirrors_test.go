@@ -46,6 +46,8 @@ func TestMirrorPages(t *testing.T) {
 		{name: "the runner linked for system admins", user: "root", path: m.path("upstream", ""), want: 200, has: []string{`href="/runners#runner-`}},
 		{name: "notice after an action", user: "writer", path: m.path("upstream", "?done=fetch"), want: 200, has: []string{"Update asked"}},
 		{name: "the repository's builds, linked from the list", user: "reader", path: "/acme/secret?remote=mirror", want: 200, has: []string{"acme/secret"}},
+		{name: "a mirror's repository found by its name alone", user: "reader", path: "/acme/secret", want: 200, has: []string{"acme/secret"}},
+		{name: "a private mirror's repository hidden from strangers by its name alone", user: "stranger", path: "/acme/secret", want: 404},
 		{name: "mirror id not a number", user: "reader", path: "/mirrors/abc", want: 400},
 		{name: "unknown mirror", user: "reader", path: "/mirrors/999", want: 404, has: []string{"Page not found"}},
 		{name: "no page under a mirror", user: "reader", path: m.path("upstream", "/x"), want: 404, has: []string{"Page not found"}},
