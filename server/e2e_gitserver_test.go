@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"net/http"
-	"net/http/cgi"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -17,9 +16,6 @@ import (
 	"github.com/drover-ci/drover/internal/testenv"
 	"github.com/drover-ci/drover/sdk/remote/remotetest"
 )
-
-// gitHTTPBackend is git's smart HTTP server (package git).
-const gitHTTPBackend = "/usr/lib/git-core/git-http-backend"
 
 // gitServer is a real git repository served over git's smart HTTP
 // protocol on loopback, behind basic auth: only the netrc the remote hands
@@ -37,17 +33,13 @@ type gitServer struct {
 func newGitServer(t *testing.T, slug string, files map[string]string) *gitServer {
 	t.Helper()
 	testenv.NeedProgram(t, "git", "install git")
-	_, err := os.Stat(gitHTTPBackend)
-	testenv.Need(t, err == nil, gitHTTPBackend, "install git")
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src")
 	run := func(dir string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command("git", args...)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir,
-			"GIT_AUTHOR_NAME=e2e", "GIT_AUTHOR_EMAIL=e2e@drover.test",
-			"GIT_COMMITTER_NAME=e2e", "GIT_COMMITTER_EMAIL=e2e@drover.test")
+		cmd.Env = testenv.GitEnv(dir)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -74,9 +66,7 @@ func newGitServer(t *testing.T, slug string, files map[string]string) *gitServer
 	run(dir, "clone", "-q", "--bare", src, filepath.Join(root, slug+".git"))
 
 	g := &gitServer{SHA: sha, Login: "oauth2", Password: "clone-token-" + strconv.Itoa(os.Getpid())}
-	backend := &cgi.Handler{Path: gitHTTPBackend, Root: "/git", Env: []string{
-		"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1", "HOME=" + dir,
-	}}
+	backend := testenv.GitBackend(t, root, "/git")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, p, ok := r.BasicAuth(); !ok || u != g.Login || p != g.Password {
 			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)

@@ -7,8 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,6 +16,7 @@ import (
 	"time"
 
 	"github.com/drover-ci/drover/core"
+	"github.com/drover-ci/drover/e2e/internal/e2eproc"
 	"github.com/drover-ci/drover/server/store"
 )
 
@@ -59,12 +58,12 @@ func TestImagesRunABuild(t *testing.T) {
 	// The server as the test's user, so that the test reads its data dir
 	// (the admin token, the database to seed the build in).
 	data := t.TempDir()
-	addr := freeAddr(t)
+	addr := e2eproc.FreeAddr(t)
 	url := "http://" + addr
 	srv := startContainer(t, "drover-e2e-server-"+im.tag, "--network", "host",
 		"--user", fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid()), "-v", data+":/var/lib/drover",
 		"-e", "DROVER_HTTP_ADDR="+addr, "-e", "DROVER_LOG_LEVEL=debug", im.server)
-	waitFor(t, time.Minute, "the server's /healthz answers 200", func() bool {
+	e2eproc.Eventually(t, time.Minute, "the server's /healthz answers 200", func() bool {
 		if !running(srv) {
 			t.Fatal("the server's container exited")
 		}
@@ -95,7 +94,7 @@ func TestImagesRunABuild(t *testing.T) {
 	cloneURL, sha := gitServer(t)
 	b := seedBuild(t, data, cloneURL, sha)
 	var v buildView
-	waitFor(t, 3*time.Minute, "the build finishes", func() bool {
+	e2eproc.Eventually(t, 3*time.Minute, "the build finishes", func() bool {
 		api.call(http.MethodGet, fmt.Sprintf("/api/repos/acme/app/builds/%d?remote=fake", b.Number), "", &v)
 		return v.Status.Done()
 	})
@@ -161,42 +160,8 @@ type client struct {
 // answer fails the test.
 func (c client) call(method, path, body string, out any) {
 	c.t.Helper()
-	req, _ := http.NewRequest(method, c.url+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		c.t.Fatalf("%s %s = %s: %s", method, path, resp.Status, data)
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		c.t.Fatalf("%s %s: %v: %s", method, path, err, data)
-	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// waitFor polls cond until it holds, failing the test after within (a
-// generous deadline against hangs, not a timed assertion).
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, within)
-		}
-		time.Sleep(200 * time.Millisecond)
+	code, err := e2eproc.Call(c.url, c.token, method, path, body, out)
+	if err != nil || code < 200 || code >= 300 {
+		c.t.Fatalf("%s %s = %d: %v", method, path, code, err)
 	}
 }

@@ -1,13 +1,14 @@
 package images_test
 
 import (
-	"net/http/cgi"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/drover-ci/drover/internal/testenv"
 )
 
 // commitSubject is the message of the served repository's one commit.
@@ -25,8 +26,7 @@ func gitServer(t *testing.T) (url, sha string) {
 		t.Helper()
 		cmd := exec.Command("git", args...)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+root,
-			"GIT_AUTHOR_NAME=e2e", "GIT_AUTHOR_EMAIL=e2e@example.com", "GIT_COMMITTER_NAME=e2e", "GIT_COMMITTER_EMAIL=e2e@example.com")
+		cmd.Env = testenv.GitEnv(root)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -41,12 +41,7 @@ func gitServer(t *testing.T) (url, sha string) {
 	git(work, "commit", "-q", "-m", commitSubject)
 	sha = git(work, "rev-parse", "HEAD")
 	git(root, "clone", "-q", "--bare", work, filepath.Join(root, "app.git"))
-	gitPath, err := exec.LookPath("git")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(&cgi.Handler{Path: gitPath, Args: []string{"http-backend"},
-		Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1", "HOME=" + root}})
+	srv := httptest.NewServer(testenv.GitBackend(t, root, ""))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/app.git", sha
 }

@@ -62,8 +62,7 @@ func (s *seed) git(dir string, args ...string) string {
 func (s *seed) gitErr(dir string, args ...string) (string, error) {
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+s.home, "GIT_AUTHOR_NAME=up", "GIT_AUTHOR_EMAIL=up@drover.test",
-		"GIT_COMMITTER_NAME=up", "GIT_COMMITTER_EMAIL=up@drover.test")
+	cmd.Env = testenv.GitEnv(s.home)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("git %s: %w\n%s", strings.Join(args, " "), err, out)

@@ -3,7 +3,6 @@ package gitremote_test
 import (
 	"context"
 	"net/http"
-	"net/http/cgi"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drover-ci/drover/internal/testenv"
 	"github.com/drover-ci/drover/runner/gitremote"
 )
 
@@ -39,13 +39,8 @@ type world struct {
 
 func newWorld(t *testing.T, user, password string) *world {
 	t.Helper()
-	backend, err := exec.Command("git", "--exec-path").Output()
-	if err != nil {
-		t.Skipf("skipping: no git (%v); install git", err)
-	}
 	w := &world{t: t, root: t.TempDir(), home: t.TempDir()}
-	cgiBackend := &cgi.Handler{Path: filepath.Join(strings.TrimSpace(string(backend)), "git-http-backend"),
-		Env: []string{"GIT_PROJECT_ROOT=" + w.root, "GIT_HTTP_EXPORT_ALL=1"}}
+	backend := testenv.GitBackend(t, w.root, "")
 	mux := http.NewServeMux()
 	mux.HandleFunc("/moved.git/", func(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, strings.Replace(r.URL.String(), "/moved.git/", "/up.git/", 1), http.StatusMovedPermanently)
@@ -57,7 +52,7 @@ func newWorld(t *testing.T, user, password string) *world {
 			http.Error(rw, "who are you", http.StatusUnauthorized)
 			return
 		}
-		cgiBackend.ServeHTTP(rw, r)
+		backend.ServeHTTP(rw, r)
 	})
 	w.srv = httptest.NewServer(mux)
 	t.Cleanup(w.srv.Close)
@@ -70,9 +65,7 @@ func newWorld(t *testing.T, user, password string) *world {
 	if err := os.Symlink(self, filepath.Join(bin, "git-remote-drovertest")); err != nil {
 		t.Fatal(err)
 	}
-	w.env = append(os.Environ(), helperEnv+"=1", "PATH="+bin+":"+os.Getenv("PATH"), "HOME="+w.home,
-		"GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+	w.env = append(testenv.GitEnv(w.home), helperEnv+"=1", "PATH="+bin+":"+os.Getenv("PATH"))
 	w.git(w.root, "init", "-q", "--bare", "-b", "main", "up.git")
 	work := t.TempDir()
 	w.git(work, "init", "-q", "-b", "main")

@@ -3,7 +3,6 @@ package mirrors_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sync/atomic"
@@ -132,8 +131,7 @@ func waitFetched(t *testing.T, s *store.Store, id int64, since time.Time) {
 func gitInit(t *testing.T, dir string) {
 	t.Helper()
 	wc := t.TempDir()
-	env := append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+wc, "GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@x",
-		"GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@x")
+	env := testenv.GitEnv(wc)
 	for _, args := range [][]string{
 		{"init", "-q", "--bare", "-b", "main", dir},
 		{"-C", wc, "init", "-q", "-b", "main"},

@@ -33,15 +33,19 @@ func pageParam(c *gin.Context) (int, error) {
 }
 
 // listAPI reads the page of the request's ?page= of a paged API list at
-// path (per items a page) into out, answering the error page itself
-// when it fails (false). Its listPage links the page's neighbours.
-func (w *Web) listAPI(c *gin.Context, path, noun string, per int, out any) (*listPage, bool) {
+// path (per items a page, filtered by the query filter, which may be
+// nil) into out, answering the error page itself when it fails (false).
+// Its listPage links the page's neighbours.
+func (w *Web) listAPI(c *gin.Context, path string, filter url.Values, noun string, per int, out any) (*listPage, bool) {
 	page, err := pageParam(c)
 	if err != nil {
 		w.fail(c, err)
 		return nil, false
 	}
 	q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(per)}}
+	for k, v := range filter {
+		q[k] = v
+	}
 	rec := w.callAPI(c, http.MethodGet, path+"?"+q.Encode(), "", nil)
 	if rec.Code != http.StatusOK {
 		w.failAPI(c, rec)

@@ -35,7 +35,7 @@ func (w *Web) showMirrors(c *gin.Context, status int, add *mirrorForm) {
 		return
 	}
 	var ms []*core.Mirror
-	list, ok := w.listAPI(c, "/api/mirrors", "mirrors", mirrorsPerPage, &ms)
+	list, ok := w.listAPI(c, "/api/mirrors", nil, "mirrors", mirrorsPerPage, &ms)
 	if !ok {
 		return
 	}

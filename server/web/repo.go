@@ -59,9 +59,9 @@ func (w *Web) repoBuilds(c *gin.Context) {
 	if !ok {
 		return
 	}
-	page, err := strconv.Atoi(c.DefaultQuery("page", "1"))
-	if err != nil || page < 1 {
-		w.fail(c, core.Errorf(core.CodeInvalid, "page: %q is not a page number", c.Query("page")))
+	page, err := pageParam(c)
+	if err != nil {
+		w.fail(c, err)
 		return
 	}
 	f := buildFilter{Branch: strings.TrimSpace(c.Query("branch")), Event: c.Query("event"), Status: c.Query("status")}

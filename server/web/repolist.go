@@ -54,15 +54,12 @@ func (s *syncState) Running() bool {
 
 // reposData is the repositories page's content.
 type reposData struct {
-	Repos   []repoItem
-	Name    string
-	Active  string // "", "true" or "false"
-	Page    int
-	Total   int
-	PrevURL string
-	NextURL string
-	Sync    *syncState
-	Remote  string // the user's remote, the one Synchronize reads
+	Repos  []repoItem
+	Name   string
+	Active string // "", "true" or "false"
+	List   *listPage
+	Sync   *syncState
+	Remote string // the user's remote, the one Synchronize reads
 }
 
 // reposPage is GET /repos[?name=][&active=][&page=]: the repositories the
@@ -75,26 +72,17 @@ func (w *Web) reposPage(c *gin.Context) {
 		return
 	}
 	d := &reposData{Name: strings.TrimSpace(c.Query("name")), Active: c.Query("active"), Remote: v.User.Remote}
-	page, err := strconv.Atoi(c.DefaultQuery("page", "1"))
-	if err != nil || page < 1 {
-		w.fail(c, core.Errorf(core.CodeInvalid, "page: %q is not a page number", c.Query("page")))
-		return
-	}
-	d.Page = page
-	q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(reposPerPage)}}
+	q := url.Values{}
 	if d.Name != "" {
 		q.Set("name", d.Name)
 	}
 	if d.Active != "" {
 		q.Set("active", d.Active)
 	}
-	rec := w.callAPI(c, http.MethodGet, "/api/repos?"+q.Encode(), "", nil)
 	var repos []*core.Repo
-	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &repos) != nil {
-		w.failAPI(c, rec)
+	if d.List, ok = w.listAPI(c, "/api/repos", q, "repositories", reposPerPage, &repos); !ok {
 		return
 	}
-	d.Total, _ = strconv.Atoi(rec.Header().Get("X-Total-Count"))
 	ctx := c.Request.Context()
 	for _, r := range repos {
 		item := repoItem{Repo: r}
@@ -102,12 +90,6 @@ func (w *Web) reposPage(c *gin.Context) {
 			item.Admin = rights.Admin
 		}
 		d.Repos = append(d.Repos, item)
-	}
-	if page > 1 {
-		d.PrevURL = pageURL(c, page-1)
-	}
-	if page*reposPerPage < d.Total {
-		d.NextURL = pageURL(c, page+1)
 	}
 	d.Sync = &syncState{}
 	if rec := w.callAPI(c, http.MethodGet, "/api/user/sync", "", nil); rec.Code == http.StatusOK {

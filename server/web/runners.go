@@ -36,7 +36,7 @@ func (w *Web) runnersPage(c *gin.Context) {
 		return
 	}
 	d := &runnersData{}
-	if d.List, ok = w.listAPI(c, "/api/runners", "runners", runnersPerPage, &d.Runners); !ok {
+	if d.List, ok = w.listAPI(c, "/api/runners", nil, "runners", runnersPerPage, &d.Runners); !ok {
 		return
 	}
 	v.Data = d

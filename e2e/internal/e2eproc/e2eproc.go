@@ -65,6 +65,14 @@ func Build(t testing.TB) Binaries {
 	return built
 }
 
+// Main runs a suite's tests, then Cleanup, and exits with their status:
+// the whole TestMain of a suite that uses Build.
+func Main(m *testing.M) {
+	code := m.Run()
+	Cleanup()
+	os.Exit(code)
+}
+
 // Cleanup removes the binaries Build compiled (about 100 MB); call it
 // from TestMain after the tests ran.
 func Cleanup() {
